@@ -1,0 +1,1 @@
+//! ARM documents to Model.

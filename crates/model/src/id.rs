@@ -1,0 +1,349 @@
+//! Azure Resource Manager resource ids.
+//!
+//! ARM ids are case-insensitive (`resourceGroups` and `resourcegroups` name the same thing, and so
+//! do `RG1` and `rg1`), but a user wants to see them as they wrote them. A [`ResourceId`] is parsed
+//! once at the boundary: it keeps the original text for display and compares, hashes and orders by
+//! a normalised key everywhere else.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// A parsed ARM resource id. Cheap to clone (one reference count).
+#[derive(Clone)]
+pub struct ResourceId(Arc<Inner>);
+
+struct Inner {
+    /// As given, without a trailing slash.
+    original: Box<str>,
+    /// Lower-cased `original`: the identity of the resource.
+    key: Box<str>,
+    subscription: Option<Box<str>>,
+    resource_group: Option<Box<str>>,
+    /// `Microsoft.Network` etc.; `None` for subscription and resource-group ids.
+    namespace: Option<Box<str>>,
+    /// Type segments after the namespace with their names: `[("virtualNetworks","vnet1"),("subnets","a")]`.
+    chain: Box<[(Box<str>, Box<str>)]>,
+}
+
+/// Why a string is not an ARM resource id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseIdError {
+    pub input: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ParseIdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "'{}' is not an ARM resource id: {}", self.input, self.reason)
+    }
+}
+
+impl std::error::Error for ParseIdError {}
+
+impl ResourceId {
+    /// Parses `/subscriptions/{sub}[/resourceGroups/{rg}][/providers/{ns}/{type}/{name}[/{type}/{name}]…]`.
+    ///
+    /// Tenant-scope ids (`/providers/{ns}/{type}/{name}…`) are accepted too. Extension resources
+    /// (a second `/providers/` segment) are kept in the chain with their namespace folded into
+    /// the type segment.
+    pub fn parse(input: &str) -> Result<ResourceId, ParseIdError> {
+        let err = |reason: &str| ParseIdError { input: input.to_string(), reason: reason.to_string() };
+        let trimmed = input.trim();
+        let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
+        let Some(rest) = trimmed.strip_prefix('/') else {
+            return Err(err("it must start with '/subscriptions/' or '/providers/'"));
+        };
+        let segments: Vec<&str> = rest.split('/').collect();
+        if segments.iter().any(|s| s.is_empty()) {
+            return Err(err("it has an empty path segment"));
+        }
+        let mut i = 0;
+        let mut subscription = None;
+        let mut resource_group = None;
+        if segments[0].eq_ignore_ascii_case("subscriptions") {
+            let Some(sub) = segments.get(1) else { return Err(err("the subscription id is missing")) };
+            subscription = Some(Box::from(*sub));
+            i = 2;
+            if segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups")) {
+                let Some(rg) = segments.get(i + 1) else { return Err(err("the resource group name is missing")) };
+                resource_group = Some(Box::from(*rg));
+                i += 2;
+            }
+        } else if !segments[0].eq_ignore_ascii_case("providers") {
+            return Err(err("it must start with '/subscriptions/' or '/providers/'"));
+        }
+        let mut namespace: Option<Box<str>> = None;
+        let mut chain: Vec<(Box<str>, Box<str>)> = Vec::new();
+        while i < segments.len() {
+            if segments[i].eq_ignore_ascii_case("providers") {
+                let Some(ns) = segments.get(i + 1) else {
+                    return Err(err("a provider namespace is missing after 'providers'"));
+                };
+                i += 2;
+                let Some(ty) = segments.get(i) else {
+                    return Err(err("a resource type is missing after the provider namespace"));
+                };
+                let Some(name) = segments.get(i + 1) else {
+                    return Err(err(&format!("the name of the '{ty}' resource is missing")));
+                };
+                if namespace.is_none() {
+                    namespace = Some(Box::from(*ns));
+                    chain.push((Box::from(*ty), Box::from(*name)));
+                } else {
+                    chain.push((Box::from(format!("{ns}/{ty}")), Box::from(*name)));
+                }
+                i += 2;
+            } else {
+                if namespace.is_none() {
+                    return Err(err(&format!("expected 'providers' or 'resourceGroups', found '{}'", segments[i])));
+                }
+                let ty = segments[i];
+                let Some(name) = segments.get(i + 1) else {
+                    return Err(err(&format!("the name of the '{ty}' child resource is missing")));
+                };
+                chain.push((Box::from(ty), Box::from(*name)));
+                i += 2;
+            }
+        }
+        if subscription.is_none() && namespace.is_none() {
+            return Err(err("it names no subscription and no provider resource"));
+        }
+        let original: Box<str> = Box::from(format!("/{}", segments.join("/")));
+        let key = original.to_ascii_lowercase().into_boxed_str();
+        Ok(ResourceId(Arc::new(Inner {
+            original,
+            key,
+            subscription,
+            resource_group,
+            namespace,
+            chain: chain.into_boxed_slice(),
+        })))
+    }
+
+    /// The id as the user wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.0.original
+    }
+
+    /// The normalised (lower-case) form that identity is based on.
+    pub fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    pub fn subscription(&self) -> Option<&str> {
+        self.0.subscription.as_deref()
+    }
+
+    pub fn resource_group(&self) -> Option<&str> {
+        self.0.resource_group.as_deref()
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.0.namespace.as_deref()
+    }
+
+    /// The last name in the id (`subnet-a` for a subnet, the group name for a resource group).
+    pub fn name(&self) -> &str {
+        if let Some((_, name)) = self.0.chain.last() {
+            name
+        } else if let Some(rg) = &self.0.resource_group {
+            rg
+        } else {
+            self.0.subscription.as_deref().unwrap_or("")
+        }
+    }
+
+    /// The names along the type chain: `["vnet1", "subnet-a"]` for a subnet.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.chain.iter().map(|(_, n)| &**n)
+    }
+
+    /// The full resource type in its original casing, e.g. `Microsoft.Network/virtualNetworks/subnets`.
+    pub fn resource_type(&self) -> String {
+        match &self.0.namespace {
+            None if self.0.resource_group.is_some() => "Microsoft.Resources/resourceGroups".to_string(),
+            None => "Microsoft.Resources/subscriptions".to_string(),
+            Some(ns) => {
+                let mut t = String::from(&**ns);
+                for (ty, _) in self.0.chain.iter() {
+                    t.push('/');
+                    t.push_str(ty);
+                }
+                t
+            }
+        }
+    }
+
+    /// [`Self::resource_type`] lower-cased, for matching.
+    pub fn type_key(&self) -> String {
+        self.resource_type().to_ascii_lowercase()
+    }
+
+    /// Whether this id's type is `ty` (case-insensitive, e.g. `"Microsoft.Network/virtualNetworks"`).
+    pub fn is_type(&self, ty: &str) -> bool {
+        self.resource_type().eq_ignore_ascii_case(ty)
+    }
+
+    /// The parent resource: a subnet's VNet, a record set's zone, a top-level resource's group.
+    pub fn parent(&self) -> Option<ResourceId> {
+        let inner = &self.0;
+        if inner.chain.len() > 1 {
+            let cut = inner.original.len() - inner.chain.last().map(|(t, n)| t.len() + n.len() + 2).unwrap_or(0);
+            // Extension resources fold "ns/type": the cut covers "/providers/ns/type/name" then.
+            let parent = &inner.original[..cut];
+            let parent = parent.strip_suffix("/providers").unwrap_or(parent);
+            return ResourceId::parse(parent).ok();
+        }
+        if inner.chain.len() == 1 {
+            let sub = inner.subscription.as_deref()?;
+            return match &inner.resource_group {
+                Some(rg) => ResourceId::parse(&format!("/subscriptions/{sub}/resourceGroups/{rg}")).ok(),
+                None => ResourceId::parse(&format!("/subscriptions/{sub}")).ok(),
+            };
+        }
+        if inner.resource_group.is_some() {
+            return ResourceId::parse(&format!("/subscriptions/{}", inner.subscription.as_deref()?)).ok();
+        }
+        None
+    }
+
+    /// A child of this resource: `vnet.child("subnets", "a")`.
+    pub fn child(&self, child_type: &str, name: &str) -> ResourceId {
+        ResourceId::parse(&format!("{}/{}/{}", self.as_str(), child_type, name))
+            .expect("a child of a valid id with a non-empty name is valid")
+    }
+
+    /// The resource-group id this resource lives in, if any.
+    pub fn resource_group_id(&self) -> Option<ResourceId> {
+        let sub = self.subscription()?;
+        let rg = self.resource_group()?;
+        ResourceId::parse(&format!("/subscriptions/{sub}/resourceGroups/{rg}")).ok()
+    }
+
+    /// Whether `self` is `ancestor` or lies below it (a subnet below its VNet, anything below its group).
+    pub fn is_within(&self, ancestor: &ResourceId) -> bool {
+        let (k, a) = (self.key(), ancestor.key());
+        k == a || (k.starts_with(a) && k.as_bytes().get(a.len()) == Some(&b'/'))
+    }
+}
+
+impl PartialEq for ResourceId {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.key == other.0.key
+    }
+}
+impl Eq for ResourceId {}
+
+impl Hash for ResourceId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.key.hash(state)
+    }
+}
+
+impl PartialOrd for ResourceId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ResourceId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.key.cmp(&other.0.key)
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResourceId({})", self.as_str())
+    }
+}
+
+impl std::str::FromStr for ResourceId {
+    type Err = ParseIdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ResourceId::parse(s)
+    }
+}
+
+impl serde::Serialize for ResourceId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ResourceId::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUBNET: &str =
+        "/subscriptions/sub1/resourceGroups/RG-Net/providers/Microsoft.Network/virtualNetworks/Vnet1/subnets/snet-a";
+
+    #[test]
+    fn parses_a_child_resource() {
+        let id = ResourceId::parse(SUBNET).unwrap();
+        assert_eq!(id.subscription(), Some("sub1"));
+        assert_eq!(id.resource_group(), Some("RG-Net"));
+        assert_eq!(id.namespace(), Some("Microsoft.Network"));
+        assert_eq!(id.resource_type(), "Microsoft.Network/virtualNetworks/subnets");
+        assert_eq!(id.name(), "snet-a");
+        assert_eq!(id.names().collect::<Vec<_>>(), ["Vnet1", "snet-a"]);
+        let vnet = id.parent().unwrap();
+        assert_eq!(
+            vnet.as_str(),
+            "/subscriptions/sub1/resourceGroups/RG-Net/providers/Microsoft.Network/virtualNetworks/Vnet1"
+        );
+        assert_eq!(vnet.parent().unwrap().as_str(), "/subscriptions/sub1/resourceGroups/RG-Net");
+        assert_eq!(vnet.child("subnets", "snet-a"), id);
+        assert!(id.is_within(&vnet));
+        assert!(!vnet.is_within(&id));
+    }
+
+    #[test]
+    fn identity_ignores_case_but_display_keeps_it() {
+        let a = ResourceId::parse(SUBNET).unwrap();
+        let b = ResourceId::parse(&SUBNET.to_lowercase().replace("resourcegroups", "resourcegroups")).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), SUBNET);
+        assert_ne!(a.as_str(), b.as_str());
+    }
+
+    #[test]
+    fn extension_resources_keep_their_namespace_in_the_type() {
+        let id = ResourceId::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app/providers/Microsoft.Insights/diagnosticSettings/d").unwrap();
+        assert_eq!(id.resource_type(), "Microsoft.Web/sites/Microsoft.Insights/diagnosticSettings");
+        assert_eq!(
+            id.parent().unwrap().as_str(),
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app"
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_id() {
+        for bad in [
+            "",
+            "subscriptions/x",
+            "/subscriptions",
+            "/subscriptions/s/resourceGroups",
+            "/subscriptions/s//x",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks",
+            "/foo/bar",
+        ] {
+            let e = ResourceId::parse(bad).unwrap_err();
+            assert!(!e.reason.is_empty(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The typed model of an estate.
+//!
+//! Everything privlink knows about an estate enters as ARM documents (see `privlink-load`) and is
+//! turned into a [`Model`]: typed resources keyed by [`ResourceId`], each holding what the engine
+//! needs and a link ([`Origin`]) to the document it came from, plus indexes built once. The model
+//! is immutable and does no I/O.
+
+pub mod dns_name;
+pub mod id;
+
+pub use dns_name::{DnsName, DnsNameError};
+pub use id::{ParseIdError, ResourceId};
