@@ -1,1 +1,3 @@
 //! ARM documents to Model.
+
+pub mod template;

@@ -1,0 +1,1 @@
+//! ARM deployment template evaluation (see issue 7).
