@@ -5,8 +5,22 @@
 //! needs and a link ([`Origin`]) to the document it came from, plus indexes built once. The model
 //! is immutable and does no I/O.
 
+pub mod backend;
+pub mod diagnostic;
+pub mod dns;
 pub mod dns_name;
 pub mod id;
+pub mod model;
+pub mod network;
+pub mod origin;
+pub mod web;
 
+pub use backend::*;
+pub use diagnostic::{LoadDiagnostic, Severity};
+pub use dns::*;
 pub use dns_name::{DnsName, DnsNameError};
 pub use id::{ParseIdError, ResourceId};
+pub use model::{canonical_type, Document, Indexes, Model, OpaqueResource, Resources};
+pub use network::*;
+pub use origin::Origin;
+pub use web::*;

@@ -1,0 +1,247 @@
+//! From parsed inputs to one document per resource id.
+//!
+//! Azure returns some children inline (a VNet's subnets, an NSG's rules) and also at their own
+//! URL. Both forms become one document per id here: a standalone document wins over the inline
+//! copy and the inline copy fills what the standalone one lacks.
+
+use crate::detect::{detect, resource_objects, Format};
+use crate::input::{pointer_token, Input};
+use privlink_model::{Document, LoadDiagnostic, Origin, ResourceId, Severity};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Children Azure inlines in a parent's GET: (parent type, property under `properties`, child type segment).
+const INLINE_CHILDREN: &[(&str, &str, &str)] = &[
+    ("microsoft.network/virtualnetworks", "subnets", "subnets"),
+    ("microsoft.network/virtualnetworks", "virtualNetworkPeerings", "virtualNetworkPeerings"),
+    ("microsoft.network/networksecuritygroups", "securityRules", "securityRules"),
+    ("microsoft.network/networksecuritygroups", "defaultSecurityRules", "defaultSecurityRules"),
+    ("microsoft.network/routetables", "routes", "routes"),
+];
+
+/// What a [`DocumentCollector`] gathered.
+pub struct Collected {
+    pub documents: BTreeMap<ResourceId, Document>,
+    pub diagnostics: Vec<LoadDiagnostic>,
+    /// Deployment templates found among the inputs, by file name.
+    pub templates: Vec<(String, Value)>,
+}
+
+struct Entry {
+    doc: Document,
+    inline: bool,
+}
+
+/// Collects documents from many inputs. Feed inputs in a stable order (the CLI sorts paths).
+#[derive(Default)]
+pub struct DocumentCollector {
+    entries: BTreeMap<ResourceId, Entry>,
+    pub diagnostics: Vec<LoadDiagnostic>,
+    /// Inputs that were templates or parameters files, by name: the caller routes them elsewhere.
+    pub templates: Vec<(String, Value)>,
+}
+
+impl DocumentCollector {
+    pub fn new() -> DocumentCollector {
+        DocumentCollector::default()
+    }
+
+    /// Adds one parsed input.
+    pub fn add_value(&mut self, file: &str, value: &Value) {
+        let format = detect(value);
+        match format {
+            Format::DeploymentTemplate => {
+                self.templates.push((file.to_string(), value.clone()));
+                return;
+            }
+            Format::DeploymentParameters => {
+                self.diagnostics.push(LoadDiagnostic::new(
+                    Severity::Error,
+                    "LOAD013",
+                    &Origin::new(file, ""),
+                    "this is a deployment parameters file, not an estate; pass it with --parameters next to its template",
+                ));
+                return;
+            }
+            Format::Unknown => {
+                self.diagnostics.push(LoadDiagnostic::new(
+                    Severity::Error,
+                    "LOAD002",
+                    &Origin::new(file, ""),
+                    "not an ARM document: expected an object with \"id\" and \"type\", an array of them, {\"value\": [...]}, {\"data\": [...]}, a REST API example or a deployment template",
+                ));
+                return;
+            }
+            _ => {}
+        }
+        for item in resource_objects(value, &format) {
+            match item {
+                Ok((obj, pointer)) => self.add_resource(obj, Origin::new(file, pointer), false),
+                Err(pointer) => self.diagnostics.push(LoadDiagnostic::new(
+                    Severity::Error,
+                    "LOAD002",
+                    &Origin::new(file, pointer),
+                    "expected a resource object here",
+                )),
+            }
+        }
+    }
+
+    /// Adds a document produced elsewhere (template evaluation, the twin's store).
+    pub fn add_document(&mut self, body: &Value, origin: Origin) {
+        self.add_resource(body, origin, false);
+    }
+
+    fn add_resource(&mut self, obj: &Value, origin: Origin, inline: bool) {
+        let Some(id_text) = obj.get("id").and_then(Value::as_str) else {
+            self.diagnostics.push(LoadDiagnostic::new(
+                Severity::Error,
+                "LOAD007",
+                &origin,
+                "resource has no \"id\" string; expected the full ARM resource id",
+            ));
+            return;
+        };
+        let id = match ResourceId::parse(id_text) {
+            Ok(id) => id,
+            Err(e) => {
+                self.diagnostics.push(LoadDiagnostic::new(
+                    Severity::Error,
+                    "LOAD003",
+                    &origin.at("/id"),
+                    e.to_string(),
+                ));
+                return;
+            }
+        };
+        if let Some(ty) = obj.get("type").and_then(Value::as_str) {
+            if !ty.eq_ignore_ascii_case(&id.resource_type()) {
+                self.diagnostics.push(
+                    LoadDiagnostic::new(
+                        Severity::Warning,
+                        "LOAD014",
+                        &origin.at("/type"),
+                        format!("\"type\" is {ty} but the id names a {}; the id is used", id.resource_type()),
+                    )
+                    .about(&id),
+                );
+            }
+        }
+        let type_key = id.type_key();
+        for (parent_type, property, child_segment) in INLINE_CHILDREN {
+            if type_key != *parent_type {
+                continue;
+            }
+            let Some(children) = obj.pointer(&format!("/properties/{property}")).and_then(Value::as_array) else {
+                continue;
+            };
+            for (i, child) in children.iter().enumerate() {
+                let child_origin = origin.at(&format!("/properties/{}/{i}", pointer_token(property)));
+                let Some(child_obj) = child.as_object() else {
+                    self.diagnostics.push(LoadDiagnostic::new(
+                        Severity::Error,
+                        "LOAD008",
+                        &child_origin,
+                        format!("expected an object in {property}"),
+                    ));
+                    continue;
+                };
+                let mut filled = child_obj.clone();
+                if !filled.contains_key("id") {
+                    let Some(name) = filled.get("name").and_then(Value::as_str) else {
+                        self.diagnostics.push(LoadDiagnostic::new(
+                            Severity::Error,
+                            "LOAD007",
+                            &child_origin,
+                            "inline child has neither \"id\" nor \"name\"",
+                        ));
+                        continue;
+                    };
+                    filled.insert("id".into(), Value::String(id.child(child_segment, name).to_string()));
+                }
+                if !filled.contains_key("type") {
+                    filled.insert("type".into(), Value::String(format!("{}/{}", id.resource_type(), child_segment)));
+                }
+                self.add_resource(&Value::Object(filled), child_origin, true);
+            }
+        }
+        let doc = Document { id: id.clone(), body: obj.clone(), origin };
+        match self.entries.get_mut(&id) {
+            None => {
+                self.entries.insert(id, Entry { doc, inline });
+            }
+            Some(existing) => {
+                if same_content(&existing.doc.body, &doc.body) {
+                    return;
+                }
+                match (existing.inline, inline) {
+                    (true, false) => {
+                        let mut body = doc.body.clone();
+                        fill_missing(&mut body, &existing.doc.body);
+                        *existing = Entry { doc: Document { body, ..doc }, inline: false };
+                    }
+                    (false, true) => fill_missing(&mut existing.doc.body, &doc.body),
+                    _ => self.diagnostics.push(
+                        LoadDiagnostic::new(
+                            Severity::Warning,
+                            "LOAD004",
+                            &doc.origin,
+                            format!(
+                                "{} is defined twice with different content, here and at {}; the first is used",
+                                id, existing.doc.origin
+                            ),
+                        )
+                        .about(&id),
+                    ),
+                }
+            }
+        }
+    }
+
+    pub fn finish(self) -> Collected {
+        let documents = self.entries.into_iter().map(|(k, e)| (k, e.doc)).collect();
+        Collected { documents, diagnostics: self.diagnostics, templates: self.templates }
+    }
+}
+
+/// Equal apart from `etag`, which Azure changes on every write and exports capture at different times.
+fn same_content(a: &Value, b: &Value) -> bool {
+    fn strip(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter().filter(|(k, _)| k.as_str() != "etag").map(|(k, v)| (k.clone(), strip(v))).collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    a == b || strip(a) == strip(b)
+}
+
+/// Copies keys of `from` that `into` lacks, recursing into objects present in both.
+fn fill_missing(into: &mut Value, from: &Value) {
+    if let (Value::Object(into), Value::Object(from)) = (into, from) {
+        fill_map(into, from);
+    }
+}
+
+fn fill_map(into: &mut Map<String, Value>, from: &Map<String, Value>) {
+    for (k, v) in from {
+        match into.get_mut(k) {
+            None => {
+                into.insert(k.clone(), v.clone());
+            }
+            Some(existing) => fill_missing(existing, v),
+        }
+    }
+}
+
+/// Parses and collects many inputs.
+pub fn collect(inputs: &[Input]) -> Result<DocumentCollector, crate::InputError> {
+    let mut c = DocumentCollector::new();
+    for input in inputs {
+        let value = crate::input::parse_json(input)?;
+        c.add_value(&input.name, &value);
+    }
+    Ok(c)
+}

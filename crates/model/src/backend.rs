@@ -1,0 +1,108 @@
+//! The services an app reaches through private endpoints: SQL, Redis, Key Vault, Cognitive
+//! Services, storage, and any other resource that carries `privateEndpointConnections`.
+
+use crate::network::{ConnectionStatus, Meta};
+use crate::ResourceId;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum BackendKind {
+    SqlServer,
+    Redis,
+    KeyVault,
+    CognitiveServices,
+    Storage,
+    /// Another type with private endpoint connections (Cosmos DB, PostgreSQL, a web app as a target …).
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PublicNetworkAccess {
+    Enabled,
+    Disabled,
+    SecuredByPerimeter,
+    /// The document does not say; the service's default applies.
+    Unset,
+}
+
+impl PublicNetworkAccess {
+    pub fn parse(s: Option<&str>) -> PublicNetworkAccess {
+        match s.map(|s| s.to_ascii_lowercase()) {
+            None => PublicNetworkAccess::Unset,
+            Some(s) if s == "enabled" => PublicNetworkAccess::Enabled,
+            Some(s) if s == "disabled" => PublicNetworkAccess::Disabled,
+            Some(s) if s == "securedbyperimeter" => PublicNetworkAccess::SecuredByPerimeter,
+            Some(_) => PublicNetworkAccess::Unset,
+        }
+    }
+}
+
+/// `networkAcls` of Key Vault, Cognitive Services and storage.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct NetworkAcls {
+    /// `Allow` or `Deny`.
+    pub default_action: Option<String>,
+    /// `AzureServices`, `None`, `Logging, Metrics` … split on commas.
+    pub bypass: Vec<String>,
+    pub ip_rules: Vec<String>,
+    pub virtual_network_rules: Vec<ResourceId>,
+}
+
+impl NetworkAcls {
+    pub fn denies_by_default(&self) -> bool {
+        self.default_action.as_deref().is_some_and(|a| a.eq_ignore_ascii_case("deny"))
+    }
+
+    pub fn bypasses_azure_services(&self) -> bool {
+        self.bypass.iter().any(|b| b.eq_ignore_ascii_case("AzureServices"))
+    }
+}
+
+/// A private endpoint connection as the *target* resource records it.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackendConnection {
+    pub id: Option<ResourceId>,
+    pub name: String,
+    pub private_endpoint: Option<ResourceId>,
+    pub status: ConnectionStatus,
+    pub group_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FirewallRule {
+    pub name: String,
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Backend {
+    pub meta: Meta,
+    pub kind: BackendKind,
+    /// The ARM type as written, e.g. `Microsoft.Sql/servers`.
+    pub resource_type: String,
+    /// `kind` of the resource (Cognitive Services `OpenAI`, storage `StorageV2` …).
+    pub resource_kind: Option<String>,
+    pub public_network_access: PublicNetworkAccess,
+    pub network_acls: Option<NetworkAcls>,
+    pub firewall_rules: Vec<FirewallRule>,
+    pub connections: Vec<BackendConnection>,
+    /// Host names the resource declares (`fullyQualifiedDomainName`, `hostName`, `vaultUri` host, `endpoint` host …).
+    pub declared_hosts: Vec<String>,
+    /// Cognitive Services `customSubDomainName`.
+    pub custom_subdomain: Option<String>,
+    /// SQL `connectionPolicy` where known (`Default`, `Proxy`, `Redirect`).
+    pub sql_connection_policy: Option<String>,
+    /// SQL Entra administrator login, if any.
+    pub sql_entra_admin: Option<String>,
+    /// Redis `enableNonSslPort`.
+    pub redis_non_ssl_port_enabled: bool,
+    pub redis_ssl_port: Option<u16>,
+    pub redis_port: Option<u16>,
+}
+
+impl Backend {
+    pub fn approved_connections(&self) -> impl Iterator<Item = &BackendConnection> {
+        self.connections.iter().filter(|c| c.status == ConnectionStatus::Approved)
+    }
+}

@@ -1,0 +1,63 @@
+//! Problems found while loading: input that is readable but wrong.
+
+use crate::{Origin, ResourceId};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// A load diagnostic: the place in the input, what is wrong, and which resource it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LoadDiagnostic {
+    pub severity: Severity,
+    /// Stable code (`LOAD001` …) so CI can filter.
+    pub code: &'static str,
+    pub file: String,
+    pub pointer: String,
+    pub resource: Option<ResourceId>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.severity, self.code, self.file)?;
+        if !self.pointer.is_empty() {
+            write!(f, "#{}", self.pointer)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl LoadDiagnostic {
+    pub fn new(severity: Severity, code: &'static str, origin: &Origin, message: impl Into<String>) -> Self {
+        LoadDiagnostic {
+            severity,
+            code,
+            file: origin.file.to_string(),
+            pointer: origin.pointer.clone(),
+            resource: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn about(mut self, id: &ResourceId) -> Self {
+        self.resource = Some(id.clone());
+        self
+    }
+}

@@ -1,0 +1,304 @@
+//! The [`Model`]: typed resources by id plus the indexes the engine needs, built once.
+
+use crate::backend::Backend;
+use crate::dns::*;
+use crate::network::*;
+use crate::web::*;
+use crate::{DnsName, LoadDiagnostic, Origin, ResourceId};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+
+/// An ARM document as read: the JSON object exactly as given, and where it came from.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub id: ResourceId,
+    pub body: serde_json::Value,
+    pub origin: Origin,
+}
+
+/// A resource of a type privlink does not model: kept and counted, never dropped silently.
+#[derive(Clone, Debug)]
+pub struct OpaqueResource {
+    pub meta: Meta,
+    pub resource_type: String,
+}
+
+/// Every typed resource, by id. Iteration order is the id order, so output built from it is
+/// deterministic whatever the input order.
+#[derive(Clone, Debug, Default)]
+pub struct Resources {
+    pub virtual_networks: BTreeMap<ResourceId, VirtualNetwork>,
+    pub subnets: BTreeMap<ResourceId, Subnet>,
+    pub peerings: BTreeMap<ResourceId, VnetPeering>,
+    pub network_security_groups: BTreeMap<ResourceId, NetworkSecurityGroup>,
+    pub route_tables: BTreeMap<ResourceId, RouteTable>,
+    pub network_interfaces: BTreeMap<ResourceId, NetworkInterface>,
+    pub private_endpoints: BTreeMap<ResourceId, PrivateEndpoint>,
+    pub private_dns_zones: BTreeMap<ResourceId, PrivateDnsZone>,
+    pub record_sets: BTreeMap<ResourceId, RecordSet>,
+    pub virtual_network_links: BTreeMap<ResourceId, VirtualNetworkLink>,
+    pub zone_groups: BTreeMap<ResourceId, PrivateDnsZoneGroup>,
+    pub plans: BTreeMap<ResourceId, AppServicePlan>,
+    pub sites: BTreeMap<ResourceId, Site>,
+    pub backends: BTreeMap<ResourceId, Backend>,
+    pub dns_resolvers: BTreeMap<ResourceId, DnsResolver>,
+    pub inbound_endpoints: BTreeMap<ResourceId, ResolverInboundEndpoint>,
+    pub outbound_endpoints: BTreeMap<ResourceId, ResolverOutboundEndpoint>,
+    pub forwarding_rulesets: BTreeMap<ResourceId, ForwardingRuleset>,
+    pub forwarding_rules: BTreeMap<ResourceId, ForwardingRule>,
+    pub ruleset_links: BTreeMap<ResourceId, RulesetVnetLink>,
+    pub opaque: BTreeMap<ResourceId, OpaqueResource>,
+}
+
+/// Lookups built once from [`Resources`]. Every list is sorted.
+#[derive(Clone, Debug, Default)]
+pub struct Indexes {
+    /// VNet → its subnets.
+    pub subnets_of_vnet: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// VNet → its peerings.
+    pub peerings_of_vnet: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Subnet → resources placed in it (NICs, private endpoints, integrated sites).
+    pub subnet_members: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Zone → its virtual network links.
+    pub links_of_zone: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// VNet → the links that point at it.
+    pub links_of_vnet: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Zone → its record sets.
+    pub records_of_zone: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Zone name → zones of that name (several may exist in different groups or subscriptions).
+    pub zones_by_name: BTreeMap<DnsName, Vec<ResourceId>>,
+    /// (FQDN, type) → record sets.
+    pub records_by_name: HashMap<(DnsName, RecordType), Vec<ResourceId>>,
+    /// Private endpoint → its NICs (from the PE's `networkInterfaces` and the NICs' `privateEndpoint`).
+    pub nics_of_endpoint: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Private endpoint → its zone groups.
+    pub zone_groups_of_endpoint: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Target resource → private endpoints whose connection targets it.
+    pub endpoints_of_target: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Private IP → the NICs holding it.
+    pub nics_by_ip: HashMap<IpAddr, Vec<ResourceId>>,
+    /// Inbound endpoint address of a DNS private resolver → the inbound endpoint.
+    pub resolver_inbound_by_ip: HashMap<IpAddr, ResourceId>,
+    /// Forwarding ruleset → its rules.
+    pub rules_of_ruleset: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// VNet → forwarding rulesets linked to it.
+    pub rulesets_of_vnet: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Plan → sites on it.
+    pub sites_of_plan: BTreeMap<ResourceId, Vec<ResourceId>>,
+}
+
+/// An estate: typed resources, indexes, the source documents and the load diagnostics.
+/// Immutable once built.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub resources: Resources,
+    pub indexes: Indexes,
+    pub documents: BTreeMap<ResourceId, Document>,
+    pub diagnostics: Vec<LoadDiagnostic>,
+}
+
+fn push<K: Ord + Clone>(map: &mut BTreeMap<K, Vec<ResourceId>>, key: &K, value: &ResourceId) {
+    map.entry(key.clone()).or_default().push(value.clone());
+}
+
+impl Model {
+    /// Builds the indexes over `resources`. `documents` and `diagnostics` are kept as given
+    /// (diagnostics sorted).
+    pub fn new(
+        resources: Resources,
+        documents: BTreeMap<ResourceId, Document>,
+        mut diagnostics: Vec<LoadDiagnostic>,
+    ) -> Model {
+        let r = &resources;
+        let mut ix = Indexes::default();
+        for (id, subnet) in &r.subnets {
+            push(&mut ix.subnets_of_vnet, &subnet.vnet, id);
+        }
+        for (id, peering) in &r.peerings {
+            push(&mut ix.peerings_of_vnet, &peering.vnet, id);
+        }
+        for (id, nic) in &r.network_interfaces {
+            let subnets: BTreeSet<&ResourceId> =
+                nic.ip_configurations.iter().filter_map(|c| c.subnet.as_ref()).collect();
+            for s in subnets {
+                push(&mut ix.subnet_members, s, id);
+            }
+            for ip in nic.private_ips() {
+                ix.nics_by_ip.entry(ip).or_default().push(id.clone());
+            }
+            if let Some(pe) = &nic.private_endpoint {
+                push(&mut ix.nics_of_endpoint, pe, id);
+            }
+        }
+        for (id, pe) in &r.private_endpoints {
+            if let Some(s) = &pe.subnet {
+                push(&mut ix.subnet_members, s, id);
+            }
+            for nic in &pe.network_interfaces {
+                push(&mut ix.nics_of_endpoint, id, nic);
+            }
+            for target in pe.connections.iter().filter_map(|c| c.target.as_ref()) {
+                push(&mut ix.endpoints_of_target, target, id);
+            }
+        }
+        for (id, site) in &r.sites {
+            if let Some(s) = &site.integration_subnet {
+                push(&mut ix.subnet_members, &s.value, id);
+            }
+            if let Some(plan) = &site.plan {
+                push(&mut ix.sites_of_plan, plan, id);
+            }
+        }
+        for (id, link) in &r.virtual_network_links {
+            push(&mut ix.links_of_zone, &link.zone, id);
+            if let Some(v) = &link.vnet {
+                push(&mut ix.links_of_vnet, v, id);
+            }
+        }
+        for (id, zone) in &r.private_dns_zones {
+            push(&mut ix.zones_by_name, &zone.zone, id);
+        }
+        for (id, rs) in &r.record_sets {
+            push(&mut ix.records_of_zone, &rs.zone, id);
+            ix.records_by_name.entry((rs.fqdn.clone(), rs.record_type)).or_default().push(id.clone());
+        }
+        for (id, zg) in &r.zone_groups {
+            push(&mut ix.zone_groups_of_endpoint, &zg.private_endpoint, id);
+        }
+        for (id, inbound) in &r.inbound_endpoints {
+            for ip in &inbound.addresses {
+                ix.resolver_inbound_by_ip.insert(*ip, id.clone());
+            }
+        }
+        for (id, rule) in &r.forwarding_rules {
+            push(&mut ix.rules_of_ruleset, &rule.ruleset, id);
+        }
+        for link in r.ruleset_links.values() {
+            if let Some(v) = &link.vnet {
+                push(&mut ix.rulesets_of_vnet, v, &link.ruleset);
+            }
+        }
+        let sort_all = |m: &mut BTreeMap<ResourceId, Vec<ResourceId>>| {
+            for v in m.values_mut() {
+                v.sort();
+                v.dedup();
+            }
+        };
+        for m in [
+            &mut ix.subnets_of_vnet,
+            &mut ix.peerings_of_vnet,
+            &mut ix.subnet_members,
+            &mut ix.links_of_zone,
+            &mut ix.links_of_vnet,
+            &mut ix.records_of_zone,
+            &mut ix.nics_of_endpoint,
+            &mut ix.zone_groups_of_endpoint,
+            &mut ix.endpoints_of_target,
+            &mut ix.rules_of_ruleset,
+            &mut ix.rulesets_of_vnet,
+            &mut ix.sites_of_plan,
+        ] {
+            sort_all(m);
+        }
+        for v in ix.zones_by_name.values_mut() {
+            v.sort();
+        }
+        for v in ix.records_by_name.values_mut() {
+            v.sort();
+        }
+        for v in ix.nics_by_ip.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        diagnostics.sort();
+        diagnostics.dedup();
+        Model { resources, indexes: ix, documents, diagnostics }
+    }
+
+    /// The number of resources of every type, modelled or opaque, by ARM type (lower-cased key,
+    /// original casing of the first seen for display).
+    pub fn counts_by_type(&self) -> BTreeMap<String, usize> {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for id in self.documents.keys() {
+            *counts.entry(canonical_type(&id.resource_type())).or_default() += 1;
+        }
+        counts
+    }
+
+    /// The subnet (and so VNet) an IP address belongs to, if any subnet of the estate contains it.
+    pub fn subnet_containing(&self, ip: IpAddr) -> Option<&Subnet> {
+        self.resources.subnets.values().find(|s| s.contains(ip))
+    }
+
+    /// The VNet whose address space contains `ip`.
+    pub fn vnet_containing(&self, ip: IpAddr) -> Option<&VirtualNetwork> {
+        self.resources.virtual_networks.values().find(|v| v.address_space.iter().any(|p| p.contains(&ip)))
+    }
+
+    /// The private endpoint that owns `ip` through one of its NICs.
+    pub fn endpoint_owning_ip(&self, ip: IpAddr) -> Option<&PrivateEndpoint> {
+        let nics = self.indexes.nics_by_ip.get(&ip)?;
+        nics.iter()
+            .filter_map(|n| self.resources.network_interfaces.get(n))
+            .find_map(|nic| nic.private_endpoint.as_ref().and_then(|pe| self.resources.private_endpoints.get(pe)))
+    }
+
+    /// The NICs of a private endpoint.
+    pub fn endpoint_nics(&self, pe: &ResourceId) -> impl Iterator<Item = &NetworkInterface> {
+        self.indexes
+            .nics_of_endpoint
+            .get(pe)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.resources.network_interfaces.get(id))
+    }
+
+    /// Whether `id` names any resource of the estate (typed or opaque).
+    pub fn contains(&self, id: &ResourceId) -> bool {
+        self.documents.contains_key(id)
+    }
+
+    /// Looks a resource up by name among ids of a given type: returns every match (sorted).
+    pub fn find_by_name<'a>(&'a self, ids: impl Iterator<Item = &'a ResourceId>, name: &str) -> Vec<&'a ResourceId> {
+        ids.filter(|id| id.name().eq_ignore_ascii_case(name)).collect()
+    }
+}
+
+/// ARM types as Azure spells them in its documentation, so output does not depend on the
+/// casing of whichever document came first.
+pub fn canonical_type(ty: &str) -> String {
+    const KNOWN: &[&str] = &[
+        "Microsoft.Network/virtualNetworks",
+        "Microsoft.Network/virtualNetworks/subnets",
+        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        "Microsoft.Network/networkSecurityGroups",
+        "Microsoft.Network/networkSecurityGroups/securityRules",
+        "Microsoft.Network/routeTables",
+        "Microsoft.Network/routeTables/routes",
+        "Microsoft.Network/networkInterfaces",
+        "Microsoft.Network/privateEndpoints",
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+        "Microsoft.Network/privateDnsZones",
+        "Microsoft.Network/privateDnsZones/A",
+        "Microsoft.Network/privateDnsZones/AAAA",
+        "Microsoft.Network/privateDnsZones/CNAME",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        "Microsoft.Network/dnsResolvers",
+        "Microsoft.Network/dnsResolvers/inboundEndpoints",
+        "Microsoft.Network/dnsResolvers/outboundEndpoints",
+        "Microsoft.Network/dnsForwardingRulesets",
+        "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
+        "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
+        "Microsoft.Web/serverfarms",
+        "Microsoft.Web/sites",
+        "Microsoft.Web/sites/config",
+        "Microsoft.Web/sites/virtualNetworkConnections",
+        "Microsoft.Sql/servers",
+        "Microsoft.Sql/servers/databases",
+        "Microsoft.Cache/Redis",
+        "Microsoft.KeyVault/vaults",
+        "Microsoft.CognitiveServices/accounts",
+        "Microsoft.Storage/storageAccounts",
+    ];
+    KNOWN.iter().find(|k| k.eq_ignore_ascii_case(ty)).map(|k| k.to_string()).unwrap_or_else(|| ty.to_string())
+}

@@ -1,0 +1,33 @@
+//! Where a resource came from, so findings can point back at the user's input.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The document a resource was read from: a file (or `<built-in>`, `<twin>`) and the JSON
+/// pointer of the resource object inside it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub pointer: String,
+}
+
+impl Origin {
+    pub fn new(file: impl Into<Arc<str>>, pointer: impl Into<String>) -> Origin {
+        Origin { file: file.into(), pointer: pointer.into() }
+    }
+
+    /// The same file, a pointer further in.
+    pub fn at(&self, suffix: &str) -> Origin {
+        Origin { file: self.file.clone(), pointer: format!("{}{}", self.pointer, suffix) }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pointer.is_empty() {
+            write!(f, "{}", self.file)
+        } else {
+            write!(f, "{}#{}", self.file, self.pointer)
+        }
+    }
+}
