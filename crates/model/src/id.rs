@@ -25,6 +25,10 @@ struct Inner {
     namespace: Option<Box<str>>,
     /// Type segments after the namespace with their names: `[("virtualNetworks","vnet1"),("subnets","a")]`.
     chain: Box<[(Box<str>, Box<str>)]>,
+    /// For an extension resource (a second `/providers/` segment, e.g. a role assignment on a
+    /// vault): its namespace and where its types start in `chain`. Its type is its own, as Azure
+    /// reports it (`Microsoft.Authorization/roleAssignments`).
+    extension: Option<(Box<str>, usize)>,
 }
 
 /// Why a string is not an ARM resource id.
@@ -75,6 +79,7 @@ impl ResourceId {
             return Err(err("it must start with '/subscriptions/' or '/providers/'"));
         }
         let mut namespace: Option<Box<str>> = None;
+        let mut extension: Option<(Box<str>, usize)> = None;
         let mut chain: Vec<(Box<str>, Box<str>)> = Vec::new();
         while i < segments.len() {
             if segments[i].eq_ignore_ascii_case("providers") {
@@ -90,10 +95,10 @@ impl ResourceId {
                 };
                 if namespace.is_none() {
                     namespace = Some(Box::from(*ns));
-                    chain.push((Box::from(*ty), Box::from(*name)));
                 } else {
-                    chain.push((Box::from(format!("{ns}/{ty}")), Box::from(*name)));
+                    extension = Some((Box::from(*ns), chain.len()));
                 }
+                chain.push((Box::from(*ty), Box::from(*name)));
                 i += 2;
             } else {
                 if namespace.is_none() {
@@ -119,6 +124,7 @@ impl ResourceId {
             resource_group,
             namespace,
             chain: chain.into_boxed_slice(),
+            extension,
         })))
     }
 
@@ -166,8 +172,12 @@ impl ResourceId {
             None if self.0.resource_group.is_some() => "Microsoft.Resources/resourceGroups".to_string(),
             None => "Microsoft.Resources/subscriptions".to_string(),
             Some(ns) => {
+                let (ns, start) = match &self.0.extension {
+                    Some((ext_ns, start)) => (ext_ns, *start),
+                    None => (ns, 0),
+                };
                 let mut t = String::from(&**ns);
-                for (ty, _) in self.0.chain.iter() {
+                for (ty, _) in self.0.chain[start..].iter() {
                     t.push('/');
                     t.push_str(ty);
                 }
@@ -190,11 +200,15 @@ impl ResourceId {
     pub fn parent(&self) -> Option<ResourceId> {
         let inner = &self.0;
         if inner.chain.len() > 1 {
-            let cut = inner.original.len() - inner.chain.last().map(|(t, n)| t.len() + n.len() + 2).unwrap_or(0);
-            // Extension resources fold "ns/type": the cut covers "/providers/ns/type/name" then.
-            let parent = &inner.original[..cut];
-            let parent = parent.strip_suffix("/providers").unwrap_or(parent);
-            return ResourceId::parse(parent).ok();
+            let (ty, name) = inner.chain.last().expect("non-empty chain");
+            let mut cut = inner.original.len() - ty.len() - name.len() - 2;
+            // The first type of an extension resource follows "/providers/{namespace}".
+            if let Some((ns, start)) = &inner.extension {
+                if *start == inner.chain.len() - 1 {
+                    cut -= "/providers/".len() + ns.len();
+                }
+            }
+            return ResourceId::parse(&inner.original[..cut]).ok();
         }
         if inner.chain.len() == 1 {
             let sub = inner.subscription.as_deref()?;
@@ -324,7 +338,7 @@ mod tests {
     #[test]
     fn extension_resources_keep_their_namespace_in_the_type() {
         let id = ResourceId::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app/providers/Microsoft.Insights/diagnosticSettings/d").unwrap();
-        assert_eq!(id.resource_type(), "Microsoft.Web/sites/Microsoft.Insights/diagnosticSettings");
+        assert_eq!(id.resource_type(), "Microsoft.Insights/diagnosticSettings");
         assert_eq!(
             id.parent().unwrap().as_str(),
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app"
