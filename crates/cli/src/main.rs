@@ -1,1 +1,45 @@
-fn main() {}
+//! The `privlink` command line. It owns the runtime, reads files, and maps outcomes to exit
+//! codes: 0 nothing at or above `--fail-on`, 1 findings, 2 usage or input error.
+
+mod commands;
+mod estate;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// privlink: a digital twin of Azure private networking for App Service apps.
+///
+/// From your app, what does this name resolve to, can it be reached, and if not, which record,
+/// link, route or rule is why — answered offline from ARM documents, with the evidence.
+#[derive(Parser, Debug)]
+#[command(name = "privlink", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the estate's resources and the relationships privlink resolved between them.
+    Inventory(commands::inventory::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Inventory(a) => commands::inventory::run(a),
+    };
+    match result {
+        Ok((out, code)) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`privlink … | head`) is not an error worth a message.
+            let _ = stdout.write_all(out.as_bytes());
+            ExitCode::from(code as u8)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

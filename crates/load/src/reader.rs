@@ -11,6 +11,9 @@ pub struct Reader<'a> {
     pub body: &'a Value,
     pub origin: &'a Origin,
     pub diagnostics: &'a mut Vec<LoadDiagnostic>,
+    /// Every document of the estate: a reference to one of them takes the casing of that
+    /// document's own id, so output does not depend on how each reference was typed.
+    pub documents: &'a std::collections::BTreeMap<ResourceId, privlink_model::Document>,
 }
 
 impl<'a> Reader<'a> {
@@ -99,9 +102,14 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// The estate's own spelling of `id` (the casing of the resource's document), if it is in the estate.
+    pub fn canonical(&self, id: ResourceId) -> ResourceId {
+        self.documents.get_key_value(&id).map(|(k, _)| k.clone()).unwrap_or(id)
+    }
+
     pub fn parse_id(&mut self, pointer: &str, text: &str) -> Option<ResourceId> {
         match ResourceId::parse(text) {
-            Ok(id) => Some(id),
+            Ok(id) => Some(self.documents.get_key_value(&id).map(|(k, _)| k.clone()).unwrap_or(id)),
             Err(e) => {
                 self.diag(Severity::Error, "LOAD003", pointer, e.to_string());
                 None

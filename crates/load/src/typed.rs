@@ -52,7 +52,7 @@ pub fn type_documents(documents: &BTreeMap<ResourceId, Document>, diagnostics: &
     let mut backend_children: Vec<&Document> = Vec::new();
     for doc in documents.values() {
         let ty = doc.id.type_key();
-        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics };
+        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics, documents };
         match ty.as_str() {
             "microsoft.network/virtualnetworks" => {
                 let v = read_vnet(doc, &mut rd);
@@ -118,13 +118,13 @@ pub fn type_documents(documents: &BTreeMap<ResourceId, Document>, diagnostics: &
                     }
                     subnets.extend(rd.reference(&format!("{base}/subnet")));
                 }
-                let resolver = doc.id.parent().expect("child id has a parent");
+                let resolver = rd.canonical(doc.id.parent().expect("child id has a parent"));
                 let e = ResolverInboundEndpoint { meta: meta(doc), resolver, addresses, subnets };
                 r.inbound_endpoints.insert(doc.id.clone(), e);
             }
             "microsoft.network/dnsresolvers/outboundendpoints" => {
                 let subnet = rd.reference("/properties/subnet");
-                let resolver = doc.id.parent().expect("child id has a parent");
+                let resolver = rd.canonical(doc.id.parent().expect("child id has a parent"));
                 r.outbound_endpoints
                     .insert(doc.id.clone(), ResolverOutboundEndpoint { meta: meta(doc), resolver, subnet });
             }
@@ -139,7 +139,7 @@ pub fn type_documents(documents: &BTreeMap<ResourceId, Document>, diagnostics: &
             }
             "microsoft.network/dnsforwardingrulesets/virtualnetworklinks" => {
                 let vnet = rd.reference("/properties/virtualNetwork");
-                let ruleset = doc.id.parent().expect("child id has a parent");
+                let ruleset = rd.canonical(doc.id.parent().expect("child id has a parent"));
                 r.ruleset_links.insert(doc.id.clone(), RulesetVnetLink { meta: meta(doc), ruleset, vnet });
             }
             "microsoft.web/serverfarms" => {
@@ -188,11 +188,11 @@ pub fn type_documents(documents: &BTreeMap<ResourceId, Document>, diagnostics: &
     attach_security_rules(documents, &mut r, diagnostics);
     attach_routes(documents, &mut r, diagnostics);
     for doc in site_children {
-        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics };
+        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics, documents };
         apply_site_child(doc, &mut r, &mut rd);
     }
     for doc in backend_children {
-        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics };
+        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics, documents };
         apply_backend_child(doc, &mut r, &mut rd);
     }
     // A VNet's subnet and peering lists come from the documents of its children.
@@ -273,7 +273,7 @@ fn read_subnet(doc: &Document, rd: &mut Reader) -> Subnet {
     };
     Subnet {
         meta: meta(doc),
-        vnet: doc.id.parent().expect("a subnet id has a VNet parent"),
+        vnet: rd.canonical(doc.id.parent().expect("a subnet id has a VNet parent")),
         prefixes,
         delegations,
         nsg: rd.reference("/properties/networkSecurityGroup"),
@@ -290,7 +290,7 @@ fn read_peering(doc: &Document, rd: &mut Reader) -> VnetPeering {
     }
     VnetPeering {
         meta: meta(doc),
-        vnet: doc.id.parent().expect("a peering id has a VNet parent"),
+        vnet: rd.canonical(doc.id.parent().expect("a peering id has a VNet parent")),
         remote_vnet: rd.reference("/properties/remoteVirtualNetwork"),
         remote_address_space,
         state: rd.string("/properties/peeringState").unwrap_or_else(|| "Connected".into()),
@@ -447,9 +447,9 @@ fn attach_security_rules(
             "microsoft.network/networksecuritygroups/defaultsecurityrules" => true,
             _ => continue,
         };
-        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics };
+        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics, documents };
         let Some(rule) = read_security_rule(doc, &mut rd, is_default) else { continue };
-        let nsg_id = doc.id.parent().expect("rule has a parent");
+        let nsg_id = rd.canonical(doc.id.parent().expect("rule has a parent"));
         match r.network_security_groups.get_mut(&nsg_id) {
             Some(nsg) if is_default => nsg.default_rules.push(rule),
             Some(nsg) => nsg.rules.push(rule),
@@ -473,7 +473,7 @@ fn attach_routes(documents: &BTreeMap<ResourceId, Document>, r: &mut Resources, 
         if doc.id.type_key() != "microsoft.network/routetables/routes" {
             continue;
         }
-        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics };
+        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics, documents };
         let Some(address_prefix) = rd.string("/properties/addressPrefix") else {
             rd.missing("/properties/addressPrefix", "the route's destination prefix");
             continue;
@@ -507,7 +507,7 @@ fn attach_routes(documents: &BTreeMap<ResourceId, Document>, r: &mut Resources, 
             next_hop_ip,
             origin: doc.origin.clone(),
         };
-        let table = doc.id.parent().expect("route has a parent");
+        let table = rd.canonical(doc.id.parent().expect("route has a parent"));
         if let Some(t) = r.route_tables.get_mut(&table) {
             t.routes.push(route);
         }
@@ -653,7 +653,7 @@ fn read_zone_group(doc: &Document, rd: &mut Reader) -> PrivateDnsZoneGroup {
     }
     PrivateDnsZoneGroup {
         meta: meta(doc),
-        private_endpoint: doc.id.parent().expect("a zone group has an endpoint parent"),
+        private_endpoint: rd.canonical(doc.id.parent().expect("a zone group has an endpoint parent")),
         configs,
     }
 }
@@ -679,7 +679,7 @@ fn read_vnet_link(doc: &Document, rd: &mut Reader) -> VirtualNetworkLink {
     };
     VirtualNetworkLink {
         meta: meta(doc),
-        zone: doc.id.parent().expect("a link has a zone parent"),
+        zone: rd.canonical(doc.id.parent().expect("a link has a zone parent")),
         vnet,
         registration_enabled: rd.bool("/properties/registrationEnabled").unwrap_or(false),
         resolution_policy,
@@ -698,7 +698,7 @@ fn read_record_set(doc: &Document, rd: &mut Reader) -> Option<RecordSet> {
         );
         return None;
     };
-    let zone_id = doc.id.parent().expect("a record set has a zone parent");
+    let zone_id = rd.canonical(doc.id.parent().expect("a record set has a zone parent"));
     let zone = rd.dns_name("/id", zone_id.name())?;
     let relative_name = doc.id.name().to_string();
     let fqdn = match zone.prepend(&relative_name) {
@@ -785,7 +785,7 @@ fn read_forwarding_rule(doc: &Document, rd: &mut Reader) -> Option<ForwardingRul
     let enabled = !rd.str("/properties/forwardingRuleState").is_some_and(|s| s.eq_ignore_ascii_case("Disabled"));
     Some(ForwardingRule {
         meta: meta(doc),
-        ruleset: doc.id.parent().expect("a rule has a ruleset parent"),
+        ruleset: rd.canonical(doc.id.parent().expect("a rule has a ruleset parent")),
         domain,
         targets,
         enabled,
@@ -831,7 +831,7 @@ fn read_site(doc: &Document, rd: &mut Reader) -> Site {
         user_assigned: rd
             .get("/identity/userAssignedIdentities")
             .and_then(Value::as_object)
-            .map(|m| m.keys().filter_map(|k| ResourceId::parse(k).ok()).collect())
+            .map(|m| m.keys().filter_map(|k| ResourceId::parse(k).ok()).map(|id| rd.canonical(id)).collect())
             .unwrap_or_default(),
     };
     let mut dns_servers = rd.strings("/properties/dnsConfiguration/dnsServers");
@@ -861,7 +861,7 @@ fn read_site(doc: &Document, rd: &mut Reader) -> Site {
 }
 
 fn apply_site_child(doc: &Document, r: &mut Resources, rd: &mut Reader) {
-    let site_id = doc.id.parent().expect("a site child has a site parent");
+    let site_id = rd.canonical(doc.id.parent().expect("a site child has a site parent"));
     let Some(site) = r.sites.get_mut(&site_id) else {
         rd.diag(Severity::Info, "LOAD009", "", format!("configuration of app {site_id}, which is not in the estate"));
         return;
@@ -1011,13 +1011,19 @@ fn read_backend(doc: &Document, kind: BackendKind, rd: &mut Reader) -> Backend {
 }
 
 fn apply_backend_child(doc: &Document, r: &mut Resources, rd: &mut Reader) {
-    let Some(parent) = doc.id.parent() else { return };
+    let Some(parent) = doc.id.parent().map(|p| rd.canonical(p)) else { return };
     let Some(backend) = r.backends.get_mut(&parent) else { return };
     let child_type = doc.id.resource_type().rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
     match child_type.as_str() {
         "privateendpointconnections" => {
             let wrapped = serde_json::json!({ "c": [doc.body.clone()] });
-            let mut inner = Reader { id: rd.id, body: &wrapped, origin: rd.origin, diagnostics: rd.diagnostics };
+            let mut inner = Reader {
+                id: rd.id,
+                body: &wrapped,
+                origin: rd.origin,
+                diagnostics: rd.diagnostics,
+                documents: rd.documents,
+            };
             let mut found = Vec::new();
             read_backend_connections(&mut inner, "/c", &mut found);
             for c in found {

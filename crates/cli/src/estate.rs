@@ -1,0 +1,77 @@
+//! Where the estate comes from: files and directories the user names, or the built-in estate.
+
+use anyhow::{bail, Context, Result};
+use privlink_load::Input;
+use privlink_model::Model;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_estate.rs"));
+
+/// `--estate` for every command that reads an estate.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct EstateArgs {
+    /// ARM documents to analyse: a file (a resource, an array, a list response, Resource Graph
+    /// output, a REST API example) or a directory read recursively in sorted order. Repeatable.
+    /// Without it, privlink uses its built-in estate (the seeds' architecture).
+    #[arg(long = "estate", value_name = "PATH", global = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// A loaded estate and how to name it in output.
+pub struct Estate {
+    pub model: Model,
+    pub label: String,
+}
+
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("{}: cannot list directory", path.display()))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("{}: cannot list directory", path.display()))?;
+        entries.sort();
+        for e in entries {
+            if e.is_dir() {
+                collect_files(&e, out)?;
+            } else if e.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
+                out.push(e);
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+pub fn builtin_inputs() -> Vec<Input> {
+    BUILTIN_ESTATE.iter().map(|(name, bytes)| Input::new(*name, bytes.to_vec())).collect()
+}
+
+impl EstateArgs {
+    pub fn load(&self) -> Result<Estate> {
+        if self.paths.is_empty() {
+            let model = privlink_load::load(&builtin_inputs()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            return Ok(Estate { model, label: "built-in seed estate".into() });
+        }
+        let mut files = Vec::new();
+        for p in &self.paths {
+            collect_files(p, &mut files)?;
+        }
+        if files.is_empty() {
+            bail!(
+                "no .json files found under {}",
+                self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            );
+        }
+        let mut inputs = Vec::new();
+        for f in &files {
+            let bytes = std::fs::read(f).with_context(|| format!("{}: cannot read", f.display()))?;
+            inputs.push(Input::new(f.display().to_string(), bytes));
+        }
+        let model = privlink_load::load(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        Ok(Estate { model, label })
+    }
+}

@@ -1,0 +1,4 @@
+//! Renderers. Pure functions from values to text: no I/O, sorted, byte-identical for the same input.
+
+pub mod inventory;
+pub mod table;
