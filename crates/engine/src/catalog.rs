@@ -178,7 +178,8 @@ const HTTPS: &[ServicePort] = &[ServicePort::default(443)];
 /// Sources: azure-semantics.md §1.1 (Learn "Azure Private Endpoint private DNS zone values",
 /// https://learn.microsoft.com/azure/private-link/private-endpoint-dns), §5 for ports, §4.3 and the
 /// Learn service-tags table for tags, §6.3 for audiences. Values marked UNVERIFIED were not found in
-/// those sources and come from general knowledge of the services.
+/// those sources and come from general knowledge of the services. Cosmos DB ports: Learn "Azure
+/// Cosmos DB SQL SDK connectivity modes" (service port ranges table).
 ///
 /// Rows sharing a zone are listed in the order a name lookup should prefer them (Storage before
 /// Azure Monitor for `blob.core.windows.net`).
@@ -352,8 +353,9 @@ static CATALOG: &[ServiceEntry] = &[
         resource_type: "Microsoft.DocumentDB/databaseAccounts",
         group_ids: &["Sql"],
         host: HostLabel::ResourceName,
-        // UNVERIFIED: direct-mode SDKs reach replicas on 10000-20000 through the private endpoint.
-        ports: &[ServicePort::default(443), ServicePort::range(10000, 20000, PortUsage::DirectMode)],
+        // Learn "Azure Cosmos DB SQL SDK connectivity modes": gateway mode on 443; direct mode uses
+        // 10000-20000 on public endpoints but may use any port (0-65535) through a private endpoint.
+        ports: &[ServicePort::default(443), ServicePort::range(0, 65535, PortUsage::DirectMode)],
         service_tag: Some("AzureCosmosDB"),
         names: &[CloudNames::public(&["privatelink.documents.azure.com"], &["documents.azure.com"])],
     },
@@ -362,8 +364,8 @@ static CATALOG: &[ServiceEntry] = &[
         resource_type: "Microsoft.DocumentDB/databaseAccounts",
         group_ids: &["MongoDB"],
         host: HostLabel::ResourceName,
-        // UNVERIFIED: 10255 is the MongoDB wire-protocol port; legacy 3.2 accounts live under
-        // documents.azure.com instead and also use 10255.
+        // Same Learn page: MongoDB 10255. Legacy 3.2 accounts live under documents.azure.com instead
+        // (UNVERIFIED here).
         ports: &[ServicePort::default(10255)],
         service_tag: Some("AzureCosmosDB"),
         names: &[CloudNames::public(&["privatelink.mongo.cosmos.azure.com"], &["mongo.cosmos.azure.com"])],
@@ -373,7 +375,7 @@ static CATALOG: &[ServiceEntry] = &[
         resource_type: "Microsoft.DocumentDB/databaseAccounts",
         group_ids: &["Cassandra"],
         host: HostLabel::ResourceName,
-        ports: &[ServicePort::default(10350)], // UNVERIFIED: the CQL port of the Cassandra API.
+        ports: &[ServicePort::default(10350)], // Same Learn page: Cassandra 10350.
         service_tag: Some("AzureCosmosDB"),
         names: &[CloudNames::public(&["privatelink.cassandra.cosmos.azure.com"], &["cassandra.cosmos.azure.com"])],
     },
@@ -382,7 +384,7 @@ static CATALOG: &[ServiceEntry] = &[
         resource_type: "Microsoft.DocumentDB/databaseAccounts",
         group_ids: &["Gremlin"],
         host: HostLabel::ResourceName,
-        ports: HTTPS, // UNVERIFIED: Gremlin over WebSockets on 443.
+        ports: HTTPS, // Same Learn page: Graph (Gremlin) 443.
         service_tag: Some("AzureCosmosDB"),
         names: &[CloudNames::public(&["privatelink.gremlin.cosmos.azure.com"], &["gremlin.cosmos.azure.com"])],
     },
