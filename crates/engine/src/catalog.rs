@@ -249,7 +249,9 @@ static CATALOG: &[ServiceEntry] = &[
         resource_type: "Microsoft.Cache/redisEnterprise",
         group_ids: &["redisEnterprise"],
         host: HostLabel::ResourceName,
-        ports: &[ServicePort::default(10000)], // UNVERIFIED: 10000 is the documented client port, not from §5.
+        // Learn "TLS configuration" (Azure Managed Redis): 10000 with or without TLS; the OSS
+        // cluster policy adds 85xx shard ports.
+        ports: &[ServicePort::default(10000), ServicePort::range(8500, 8599, PortUsage::AlternateProtocol)],
         service_tag: None,
         names: &[CloudNames::public(&["privatelink.redis.azure.net"], &["{region}.redis.azure.net"])
             .audience("https://redis.azure.com")],
@@ -259,7 +261,7 @@ static CATALOG: &[ServiceEntry] = &[
         resource_type: "Microsoft.Cache/redisEnterprise",
         group_ids: &["redisEnterprise"],
         host: HostLabel::ResourceName,
-        ports: &[ServicePort::default(10000)], // UNVERIFIED: as above.
+        ports: &[ServicePort::default(10000)], // UNVERIFIED: assumed the same as Azure Managed Redis.
         service_tag: None,
         names: &[CloudNames::public(
             &["privatelink.redisenterprise.cache.azure.net"],
@@ -542,7 +544,7 @@ static CATALOG: &[ServiceEntry] = &[
         group_ids: &["configurationStores"],
         host: HostLabel::ResourceName,
         ports: HTTPS,
-        service_tag: Some("AppConfiguration"),
+        service_tag: Some("AppConfiguration"), // UNVERIFIED: tag name not in §4.3.
         names: &[CloudNames::public(&["privatelink.azconfig.io"], &["azconfig.io"])],
     },
     ServiceEntry {
@@ -551,7 +553,7 @@ static CATALOG: &[ServiceEntry] = &[
         group_ids: &["searchService"],
         host: HostLabel::ResourceName,
         ports: HTTPS,
-        service_tag: Some("AzureCognitiveSearch"),
+        service_tag: Some("AzureCognitiveSearch"), // UNVERIFIED: tag name not in §4.3.
         names: &[CloudNames::public(&["privatelink.search.windows.net"], &["search.windows.net"])],
     },
     ServiceEntry {
@@ -561,7 +563,7 @@ static CATALOG: &[ServiceEntry] = &[
         // Topic endpoints are regional: `{topic}.{region}-1.eventgrid.azure.net`.
         host: HostLabel::NotNameBased,
         ports: HTTPS,
-        service_tag: Some("AzureEventGrid"),
+        service_tag: Some("AzureEventGrid"), // UNVERIFIED: tag name not in §4.3.
         names: &[CloudNames::public(&["privatelink.eventgrid.azure.net"], &["eventgrid.azure.net"])],
     },
     ServiceEntry {
@@ -570,7 +572,7 @@ static CATALOG: &[ServiceEntry] = &[
         group_ids: &["domain"],
         host: HostLabel::NotNameBased,
         ports: HTTPS,
-        service_tag: Some("AzureEventGrid"),
+        service_tag: Some("AzureEventGrid"), // UNVERIFIED: tag name not in §4.3.
         names: &[CloudNames::public(&["privatelink.eventgrid.azure.net"], &["eventgrid.azure.net"])],
     },
     ServiceEntry {
@@ -579,7 +581,7 @@ static CATALOG: &[ServiceEntry] = &[
         group_ids: &["signalr"],
         host: HostLabel::ResourceName,
         ports: HTTPS,
-        service_tag: Some("AzureSignalR"),
+        service_tag: Some("AzureSignalR"), // UNVERIFIED: tag name not in §4.3.
         names: &[CloudNames::public(&["privatelink.service.signalr.net"], &["service.signalr.net"])],
     },
     ServiceEntry {
@@ -588,7 +590,7 @@ static CATALOG: &[ServiceEntry] = &[
         group_ids: &["webpubsub"],
         host: HostLabel::ResourceName,
         ports: HTTPS,
-        service_tag: Some("AzureWebPubSub"), // UNVERIFIED: tag name.
+        service_tag: Some("AzureWebPubSub"), // UNVERIFIED: tag name not in §4.3.
         names: &[CloudNames::public(&["privatelink.webpubsub.azure.com"], &["webpubsub.azure.com"])],
     },
     ServiceEntry {
