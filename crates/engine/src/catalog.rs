@@ -30,9 +30,12 @@ pub enum PortUsage {
     Default,
     /// Only when the resource enables its plain-text port (Redis `enableNonSslPort: true`).
     NonTls,
-    /// Only under Azure SQL's `Redirect` connection policy: after the gateway on 1433 the client
-    /// connects to the database node directly on a port in this range.
+    /// Only under Azure SQL's `Redirect` connection policy over the public endpoint: after the
+    /// gateway on 1433 the client connects to the database node directly on a port in this range.
     Redirect,
+    /// As `Redirect`, but for clients connecting through a private endpoint, where the redirected
+    /// connection may use any port in this range (§5.2).
+    PrivateEndpointRedirect,
     /// A second protocol the service also offers (AMQP without TLS, Kafka, PgBouncer, SMB, HTTP).
     AlternateProtocol,
     /// Cosmos DB SDKs in direct (TCP) connectivity mode instead of the gateway on 443.
@@ -189,8 +192,13 @@ static CATALOG: &[ServiceEntry] = &[
         resource_type: "Microsoft.Sql/servers",
         group_ids: &["sqlServer"],
         host: HostLabel::ResourceName,
-        // §5.2: Proxy uses 1433 only; Redirect needs 11000-11999 to the node behind the endpoint.
-        ports: &[ServicePort::default(1433), ServicePort::range(11000, 11999, PortUsage::Redirect)],
+        // §5.2 / Learn "Azure SQL Database connectivity settings": Proxy uses 1433 only; Redirect
+        // needs 11000-11999 over the public endpoint and 1433-65535 through a private endpoint.
+        ports: &[
+            ServicePort::default(1433),
+            ServicePort::range(11000, 11999, PortUsage::Redirect),
+            ServicePort::range(1433, 65535, PortUsage::PrivateEndpointRedirect),
+        ],
         service_tag: Some("Sql"),
         names: &[CloudNames::public(&["privatelink.database.windows.net"], &["database.windows.net"])
             .audience("https://database.windows.net/")],
@@ -954,6 +962,7 @@ mod tests {
         assert!(redis.ports.iter().any(|p| p.contains(6379) && p.usage == PortUsage::NonTls));
         let sql = lookup("Microsoft.Sql/servers", "sqlServer").unwrap();
         assert!(sql.ports.iter().any(|p| p.contains(11500) && p.usage == PortUsage::Redirect));
+        assert!(sql.ports.iter().any(|p| p.contains(20000) && p.usage == PortUsage::PrivateEndpointRedirect));
         assert!(sql.default_ports().any(|p| p.contains(1433)));
     }
 
