@@ -1,0 +1,9 @@
+//! The engine of privlink: it answers questions about a model and never does I/O.
+//!
+//! [`catalog`] is the one source of Azure's per-service facts — which private-link group ids a
+//! resource type offers, which `privatelink.` zone each uses, under which public DNS suffix the
+//! customer-visible name lives, which ports the service listens on, its service tag and its Entra
+//! audience. Everything else in privlink that needs one of these facts asks the catalog, so a
+//! correction made there reaches every face at once.
+
+pub mod catalog;
