@@ -78,6 +78,45 @@ pub fn detect(value: &Value) -> Format {
     }
 }
 
+/// Like [`resource_objects`], but takes the objects out of `value` instead of borrowing them, so
+/// large estates are not copied.
+pub fn into_resource_objects(mut value: Value, format: &Format) -> Vec<Result<(Value, String), String>> {
+    fn take_array(arr: Value, base: &str, out: &mut Vec<Result<(Value, String), String>>) {
+        if let Value::Array(items) = arr {
+            for (i, v) in items.into_iter().enumerate() {
+                let p = format!("{base}/{i}");
+                out.push(if v.is_object() { Ok((v, p)) } else { Err(p) });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    match format {
+        Format::Resource => out.push(Ok((value, String::new()))),
+        Format::Array => take_array(value, "", &mut out),
+        Format::ListResponse => take_array(value["value"].take(), "/value", &mut out),
+        Format::ResourceGraph => take_array(value["data"].take(), "/data", &mut out),
+        Format::RestExample => {
+            let Some(responses) = value.get_mut("responses").and_then(Value::as_object_mut) else { return out };
+            let mut codes: Vec<String> = responses.keys().cloned().collect();
+            codes.sort();
+            for code in codes {
+                let body = responses[code.as_str()]["body"].take();
+                let base = format!("/responses/{}/body", pointer_token(&code));
+                if is_resource_object(&body) {
+                    out.push(Ok((body, base)));
+                } else if body.get("value").is_some_and(Value::is_array) {
+                    let mut body = body;
+                    take_array(body["value"].take(), &format!("{base}/value"), &mut out);
+                } else if body.is_array() {
+                    take_array(body, &base, &mut out);
+                }
+            }
+        }
+        Format::DeploymentTemplate | Format::DeploymentParameters | Format::Unknown => {}
+    }
+    out
+}
+
 /// The resource objects inside a non-template input, each with its JSON pointer. Elements that are
 /// not objects are returned as `Err(pointer)` so the caller can report them.
 pub fn resource_objects<'a>(value: &'a Value, format: &Format) -> Vec<Result<(&'a Value, String), String>> {

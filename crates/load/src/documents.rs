@@ -4,7 +4,7 @@
 //! URL. Both forms become one document per id here: a standalone document wins over the inline
 //! copy and the inline copy fills what the standalone one lacks.
 
-use crate::detect::{detect, resource_objects, Format};
+use crate::detect::{detect, into_resource_objects, Format};
 use crate::input::{pointer_token, Input};
 use privlink_model::{Document, LoadDiagnostic, Origin, ResourceId, Severity};
 use serde_json::{Map, Value};
@@ -47,11 +47,11 @@ impl DocumentCollector {
     }
 
     /// Adds one parsed input.
-    pub fn add_value(&mut self, file: &str, value: &Value) {
-        let format = detect(value);
+    pub fn add_value(&mut self, file: &str, value: Value) {
+        let format = detect(&value);
         match format {
             Format::DeploymentTemplate => {
-                self.templates.push((file.to_string(), value.clone()));
+                self.templates.push((file.to_string(), value));
                 return;
             }
             Format::DeploymentParameters => {
@@ -74,7 +74,7 @@ impl DocumentCollector {
             }
             _ => {}
         }
-        for item in resource_objects(value, &format) {
+        for item in into_resource_objects(value, &format) {
             match item {
                 Ok((obj, pointer)) => self.add_resource(obj, Origin::new(file, pointer), false),
                 Err(pointer) => self.diagnostics.push(LoadDiagnostic::new(
@@ -88,11 +88,11 @@ impl DocumentCollector {
     }
 
     /// Adds a document produced elsewhere (template evaluation, the twin's store).
-    pub fn add_document(&mut self, body: &Value, origin: Origin) {
+    pub fn add_document(&mut self, body: Value, origin: Origin) {
         self.add_resource(body, origin, false);
     }
 
-    fn add_resource(&mut self, obj: &Value, origin: Origin, inline: bool) {
+    fn add_resource(&mut self, obj: Value, origin: Origin, inline: bool) {
         let Some(id_text) = obj.get("id").and_then(Value::as_str) else {
             self.diagnostics.push(LoadDiagnostic::new(
                 Severity::Error,
@@ -162,10 +162,10 @@ impl DocumentCollector {
                 if !filled.contains_key("type") {
                     filled.insert("type".into(), Value::String(format!("{}/{}", id.resource_type(), child_segment)));
                 }
-                self.add_resource(&Value::Object(filled), child_origin, true);
+                self.add_resource(Value::Object(filled), child_origin, true);
             }
         }
-        let doc = Document { id: id.clone(), body: obj.clone(), origin };
+        let doc = Document { id: id.clone(), body: obj, origin };
         match self.entries.get_mut(&id) {
             None => {
                 self.entries.insert(id, Entry { doc, inline });
@@ -236,12 +236,22 @@ fn fill_map(into: &mut Map<String, Value>, from: &Map<String, Value>) {
     }
 }
 
-/// Parses and collects many inputs.
+/// Parses and collects many inputs. Parsing is spread over the machine's cores (it is pure work
+/// on bytes already read); documents are then added in input order, so the result does not
+/// depend on scheduling.
 pub fn collect(inputs: &[Input]) -> Result<DocumentCollector, crate::InputError> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len().max(1));
+    let chunk = inputs.len().div_ceil(workers.max(1)).max(1);
+    let parsed: Vec<Result<Value, crate::InputError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(crate::input::parse_json).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("JSON parsing does not panic")).collect()
+    });
     let mut c = DocumentCollector::new();
-    for input in inputs {
-        let value = crate::input::parse_json(input)?;
-        c.add_value(&input.name, &value);
+    for (input, value) in inputs.iter().zip(parsed) {
+        c.add_value(&input.name, value?);
     }
     Ok(c)
 }

@@ -14,21 +14,30 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct ResourceId(Arc<Inner>);
 
+/// Byte range into `original` (ids are far below 4 GiB).
+type Span = (u32, u32);
+
 struct Inner {
     /// As given, without a trailing slash.
     original: Box<str>,
     /// Lower-cased `original`: the identity of the resource.
     key: Box<str>,
-    subscription: Option<Box<str>>,
-    resource_group: Option<Box<str>>,
+    subscription: Option<Span>,
+    resource_group: Option<Span>,
     /// `Microsoft.Network` etc.; `None` for subscription and resource-group ids.
-    namespace: Option<Box<str>>,
+    namespace: Option<Span>,
     /// Type segments after the namespace with their names: `[("virtualNetworks","vnet1"),("subnets","a")]`.
-    chain: Box<[(Box<str>, Box<str>)]>,
+    chain: Box<[(Span, Span)]>,
     /// For an extension resource (a second `/providers/` segment, e.g. a role assignment on a
     /// vault): its namespace and where its types start in `chain`. Its type is its own, as Azure
     /// reports it (`Microsoft.Authorization/roleAssignments`).
-    extension: Option<(Box<str>, usize)>,
+    extension: Option<(Span, usize)>,
+}
+
+impl Inner {
+    fn at(&self, span: Span) -> &str {
+        &self.original[span.0 as usize..span.1 as usize]
+    }
 }
 
 /// Why a string is not an ARM resource id.
@@ -50,72 +59,86 @@ impl ResourceId {
     /// Parses `/subscriptions/{sub}[/resourceGroups/{rg}][/providers/{ns}/{type}/{name}[/{type}/{name}]…]`.
     ///
     /// Tenant-scope ids (`/providers/{ns}/{type}/{name}…`) are accepted too. Extension resources
-    /// (a second `/providers/` segment) are kept in the chain with their namespace folded into
-    /// the type segment.
+    /// (a second `/providers/` segment) keep their own namespace and type.
     pub fn parse(input: &str) -> Result<ResourceId, ParseIdError> {
         let err = |reason: &str| ParseIdError { input: input.to_string(), reason: reason.to_string() };
         let trimmed = input.trim();
         let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
-        let Some(rest) = trimmed.strip_prefix('/') else {
+        if !trimmed.starts_with('/') {
             return Err(err("it must start with '/subscriptions/' or '/providers/'"));
-        };
-        let segments: Vec<&str> = rest.split('/').collect();
-        if segments.iter().any(|s| s.is_empty()) {
-            return Err(err("it has an empty path segment"));
         }
+        if trimmed.len() > u32::MAX as usize / 2 {
+            return Err(err("it is too long"));
+        }
+        // Segment spans after the leading '/'.
+        let mut segments: Vec<Span> = Vec::with_capacity(12);
+        let mut pos = 1usize;
+        for part in trimmed[1..].split('/') {
+            if part.is_empty() {
+                return Err(err("it has an empty path segment"));
+            }
+            segments.push((pos as u32, (pos + part.len()) as u32));
+            pos += part.len() + 1;
+        }
+        let seg = |i: usize| segments.get(i).map(|&(a, b)| &trimmed[a as usize..b as usize]);
         let mut i = 0;
         let mut subscription = None;
         let mut resource_group = None;
-        if segments[0].eq_ignore_ascii_case("subscriptions") {
-            let Some(sub) = segments.get(1) else { return Err(err("the subscription id is missing")) };
-            subscription = Some(Box::from(*sub));
+        if seg(0).is_some_and(|s| s.eq_ignore_ascii_case("subscriptions")) {
+            if seg(1).is_none() {
+                return Err(err("the subscription id is missing"));
+            }
+            subscription = Some(segments[1]);
             i = 2;
-            if segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups")) {
-                let Some(rg) = segments.get(i + 1) else { return Err(err("the resource group name is missing")) };
-                resource_group = Some(Box::from(*rg));
+            if seg(i).is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups")) {
+                if seg(i + 1).is_none() {
+                    return Err(err("the resource group name is missing"));
+                }
+                resource_group = Some(segments[i + 1]);
                 i += 2;
             }
-        } else if !segments[0].eq_ignore_ascii_case("providers") {
+        } else if !seg(0).is_some_and(|s| s.eq_ignore_ascii_case("providers")) {
             return Err(err("it must start with '/subscriptions/' or '/providers/'"));
         }
-        let mut namespace: Option<Box<str>> = None;
-        let mut extension: Option<(Box<str>, usize)> = None;
-        let mut chain: Vec<(Box<str>, Box<str>)> = Vec::new();
+        let mut namespace: Option<Span> = None;
+        let mut extension: Option<(Span, usize)> = None;
+        let mut chain: Vec<(Span, Span)> = Vec::with_capacity(4);
         while i < segments.len() {
-            if segments[i].eq_ignore_ascii_case("providers") {
-                let Some(ns) = segments.get(i + 1) else {
+            let here = seg(i).unwrap_or_default();
+            if here.eq_ignore_ascii_case("providers") {
+                if seg(i + 1).is_none() {
                     return Err(err("a provider namespace is missing after 'providers'"));
-                };
+                }
+                let ns = segments[i + 1];
                 i += 2;
-                let Some(ty) = segments.get(i) else {
+                let Some(ty) = seg(i) else {
                     return Err(err("a resource type is missing after the provider namespace"));
                 };
-                let Some(name) = segments.get(i + 1) else {
+                if seg(i + 1).is_none() {
                     return Err(err(&format!("the name of the '{ty}' resource is missing")));
-                };
-                if namespace.is_none() {
-                    namespace = Some(Box::from(*ns));
-                } else {
-                    extension = Some((Box::from(*ns), chain.len()));
                 }
-                chain.push((Box::from(*ty), Box::from(*name)));
+                if namespace.is_none() {
+                    namespace = Some(ns);
+                } else {
+                    extension = Some((ns, chain.len()));
+                }
+                chain.push((segments[i], segments[i + 1]));
                 i += 2;
             } else {
                 if namespace.is_none() {
-                    return Err(err(&format!("expected 'providers' or 'resourceGroups', found '{}'", segments[i])));
+                    return Err(err(&format!("expected 'providers' or 'resourceGroups', found '{here}'")));
                 }
-                let ty = segments[i];
-                let Some(name) = segments.get(i + 1) else {
-                    return Err(err(&format!("the name of the '{ty}' child resource is missing")));
-                };
-                chain.push((Box::from(ty), Box::from(*name)));
+                if seg(i + 1).is_none() {
+                    return Err(err(&format!("the name of the '{here}' child resource is missing")));
+                }
+                chain.push((segments[i], segments[i + 1]));
                 i += 2;
             }
         }
         if subscription.is_none() && namespace.is_none() {
             return Err(err("it names no subscription and no provider resource"));
         }
-        let original: Box<str> = Box::from(format!("/{}", segments.join("/")));
+        let original: Box<str> = Box::from(trimmed);
         let key = original.to_ascii_lowercase().into_boxed_str();
         Ok(ResourceId(Arc::new(Inner {
             original,
@@ -139,47 +162,49 @@ impl ResourceId {
     }
 
     pub fn subscription(&self) -> Option<&str> {
-        self.0.subscription.as_deref()
+        self.0.subscription.map(|s| self.0.at(s))
     }
 
     pub fn resource_group(&self) -> Option<&str> {
-        self.0.resource_group.as_deref()
+        self.0.resource_group.map(|s| self.0.at(s))
     }
 
     pub fn namespace(&self) -> Option<&str> {
-        self.0.namespace.as_deref()
+        self.0.namespace.map(|s| self.0.at(s))
     }
 
     /// The last name in the id (`subnet-a` for a subnet, the group name for a resource group).
     pub fn name(&self) -> &str {
         if let Some((_, name)) = self.0.chain.last() {
-            name
-        } else if let Some(rg) = &self.0.resource_group {
-            rg
+            self.0.at(*name)
+        } else if let Some(rg) = self.0.resource_group {
+            self.0.at(rg)
         } else {
-            self.0.subscription.as_deref().unwrap_or("")
+            self.subscription().unwrap_or("")
         }
     }
 
     /// The names along the type chain: `["vnet1", "subnet-a"]` for a subnet.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.chain.iter().map(|(_, n)| &**n)
+        self.0.chain.iter().map(|(_, n)| self.0.at(*n))
     }
 
     /// The full resource type in its original casing, e.g. `Microsoft.Network/virtualNetworks/subnets`.
     pub fn resource_type(&self) -> String {
-        match &self.0.namespace {
-            None if self.0.resource_group.is_some() => "Microsoft.Resources/resourceGroups".to_string(),
+        let inner = &self.0;
+        match inner.namespace {
+            None if inner.resource_group.is_some() => "Microsoft.Resources/resourceGroups".to_string(),
             None => "Microsoft.Resources/subscriptions".to_string(),
             Some(ns) => {
-                let (ns, start) = match &self.0.extension {
-                    Some((ext_ns, start)) => (ext_ns, *start),
+                let (ns, start) = match inner.extension {
+                    Some((ext_ns, start)) => (ext_ns, start),
                     None => (ns, 0),
                 };
-                let mut t = String::from(&**ns);
-                for (ty, _) in self.0.chain[start..].iter() {
+                let mut t = String::with_capacity(64);
+                t.push_str(inner.at(ns));
+                for (ty, _) in inner.chain[start..].iter() {
                     t.push('/');
-                    t.push_str(ty);
+                    t.push_str(inner.at(*ty));
                 }
                 t
             }
@@ -199,28 +224,27 @@ impl ResourceId {
     /// The parent resource: a subnet's VNet, a record set's zone, a top-level resource's group.
     pub fn parent(&self) -> Option<ResourceId> {
         let inner = &self.0;
-        if inner.chain.len() > 1 {
-            let (ty, name) = inner.chain.last().expect("non-empty chain");
-            let mut cut = inner.original.len() - ty.len() - name.len() - 2;
-            // The first type of an extension resource follows "/providers/{namespace}".
-            if let Some((ns, start)) = &inner.extension {
-                if *start == inner.chain.len() - 1 {
-                    cut -= "/providers/".len() + ns.len();
+        let cut = if let Some((ty, _)) = inner.chain.last() {
+            if inner.chain.len() > 1 {
+                // The first type of an extension resource follows "/providers/{namespace}".
+                match inner.extension {
+                    Some((ns, start)) if start == inner.chain.len() - 1 => ns.0 as usize - "/providers/".len(),
+                    _ => ty.0 as usize - 1,
                 }
+            } else {
+                // A top-level resource's parent is its group (or subscription).
+                let ns = inner.namespace?;
+                ns.0 as usize - "/providers/".len()
             }
-            return ResourceId::parse(&inner.original[..cut]).ok();
+        } else if let Some(rg) = inner.resource_group {
+            rg.0 as usize - "/resourceGroups/".len()
+        } else {
+            return None;
+        };
+        if cut == 0 {
+            return None;
         }
-        if inner.chain.len() == 1 {
-            let sub = inner.subscription.as_deref()?;
-            return match &inner.resource_group {
-                Some(rg) => ResourceId::parse(&format!("/subscriptions/{sub}/resourceGroups/{rg}")).ok(),
-                None => ResourceId::parse(&format!("/subscriptions/{sub}")).ok(),
-            };
-        }
-        if inner.resource_group.is_some() {
-            return ResourceId::parse(&format!("/subscriptions/{}", inner.subscription.as_deref()?)).ok();
-        }
-        None
+        ResourceId::parse(&inner.original[..cut]).ok()
     }
 
     /// A child of this resource: `vnet.child("subnets", "a")`.
@@ -231,9 +255,8 @@ impl ResourceId {
 
     /// The resource-group id this resource lives in, if any.
     pub fn resource_group_id(&self) -> Option<ResourceId> {
-        let sub = self.subscription()?;
-        let rg = self.resource_group()?;
-        ResourceId::parse(&format!("/subscriptions/{sub}/resourceGroups/{rg}")).ok()
+        let rg = self.0.resource_group?;
+        ResourceId::parse(&self.0.original[..rg.1 as usize]).ok()
     }
 
     /// Whether `self` is `ancestor` or lies below it (a subnet below its VNet, anything below its group).
