@@ -1,0 +1,36 @@
+//! The diagnostic catalogue.
+//!
+//! A rule is a function of the [`Model`] that may call the engine and returns [`Finding`]s. Each
+//! rule lives in its own file under `rules/`, whose `//!` doc comment is the rule's documentation
+//! (what it checks, why it breaks in Azure, an example, the fix, a reference). Codes are never
+//! reused: a retired rule keeps its code out of circulation.
+
+pub mod finding;
+pub mod patch;
+pub mod rules;
+
+pub use finding::{Finding, Fix, Patch, Severity};
+pub use rules::{all_rules, Rule};
+
+use privlink_model::Model;
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// The documentation of a rule (its file's doc comment).
+pub fn documentation(rule: &Rule) -> &'static str {
+    RULE_DOCS.iter().find(|(m, _)| *m == rule.module).map(|(_, d)| *d).unwrap_or("")
+}
+
+/// The first line of a rule's documentation: its one-sentence summary.
+pub fn summary(rule: &Rule) -> &'static str {
+    documentation(rule).lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim_start_matches("# ").trim()
+}
+
+/// Runs the selected rules and returns their findings sorted by (resource, code, message).
+pub fn check(model: &Model, selected: impl Fn(&Rule) -> bool) -> Vec<Finding> {
+    let mut findings: Vec<Finding> =
+        all_rules().iter().filter(|r| selected(r)).flat_map(|r| (r.check)(model)).collect();
+    findings.sort_by(|a, b| (&a.resource, a.code, &a.message).cmp(&(&b.resource, b.code, &b.message)));
+    findings.dedup_by(|a, b| a.resource == b.resource && a.code == b.code && a.message == b.message);
+    findings
+}

@@ -1,0 +1,34 @@
+//! The rule registry: one file per rule, listed here in code order.
+
+use crate::finding::{Finding, Severity};
+use privlink_model::Model;
+
+/// A rule: a code that is never reused, a default severity and a check.
+pub struct Rule {
+    pub code: &'static str,
+    /// Short kebab-case name (`zone-not-linked`).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The module (file) that holds the rule and its documentation.
+    pub module: &'static str,
+    pub check: fn(&Model) -> Vec<Finding>,
+}
+
+macro_rules! rules {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every rule, sorted by code.
+        pub fn all_rules() -> &'static [Rule] {
+            static RULES: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+            RULES.get_or_init(|| {
+                let mut v = vec![$($module::rule()),*];
+                v.sort_by_key(|r| r.code);
+                v
+            })
+        }
+    };
+}
+
+rules! {
+    net201_nsg_priority_invalid,
+}

@@ -1,0 +1,71 @@
+//! # NET201 nsg-priority-invalid: a security rule's priority is out of range or duplicated
+//!
+//! **What it checks.** Every custom security rule of a network security group has a priority
+//! between 100 and 4096, and no two rules of one direction share a priority.
+//!
+//! **Why it breaks.** Azure evaluates rules by priority, first match wins, and requires priorities
+//! to be unique per direction within 100–4096 (azure-semantics §4.1, Learn "Network security
+//! groups"). A deployment with such a rule is rejected, so the NSG you think you have is not the
+//! one in Azure.
+//!
+//! **Example.** Two outbound rules `allow-sql` and `allow-redis`, both at priority 100.
+//!
+//! **Fix.** Give each rule its own priority in range, e.g.
+//! `az network nsg rule update -g RG --nsg-name NSG -n RULE --priority 110`.
+//!
+//! **Reference.** https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules
+
+use super::Rule;
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_model::{Direction, Model};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub fn rule() -> Rule {
+    Rule { code: "NET201", name: "nsg-priority-invalid", severity: Severity::Error, module: module_path!().rsplit("::").next().unwrap(), check }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for nsg in model.resources.network_security_groups.values() {
+        let mut taken: BTreeMap<(Direction, i64), Vec<&str>> = BTreeMap::new();
+        for r in &nsg.rules {
+            taken.entry((r.direction, r.priority)).or_default().push(&r.name);
+        }
+        for r in &nsg.rules {
+            let in_range = (100..=4096).contains(&r.priority);
+            let clash = taken[&(r.direction, r.priority)].len() > 1;
+            if in_range && !clash {
+                continue;
+            }
+            let free = (100..=4096)
+                .step_by(10)
+                .find(|p| !taken.contains_key(&(r.direction, *p)))
+                .unwrap_or(4096);
+            let message = if !in_range {
+                format!("rule {} has priority {}, outside Azure's 100–4096", r.name, r.priority)
+            } else {
+                let others: Vec<&str> = taken[&(r.direction, r.priority)].iter().copied().filter(|n| *n != r.name).collect();
+                format!("rule {} shares {:?} priority {} with {}", r.name, r.direction, r.priority, others.join(", "))
+            };
+            out.push(Finding {
+                code: "NET201",
+                severity: Severity::Error,
+                resource: r.id.clone(),
+                message,
+                evidence: vec![json!({"nsg": nsg.meta.id, "rule": r.id, "priority": r.priority, "direction": r.direction})],
+                fix: Some(Fix {
+                    az: vec![format!(
+                        "az network nsg rule update --resource-group {} --nsg-name {} --name {} --priority {free}",
+                        nsg.meta.id.resource_group().unwrap_or("RG"),
+                        nsg.meta.name,
+                        r.name
+                    )],
+                    patches: vec![Patch { document: r.id.clone(), merge: json!({"properties": {"priority": free}}) }],
+                }),
+            });
+            taken.entry((r.direction, free)).or_default().push(&r.name);
+        }
+    }
+    out
+}
