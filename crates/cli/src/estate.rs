@@ -21,6 +21,23 @@ pub struct EstateArgs {
 pub struct Estate {
     pub model: Model,
     pub label: String,
+    /// The inputs as read, so output can point at lines (SARIF, GitHub annotations).
+    pub inputs: Vec<Input>,
+}
+
+impl Estate {
+    /// The file and 1-based line where a resource's `"id"` is written, if it came from a file.
+    pub fn locate(&self, id: &privlink_model::ResourceId) -> Option<(String, usize)> {
+        let origin = &self.model.documents.get(id)?.origin;
+        let input = self.inputs.iter().find(|i| *i.name == *origin.file)?;
+        let text = std::str::from_utf8(&input.bytes).ok()?;
+        let needle = format!("\"{}\"", id.as_str());
+        let at = text.match_indices(&needle).map(|(i, _)| i).find(|&i| {
+            text[..i].trim_end().ends_with(':')
+                && text[..i].trim_end().trim_end_matches(':').trim_end().ends_with("\"id\"")
+        })?;
+        Some((origin.file.to_string(), text[..at].matches('\n').count() + 1))
+    }
 }
 
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -52,8 +69,9 @@ pub fn builtin_inputs() -> Vec<Input> {
 impl EstateArgs {
     pub fn load(&self) -> Result<Estate> {
         if self.paths.is_empty() {
-            let model = privlink_load::load(&builtin_inputs()).map_err(|e| anyhow::anyhow!("{e}"))?;
-            return Ok(Estate { model, label: "built-in seed estate".into() });
+            let inputs = builtin_inputs();
+            let model = privlink_load::load(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
+            return Ok(Estate { model, label: "built-in seed estate".into(), inputs });
         }
         let mut files = Vec::new();
         for p in &self.paths {
@@ -72,6 +90,6 @@ impl EstateArgs {
         }
         let model = privlink_load::load(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
         let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        Ok(Estate { model, label })
+        Ok(Estate { model, label, inputs })
     }
 }

@@ -26,14 +26,23 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the diagnostic rules; exit 1 when a finding is at or above --fail-on.
+    Check(commands::check::Args),
     /// List the estate's resources and the relationships privlink resolved between them.
     Inventory(commands::inventory::Args),
+    /// List the diagnostic rules.
+    Rules(commands::check::RulesArgs),
+    /// Print a rule's documentation: what it checks, why it breaks, an example, the fix.
+    Rule(commands::check::RuleArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Check(a) => commands::check::run(a),
         Command::Inventory(a) => commands::inventory::run(a),
+        Command::Rules(a) => commands::check::run_rules(a),
+        Command::Rule(a) => commands::check::run_rule(a),
     };
     match result {
         Ok((out, code)) => {

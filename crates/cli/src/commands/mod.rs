@@ -1,3 +1,4 @@
+pub mod check;
 pub mod inventory;
 
 /// `--format` for commands with text and JSON output.

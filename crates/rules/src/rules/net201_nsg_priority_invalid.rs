@@ -32,9 +32,11 @@ fn check(model: &Model) -> Vec<Finding> {
         for r in &nsg.rules {
             taken.entry((r.direction, r.priority)).or_default().push(&r.name);
         }
+        // Rules are sorted by (direction, priority, name): the first of a shared priority keeps it.
+        let mut kept = std::collections::BTreeSet::new();
         for r in &nsg.rules {
             let in_range = (100..=4096).contains(&r.priority);
-            let clash = taken[&(r.direction, r.priority)].len() > 1;
+            let clash = !kept.insert((r.direction, r.priority));
             if in_range && !clash {
                 continue;
             }

@@ -1,0 +1,143 @@
+//! `privlink check`, `privlink rules`, `privlink rule CODE`.
+
+use crate::estate::EstateArgs;
+use anyhow::bail;
+use privlink_report::findings;
+use privlink_rules::{all_rules, documentation, summary, Rule, Severity};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CheckFormat {
+    #[default]
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+/// Where the rule documentation lives, for SARIF `helpUri`.
+const RULES_DOC: &str = "https://github.com/privlink/privlink/blob/main/docs/rules.md";
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  privlink check\n  privlink check --estate exported/ --format sarif > privlink.sarif\n  privlink check --select DNS,PE101 --fail-on warning\n\nExit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
+    /// Exit 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t)]
+    pub fail_on: FailOn,
+    /// Only these rules: comma-separated codes or code prefixes (`DNS,PE101`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these rules: comma-separated codes or code prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+}
+
+fn matches(code: &str, patterns: &[String]) -> bool {
+    patterns.iter().any(|p| code.starts_with(&p.trim().to_ascii_uppercase()))
+}
+
+pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
+    for p in args.select.iter().chain(&args.ignore) {
+        if !all_rules().iter().any(|r| r.code.starts_with(&p.trim().to_ascii_uppercase())) {
+            bail!("no rule code starts with '{p}'; `privlink rules` lists them");
+        }
+    }
+    let estate = args.estate.load()?;
+    let selected =
+        |r: &Rule| (args.select.is_empty() || matches(r.code, &args.select)) && !matches(r.code, &args.ignore);
+    let found = privlink_rules::check(&estate.model, selected);
+    let rules_run: Vec<&Rule> = all_rules().iter().filter(|r| selected(r)).collect();
+    let locate = |id: &privlink_model::ResourceId| estate.locate(id);
+    let out = match args.format {
+        CheckFormat::Text => findings::to_text(&found, &estate.model, &estate.label),
+        CheckFormat::Json => findings::to_json(&found, &estate.model),
+        CheckFormat::Sarif => findings::to_sarif(&found, RULES_DOC, &locate),
+        CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
+        CheckFormat::Github => findings::to_github(&found, &locate),
+    };
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| found.iter().any(|f| f.severity.at_least(t)));
+    Ok((out, if failing { 1 } else { 0 }))
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  privlink rules\n  privlink rules --markdown > docs/rules.md")]
+pub struct RulesArgs {
+    /// Print the whole catalogue as Markdown (what docs/rules.md holds).
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+pub fn run_rules(args: &RulesArgs) -> anyhow::Result<(String, i32)> {
+    if args.markdown {
+        return Ok((rules_markdown(), 0));
+    }
+    let rows: Vec<Vec<String>> = all_rules()
+        .iter()
+        .map(|r| {
+            vec![
+                r.code.to_string(),
+                r.severity.as_str().to_string(),
+                r.name.to_string(),
+                summary(r).splitn(2, ": ").nth(1).unwrap_or("").to_string(),
+            ]
+        })
+        .collect();
+    Ok((privlink_report::table::columns(&rows, 0), 0))
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  privlink rule NET201")]
+pub struct RuleArgs {
+    /// The rule's code, e.g. DNS101.
+    pub code: String,
+}
+
+pub fn run_rule(args: &RuleArgs) -> anyhow::Result<(String, i32)> {
+    let Some(rule) = all_rules().iter().find(|r| r.code.eq_ignore_ascii_case(&args.code)) else {
+        bail!("no rule {}; `privlink rules` lists them", args.code);
+    };
+    Ok((format!("{}\n", documentation(rule)), 0))
+}
+
+/// docs/rules.md, generated from the rules' documentation.
+pub fn rules_markdown() -> String {
+    let mut out = String::from("# privlink rules\n\nGenerated from the rules' doc comments by `privlink rules --markdown`; a test fails when this file is stale.\n\n");
+    for r in all_rules() {
+        out.push_str(&format!(
+            "- [{} {}](#{}) ({}): {}\n",
+            r.code,
+            r.name,
+            r.code.to_lowercase(),
+            r.severity.as_str(),
+            summary(r).splitn(2, ": ").nth(1).unwrap_or("")
+        ));
+    }
+    for r in all_rules() {
+        out.push_str(&format!("\n<a id=\"{}\"></a>\n\n", r.code.to_lowercase()));
+        out.push_str(&documentation(r).replacen("# ", "## ", 1));
+        out.push('\n');
+    }
+    out
+}
