@@ -100,7 +100,7 @@ pub fn run_rules(args: &RulesArgs) -> anyhow::Result<(String, i32)> {
                 r.code.to_string(),
                 r.severity.as_str().to_string(),
                 r.name.to_string(),
-                summary(r).splitn(2, ": ").nth(1).unwrap_or("").to_string(),
+                summary(r).split_once(": ").map_or("", |x| x.1).to_string(),
             ]
         })
         .collect();
@@ -131,7 +131,7 @@ pub fn rules_markdown() -> String {
             r.name,
             r.code.to_lowercase(),
             r.severity.as_str(),
-            summary(r).splitn(2, ": ").nth(1).unwrap_or("")
+            summary(r).split_once(": ").map_or("", |x| x.1)
         ));
     }
     for r in all_rules() {
