@@ -15,7 +15,7 @@ use super::expr::{parse_template_string, Expr, TemplateString};
 use super::functions::{self, arity, str_arg, FunctionResult};
 use super::parameters::{override_value, split_override, ParameterValue, Parameters};
 use super::scope::{public_cloud_environment, DeploymentScope, EvaluateOptions, ResourceGroupScope};
-use super::value::{escape_pointer, Object, Unknown, Value};
+use super::value::{escape_pointer, Object, Value};
 
 const DEPLOYMENTS_TYPE: &str = "Microsoft.Resources/deployments";
 
@@ -102,7 +102,15 @@ pub fn evaluate(
             world.warn(format!("the parameter '{name}' is supplied but the template does not declare it"));
         }
     }
-    let root = world.create_deployment(template, String::new(), scope.clone(), None, supplied, "the template")?;
+    let root = world.create_deployment(NewDeployment {
+        template,
+        pointer: String::new(),
+        scope: scope.clone(),
+        context: None,
+        supplied,
+        what: "the template".to_string(),
+        order: Vec::new(),
+    })?;
     world.run(root)?;
     world.report_dependency_cycles();
 
@@ -113,7 +121,8 @@ pub fn evaluate(
         warnings: Vec::new(),
         outputs: serde_json::Map::new(),
     };
-    let instances = world.instances.borrow().clone();
+    let mut instances = world.instances.borrow().clone();
+    instances.sort_by(|a, b| a.order.cmp(&b.order));
     let mut documents: Vec<(Value, Object, String)> = Vec::new();
     for instance in instances.iter() {
         if instance.existing || instance.full_type.eq_ignore_ascii_case(DEPLOYMENTS_TYPE) {
@@ -248,6 +257,8 @@ struct Deployment<'t> {
     functions: BTreeMap<String, (&'t Json, String)>,
     instances: RefCell<Vec<usize>>,
     outputs: RefCell<Option<Object>>,
+    /// Sort key prefix: a nested deployment's resources are listed where the deployment is declared.
+    order: Vec<usize>,
 }
 
 enum InstanceState {
@@ -262,6 +273,7 @@ struct EvaluatedInstance {
 
 struct Instance<'t> {
     deployment: usize,
+    order: Vec<usize>,
     json: &'t Json,
     pointer: String,
     env: Env,
@@ -275,6 +287,17 @@ struct Instance<'t> {
     /// Where a nested deployment deploys (its `subscriptionId`/`resourceGroup`).
     target_scope: DeploymentScope,
     state: RefCell<InstanceState>,
+}
+
+/// What a deployment is created from; `context` is `Some(parent)` for an outer-scope nested template.
+struct NewDeployment<'t> {
+    template: &'t Json,
+    pointer: String,
+    scope: DeploymentScope,
+    context: Option<usize>,
+    supplied: BTreeMap<String, Value>,
+    what: String,
+    order: Vec<usize>,
 }
 
 struct World<'t> {
@@ -301,16 +324,10 @@ impl<'t> World<'t> {
         self.deployments.borrow()[index].clone()
     }
 
-    /// Registers a deployment; `context` is `Some(parent)` for an outer-scope nested template.
-    fn create_deployment(
-        &self,
-        template: &'t Json,
-        pointer: String,
-        scope: DeploymentScope,
-        context: Option<usize>,
-        supplied: BTreeMap<String, Value>,
-        what: &str,
-    ) -> Result<usize, TemplateError> {
+    /// Registers a deployment.
+    fn create_deployment(&self, new: NewDeployment<'t>) -> Result<usize, TemplateError> {
+        let NewDeployment { template, pointer, scope, context, supplied, what, order } = new;
+        let what = what.as_str();
         let index = self.deployments.borrow().len();
         let mut parameters = BTreeMap::new();
         if let Some(declared) = template.get("parameters").and_then(Json::as_object) {
@@ -380,6 +397,7 @@ impl<'t> World<'t> {
             functions,
             instances: RefCell::default(),
             outputs: RefCell::default(),
+            order,
         };
         self.deployments.borrow_mut().push(Rc::new(deployment));
         Ok(index)
@@ -589,8 +607,11 @@ impl<'t> World<'t> {
             Some((member, loop_name)) => (Some(member), Some(loop_name)),
             None => (None, None),
         };
+        let mut order = deployment.order.clone();
+        order.push(deployment.instances.borrow().len());
         let instance = Instance {
             deployment: deployment_index,
+            order,
             json,
             pointer: pointer.to_string(),
             env: env.clone(),
@@ -762,10 +783,26 @@ impl<'t> World<'t> {
         scope.deployment_name = instance.full_name.as_str().unwrap_or("nested").to_string();
         let what = format!("the nested deployment at {pointer}");
         let nested = if inner_scope {
-            self.create_deployment(template, template_pointer, scope, None, supplied, &what)?
+            self.create_deployment(NewDeployment {
+                template,
+                pointer: template_pointer,
+                scope,
+                context: None,
+                supplied,
+                what,
+                order: instance.order.clone(),
+            })?
         } else {
             let parent = self.deployment(instance.deployment).context;
-            self.create_deployment(template, template_pointer, scope, Some(parent), BTreeMap::new(), &what)?
+            self.create_deployment(NewDeployment {
+                template,
+                pointer: template_pointer,
+                scope,
+                context: Some(parent),
+                supplied: BTreeMap::new(),
+                what,
+                order: instance.order.clone(),
+            })?
         };
         self.run(nested)?;
         let mut out = Object::new();
@@ -1074,7 +1111,10 @@ impl<'t> World<'t> {
             _ => {
                 let values = self.eval_args(context, args, env)?;
                 match functions::call_pure(&lower, &values) {
-                    Some(result) => result.map_err(Failure::from),
+                    // Built-ins are looked up lower-cased; messages should use the template's spelling.
+                    Some(result) => {
+                        result.map_err(|m| Failure::Here(m.replacen(&format!("'{lower}'"), &format!("'{name}'"), 1)))
+                    }
                     None => {
                         Err(format!("the function '{name}' is not supported by the twin's template evaluator").into())
                     }
@@ -1733,9 +1773,6 @@ fn format_utc(instant: &str, pattern: &str) -> Result<String, String> {
     Ok(out)
 }
 
-impl Unknown {
-    /// The marker string an unknown is written as in documents.
-    pub fn marker(&self) -> String {
-        format!("{} {}", super::value::UNKNOWN_MARKER, self.reason)
-    }
-}
+#[cfg(test)]
+#[path = "evaluate_tests.rs"]
+mod tests;

@@ -16,6 +16,11 @@ impl Unknown {
     pub fn new(reason: impl Into<String>) -> Self {
         Unknown { reason: reason.into() }
     }
+
+    /// The string an unknown is written as in documents: `"[unknown] <reason>"`.
+    pub fn marker(&self) -> String {
+        format!("{UNKNOWN_MARKER} {}", self.reason)
+    }
 }
 
 /// An ARM object. Property names are compared case-insensitively, as ARM does; insertion
@@ -187,7 +192,7 @@ impl Value {
             ),
             Value::Unknown(u) => {
                 on_unknown(pointer, u);
-                serde_json::Value::String(format!("{UNKNOWN_MARKER} {}", u.reason))
+                serde_json::Value::String(u.marker())
             }
         }
     }
