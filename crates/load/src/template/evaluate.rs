@@ -477,6 +477,11 @@ impl<'t> World<'t> {
         let count =
             self.eval_json(context, copy.get("count").unwrap_or(&Json::Null), &format!("{pointer}/count"), env)?;
         match count {
+            // Azure's limit (learn.microsoft.com "copy-resources"): at most 800 copies per loop.
+            Value::Int(n) if n > 800 => Err(TemplateError::new(
+                format!("{pointer}/count"),
+                format!("a copy count must be at most 800, got {n}"),
+            )),
             Value::Int(n) if n >= 0 => Ok(n),
             Value::Unknown(u) => {
                 self.warn(format!(
@@ -576,8 +581,8 @@ impl<'t> World<'t> {
         if let Some(group) = resource_group {
             let same = target_scope.resource_group.as_ref().is_some_and(|rg| rg.name.eq_ignore_ascii_case(&group));
             if !same {
-                target_scope.resource_group =
-                    Some(ResourceGroupScope { name: group, location: None, tags: BTreeMap::new() });
+                let location = self.location_of_created_group(&target_scope.subscription_id, &group)?;
+                target_scope.resource_group = Some(ResourceGroupScope { name: group, location, tags: BTreeMap::new() });
             }
         }
         let id = match (&full_name, self.optional_value(&context, json, "scope", pointer, env)?) {
@@ -644,6 +649,20 @@ impl<'t> World<'t> {
             }
         }
         Ok(())
+    }
+
+    /// The location of a resource group this evaluation creates (subscription templates), if any.
+    fn location_of_created_group(&self, subscription_id: &str, group: &str) -> Result<Option<String>, TemplateError> {
+        let id = format!("/subscriptions/{subscription_id}/resourceGroups/{group}");
+        let created = self
+            .instances
+            .borrow()
+            .iter()
+            .find(|i| i.id.as_str().is_some_and(|i| i.eq_ignore_ascii_case(&id)))
+            .cloned();
+        let Some(instance) = created else { return Ok(None) };
+        let document = self.evaluate_instance(&instance)?.document.clone();
+        Ok(document.get("location").and_then(Value::as_str).map(str::to_string))
     }
 
     fn optional_value(
@@ -1600,6 +1619,11 @@ fn last_segment(name: &Value) -> Value {
 
 /// `{prefix}/providers/{namespace}/{type1}/{name1}/{type2}/{name2}…`
 pub(crate) fn build_resource_id(prefix: &str, full_type: &str, full_name: &str) -> Result<String, String> {
+    // Resource groups are the one type whose id has no `/providers/` segment.
+    if full_type.eq_ignore_ascii_case("Microsoft.Resources/resourceGroups") && !full_name.contains('/') {
+        let subscription = prefix.split("/resourceGroups/").next().unwrap_or(prefix);
+        return Ok(format!("{subscription}/resourceGroups/{full_name}"));
+    }
     let types: Vec<&str> = full_type.split('/').collect();
     let names: Vec<&str> = full_name.split('/').collect();
     if types.len() < 2 || names.len() != types.len() - 1 {

@@ -358,3 +358,33 @@ fn duplicate_declarations_become_one_document() {
     assert_eq!(evaluation.resources[0].document["properties"]["n"], 2);
     assert_eq!(evaluation.warnings.len(), 1);
 }
+
+#[test]
+fn subscription_deployments_create_groups_and_deploy_into_them() {
+    let template = json!({"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#", "resources": [
+        {"type": "Microsoft.Resources/resourceGroups", "name": "rg-net", "location": "westeurope"},
+        {"type": "Microsoft.Resources/deployments", "name": "net", "resourceGroup": "rg-net", "location": "westeurope",
+         "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": {"$schema": SCHEMA, "resources": [
+            {"type": "Microsoft.Network/virtualNetworks", "name": "vnet", "location": "[resourceGroup().location]",
+             "properties": {"group": "[resourceGroup().name]"}}]}}},
+        {"type": "Microsoft.Resources/deployments", "name": "elsewhere", "resourceGroup": "rg-existing", "location": "westeurope",
+         "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": {"$schema": SCHEMA, "resources": [
+            {"type": "Microsoft.Network/virtualNetworks", "name": "vnet2", "location": "[resourceGroup().location]"}]}}}
+    ]});
+    let scope = DeploymentScope::subscription(SUBSCRIPTION, "westeurope");
+    let evaluation = evaluate(&template, &Parameters::new(), &scope, &EvaluateOptions::default()).unwrap();
+    assert_eq!(evaluation.scope, TemplateScope::Subscription);
+    assert_eq!(evaluation.resources[0].document["id"], format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-net"));
+    let vnet = &evaluation.resources[1].document;
+    assert_eq!(
+        vnet["id"],
+        format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet")
+    );
+    assert_eq!(vnet["properties"]["group"], "rg-net");
+    assert_eq!(vnet["location"], "westeurope", "the location of the group the template creates");
+    let elsewhere = &evaluation.resources[2].document;
+    assert!(elsewhere["location"]
+        .as_str()
+        .unwrap()
+        .starts_with("[unknown] the location of resource group 'rg-existing'"));
+}

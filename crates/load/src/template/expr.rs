@@ -64,7 +64,7 @@ pub fn parse_template_string(text: &str) -> Result<TemplateString, ParseError> {
     }
     if text.len() >= 2 && text.starts_with('[') && text.ends_with(']') {
         let inner = &text[1..text.len() - 1];
-        let mut parser = Parser { text, bytes: text.as_bytes(), pos: 1, end: 1 + inner.len() };
+        let mut parser = Parser { text, bytes: text.as_bytes(), pos: 1, end: 1 + inner.len(), depth: 0 };
         let expr = parser.expression()?;
         parser.skip_whitespace();
         if parser.pos != parser.end {
@@ -90,7 +90,11 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     end: usize,
+    /// Nesting depth, bounded so that hostile input cannot exhaust the stack.
+    depth: usize,
 }
+
+const MAX_NESTING: usize = 128;
 
 fn is_identifier_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'@'
@@ -122,6 +126,16 @@ impl Parser<'_> {
     }
 
     fn expression(&mut self) -> Result<Expr, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(&format!("expressions nest deeper than {MAX_NESTING} levels")));
+        }
+        let result = self.postfix();
+        self.depth -= 1;
+        result
+    }
+
+    fn postfix(&mut self) -> Result<Expr, ParseError> {
         let mut expr = self.primary()?;
         loop {
             self.skip_whitespace();
@@ -355,6 +369,22 @@ mod tests {
         let error = parse_template_string("[foo]").unwrap_err();
         assert!(error.to_string().contains("`foo` must be called as a function"), "{error}");
         assert!(parse_template_string("[concat('a') x]").is_err());
+        let deep = format!("[{}1{}]", "array(".repeat(200), ")".repeat(200));
+        assert!(parse_template_string(&deep).unwrap_err().message.contains("nest deeper"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,80}") {
+            let _ = parse_template_string(&format!("[{text}]"));
+        }
+
+        #[test]
+        fn printed_expressions_parse_back(name in "[a-z]{1,8}", text in "[a-z' ]{0,10}", number in -1000i64..1000) {
+            let expr = Expr::Call { name, args: vec![Expr::String(text), Expr::Int(number)] };
+            let printed = expr.to_string();
+            proptest::prop_assert_eq!(parse_expression(&printed).unwrap(), expr);
+        }
     }
 
     #[test]

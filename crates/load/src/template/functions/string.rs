@@ -217,6 +217,9 @@ fn format(args: &[Value]) -> FunctionResult {
                     )
                 })?;
                 let text = format_item(value, spec)?;
+                if alignment.is_some_and(|w| w.abs() > 16_000) {
+                    return Err(format!("the format string '{pattern}' aligns to more than 16000 characters"));
+                }
                 match alignment {
                     Some(width) if width > 0 => out.push_str(&format!("{text:>w$}", w = width as usize)),
                     Some(width) if width < 0 => out.push_str(&format!("{text:<w$}", w = (-width) as usize)),
@@ -331,6 +334,10 @@ fn pad_left(args: &[Value]) -> FunctionResult {
         other => return Err(type_error("padLeft", "a string or integer to pad", other)),
     };
     let width = int_arg("padLeft", args, 1)?;
+    // Azure's limit (learn.microsoft.com "template-functions-string#padleft").
+    if width > 16_000 {
+        return Err(format!("the function 'padLeft' allows a total length of at most 16000, got {width}"));
+    }
     let pad = if args.len() == 3 { str_arg("padLeft", args, 2)? } else { " " };
     let mut pad_chars = pad.chars();
     let (Some(pad_char), None) = (pad_chars.next(), pad_chars.next()) else {
