@@ -403,9 +403,67 @@ impl<'t> World<'t> {
         Ok(index)
     }
 
+    /// Checks each parameter's value against its declared `type` and `allowedValues`, as Azure does
+    /// before deploying.
+    fn validate_parameters(&self, deployment: &Deployment<'t>) -> Result<(), TemplateError> {
+        let Some(declared) = deployment.template.get("parameters").and_then(Json::as_object) else { return Ok(()) };
+        for (name, declaration) in declared {
+            let pointer = format!("{}/parameters/{}", deployment.pointer, escape(name));
+            let value = match self.parameter(deployment, name) {
+                Ok(value) => value,
+                Err(Failure::Located(error)) => return Err(error),
+                Err(Failure::Here(message)) => return Err(TemplateError::new(pointer, message)),
+            };
+            if value.is_unknown() || value == Value::Null {
+                continue;
+            }
+            let declared_type = declaration.get("type").and_then(Json::as_str).unwrap_or_default().to_ascii_lowercase();
+            let matches = match declared_type.as_str() {
+                "string" | "securestring" => matches!(value, Value::String(_)),
+                "int" => matches!(value, Value::Int(_)),
+                "bool" => matches!(value, Value::Bool(_)),
+                "array" => matches!(value, Value::Array(_)),
+                "object" | "secureobject" => matches!(value, Value::Object(_)),
+                _ => true,
+            };
+            if !matches {
+                return Err(TemplateError::new(
+                    pointer,
+                    format!(
+                        "the parameter '{name}' is declared {declared_type} but its value is {} {}",
+                        value.type_name(),
+                        functions::brief(&value)
+                    ),
+                ));
+            }
+            if let Some(Json::Array(allowed)) = declaration.get("allowedValues") {
+                let allowed: Vec<Value> = allowed.iter().map(Value::from_json).collect();
+                let candidates: Vec<&Value> = match (&value, declared_type.as_str()) {
+                    (Value::Array(items), "array") => items.iter().collect(),
+                    (other, _) => vec![other],
+                };
+                if let Some(bad) =
+                    candidates.into_iter().find(|c| !allowed.iter().any(|a| super::value::arm_equals(a, c)))
+                {
+                    return Err(TemplateError::new(
+                        pointer,
+                        format!(
+                            "the parameter '{name}' has the value {}, which is not one of its allowedValues",
+                            functions::brief(bad)
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Expands and evaluates every resource of a deployment, then its outputs.
     fn run(&self, index: usize) -> Result<(), TemplateError> {
         let deployment = self.deployment(index);
+        if deployment.context == index {
+            self.validate_parameters(&deployment)?;
+        }
         match deployment.template.get("resources") {
             Some(Json::Array(resources)) => {
                 for (i, resource) in resources.iter().enumerate() {

@@ -388,3 +388,19 @@ fn subscription_deployments_create_groups_and_deploy_into_them() {
         .unwrap()
         .starts_with("[unknown] the location of resource group 'rg-existing'"));
 }
+
+#[test]
+fn parameter_values_must_match_type_and_allowed_values() {
+    let template = json!({"$schema": SCHEMA, "parameters": {
+        "sku": {"type": "string", "allowedValues": ["Basic", "Premium"], "defaultValue": "Basic"},
+        "count": {"type": "int", "defaultValue": 1}}, "resources": []});
+    let mut parameters = Parameters::new();
+    parameters.set("sku", json!("Gold"));
+    let error = evaluate(&template, &parameters, &scope(), &EvaluateOptions::default()).unwrap_err();
+    assert_eq!(error.pointer, "/parameters/sku");
+    assert!(error.message.contains("not one of its allowedValues"), "{error}");
+    let mut parameters = Parameters::new();
+    parameters.set("count", json!("three"));
+    let error = evaluate(&template, &parameters, &scope(), &EvaluateOptions::default()).unwrap_err();
+    assert!(error.message.contains("declared int but its value is string"), "{error}");
+}

@@ -27,6 +27,8 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
         "flatten" => flatten(args),
         "contains" => contains(args),
         "cidrsubnet" => cidr_subnet(args),
+        "parsecidr" => parse_cidr_function(args),
+        "cidrhost" => cidr_host(args),
         _ => return None,
     };
     Some(result)
@@ -256,6 +258,49 @@ fn parse_cidr(name: &str, text: &str) -> Result<(u32, u8), String> {
     Ok((u32::from(address), prefix))
 }
 
+fn mask_of(prefix: u8) -> u32 {
+    if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    }
+}
+
+/// `parseCidr(network)` for IPv4: network, netmask, broadcast, first and last usable address, prefix.
+fn parse_cidr_function(args: &[Value]) -> FunctionResult {
+    arity("parseCidr", args, 1, 1)?;
+    let (address, prefix) = parse_cidr("parseCidr", str_arg("parseCidr", args, 0)?)?;
+    let mask = mask_of(prefix);
+    let network = address & mask;
+    let broadcast = network | !mask;
+    // /31 and /32 have no network and broadcast address to reserve.
+    let (first, last) = if prefix >= 31 { (network, broadcast) } else { (network + 1, broadcast - 1) };
+    let mut object = Object::new();
+    object.insert("network", Value::from(Ipv4Addr::from(network).to_string()));
+    object.insert("netmask", Value::from(Ipv4Addr::from(mask).to_string()));
+    object.insert("broadcast", Value::from(Ipv4Addr::from(broadcast).to_string()));
+    object.insert("firstUsable", Value::from(Ipv4Addr::from(first).to_string()));
+    object.insert("lastUsable", Value::from(Ipv4Addr::from(last).to_string()));
+    object.insert("cidr", Value::Int(i64::from(prefix)));
+    Ok(Value::Object(object))
+}
+
+/// `cidrHost(network, hostIndex)`: the usable address at `hostIndex`, counting from the first usable one.
+fn cidr_host(args: &[Value]) -> FunctionResult {
+    arity("cidrHost", args, 2, 2)?;
+    let (address, prefix) = parse_cidr("cidrHost", str_arg("cidrHost", args, 0)?)?;
+    let index = int_arg("cidrHost", args, 1)?;
+    let network = address & mask_of(prefix);
+    let usable = if prefix >= 31 { 1u64 << (32 - prefix) } else { (1u64 << (32 - prefix)) - 2 };
+    let first = if prefix >= 31 { network } else { network + 1 };
+    if index < 0 || index as u64 >= usable {
+        return Err(format!(
+            "the function 'cidrHost' got host index {index}, but the network has {usable} usable addresses"
+        ));
+    }
+    Ok(Value::String(Ipv4Addr::from(first + index as u32).to_string()))
+}
+
 /// `cidrSubnet(network, newCIDR, subnetIndex)` for IPv4.
 fn cidr_subnet(args: &[Value]) -> FunctionResult {
     arity("cidrSubnet", args, 3, 3)?;
@@ -353,5 +398,13 @@ mod tests {
         assert!(call("cidrSubnet", vec!["10.144.0.0/20".into(), Value::Int(24), Value::Int(16)])
             .unwrap_err()
             .contains("only 16"));
+        // The same page's parseCidr and cidrHost examples.
+        assert_eq!(
+            call("parseCidr", vec!["10.144.0.0/20".into()]).unwrap().to_json(),
+            json!({"network": "10.144.0.0", "netmask": "255.255.240.0", "broadcast": "10.144.15.255", "firstUsable": "10.144.0.1", "lastUsable": "10.144.15.254", "cidr": 20})
+        );
+        assert_eq!(call("cidrHost", vec!["10.144.3.0/24".into(), Value::Int(2)]).unwrap(), "10.144.3.3".into());
+        assert!(call("cidrHost", vec!["10.144.3.0/24".into(), Value::Int(254)]).unwrap_err().contains("254 usable"));
+        assert!(call("parseCidr", vec!["10.0.0.0".into()]).unwrap_err().contains("expects a CIDR"));
     }
 }
