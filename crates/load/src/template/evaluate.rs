@@ -625,7 +625,8 @@ impl<'t> World<'t> {
         let (full_type, full_name) = qualify(parent, &resource_type, &name);
         let existing = json.get("existing").and_then(Json::as_bool).unwrap_or(false);
 
-        let mut target_scope = context.scope.clone();
+        // Where the resource deploys: its own deployment's scope, even when expressions use the parent's (outer scope).
+        let mut target_scope = deployment.scope.clone();
         let subscription = self.optional_string(&context, json, "subscriptionId", pointer, env)?;
         let resource_group = self.optional_string(&context, json, "resourceGroup", pointer, env)?;
         if let Some(subscription) = subscription {

@@ -404,3 +404,20 @@ fn parameter_values_must_match_type_and_allowed_values() {
     let error = evaluate(&template, &parameters, &scope(), &EvaluateOptions::default()).unwrap_err();
     assert!(error.message.contains("declared int but its value is string"), "{error}");
 }
+
+#[test]
+fn outer_scope_deployments_deploy_into_their_group_but_read_the_parent() {
+    let evaluation = run(json!({"$schema": SCHEMA, "variables": {"name": "shared"}, "resources": [
+        {"type": "Microsoft.Resources/deployments", "name": "other-group", "resourceGroup": "rg-other",
+         "properties": {"mode": "Incremental", "template": {"$schema": SCHEMA, "resources": [
+            {"type": "Microsoft.Network/privateDnsZones", "name": "[variables('name')]", "properties": {"group": "[resourceGroup().name]"}}]}}}
+    ]}));
+    let zone = &evaluation.resources[0].document;
+    assert_eq!(
+        zone["id"],
+        format!(
+            "/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-other/providers/Microsoft.Network/privateDnsZones/shared"
+        )
+    );
+    assert_eq!(zone["properties"]["group"], "rg", "expressions of an outer-scope template are the parent's");
+}
