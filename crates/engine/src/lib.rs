@@ -11,4 +11,5 @@
 
 pub mod catalog;
 pub mod nsg;
+pub mod path;
 pub mod routes;
