@@ -9,7 +9,6 @@
 //! endpoints: the caller says which service's public endpoint an address is (the twin invents
 //! those addresses, so only the caller — who resolved the name — knows), see [`FlowEndpoint`].
 
-use crate::routes::EffectiveRoutes;
 use ipnet::IpNet;
 use privlink_model::{Access, AddressMatch, Direction, Model, PortRange, Protocol, ResourceId, SecurityRule};
 use serde::Serialize;
@@ -88,17 +87,18 @@ impl TagScope {
     /// The scope of `subnet_id` (an unknown subnet gives an empty `VirtualNetwork`, apart from the host IP).
     pub fn for_subnet(model: &Model, subnet_id: &ResourceId, options: TagOptions) -> TagScope {
         let mut virtual_network = vec![IpNet::from(AZURE_HOST_IP)];
-        if let Some(routes) = EffectiveRoutes::build(model, subnet_id) {
-            use crate::routes::RouteKind::*;
-            for r in routes.routes() {
-                let included = match r.kind {
-                    VnetAddressSpace | Peering => true,
-                    User => options.virtual_network_includes_udr_prefixes,
-                    DefaultInternet | ReservedDrop | PrivateEndpoint => false,
-                };
-                if included {
-                    virtual_network.push(r.prefix);
-                }
+        if let Some(subnet) = model.resources.subnets.get(subnet_id) {
+            match model.resources.virtual_networks.get(&subnet.vnet) {
+                Some(v) => virtual_network.extend(v.address_space.iter().map(|p| p.trunc())),
+                None => virtual_network.extend(subnet.prefixes.iter().map(|p| p.trunc())),
+            }
+            for peer in crate::routes::connected_peerings(model, &subnet.vnet) {
+                virtual_network.extend(peer.ranges);
+            }
+            if options.virtual_network_includes_udr_prefixes {
+                let table = subnet.route_table.as_ref().and_then(|rt| model.resources.route_tables.get(rt));
+                virtual_network
+                    .extend(table.into_iter().flat_map(|t| &t.routes).filter_map(|r| r.prefix.map(|p| p.trunc())));
             }
         }
         virtual_network.sort();

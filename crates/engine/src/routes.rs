@@ -145,6 +145,33 @@ impl RouteDecision {
     }
 }
 
+/// A connected peering of a VNet and the remote ranges it brings.
+pub struct PeeredRanges {
+    pub peering: ResourceId,
+    pub remote_vnet: Option<ResourceId>,
+    /// The remote VNet's address space if it is in the estate, else the peering's `remoteAddressSpace`.
+    pub ranges: Vec<IpNet>,
+}
+
+/// The connected peerings of `vnet`, in id order.
+pub fn connected_peerings(model: &Model, vnet: &ResourceId) -> Vec<PeeredRanges> {
+    let r = &model.resources;
+    let mut out = Vec::new();
+    for peering_id in model.indexes.peerings_of_vnet.get(vnet).into_iter().flatten() {
+        let Some(peering) = r.peerings.get(peering_id).filter(|p| p.is_connected()) else { continue };
+        let ranges = match peering.remote_vnet.as_ref().and_then(|v| r.virtual_networks.get(v)) {
+            Some(v) => &v.address_space,
+            None => &peering.remote_address_space,
+        };
+        out.push(PeeredRanges {
+            peering: peering_id.clone(),
+            remote_vnet: peering.remote_vnet.clone(),
+            ranges: ranges.iter().map(|p| p.trunc()).collect(),
+        });
+    }
+    out
+}
+
 /// A user route that could not be placed in the table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SkippedRoute {
@@ -223,26 +250,16 @@ impl EffectiveRoutes {
 
         // Connected peerings: the remote VNet's ranges (as the estate has them, else as the peering reports).
         let mut vnets_in_reach = vec![subnet.vnet.clone()];
-        for peering_id in model.indexes.peerings_of_vnet.get(&subnet.vnet).into_iter().flatten() {
-            let Some(peering) = r.peerings.get(peering_id) else { continue };
-            if !peering.is_connected() {
-                continue;
-            }
-            let remote_space = match peering.remote_vnet.as_ref().and_then(|v| r.virtual_networks.get(v)) {
-                Some(v) => v.address_space.clone(),
-                None => peering.remote_address_space.clone(),
-            };
-            for p in remote_space {
+        for peer in connected_peerings(model, &subnet.vnet) {
+            for p in peer.ranges {
                 routes.push(EffectiveRoute::system(
-                    p.trunc(),
+                    p,
                     NextHopType::VNetPeering,
                     RouteKind::Peering,
-                    Some(peering_id.clone()),
+                    Some(peer.peering.clone()),
                 ));
             }
-            if let Some(v) = &peering.remote_vnet {
-                vnets_in_reach.push(v.clone());
-            }
+            vnets_in_reach.extend(peer.remote_vnet);
         }
 
         // User routes.
