@@ -5,5 +5,11 @@
 //! customer-visible name lives, which ports the service listens on, its service tag and its Entra
 //! audience. Everything else in privlink that needs one of these facts asks the catalog, so a
 //! correction made there reaches every face at once.
+//!
+//! [`routes`] computes a subnet's effective routes and the route a destination takes; [`nsg`]
+//! evaluates security rules.
 
 pub mod catalog;
+pub mod nsg;
+pub mod path;
+pub mod routes;

@@ -1,0 +1,879 @@
+//! Reachability of a destination address from an App Service app (azure-semantics §9 steps 2–6).
+//!
+//! Name resolution is the caller's (the `dns` module): it passes the address, what the name
+//! resolved through ([`DnsContext::resolution`], copied into the trace as is) and which resource
+//! the name belongs to. [`trace_from_site`] then composes, in the order a connection meets them:
+//! the egress choice (§3.3), the integration subnet's effective route (§4.4, §2.4), its NSG
+//! outbound (§4.2), at a private endpoint the endpoint subnet's NSG inbound when network policies
+//! say so, Private Link (connection approval, target), and the service's own gate (§5): the port
+//! it listens on, public network access and firewall, with the error the client would see.
+//!
+//! Every hop names the resource that decided it; a denied trace's `decided_by` is the resource a
+//! person must change.
+
+use crate::catalog::{self, PortUsage};
+use crate::nsg::{self, Flow, FlowEndpoint, ServiceAddress, TagOptions, TagScope};
+use crate::routes::{EffectiveRoutes, RouteDecision};
+use privlink_model::{
+    Access, Backend, BackendKind, ConnectionStatus, Direction, Model, NextHopType, PrivateEndpoint, Protocol,
+    PublicNetworkAccess, ResourceId, Site, Subnet,
+};
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// What clients see when a service refuses them, in the service's own words (azure-semantics §5).
+/// One place, so a correction reaches every trace.
+pub mod refusal {
+    /// §5.2, S-SQLCONN: login while `publicNetworkAccess` is `Disabled`.
+    pub const SQL_PUBLIC_ACCESS_DISABLED: &str = "Error 47073: An instance-specific error occurred while establishing a connection to SQL Server. The public network interface on this server is not accessible. To connect to this server, use the Private Endpoint from inside your virtual network.";
+    /// §5.2: public access enabled, client address in no firewall rule. `{server}` and `{ip}` are filled in.
+    pub const SQL_FIREWALL: &str = "Error 40615: Cannot open server '{server}' requested by the login. Client with IP address '{ip}' is not allowed to access the server. To enable access, use the Azure Management Portal or run sp_set_firewall_rule on the master database to create a firewall rule for this IP address or address range.";
+    /// §5.1, S-ADO: public request while `publicNetworkAccess` is `Disabled`.
+    pub const KEY_VAULT_PUBLIC_ACCESS_DISABLED: &str = "403 Forbidden (ForbiddenByConnection): Public network access is disabled and request is not from a trusted service nor via an approved private link.";
+    /// §5.1: firewall `Deny`, client address not listed.
+    pub const KEY_VAULT_FIREWALL: &str =
+        "403 Forbidden (ForbiddenByFirewall): Client address is not authorized and caller is not a trusted service.";
+    /// §5.4 [OBS].
+    pub const COGNITIVE_PUBLIC_ACCESS_DISABLED: &str =
+        "403: Public access is disabled. Please configure private endpoint.";
+    /// §5.4 [OBS].
+    pub const COGNITIVE_FIREWALL: &str = "403: Access denied due to Virtual Network/Firewall rules.";
+    /// §5.3: UNVERIFIED exact signature.
+    pub const REDIS_PUBLIC_ACCESS_DISABLED: &str =
+        "connection reset (UNVERIFIED: Azure Cache for Redis refuses public connections at the TCP/TLS level)";
+    /// §5.3: UNVERIFIED — the plain-text port is closed unless `enableNonSslPort` is true.
+    pub const REDIS_NON_TLS_PORT_DISABLED: &str =
+        "connection reset (UNVERIFIED: port 6379 is closed because enableNonSslPort is false; use TLS on 6380)";
+    /// §5.5: UNVERIFIED.
+    pub const STORAGE_DENIED: &str =
+        "403 AuthorizationFailure: This request is not authorized to perform this operation. (UNVERIFIED)";
+    /// A service with public access disabled whose refusal text is not documented here.
+    pub const GENERIC_PUBLIC_ACCESS_DISABLED: &str =
+        "the service refuses the connection: public network access is disabled (exact error UNVERIFIED)";
+    /// §2.4 UNVERIFIED: a private endpoint answers only its service's ports.
+    pub const PORT_NOT_SERVED: &str = "no answer on this port (UNVERIFIED: timeout or reset)";
+    /// A dropped packet: nothing answers.
+    pub const TIMEOUT: &str = "connection timed out";
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allowed,
+    Denied,
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Egress {
+    /// Through the integration subnet into the VNet.
+    Vnet,
+    /// Straight out of the App Service platform to the internet.
+    Platform,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    Dns,
+    Egress,
+    Route,
+    Nsg,
+    PrivateLink,
+    Service,
+}
+
+/// The resource that decided something, and what kind of thing it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DecidedBy {
+    /// `site`, `site-setting`, `subnet`, `route`, `nsg-rule`, `private-endpoint`,
+    /// `private-endpoint-connection`, `service`, `virtual-network`.
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl DecidedBy {
+    pub fn new(kind: &'static str, id: &ResourceId) -> DecidedBy {
+        DecidedBy { kind, id: id.to_string() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub step: Step,
+    pub verdict: Verdict,
+    pub decided_by: Option<DecidedBy>,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Query {
+    pub from: String,
+    /// `host:port`.
+    pub to: String,
+    pub protocol: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Destination {
+    pub ip: IpAddr,
+    pub port: u16,
+    /// The resource the traffic reaches (a private endpoint's target, or the public endpoint's owner).
+    pub resource: Option<ResourceId>,
+}
+
+/// The path of one connection, hop by hop.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
+    pub query: Query,
+    pub resolution: Option<serde_json::Value>,
+    pub destination: Destination,
+    pub egress: Option<Egress>,
+    pub route: Option<RouteDecision>,
+    pub hops: Vec<Hop>,
+    pub verdict: Verdict,
+    /// For `denied` and `unknown`: the hop's deciding resource (for `denied`, the one to change).
+    pub decided_by: Option<DecidedBy>,
+    pub message: String,
+}
+
+/// What the caller's name resolution knows.
+#[derive(Clone, Debug, Default)]
+pub struct DnsContext {
+    /// The name the app asked for (shown in `query.to`); the address when `None`.
+    pub host: Option<String>,
+    /// The resolve JSON object, copied into the trace.
+    pub resolution: Option<serde_json::Value>,
+    /// The resource the name belongs to (the backend whose public endpoint a public address is).
+    pub backend: Option<ResourceId>,
+}
+
+/// Builds a [`Trace`] hop by hop; `finish` fixes the verdict.
+struct Tracer {
+    trace: Trace,
+}
+
+impl Tracer {
+    fn hop(&mut self, step: Step, verdict: Verdict, decided_by: Option<DecidedBy>, detail: impl Into<String>) {
+        self.trace.hops.push(Hop { step, verdict, decided_by, detail: detail.into() });
+    }
+
+    /// Ends the trace with the last hop's verdict and deciding resource.
+    fn finish(mut self, message: impl Into<String>) -> Trace {
+        let last = self.trace.hops.last();
+        self.trace.verdict = last.map_or(Verdict::Unknown, |h| h.verdict);
+        self.trace.decided_by = last.filter(|h| h.verdict != Verdict::Allowed).and_then(|h| h.decided_by.clone());
+        self.trace.message = message.into();
+        self.trace
+    }
+
+    /// Ends the trace with a hop that decides it.
+    fn end(
+        mut self,
+        step: Step,
+        verdict: Verdict,
+        decided_by: Option<DecidedBy>,
+        detail: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Trace {
+        self.hop(step, verdict, decided_by, detail);
+        self.finish(message)
+    }
+}
+
+fn protocol_name(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Any => "*",
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::Icmp => "icmp",
+        Protocol::Esp => "esp",
+        Protocol::Ah => "ah",
+    }
+}
+
+/// The address an integrated app's traffic carries in the VNet. The instance's real address
+/// (`WEBSITE_PRIVATE_IP`) changes, so [SIM] the subnet's first assignable address (Azure reserves
+/// the first four) stands for it.
+fn representative_app_address(subnet: &Subnet) -> Option<IpAddr> {
+    let prefix = subnet.prefixes.iter().find(|p| p.addr().is_ipv4())?;
+    let IpAddr::V4(network) = prefix.network() else { return None };
+    Some(IpAddr::V4((u32::from(network).saturating_add(4)).into()))
+}
+
+/// §3.3: whether the app's traffic to `dest` enters the VNet, and which setting said so.
+fn choose_egress(
+    model: &Model,
+    site: &Site,
+    dest: IpAddr,
+    backend: Option<&ResourceId>,
+) -> (Egress, DecidedBy, String) {
+    let site_id = &site.meta.id;
+    let Some(subnet) = &site.integration_subnet else {
+        return (
+            Egress::Platform,
+            DecidedBy::new("site", site_id),
+            format!("{} has no regional VNet integration (virtualNetworkSubnetId is not set)", site.meta.name),
+        );
+    };
+    let routing = &site.outbound_vnet_routing;
+    let setting = |name: &str| {
+        (
+            Egress::Vnet,
+            DecidedBy::new("site-setting", site_id),
+            format!("{name} is true on {}: all application traffic enters the VNet", site.meta.name),
+        )
+    };
+    if routing.all_traffic == Some(true) {
+        return setting("outboundVnetRouting.allTraffic");
+    }
+    if routing.application_traffic == Some(true) {
+        return setting("outboundVnetRouting.applicationTraffic");
+    }
+    if let Some(flag) = site.vnet_route_all_enabled.as_ref().filter(|f| f.value) {
+        return (
+            Egress::Vnet,
+            DecidedBy::new("site-setting", &flag.source),
+            format!("vnetRouteAllEnabled is true in {}: all application traffic enters the VNet", flag.source),
+        );
+    }
+    // [SIM]: `true` is accepted as well as the documented `1`.
+    if site.app_setting("WEBSITE_VNET_ROUTE_ALL").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")) {
+        let source = site.app_settings_source.as_ref().unwrap_or(site_id);
+        return (
+            Egress::Vnet,
+            DecidedBy::new("site-setting", source),
+            format!("app setting WEBSITE_VNET_ROUTE_ALL=1 in {source}: all application traffic enters the VNet"),
+        );
+    }
+    if nsg::is_rfc1918(dest) {
+        return (
+            Egress::Vnet,
+            DecidedBy::new("subnet", &subnet.value),
+            format!(
+                "{dest} is an RFC 1918 address: it enters the VNet through {} even without route-all",
+                subnet.value
+            ),
+        );
+    }
+    let service_endpoint =
+        backend.map(|b| backend_type(model, b)).and_then(|t| catalog::service_endpoint_service(&t)).filter(|se| {
+            model
+                .resources
+                .subnets
+                .get(&subnet.value)
+                .is_some_and(|s| s.service_endpoints.iter().any(|x| x.eq_ignore_ascii_case(se)))
+        });
+    if let Some(se) = service_endpoint {
+        return (
+            Egress::Vnet,
+            DecidedBy::new("subnet", &subnet.value),
+            format!("the integration subnet has the {se} service endpoint: traffic to the service enters the VNet"),
+        );
+    }
+    (
+        Egress::Platform,
+        DecidedBy::new("site", site_id),
+        format!(
+            "route-all is off on {} (outboundVnetRouting.allTraffic/applicationTraffic, vnetRouteAllEnabled, WEBSITE_VNET_ROUTE_ALL) and {dest} is not RFC 1918: it leaves from the App Service platform",
+            site.meta.name
+        ),
+    )
+}
+
+fn backend_type(model: &Model, id: &ResourceId) -> String {
+    model.resources.backends.get(id).map_or_else(|| id.resource_type(), |b| b.resource_type.clone())
+}
+
+/// Traces a connection from `site_id` to `dest_ip:port`.
+pub fn trace_from_site(
+    model: &Model,
+    site_id: &ResourceId,
+    dest_ip: IpAddr,
+    port: u16,
+    protocol: Protocol,
+    dns: DnsContext,
+) -> Trace {
+    let host = dns.host.clone().unwrap_or_else(|| dest_ip.to_string());
+    let mut t = Tracer {
+        trace: Trace {
+            query: Query {
+                from: site_id.to_string(),
+                to: format!("{host}:{port}"),
+                protocol: protocol_name(protocol).into(),
+            },
+            resolution: dns.resolution.clone(),
+            destination: Destination { ip: dest_ip, port, resource: None },
+            egress: None,
+            route: None,
+            hops: Vec::new(),
+            verdict: Verdict::Unknown,
+            decided_by: None,
+            message: String::new(),
+        },
+    };
+    let Some(site) = model.resources.sites.get(site_id) else {
+        return t.end(
+            Step::Egress,
+            Verdict::Unknown,
+            None,
+            format!("site {site_id} is not in the estate"),
+            "unknown site",
+        );
+    };
+    let (egress, decided_by, detail) = choose_egress(model, site, dest_ip, dns.backend.as_ref());
+    t.trace.egress = Some(egress);
+    t.hop(Step::Egress, Verdict::Allowed, Some(decided_by), detail);
+    let flow = TraceFlow { model, site, dest_ip, port, protocol, dns: &dns };
+    match egress {
+        Egress::Platform => {
+            if !nsg::is_public(dest_ip) {
+                return t.end(
+                    Step::Egress,
+                    Verdict::Denied,
+                    Some(DecidedBy::new("site", site_id)),
+                    format!("{dest_ip} is not a public address and traffic to it does not enter the VNet"),
+                    refusal::TIMEOUT,
+                );
+            }
+            flow.public_destination(t, None)
+        }
+        Egress::Vnet => flow.through_vnet(t),
+    }
+}
+
+struct TraceFlow<'a> {
+    model: &'a Model,
+    site: &'a Site,
+    dest_ip: IpAddr,
+    port: u16,
+    protocol: Protocol,
+    dns: &'a DnsContext,
+}
+
+impl TraceFlow<'_> {
+    fn through_vnet(&self, mut t: Tracer) -> Trace {
+        let r = &self.model.resources;
+        let subnet_id = &self.site.integration_subnet.as_ref().expect("vnet egress implies integration").value;
+        let Some(subnet) = r.subnets.get(subnet_id) else {
+            return t.end(
+                Step::Route,
+                Verdict::Unknown,
+                Some(DecidedBy::new("subnet", subnet_id)),
+                format!("integration subnet {subnet_id} is not in the estate"),
+                "the path leaves the model",
+            );
+        };
+        if self.dest_ip == nsg::AZURE_HOST_IP || self.dest_ip == nsg::IMDS_IP {
+            // §11.13: platform addresses bypass UDRs.
+            t.hop(
+                Step::Route,
+                Verdict::Allowed,
+                Some(DecidedBy::new("subnet", subnet_id)),
+                format!("{} is a platform address; routes do not apply", self.dest_ip),
+            );
+        } else {
+            let routes = EffectiveRoutes::build(self.model, subnet_id).expect("subnet is in the estate");
+            let Some(decision) = routes.lookup(self.dest_ip) else {
+                return t.end(
+                    Step::Route,
+                    Verdict::Unknown,
+                    Some(DecidedBy::new("subnet", subnet_id)),
+                    format!("no route of {} covers {}", subnet.meta.name, self.dest_ip),
+                    "the path leaves the model",
+                );
+            };
+            let responsible = decision.route.origin.clone().unwrap_or_else(|| subnet.vnet.clone());
+            let by = Some(DecidedBy::new("route", &responsible));
+            let detail = decision.explanation();
+            let hop_type = decision.route.next_hop_type;
+            t.trace.route = Some(decision);
+            match hop_type {
+                NextHopType::None => {
+                    return t.end(
+                        Step::Route,
+                        Verdict::Denied,
+                        by,
+                        format!("{detail}: next hop None drops the packet"),
+                        refusal::TIMEOUT,
+                    )
+                }
+                NextHopType::VirtualAppliance | NextHopType::VirtualNetworkGateway => {
+                    return t.end(
+                        Step::Route,
+                        Verdict::Unknown,
+                        by,
+                        format!("{detail}: the packet leaves the model"),
+                        "leaves the model: what the appliance or gateway does is not modelled",
+                    );
+                }
+                _ => t.hop(Step::Route, Verdict::Allowed, by, detail),
+            }
+        }
+
+        let source_ip = representative_app_address(subnet);
+        let backend_service = self.public_service_address();
+        let outbound = Flow {
+            source: FlowEndpoint { ip: source_ip, ..Default::default() },
+            destination: self.destination_endpoint(backend_service),
+            source_port: None,
+            destination_port: self.port,
+            protocol: self.protocol,
+        };
+        match &subnet.nsg {
+            Some(nsg_id) => {
+                let scope = TagScope::for_subnet(self.model, subnet_id, TagOptions::default());
+                let d = nsg::evaluate(self.model, nsg_id, Direction::Outbound, &outbound, &scope);
+                let by = Some(DecidedBy::new("nsg-rule", d.rule.as_ref().unwrap_or(nsg_id)));
+                if d.access == Access::Deny {
+                    return t.end(Step::Nsg, Verdict::Denied, by, d.explanation, refusal::TIMEOUT);
+                }
+                t.hop(Step::Nsg, Verdict::Allowed, by, d.explanation);
+            }
+            None => t.hop(
+                Step::Nsg,
+                Verdict::Allowed,
+                Some(DecidedBy::new("subnet", subnet_id)),
+                format!("integration subnet {} has no NSG", subnet.meta.name),
+            ),
+        }
+
+        let internet = t.trace.route.as_ref().is_some_and(|d| d.route.next_hop_type == NextHopType::Internet);
+        if internet || nsg::is_public(self.dest_ip) {
+            return self.public_destination(t, Some(subnet));
+        }
+        self.private_destination(t, &outbound)
+    }
+
+    /// The destination end of a flow: a PE's or NIC's ASGs, or the service whose public endpoint it is.
+    fn destination_endpoint(&self, service: Option<ServiceAddress>) -> FlowEndpoint {
+        let mut asgs = Vec::new();
+        for nic_id in self.model.indexes.nics_by_ip.get(&self.dest_ip).into_iter().flatten() {
+            if let Some(nic) = self.model.resources.network_interfaces.get(nic_id) {
+                asgs.extend(nic.application_security_groups.iter().cloned());
+                if let Some(pe) =
+                    nic.private_endpoint.as_ref().and_then(|p| self.model.resources.private_endpoints.get(p))
+                {
+                    asgs.extend(pe.application_security_groups.iter().cloned());
+                }
+            }
+        }
+        asgs.sort();
+        asgs.dedup();
+        FlowEndpoint { ip: Some(self.dest_ip), application_security_groups: asgs, service }
+    }
+
+    /// The service tag and region of the backend when the destination is its public endpoint.
+    fn public_service_address(&self) -> Option<ServiceAddress> {
+        if !nsg::is_public(self.dest_ip) {
+            return None;
+        }
+        let backend = self.dns.backend.as_ref()?;
+        let ty = backend_type(self.model, backend);
+        let tag = catalog::entries_for_type(&ty).find_map(|e| e.service_tag)?;
+        let region = self.model.resources.backends.get(backend).and_then(|b| b.meta.location.clone());
+        Some(ServiceAddress { tag: tag.to_string(), region })
+    }
+
+    fn private_destination(&self, mut t: Tracer, outbound: &Flow) -> Trace {
+        let Some(pe) = self.model.endpoint_owning_ip(self.dest_ip) else {
+            return self.other_private_destination(t, outbound);
+        };
+        let r = &self.model.resources;
+        let pe_id = &pe.meta.id;
+        if let Some(pe_subnet) = pe.subnet.as_ref().and_then(|s| r.subnets.get(s)) {
+            match (&pe_subnet.nsg, pe_subnet.private_endpoint_policies.network_security_groups) {
+                (Some(nsg_id), true) => {
+                    let scope = TagScope::for_subnet(self.model, &pe_subnet.meta.id, TagOptions::default());
+                    let d = nsg::evaluate(self.model, nsg_id, Direction::Inbound, outbound, &scope);
+                    let by = Some(DecidedBy::new("nsg-rule", d.rule.as_ref().unwrap_or(nsg_id)));
+                    if d.access == Access::Deny {
+                        return t.end(Step::Nsg, Verdict::Denied, by, d.explanation, refusal::TIMEOUT);
+                    }
+                    t.hop(Step::Nsg, Verdict::Allowed, by, d.explanation);
+                }
+                (Some(nsg_id), false) => t.hop(
+                    Step::Nsg,
+                    Verdict::Allowed,
+                    Some(DecidedBy::new("subnet", &pe_subnet.meta.id)),
+                    format!(
+                        "NSG {} of subnet {} does not filter private-endpoint traffic: privateEndpointNetworkPolicies is {}",
+                        nsg_id.name(),
+                        pe_subnet.meta.name,
+                        pe_subnet.private_endpoint_policies.as_arm()
+                    ),
+                ),
+                (None, _) => {}
+            }
+        }
+
+        let Some(conn) = pe.primary_connection() else {
+            return t.end(
+                Step::PrivateLink,
+                Verdict::Denied,
+                Some(DecidedBy::new("private-endpoint", pe_id)),
+                format!("private endpoint {} has no private link service connection", pe.meta.name),
+                refusal::TIMEOUT,
+            );
+        };
+        let pe_conn_id = pe_id.child(
+            if conn.manual { "manualPrivateLinkServiceConnections" } else { "privateLinkServiceConnections" },
+            &conn.name,
+        );
+        let target = conn.target.clone();
+        t.trace.destination.resource = target.clone();
+        let backend = target.as_ref().and_then(|id| r.backends.get(id));
+        let backend_conn =
+            backend.and_then(|b| b.connections.iter().find(|c| c.private_endpoint.as_ref() == Some(pe_id)));
+        let backend_conn_id = backend_conn.map(|c| match (&c.id, backend) {
+            (Some(id), _) => id.clone(),
+            (None, Some(b)) => b.meta.id.child("privateEndpointConnections", &c.name),
+            (None, None) => pe_conn_id.clone(),
+        });
+        // The approval a person grants is on the target's side; name it when the target records one.
+        let approval_id = backend_conn_id.clone().unwrap_or_else(|| pe_conn_id.clone());
+        if conn.status != ConnectionStatus::Approved {
+            return t.end(
+                Step::PrivateLink,
+                Verdict::Denied,
+                Some(DecidedBy::new("private-endpoint-connection", &approval_id)),
+                format!(
+                    "connection {} of private endpoint {} is {}, not Approved: the endpoint forwards nothing",
+                    conn.name,
+                    pe.meta.name,
+                    conn.status.as_str()
+                ),
+                format!("{} (private endpoint connection {})", refusal::TIMEOUT, conn.status.as_str()),
+            );
+        }
+        if let (Some(c), Some(cid)) = (backend_conn, &backend_conn_id) {
+            if c.status != ConnectionStatus::Approved {
+                return t.end(
+                    Step::PrivateLink,
+                    Verdict::Denied,
+                    Some(DecidedBy::new("private-endpoint-connection", cid)),
+                    format!(
+                        "the target records connection {} from {} as {}, not Approved",
+                        c.name,
+                        pe.meta.name,
+                        c.status.as_str()
+                    ),
+                    format!("{} (private endpoint connection {})", refusal::TIMEOUT, c.status.as_str()),
+                );
+            }
+        }
+        let Some(target) = target else {
+            return t.end(
+                Step::PrivateLink,
+                Verdict::Unknown,
+                Some(DecidedBy::new("private-endpoint", pe_id)),
+                format!(
+                    "private endpoint {} targets a Private Link service alias; the service behind it is not modelled",
+                    pe.meta.name
+                ),
+                "leaves the model",
+            );
+        };
+        if let Some(intended) = self.dns.backend.as_ref().filter(|b| **b != target) {
+            return t.end(
+                Step::PrivateLink,
+                Verdict::Denied,
+                Some(DecidedBy::new("private-endpoint", pe_id)),
+                format!(
+                    "{} resolves to private endpoint {}, which forwards only to {} ({}), not to {intended}",
+                    self.dns.host.as_deref().unwrap_or("the name"),
+                    pe.meta.name,
+                    target,
+                    conn.group_ids.join(",")
+                ),
+                format!("the connection reaches {} instead of {}", target.name(), intended.name()),
+            );
+        }
+        t.hop(
+            Step::PrivateLink,
+            Verdict::Allowed,
+            Some(DecidedBy::new("private-endpoint-connection", &approval_id)),
+            format!(
+                "private endpoint {} forwards to {} (group {}); its connection is Approved",
+                pe.meta.name,
+                target,
+                conn.group_ids.join(",")
+            ),
+        );
+        if let Some(refused) = self.port_refusal(&target, backend, &conn.group_ids, true) {
+            return t.end(
+                Step::Service,
+                Verdict::Denied,
+                Some(DecidedBy::new("service", &target)),
+                refused.0,
+                refused.1,
+            );
+        }
+        t.hop(
+            Step::Service,
+            Verdict::Allowed,
+            Some(DecidedBy::new("service", &target)),
+            format!("{} admits traffic through an approved private endpoint whatever its public network access and firewall say (§5.6)", target.name()),
+        );
+        self.connected(t, pe)
+    }
+
+    fn connected(&self, t: Tracer, pe: &PrivateEndpoint) -> Trace {
+        let message = format!("connected to {} through private endpoint {}", t.trace.query.to, pe.meta.name);
+        t.finish(message)
+    }
+
+    /// A private address that is not a private endpoint: a NIC (subnet NSG then NIC NSG inbound, §4.2) or nothing.
+    fn other_private_destination(&self, mut t: Tracer, outbound: &Flow) -> Trace {
+        let r = &self.model.resources;
+        let Some(nic) = self
+            .model
+            .indexes
+            .nics_by_ip
+            .get(&self.dest_ip)
+            .and_then(|n| n.first())
+            .and_then(|n| r.network_interfaces.get(n))
+        else {
+            let by = self.model.vnet_containing(self.dest_ip).map(|v| DecidedBy::new("virtual-network", &v.meta.id));
+            return t.end(
+                Step::Service,
+                Verdict::Unknown,
+                by,
+                format!("no resource of the estate holds {}", self.dest_ip),
+                "unknown: nothing in the estate answers at this address",
+            );
+        };
+        let subnet = nic
+            .ip_configurations
+            .iter()
+            .find(|c| c.private_ip == Some(self.dest_ip))
+            .and_then(|c| c.subnet.as_ref())
+            .and_then(|s| r.subnets.get(s));
+        let nsgs = subnet
+            .and_then(|s| s.nsg.clone().map(|n| (n, s.meta.id.clone())))
+            .into_iter()
+            .chain(nic.nsg.clone().map(|n| (n, subnet.map_or_else(|| nic.meta.id.clone(), |s| s.meta.id.clone()))));
+        for (nsg_id, scope_subnet) in nsgs {
+            let scope = TagScope::for_subnet(self.model, &scope_subnet, TagOptions::default());
+            let d = nsg::evaluate(self.model, &nsg_id, Direction::Inbound, outbound, &scope);
+            let by = Some(DecidedBy::new("nsg-rule", d.rule.as_ref().unwrap_or(&nsg_id)));
+            if d.access == Access::Deny {
+                return t.end(Step::Nsg, Verdict::Denied, by, d.explanation, refusal::TIMEOUT);
+            }
+            t.hop(Step::Nsg, Verdict::Allowed, by, d.explanation);
+        }
+        t.trace.destination.resource = Some(nic.meta.id.clone());
+        let message = format!(
+            "reaches network interface {}; whether anything listens on port {} is outside the model",
+            nic.meta.name, self.port
+        );
+        t.finish(message)
+    }
+
+    /// A public address: only a backend of the estate (named by the caller) can be judged.
+    fn public_destination(&self, t: Tracer, via_subnet: Option<&Subnet>) -> Trace {
+        let Some(backend_id) = self.dns.backend.clone() else {
+            return t.end(
+                Step::Service,
+                Verdict::Unknown,
+                None,
+                format!("{} belongs to no resource of the estate", self.dest_ip),
+                "leaves the model",
+            );
+        };
+        let mut t = t;
+        t.trace.destination.resource = Some(backend_id.clone());
+        let Some(backend) = self.model.resources.backends.get(&backend_id) else {
+            return t.end(
+                Step::Service,
+                Verdict::Unknown,
+                Some(DecidedBy::new("service", &backend_id)),
+                format!("{backend_id} is not in the estate"),
+                "leaves the model",
+            );
+        };
+        let by = Some(DecidedBy::new("service", &backend_id));
+        if let Some((detail, message)) = self.port_refusal(&backend_id, Some(backend), &[], false) {
+            return t.end(Step::Service, Verdict::Denied, by, detail, message);
+        }
+        let (verdict, detail, message) = public_gate(backend, via_subnet);
+        t.end(Step::Service, verdict, by, detail, message)
+    }
+
+    /// `Some((detail, message))` when the service does not listen on the port (§5, catalog ports).
+    fn port_refusal(
+        &self,
+        target: &ResourceId,
+        backend: Option<&Backend>,
+        group_ids: &[String],
+        via_pe: bool,
+    ) -> Option<(String, String)> {
+        let ty = backend.map_or_else(|| target.resource_type(), |b| b.resource_type.clone());
+        let entries: Vec<&catalog::ServiceEntry> = if group_ids.is_empty() {
+            catalog::entries_for_type(&ty).collect()
+        } else {
+            group_ids.iter().flat_map(|g| catalog::entries_for(&ty, g)).collect()
+        };
+        if entries.is_empty() {
+            return None; // the catalog has no ports for this type: nothing to judge
+        }
+        let policy = backend.and_then(|b| b.sql_connection_policy.as_deref()).unwrap_or("Default");
+        let redirect = policy.eq_ignore_ascii_case("Redirect");
+        let mut closed_because = None;
+        for p in entries.iter().flat_map(|e| e.ports).filter(|p| p.contains(self.port)) {
+            let open = match p.usage {
+                PortUsage::Default | PortUsage::AlternateProtocol | PortUsage::DirectMode => true,
+                PortUsage::NonTls => backend.is_some_and(|b| b.redis_non_ssl_port_enabled),
+                // [SIM] S-SQLCONN: `Default` means Redirect for clients inside Azure (App Service is).
+                PortUsage::Redirect => !via_pe && (redirect || policy.eq_ignore_ascii_case("Default")),
+                // Through a private endpoint `Default` behaves as Proxy (§5.2).
+                PortUsage::PrivateEndpointRedirect => via_pe && redirect,
+            };
+            if open {
+                return None;
+            }
+            closed_because.get_or_insert(p.usage);
+        }
+        let service = entries[0].service;
+        let redis =
+            backend.is_some_and(|b| b.kind == BackendKind::Redis) || ty.eq_ignore_ascii_case("Microsoft.Cache/Redis");
+        let (detail, message) = match closed_because {
+            Some(PortUsage::NonTls) if redis => (
+                format!(
+                    "{} does not listen on {}: enableNonSslPort is false, only TLS on 6380",
+                    target.name(),
+                    self.port
+                ),
+                refusal::REDIS_NON_TLS_PORT_DISABLED.to_string(),
+            ),
+            Some(PortUsage::Redirect) | Some(PortUsage::PrivateEndpointRedirect) => (
+                format!(
+                    "{} uses port {} only under the Redirect connection policy; its policy is {policy}",
+                    target.name(),
+                    self.port
+                ),
+                refusal::PORT_NOT_SERVED.to_string(),
+            ),
+            _ => {
+                let ports: Vec<String> =
+                    entries.iter().flat_map(|e| e.default_ports()).map(|p| p.first.to_string()).collect();
+                (
+                    format!("{service} does not listen on port {}; it serves {}", self.port, ports.join(", ")),
+                    refusal::PORT_NOT_SERVED.to_string(),
+                )
+            }
+        };
+        Some((detail, message))
+    }
+}
+
+/// §5: the service's decision on traffic from a public address. The app's public outbound address is
+/// not in the model, so rules that depend on it give `unknown`. `via_subnet` is the integration subnet
+/// when the traffic left through the VNet (service endpoints and virtual-network rules then apply).
+fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Verdict, String, String) {
+    let name = &backend.meta.name;
+    let service_endpoint_rule = |b: &Backend| {
+        let (Some(subnet), Some(acls)) = (via_subnet, &b.network_acls) else { return false };
+        let endpoint = catalog::service_endpoint_service(&b.resource_type);
+        endpoint.is_some_and(|se| subnet.service_endpoints.iter().any(|x| x.eq_ignore_ascii_case(se)))
+            && acls.virtual_network_rules.contains(&subnet.meta.id)
+    };
+    let trusted_note = if backend.network_acls.as_ref().is_some_and(|a| a.bypasses_azure_services()) {
+        " (bypass AzureServices does not help: App Service is not a trusted service for app traffic, §5.1)"
+    } else {
+        ""
+    };
+    match backend.public_network_access {
+        PublicNetworkAccess::SecuredByPerimeter => {
+            return (
+                Verdict::Unknown,
+                format!("{name} is secured by a network security perimeter, which is not modelled"),
+                "unknown: network security perimeter rules are not modelled".into(),
+            );
+        }
+        PublicNetworkAccess::Disabled => {
+            let message = match backend.kind {
+                BackendKind::SqlServer => refusal::SQL_PUBLIC_ACCESS_DISABLED,
+                BackendKind::KeyVault => refusal::KEY_VAULT_PUBLIC_ACCESS_DISABLED,
+                BackendKind::CognitiveServices => refusal::COGNITIVE_PUBLIC_ACCESS_DISABLED,
+                BackendKind::Redis => refusal::REDIS_PUBLIC_ACCESS_DISABLED,
+                BackendKind::Storage => refusal::STORAGE_DENIED,
+                BackendKind::Other(_) => refusal::GENERIC_PUBLIC_ACCESS_DISABLED,
+            };
+            return (Verdict::Denied, format!("{name} has publicNetworkAccess Disabled and the connection arrives at its public endpoint{trusted_note}"), message.into());
+        }
+        // Unset: every modelled service defaults to Enabled (Redis: the ARM description's default;
+        // its private-link page says Disabled — §5.3 [DISCREPANCY]).
+        PublicNetworkAccess::Enabled | PublicNetworkAccess::Unset => {}
+    }
+    let source = "the app's public outbound address (not in the model)";
+    match backend.kind {
+        BackendKind::SqlServer => {
+            if backend.firewall_rules.iter().any(|r| r.start == "0.0.0.0" && r.end == "0.0.0.0") {
+                (Verdict::Allowed, format!("{name} allows Azure services (firewall rule 0.0.0.0–0.0.0.0), which includes App Service outbound addresses"), format!("connected to {name}'s public endpoint"))
+            } else if backend.firewall_rules.is_empty() {
+                (
+                    Verdict::Denied,
+                    format!("{name} has public access enabled but no firewall rule admits {source}"),
+                    refusal::SQL_FIREWALL.replace("{server}", name).replace("{ip}", "<app outbound IP>"),
+                )
+            } else {
+                (
+                    Verdict::Unknown,
+                    format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
+                    "unknown: depends on the app's outbound IP addresses".into(),
+                )
+            }
+        }
+        BackendKind::KeyVault | BackendKind::CognitiveServices | BackendKind::Storage => {
+            let Some(acls) = backend.network_acls.as_ref().filter(|a| a.denies_by_default()) else {
+                return (
+                    Verdict::Allowed,
+                    format!("{name} has public access enabled and its firewall allows by default"),
+                    format!("connected to {name}'s public endpoint"),
+                );
+            };
+            if service_endpoint_rule(backend) {
+                return (
+                    Verdict::Allowed,
+                    format!("{name}'s virtual network rules admit the integration subnet through its service endpoint"),
+                    format!("connected to {name}'s public endpoint"),
+                );
+            }
+            if !acls.ip_rules.is_empty() {
+                return (Verdict::Unknown, format!("{name}'s firewall denies by default; whether its IP rules hold {source} is unknown{trusted_note}"), "unknown: depends on the app's outbound IP addresses".into());
+            }
+            let message = match backend.kind {
+                BackendKind::KeyVault => refusal::KEY_VAULT_FIREWALL,
+                BackendKind::CognitiveServices => refusal::COGNITIVE_FIREWALL,
+                _ => refusal::STORAGE_DENIED,
+            };
+            (
+                Verdict::Denied,
+                format!("{name}'s firewall denies by default and no rule admits the app{trusted_note}"),
+                message.into(),
+            )
+        }
+        BackendKind::Redis => {
+            if backend.firewall_rules.is_empty() {
+                (
+                    Verdict::Allowed,
+                    format!("{name} has public access enabled and no firewall rules"),
+                    format!("connected to {name}'s public endpoint"),
+                )
+            } else {
+                (
+                    Verdict::Unknown,
+                    format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
+                    "unknown: depends on the app's outbound IP addresses".into(),
+                )
+            }
+        }
+        BackendKind::Other(_) => (
+            Verdict::Allowed,
+            format!("{name} has public access enabled"),
+            format!("connected to {name}'s public endpoint"),
+        ),
+    }
+}
