@@ -8,13 +8,28 @@ use std::path::{Path, PathBuf};
 include!(concat!(env!("OUT_DIR"), "/builtin_estate.rs"));
 
 /// `--estate` for every command that reads an estate.
-#[derive(clap::Args, Debug, Clone, Default)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct EstateArgs {
     /// ARM documents to analyse: a file (a resource, an array, a list response, Resource Graph
     /// output, a REST API example) or a directory read recursively in sorted order. Repeatable.
     /// Without it, privlink uses its built-in estate (the seeds' architecture).
     #[arg(long = "estate", value_name = "PATH", global = true)]
     pub paths: Vec<PathBuf>,
+    /// Parameters file for ARM deployment templates given with --estate.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub parameters: Option<PathBuf>,
+    /// A template parameter override `name=value` (a JSON value, or a plain string). Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE", global = true)]
+    pub params: Vec<String>,
+    /// Subscription id templates are deployed into.
+    #[arg(long, value_name = "ID", global = true, default_value = "00000000-0000-0000-0000-000000000001")]
+    pub subscription: String,
+    /// Resource group templates are deployed into.
+    #[arg(long, value_name = "NAME", global = true, default_value = "rg-template")]
+    pub resource_group: String,
+    /// Location of that resource group.
+    #[arg(long, value_name = "REGION", global = true, default_value = "westeurope")]
+    pub location: String,
 }
 
 /// A loaded estate and how to name it in output.
@@ -88,7 +103,25 @@ impl EstateArgs {
             let bytes = std::fs::read(f).with_context(|| format!("{}: cannot read", f.display()))?;
             inputs.push(Input::new(f.display().to_string(), bytes));
         }
-        let model = privlink_load::load(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let parameters = match &self.parameters {
+            None => None,
+            Some(p) => {
+                let bytes = std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))?;
+                let input = Input::new(p.display().to_string(), bytes);
+                Some((
+                    input.name.clone(),
+                    privlink_load::input::parse_json(&input).map_err(|e| anyhow::anyhow!("{e}"))?,
+                ))
+            }
+        };
+        let settings = privlink_load::TemplateSettings {
+            subscription: self.subscription.clone(),
+            resource_group: self.resource_group.clone(),
+            location: self.location.clone(),
+            parameters,
+            overrides: self.params.clone(),
+        };
+        let model = privlink_load::load_with(&inputs, &settings).map_err(|e| anyhow::anyhow!("{e}"))?;
         let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
         Ok(Estate { model, label, inputs })
     }

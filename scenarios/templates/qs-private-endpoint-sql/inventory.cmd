@@ -1,0 +1,1 @@
+privlink inventory --estate ../../../../shared/reference/arm/templates/qs-private-endpoint-sql/azuredeploy.json --param sqlAdministratorLogin=sqladmin --param sqlAdministratorLoginPassword=unused --param vmAdminUsername=azureuser --param vmAdminPassword=unused
