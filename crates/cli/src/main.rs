@@ -23,12 +23,15 @@ struct Cli {
 enum Command {
     /// List the estate's resources and the relationships privlink resolved between them.
     Inventory(commands::inventory::Args),
+    /// Resolve a name as a site, a VNet or the internet sees it, with the records and settings that decide it.
+    Resolve(commands::resolve::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Inventory(a) => commands::inventory::run(a),
+        Command::Resolve(a) => commands::resolve::run(a),
     };
     match result {
         Ok((out, code)) => {

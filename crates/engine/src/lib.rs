@@ -7,3 +7,4 @@
 //! correction made there reaches every face at once.
 
 pub mod catalog;
+pub mod dns;

@@ -1,4 +1,5 @@
 //! Renderers. Pure functions from values to text: no I/O, sorted, byte-identical for the same input.
 
 pub mod inventory;
+pub mod resolution;
 pub mod table;

@@ -1,4 +1,5 @@
 pub mod inventory;
+pub mod resolve;
 
 /// `--format` for commands with text and JSON output.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
