@@ -34,6 +34,8 @@ enum Command {
     Rules(commands::check::RulesArgs),
     /// Print a rule's documentation: what it checks, why it breaks, an example, the fix.
     Rule(commands::check::RuleArgs),
+    /// Resolve a name as a site, a VNet or the internet sees it, with the records and settings that decide it.
+    Resolve(commands::resolve::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Inventory(a) => commands::inventory::run(a),
         Command::Rules(a) => commands::check::run_rules(a),
         Command::Rule(a) => commands::check::run_rule(a),
+        Command::Resolve(a) => commands::resolve::run(a),
     };
     match result {
         Ok((out, code)) => {

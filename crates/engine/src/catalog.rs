@@ -818,6 +818,47 @@ pub fn lookup_fqdn_all(cloud: Cloud, name: &DnsName) -> Vec<FqdnMatch> {
     candidates.into_iter().filter(|(s, _)| *s == best).map(|(_, m)| m).collect()
 }
 
+/// The `privatelink.` alias Azure's public DNS inserts right after a customer-visible name while
+/// the resource has an approved private endpoint connection (§1.2): `kv1.vault.azure.net` →
+/// `kv1.privatelink.vaultcore.azure.net`, `app.scm.azurewebsites.net` →
+/// `app.scm.privatelink.azurewebsites.net` (§1.1: the scm record lives in the app's zone).
+///
+/// When the private zone is the public suffix with `privatelink.` in front (possibly below extra
+/// labels such as `scm` or `{region}.data`), those labels stay left of `privatelink`; otherwise
+/// (Key Vault's `vault.azure.net` → `privatelink.vaultcore.azure.net`) the suffix pairs with the
+/// private zone at the same position in the row, or the row's only zone. `None` for a name that is
+/// not a customer-visible name of a catalogued service.
+pub fn privatelink_alias(cloud: Cloud, name: &DnsName) -> Option<DnsName> {
+    let found = lookup_fqdn(cloud, name)?;
+    if found.kind != ZoneKind::Public {
+        return None;
+    }
+    let names = found.entry.names(cloud)?;
+    let pattern: Vec<&str> = found.suffix_pattern.split('.').collect();
+    let suffix: Vec<&str> = found.suffix.labels().collect();
+    for zone in names.private_zones {
+        let base: Vec<&str> = zone.split('.').skip(1).collect();
+        if base.len() <= pattern.len() && pattern.ends_with(&base) {
+            let (between, rest) = suffix.split_at(pattern.len() - base.len());
+            let labels: Vec<&str> = std::iter::once(found.relative.as_str())
+                .chain(between.iter().copied())
+                .chain(["privatelink"])
+                .chain(rest.iter().copied())
+                .collect();
+            return DnsName::parse(&labels.join(".")).ok();
+        }
+    }
+    let position = names.public_suffixes.iter().position(|s| *s == found.suffix_pattern)?;
+    let zone = match names.private_zones {
+        [only] => only,
+        zones => zones.get(position)?,
+    };
+    if zone.split('.').any(is_placeholder) {
+        return None;
+    }
+    DnsName::parse(&format!("{}.{zone}", found.relative)).ok()
+}
+
 /// Whether `zone` is exactly a catalogued `privatelink.` zone (templated zones included).
 pub fn is_privatelink_zone(cloud: Cloud, zone: &DnsName) -> bool {
     !entries_for_zone(cloud, zone).is_empty()
@@ -1082,6 +1123,22 @@ mod tests {
         assert_eq!(m.entry.service, "Azure Managed Redis");
         let m = lookup_fqdn(Cloud::Public, &name("c1.privatelink.redis.azure.net")).unwrap();
         assert_eq!(m.kind, ZoneKind::PrivateLink);
+    }
+
+    #[test]
+    fn privatelink_aliases_follow_the_public_chain() {
+        let alias = |n: &str| privatelink_alias(Cloud::Public, &name(n)).map(|a| a.to_string());
+        assert_eq!(alias("kv1.vault.azure.net").as_deref(), Some("kv1.privatelink.vaultcore.azure.net"));
+        assert_eq!(alias("sql1.database.windows.net").as_deref(), Some("sql1.privatelink.database.windows.net"));
+        assert_eq!(alias("oai.openai.azure.com").as_deref(), Some("oai.privatelink.openai.azure.com"));
+        assert_eq!(alias("acct.blob.core.windows.net").as_deref(), Some("acct.privatelink.blob.core.windows.net"));
+        assert_eq!(alias("app.scm.azurewebsites.net").as_deref(), Some("app.scm.privatelink.azurewebsites.net"));
+        assert_eq!(
+            alias("mi1.abc123.database.windows.net").as_deref(),
+            Some("mi1.privatelink.abc123.database.windows.net")
+        );
+        assert_eq!(alias("kv1.privatelink.vaultcore.azure.net"), None);
+        assert_eq!(alias("www.example.com"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! evaluates security rules.
 
 pub mod catalog;
+pub mod dns;
 pub mod nsg;
 pub mod path;
 pub mod routes;

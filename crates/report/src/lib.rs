@@ -2,4 +2,5 @@
 
 pub mod findings;
 pub mod inventory;
+pub mod resolution;
 pub mod table;

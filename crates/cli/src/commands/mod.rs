@@ -1,5 +1,6 @@
 pub mod check;
 pub mod inventory;
+pub mod resolve;
 
 /// `--format` for commands with text and JSON output.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

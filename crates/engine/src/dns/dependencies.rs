@@ -1,0 +1,142 @@
+//! The host names an app depends on: those named in its app settings and connection strings,
+//! and the customer-visible names of every private endpoint target of the estate.
+
+use crate::catalog::{self, Cloud, NameHints};
+use privlink_model::{DnsName, Model, Site};
+use std::collections::BTreeSet;
+
+/// Every host name `site` depends on, sorted and without duplicates.
+pub fn site_dependencies(model: &Model, site: &Site) -> Vec<DnsName> {
+    let mut names = BTreeSet::new();
+    for value in site.app_settings.values() {
+        names.extend(hostnames_in(value));
+    }
+    for cs in site.connection_strings.values() {
+        names.extend(hostnames_in(&cs.value));
+    }
+    names.extend(endpoint_fqdns(model));
+    names.into_iter().collect()
+}
+
+/// The customer-visible names of each private endpoint's target, from the catalog (§1.1).
+pub fn endpoint_fqdns(model: &Model) -> Vec<DnsName> {
+    let mut names = BTreeSet::new();
+    for pe in model.resources.private_endpoints.values() {
+        for conn in &pe.connections {
+            let Some(target) = &conn.target else { continue };
+            let backend = model.resources.backends.get(target);
+            let region = backend
+                .and_then(|b| b.meta.location.as_deref())
+                .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase());
+            let hints = NameHints {
+                account_kind: backend.and_then(|b| b.resource_kind.as_deref()),
+                custom_sub_domain: backend.and_then(|b| b.custom_subdomain.as_deref()),
+                region: region.as_deref(),
+                ..Default::default()
+            };
+            for group in &conn.group_ids {
+                names.extend(catalog::customer_fqdns(
+                    Cloud::Public,
+                    &target.resource_type(),
+                    target.name(),
+                    group,
+                    &hints,
+                ));
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+/// Host names inside one setting value: bare FQDNs, URLs, `Server=tcp:host,1433` connection
+/// strings, `host:port` lists, and Key Vault references (`SecretUri=…` or `VaultName=…`).
+pub fn hostnames_in(value: &str) -> Vec<DnsName> {
+    let mut names = Vec::new();
+    let trimmed = value.trim();
+    if let Some(inner) = trimmed.strip_prefix("@Microsoft.KeyVault(").and_then(|r| r.strip_suffix(')')) {
+        for part in inner.split(';') {
+            if let Some((key, vault)) = part.split_once('=') {
+                if key.trim().eq_ignore_ascii_case("VaultName") {
+                    names.extend(catalog::customer_fqdns(
+                        Cloud::Public,
+                        "Microsoft.KeyVault/vaults",
+                        vault.trim(),
+                        "vault",
+                        &NameHints::default(),
+                    ));
+                }
+            }
+        }
+    }
+    for token in trimmed.split(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | '=' | '"' | '\'' | '(' | ')')) {
+        if let Some(name) = host_of(token) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The host in a token such as `https://h:443/p`, `tcp:h`, `h:6380` or `user@h`, if it looks like
+/// a host name: at least two labels, an alphabetic top-level label, and either a catalogued
+/// service suffix or at least three labels (so `app.py` or `3.12` are not taken for hosts).
+fn host_of(token: &str) -> Option<DnsName> {
+    let mut rest = token.trim();
+    if let Some((_, after)) = rest.split_once("://") {
+        rest = after;
+    }
+    rest = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some((_, host)) = rest.rsplit_once('@') {
+        rest = host;
+    }
+    if let Some((left, right)) = rest.split_once(':') {
+        rest = if right.chars().all(|c| c.is_ascii_digit()) { left } else { right };
+    }
+    if !rest.contains('.') {
+        return None;
+    }
+    let name = DnsName::parse(rest).ok()?;
+    let tld = name.labels().next_back()?;
+    if tld.len() < 2 || !tld.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let known = catalog::lookup_fqdn(Cloud::Public, &name).is_some();
+    (known || name.label_count() >= 3).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &str) -> Vec<String> {
+        hostnames_in(v).iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn finds_hosts_in_the_usual_shapes() {
+        assert_eq!(names("sql1.database.windows.net"), ["sql1.database.windows.net"]);
+        assert_eq!(names("https://kv1.vault.azure.net/"), ["kv1.vault.azure.net"]);
+        assert_eq!(
+            names("Server=tcp:sql1.database.windows.net,1433;Database=db;Authentication=Active Directory Default"),
+            ["sql1.database.windows.net"]
+        );
+        assert_eq!(names("r1.redis.cache.windows.net:6380,password=x,ssl=True"), ["r1.redis.cache.windows.net"]);
+        assert_eq!(
+            names("@Microsoft.KeyVault(SecretUri=https://kv1.vault.azure.net/secrets/s)"),
+            ["kv1.vault.azure.net"]
+        );
+        assert_eq!(names("@Microsoft.KeyVault(VaultName=kv2;SecretName=s)"), ["kv2.vault.azure.net"]);
+        assert_eq!(
+            names("Endpoint=sb://ns1.servicebus.windows.net/;SharedAccessKeyName=k"),
+            ["ns1.servicebus.windows.net"]
+        );
+    }
+
+    #[test]
+    fn ignores_values_that_are_not_hosts() {
+        for v in ["6380", "1", "db-flask", "PYTHON|3.12", "3.12", "app.py", "gunicorn app:app", "true"] {
+            assert!(hostnames_in(v).is_empty(), "{v}");
+        }
+    }
+}

@@ -1,0 +1,622 @@
+//! DNS resolution as seen from a view (azure-semantics §1).
+//!
+//! [`Resolver::new`] prepares lookups over a [`Model`] once; [`Resolver::resolve`] walks a name
+//! the way the querier's DNS would: Azure-provided DNS consults the private zones linked to the
+//! view's VNet at every name of the chain (longest zone wins, §1.3), forwarding rulesets linked to
+//! that VNet send matching names elsewhere, and everything else is answered by the public DNS
+//! model in [`public`]. Every step says which resource decided it.
+
+pub mod dependencies;
+pub mod public;
+pub mod view;
+
+use crate::catalog::{self, Cloud, NameHints};
+use privlink_model::{ConnectionStatus, DnsName, Model, RecordData, RecordType, ResolutionPolicy, ResourceId};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::net::IpAddr;
+pub use view::{view_of, Answerer, Querier, View, ViewKind};
+
+/// Longest chain followed before giving up (§1.3: "bounded, e.g. 16 hops").
+pub const MAX_HOPS: usize = 16;
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Query {
+    pub name: DnsName,
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    pub from: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Rcode {
+    #[serde(rename = "NOERROR")]
+    NoError,
+    #[serde(rename = "NXDOMAIN")]
+    NxDomain,
+    #[serde(rename = "SERVFAIL")]
+    ServFail,
+}
+
+impl Rcode {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Rcode::NoError => "NOERROR",
+            Rcode::NxDomain => "NXDOMAIN",
+            Rcode::ServFail => "SERVFAIL",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every address is private and inside a VNet of the estate.
+    Private,
+    /// Every address is public.
+    Public,
+    Nxdomain,
+    /// privlink cannot tell (unknown server, unmodelled name, mixed or stray addresses, SERVFAIL).
+    Indeterminate,
+}
+
+/// One record of the answer chain.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ChainRecord {
+    pub name: DnsName,
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    pub data: String,
+    pub ttl: u32,
+    /// The record set id, or `public-dns` for the public DNS model.
+    pub source: String,
+}
+
+/// The source of records that come from the public DNS model.
+pub const PUBLIC_SOURCE: &str = "public-dns";
+
+/// The answer to one query from one view, with its evidence.
+#[derive(Clone, Debug, Serialize)]
+pub struct Resolution {
+    pub query: Query,
+    pub view: View,
+    /// `null` when privlink cannot say what the server answers (the verdict is `indeterminate`).
+    pub rcode: Option<Rcode>,
+    pub verdict: Verdict,
+    pub addresses: Vec<IpAddr>,
+    pub chain: Vec<ChainRecord>,
+    pub explanation: Vec<String>,
+    /// The private zone that gave the final answer (record or NXDOMAIN), if one did.
+    pub zone: Option<ResourceId>,
+    /// The record set that gave the final addresses, if a private zone did.
+    pub record: Option<ResourceId>,
+}
+
+/// What the estate says about a customer-visible name (`kv1.vault.azure.net`).
+#[derive(Clone, Debug)]
+struct EstateName {
+    resource: ResourceId,
+    region: Option<String>,
+    /// The public suffix (`vault.azure.net`).
+    suffix: DnsName,
+    alias: Option<DnsName>,
+    /// Private endpoints (or connections) approved for this name's group.
+    approved: Vec<ResourceId>,
+    /// Connections in another state: (endpoint or connection, status).
+    not_approved: Vec<(ResourceId, String)>,
+}
+
+/// Lookups prepared once per model so that a query costs a few hash lookups.
+pub struct Resolver<'m> {
+    model: &'m Model,
+    customer_names: HashMap<DnsName, EstateName>,
+    /// `privatelink.` alias → customer name.
+    aliases: HashMap<DnsName, DnsName>,
+    /// VNet → zone name → (zone, link), sorted by zone id.
+    linked_zones: HashMap<ResourceId, HashMap<String, Vec<(ResourceId, ResourceId)>>>,
+}
+
+struct Walk {
+    chain: Vec<ChainRecord>,
+    explanation: Vec<String>,
+    zone: Option<ResourceId>,
+    record: Option<ResourceId>,
+}
+
+enum Outcome {
+    Answer(Vec<IpAddr>),
+    NoData,
+    NxDomain,
+    ServFail,
+    Unknown,
+}
+
+enum PublicAnswer {
+    Cname(DnsName, Option<String>),
+    Address(IpAddr),
+    NxDomain(String),
+    Unknown(String),
+}
+
+fn region_of(location: Option<&str>) -> Option<String> {
+    location.map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase())
+}
+
+impl<'m> Resolver<'m> {
+    pub fn new(model: &'m Model) -> Resolver<'m> {
+        let mut resolver =
+            Resolver { model, customer_names: HashMap::new(), aliases: HashMap::new(), linked_zones: HashMap::new() };
+        resolver.index_customer_names();
+        for (link_id, link) in &model.resources.virtual_network_links {
+            let (Some(vnet), Some(zone)) = (&link.vnet, model.resources.private_dns_zones.get(&link.zone)) else {
+                continue;
+            };
+            let by_name = resolver.linked_zones.entry(vnet.clone()).or_default();
+            let entry = by_name.entry(zone.zone.as_str().to_string()).or_default();
+            entry.push((link.zone.clone(), link_id.clone()));
+            entry.sort();
+        }
+        resolver
+    }
+
+    fn index_customer_names(&mut self) {
+        let model = self.model;
+        let mut resources: Vec<(ResourceId, String, Option<String>, NameHints<'_>)> = Vec::new();
+        for b in model.resources.backends.values() {
+            let hints = NameHints {
+                account_kind: b.resource_kind.as_deref(),
+                custom_sub_domain: b.custom_subdomain.as_deref(),
+                ..Default::default()
+            };
+            resources.push((b.meta.id.clone(), b.resource_type.clone(), region_of(b.meta.location.as_deref()), hints));
+        }
+        for s in model.resources.sites.values() {
+            let region = region_of(s.meta.location.as_deref());
+            resources.push((s.meta.id.clone(), "Microsoft.Web/sites".into(), region, NameHints::default()));
+        }
+        for (id, resource_type, region, hints) in resources {
+            let hints = NameHints { region: region.as_deref(), ..hints };
+            for entry in catalog::entries_for_type(&resource_type) {
+                for group in entry.group_ids.iter().filter(|g| !g.contains('{')) {
+                    let (approved, not_approved) = self.connections(&id, group);
+                    for name in customer_fqdns(&resource_type, id.name(), group, &hints) {
+                        let Some(suffix) = public::frontend_suffix(&name) else { continue };
+                        let alias = catalog::privatelink_alias(Cloud::Public, &name);
+                        if let Some(a) = &alias {
+                            self.aliases.entry(a.clone()).or_insert_with(|| name.clone());
+                        }
+                        self.customer_names.entry(name).or_insert_with(|| EstateName {
+                            resource: id.clone(),
+                            region: region.clone(),
+                            suffix,
+                            alias,
+                            approved: approved.clone(),
+                            not_approved: not_approved.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Connections to `target` for `group`: from the target's own `privateEndpointConnections`
+    /// and from the private endpoints of the estate that point at it.
+    fn connections(&self, target: &ResourceId, group: &str) -> (Vec<ResourceId>, Vec<(ResourceId, String)>) {
+        let serves = |groups: &[String]| groups.is_empty() || groups.iter().any(|g| g.eq_ignore_ascii_case(group));
+        let mut approved = Vec::new();
+        let mut others = Vec::new();
+        let mut record = |who: ResourceId, status: &ConnectionStatus| {
+            if *status == ConnectionStatus::Approved {
+                approved.push(who);
+            } else {
+                others.push((who, status.as_str().to_string()));
+            }
+        };
+        if let Some(b) = self.model.resources.backends.get(target) {
+            for c in &b.connections {
+                if let Some(who) = c.private_endpoint.clone().or_else(|| c.id.clone()) {
+                    if serves(&c.group_ids) {
+                        record(who, &c.status);
+                    }
+                }
+            }
+        }
+        for pe_id in self.model.indexes.endpoints_of_target.get(target).into_iter().flatten() {
+            let Some(pe) = self.model.resources.private_endpoints.get(pe_id) else { continue };
+            for c in pe.connections.iter().filter(|c| c.target.as_ref() == Some(target) && serves(&c.group_ids)) {
+                record(pe_id.clone(), &c.status);
+            }
+        }
+        approved.sort();
+        approved.dedup();
+        others.retain(|(who, _)| !approved.contains(who));
+        others.sort();
+        others.dedup();
+        (approved, others)
+    }
+
+    /// Resolves `name` for `record_type` as `view` sees it.
+    pub fn resolve(&self, view: &View, name: &DnsName, record_type: RecordType) -> Resolution {
+        let mut walk = Walk { chain: Vec::new(), explanation: view.explanation.clone(), zone: None, record: None };
+        let outcome = match &view.answerer {
+            Answerer::Unknown { .. } => Outcome::Unknown,
+            Answerer::Public => self.walk(None, name, record_type, &mut walk),
+            Answerer::AzureDns { vnet } => self.walk(Some(vnet.clone()), name, record_type, &mut walk),
+        };
+        let (rcode, addresses) = match outcome {
+            Outcome::Answer(a) => (Some(Rcode::NoError), a),
+            Outcome::NoData => (Some(Rcode::NoError), Vec::new()),
+            Outcome::NxDomain => (Some(Rcode::NxDomain), Vec::new()),
+            Outcome::ServFail => (Some(Rcode::ServFail), Vec::new()),
+            Outcome::Unknown => (None, Vec::new()),
+        };
+        let verdict = self.verdict(rcode, &addresses, &mut walk.explanation);
+        Resolution {
+            query: Query { name: name.clone(), record_type, from: view.from.clone() },
+            view: view.clone(),
+            rcode,
+            verdict,
+            addresses,
+            chain: walk.chain,
+            explanation: walk.explanation,
+            zone: walk.zone,
+            record: walk.record,
+        }
+    }
+
+    fn verdict(&self, rcode: Option<Rcode>, addresses: &[IpAddr], why: &mut Vec<String>) -> Verdict {
+        match rcode {
+            None | Some(Rcode::ServFail) => return Verdict::Indeterminate,
+            Some(Rcode::NxDomain) => return Verdict::Nxdomain,
+            Some(Rcode::NoError) => {}
+        }
+        if addresses.is_empty() {
+            why.push("The answer has no address of the requested type.".into());
+            return Verdict::Indeterminate;
+        }
+        let mut all_private = true;
+        for ip in addresses {
+            if !view::is_private(*ip) {
+                all_private = false;
+                continue;
+            }
+            let vnet = self.model.vnet_containing(*ip).map(|v| v.meta.id.clone());
+            let holder = self.model.indexes.nics_by_ip.get(ip).and_then(|n| n.first());
+            match (vnet, holder) {
+                (Some(vnet), Some(nic)) => {
+                    let pe = self.model.resources.network_interfaces.get(nic).and_then(|n| n.private_endpoint.clone());
+                    match pe {
+                        Some(pe) => why.push(format!("{ip} is held by NIC {nic} of private endpoint {pe} in VNet {vnet}.")),
+                        None => why.push(format!("{ip} is held by NIC {nic} in VNet {vnet}.")),
+                    }
+                }
+                (Some(vnet), None) => why.push(format!(
+                    "{ip} lies in VNet {vnet}, but no NIC of the estate holds it: the record may be stale (an old private endpoint's address)."
+                )),
+                (None, _) => {
+                    why.push(format!(
+                        "{ip} is a private address outside every VNet of the estate: the record may be stale or point at a network privlink was not given."
+                    ));
+                    all_private = false;
+                }
+            }
+        }
+        let all_public = addresses.iter().all(|ip| view::is_public(*ip));
+        if all_private {
+            Verdict::Private
+        } else if all_public {
+            Verdict::Public
+        } else {
+            Verdict::Indeterminate
+        }
+    }
+
+    fn walk(&self, mut vnet: Option<ResourceId>, qname: &DnsName, qtype: RecordType, walk: &mut Walk) -> Outcome {
+        let mut current = qname.clone();
+        let mut seen: Vec<DnsName> = Vec::new();
+        let mut forwarded_to: Vec<ResourceId> = vnet.iter().cloned().collect();
+        for _ in 0..MAX_HOPS {
+            if let Some(pos) = seen.iter().position(|n| *n == current) {
+                let names: Vec<&str> = seen[pos..].iter().map(DnsName::as_str).chain([current.as_str()]).collect();
+                walk.explanation
+                    .push(format!("CNAME loop: {}; the resolver gives up with SERVFAIL.", names.join(" → ")));
+                return Outcome::ServFail;
+            }
+            seen.push(current.clone());
+            if let Some(v) = vnet.clone() {
+                if let Some((rule_id, domain, target)) = self.forwarding_rule(&v, &current) {
+                    let inbound = self.model.indexes.resolver_inbound_by_ip.get(&target);
+                    let resolver_vnet = inbound
+                        .and_then(|i| self.model.resources.inbound_endpoints.get(i))
+                        .and_then(|i| self.model.resources.dns_resolvers.get(&i.resolver))
+                        .and_then(|r| r.vnet.clone());
+                    match (inbound, resolver_vnet) {
+                        (Some(inbound), Some(rv)) if !forwarded_to.contains(&rv) => {
+                            walk.explanation.push(format!(
+                                "Forwarding rule {rule_id} (domain {domain}), in a ruleset linked to VNet {v}, sends {current} to {target}, inbound endpoint {inbound}: Azure DNS of VNet {rv} resolves it."
+                            ));
+                            forwarded_to.push(rv.clone());
+                            vnet = Some(rv);
+                            seen.pop();
+                            continue;
+                        }
+                        (Some(_), Some(rv)) => {
+                            walk.explanation.push(format!(
+                                "Forwarding rule {rule_id} sends {current} back to VNet {rv}, which already forwarded it: a forwarding loop; SERVFAIL."
+                            ));
+                            return Outcome::ServFail;
+                        }
+                        _ => {
+                            walk.explanation.push(format!(
+                                "Forwarding rule {rule_id} (domain {domain}), in a ruleset linked to VNet {v}, sends {current} to {target}, a server privlink does not know; what it answers cannot be said."
+                            ));
+                            return Outcome::Unknown;
+                        }
+                    }
+                }
+                if let Some((zone_id, link_id)) = self.linked_zone(&v, &current) {
+                    match self.zone_step(&zone_id, &link_id, &v, &current, qtype, walk) {
+                        ZoneStep::Done(outcome) => return outcome,
+                        ZoneStep::Follow(next) => {
+                            current = next;
+                            continue;
+                        }
+                        ZoneStep::Public => {}
+                    }
+                }
+            }
+            match self.public_answer(&current) {
+                PublicAnswer::Cname(target, why) => {
+                    walk.explanation.extend(why);
+                    walk.chain.push(ChainRecord {
+                        name: current.clone(),
+                        record_type: RecordType::CNAME,
+                        data: target.to_string(),
+                        ttl: public::PUBLIC_CNAME_TTL,
+                        source: PUBLIC_SOURCE.into(),
+                    });
+                    if qtype == RecordType::CNAME {
+                        return Outcome::NoData;
+                    }
+                    current = target;
+                }
+                PublicAnswer::Address(ip) => {
+                    if qtype != RecordType::A {
+                        walk.explanation.push(format!(
+                            "[SIM] Public DNS has only an A record for {current}; there is no {} record.",
+                            qtype.as_str()
+                        ));
+                        return Outcome::NoData;
+                    }
+                    walk.explanation.push(format!(
+                        "[SIM] {current} is the service's public front end; its address {ip} is invented from the documentation ranges."
+                    ));
+                    walk.chain.push(ChainRecord {
+                        name: current.clone(),
+                        record_type: RecordType::A,
+                        data: ip.to_string(),
+                        ttl: public::PUBLIC_A_TTL,
+                        source: PUBLIC_SOURCE.into(),
+                    });
+                    return Outcome::Answer(vec![ip]);
+                }
+                PublicAnswer::NxDomain(why) => {
+                    walk.explanation.push(why);
+                    return Outcome::NxDomain;
+                }
+                PublicAnswer::Unknown(why) => {
+                    walk.explanation.push(why);
+                    return Outcome::Unknown;
+                }
+            }
+        }
+        walk.explanation
+            .push(format!("The chain is longer than {MAX_HOPS} names; the resolver gives up with SERVFAIL."));
+        Outcome::ServFail
+    }
+
+    /// The longest zone linked to `vnet` that contains `name` (§1.3; the choice among overlapping
+    /// zones is [SIM]). Looks up each ancestor of the name: no scan over zones.
+    fn linked_zone(&self, vnet: &ResourceId, name: &DnsName) -> Option<(ResourceId, ResourceId)> {
+        let zones = self.linked_zones.get(vnet)?;
+        let s = name.as_str();
+        let mut start = 0;
+        loop {
+            if let Some(found) = zones.get(&s[start..]).and_then(|v| v.first()) {
+                return Some(found.clone());
+            }
+            start += s[start..].find('.')? + 1;
+        }
+    }
+
+    /// The enabled forwarding rule with the longest domain matching `name`, among the rulesets
+    /// linked to `vnet`, and its first target.
+    fn forwarding_rule(&self, vnet: &ResourceId, name: &DnsName) -> Option<(ResourceId, DnsName, IpAddr)> {
+        let rulesets = self.model.indexes.rulesets_of_vnet.get(vnet)?;
+        let mut best: Option<(usize, &ResourceId, &privlink_model::ForwardingRule)> = None;
+        for rs in rulesets {
+            for rule_id in self.model.indexes.rules_of_ruleset.get(rs).into_iter().flatten() {
+                let Some(rule) = self.model.resources.forwarding_rules.get(rule_id) else { continue };
+                if !rule.enabled || rule.targets.is_empty() || !name.is_within(&rule.domain) {
+                    continue;
+                }
+                let len = rule.domain.as_str().len();
+                if best.as_ref().is_none_or(|(l, id, _)| len > *l || (len == *l && rule_id < *id)) {
+                    best = Some((len, rule_id, rule));
+                }
+            }
+        }
+        best.map(|(_, id, rule)| (id.clone(), rule.domain.clone(), rule.targets[0].ip))
+    }
+
+    fn zone_step(
+        &self,
+        zone_id: &ResourceId,
+        link_id: &ResourceId,
+        vnet: &ResourceId,
+        name: &DnsName,
+        qtype: RecordType,
+        walk: &mut Walk,
+    ) -> ZoneStep {
+        let record_in_zone = |t: RecordType| {
+            self.model
+                .indexes
+                .records_by_name
+                .get(&(name.clone(), t))
+                .and_then(|ids| {
+                    ids.iter().find(|id| self.model.resources.record_sets.get(*id).is_some_and(|r| r.zone == *zone_id))
+                })
+                .and_then(|id| self.model.resources.record_sets.get(id))
+        };
+        let zone_name = zone_id.name();
+        if qtype != RecordType::CNAME {
+            if let Some(rs) = record_in_zone(qtype) {
+                let addresses = rs.addresses();
+                walk.explanation.push(format!(
+                    "Private zone {zone_id} is linked to VNet {vnet} by {link_id}; its record set {} answers {name} {} {}.",
+                    rs.meta.id,
+                    qtype.as_str(),
+                    addresses.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
+                ));
+                for ip in &addresses {
+                    walk.chain.push(ChainRecord {
+                        name: name.clone(),
+                        record_type: qtype,
+                        data: ip.to_string(),
+                        ttl: rs.ttl,
+                        source: rs.meta.id.to_string(),
+                    });
+                }
+                walk.zone = Some(zone_id.clone());
+                walk.record = Some(rs.meta.id.clone());
+                return ZoneStep::Done(Outcome::Answer(addresses));
+            }
+        }
+        if let Some(rs) = record_in_zone(RecordType::CNAME) {
+            if let RecordData::CNAME(Some(target)) = &rs.data {
+                walk.explanation.push(format!(
+                    "Private zone {zone_id} is linked to VNet {vnet} by {link_id}; its record set {} answers {name} CNAME {target}.",
+                    rs.meta.id
+                ));
+                walk.chain.push(ChainRecord {
+                    name: name.clone(),
+                    record_type: RecordType::CNAME,
+                    data: target.to_string(),
+                    ttl: rs.ttl,
+                    source: rs.meta.id.to_string(),
+                });
+                walk.zone = Some(zone_id.clone());
+                walk.record = Some(rs.meta.id.clone());
+                return if qtype == RecordType::CNAME {
+                    ZoneStep::Done(Outcome::NoData)
+                } else {
+                    ZoneStep::Follow(target.clone())
+                };
+            }
+        }
+        let other =
+            [RecordType::A, RecordType::AAAA, RecordType::CNAME, RecordType::TXT, RecordType::MX, RecordType::SRV]
+                .into_iter()
+                .find_map(record_in_zone);
+        if let Some(rs) = other {
+            walk.explanation.push(format!(
+                "Private zone {zone_id} (linked to VNet {vnet} by {link_id}) has record set {} for {name} but no {} record: NOERROR with no answer.",
+                rs.meta.id,
+                qtype.as_str()
+            ));
+            walk.zone = Some(zone_id.clone());
+            return ZoneStep::Done(Outcome::NoData);
+        }
+        let policy = self.model.resources.virtual_network_links.get(link_id).map(|l| l.resolution_policy);
+        let redirect = policy == Some(ResolutionPolicy::NxDomainRedirect)
+            && catalog::is_privatelink_zone(Cloud::Public, &DnsName::parse(zone_name).unwrap_or_else(|_| name.clone()))
+            && matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::CNAME);
+        if redirect {
+            walk.explanation.push(format!(
+                "Private zone {zone_id} (linked to VNet {vnet} by {link_id}) has no record for {name}, but the link's resolutionPolicy is NxDomainRedirect: the query falls back to public DNS (§1.3-4)."
+            ));
+            return ZoneStep::Public;
+        }
+        walk.explanation.push(format!(
+            "Private zone {zone_id} is linked to VNet {vnet} by {link_id} and is authoritative for {name}, but has no record for it: NXDOMAIN, with no public fallback (§1.3-1, §11.1)."
+        ));
+        walk.zone = Some(zone_id.clone());
+        ZoneStep::Done(Outcome::NxDomain)
+    }
+
+    /// Public DNS for one name (§1.2); invented parts come from [`public`].
+    fn public_answer(&self, name: &DnsName) -> PublicAnswer {
+        if public::is_frontend_name(name) {
+            return PublicAnswer::Address(public::frontend_address(name));
+        }
+        if let Some(known) = self.customer_names.get(name) {
+            let resource = &known.resource;
+            if let (Some(alias), false) = (&known.alias, known.approved.is_empty()) {
+                let who: Vec<String> = known.approved.iter().map(ResourceId::to_string).collect();
+                return PublicAnswer::Cname(
+                    alias.clone(),
+                    Some(format!(
+                        "Public DNS: {resource} has an approved private endpoint connection ({}), so Azure inserts the alias {name} CNAME {alias} (§1.2).",
+                        who.join(", ")
+                    )),
+                );
+            }
+            let frontend = public::frontend_name(known.region.as_deref(), &known.suffix);
+            let why = if known.not_approved.is_empty() {
+                format!("Public DNS: {resource} has no approved private endpoint connection, so its public chain has no privatelink hop (§1.2).")
+            } else {
+                let states: Vec<String> = known.not_approved.iter().map(|(w, s)| format!("{w} is {s}")).collect();
+                format!(
+                    "Public DNS: {resource} has no approved private endpoint connection ({}), so its public chain has no privatelink hop (§1.2 [SIM]: only Approved inserts it).",
+                    states.join("; ")
+                )
+            };
+            return PublicAnswer::Cname(frontend, Some(why));
+        }
+        if let Some(customer) = self.aliases.get(name) {
+            let known = &self.customer_names[customer];
+            if known.approved.is_empty() {
+                return PublicAnswer::NxDomain(format!(
+                    "Public DNS has no {name}: {} has no approved private endpoint connection, so Azure publishes no privatelink alias (§1.2).",
+                    known.resource
+                ));
+            }
+            return PublicAnswer::Cname(public::frontend_name(known.region.as_deref(), &known.suffix), None);
+        }
+        match catalog::lookup_fqdn(Cloud::Public, name) {
+            Some(found) if found.kind == catalog::ZoneKind::Public => {
+                let frontend = public::frontend_name(None, &found.suffix);
+                PublicAnswer::Cname(
+                    frontend,
+                    Some(format!(
+                        "{name} is a {} name, but the resource is not in the estate: privlink cannot know whether it has a private endpoint and treats it as having none, so the public chain has no privatelink hop [SIM]. Were it to have one, a linked {} zone without its record would answer NXDOMAIN (§11.1).",
+                        found.entry.service,
+                        found.entry.private_zones(Cloud::Public).first().copied().unwrap_or("privatelink")
+                    )),
+                )
+            }
+            Some(found) => PublicAnswer::Unknown(format!(
+                "{name} is in the {} zone of {}, but no resource of the estate owns it; whether public DNS has it depends on a private endpoint privlink does not know.",
+                found.suffix, found.entry.service
+            )),
+            None => PublicAnswer::Unknown(format!(
+                "No modelled resource or catalogued service explains {name}; privlink does not guess its public answer."
+            )),
+        }
+    }
+}
+
+enum ZoneStep {
+    Done(Outcome),
+    Follow(DnsName),
+    Public,
+}
+
+fn customer_fqdns(resource_type: &str, name: &str, group: &str, hints: &NameHints<'_>) -> Vec<DnsName> {
+    catalog::customer_fqdns(Cloud::Public, resource_type, name, group, hints)
+}
+
+/// One-shot convenience: prepares a [`Resolver`] and resolves one name.
+pub fn resolve(model: &Model, view: &View, name: &DnsName, record_type: RecordType) -> Resolution {
+    Resolver::new(model).resolve(view, name, record_type)
+}

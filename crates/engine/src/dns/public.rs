@@ -1,0 +1,76 @@
+//! The public DNS model (azure-semantics §1.2): what Azure's public DNS answers for a name.
+//!
+//! [SIM] Every invented fact of the public model lives in this file and nowhere else:
+//! - the service front-end name a customer name (or its `privatelink.` alias) points at:
+//!   `{region}.sim-frontend.{public suffix}` (e.g. `westeurope.sim-frontend.vault.azure.net`),
+//!   standing in for Azure's `data-prod-eus.vaultcore.azure.net`-style names;
+//! - the front end's A record: an address from the documentation ranges (192.0.2.0/24,
+//!   198.51.100.0/24, 203.0.113.0/24) chosen by a hash of the front-end name;
+//! - the TTLs of public records;
+//! - a resource that is not in the estate is treated as having no approved private endpoint
+//!   connection, because privlink cannot know (its chain has no `privatelink.` hop).
+
+use crate::catalog::{self, Cloud, ZoneKind};
+use privlink_model::DnsName;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// [SIM] TTL of public CNAME records.
+pub const PUBLIC_CNAME_TTL: u32 = 60;
+/// [SIM] TTL of the invented front-end A records.
+pub const PUBLIC_A_TTL: u32 = 60;
+/// [SIM] The label that marks an invented front-end name.
+const FRONTEND_LABEL: &str = "sim-frontend";
+/// [SIM] Region used for a front end when the resource (and so its location) is not in the estate.
+const UNKNOWN_REGION: &str = "unknown-region";
+
+/// [SIM] The invented front-end name a service's public names end at.
+pub fn frontend_name(region: Option<&str>, public_suffix: &DnsName) -> DnsName {
+    let region: String = region
+        .unwrap_or(UNKNOWN_REGION)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let region = if region.is_empty() { UNKNOWN_REGION.to_string() } else { region };
+    DnsName::parse(&format!("{region}.{FRONTEND_LABEL}.{public_suffix}")).expect("front-end name is valid")
+}
+
+/// Whether `name` is an invented front-end name.
+pub fn is_frontend_name(name: &DnsName) -> bool {
+    name.labels().nth(1) == Some(FRONTEND_LABEL)
+}
+
+/// [SIM] The public address of a front-end name: FNV-1a of the name picks one of the three
+/// documentation /24s and a host in 1..=254.
+pub fn frontend_address(name: &DnsName) -> IpAddr {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in name.as_str().bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    let ranges: [[u8; 3]; 3] = [[192, 0, 2], [198, 51, 100], [203, 0, 113]];
+    let [a, b, c] = ranges[(hash % 3) as usize];
+    let host = ((hash / 3) % 254) as u8 + 1;
+    IpAddr::V4(Ipv4Addr::new(a, b, c, host))
+}
+
+/// The public suffix a front end for `name` hangs under: the service's public suffix for a
+/// customer name, the zone minus `privatelink.` for an alias.
+pub fn frontend_suffix(name: &DnsName) -> Option<DnsName> {
+    let found = catalog::lookup_fqdn(Cloud::Public, name)?;
+    match found.kind {
+        ZoneKind::Public => Some(found.suffix),
+        ZoneKind::PrivateLink => found.suffix.parent(),
+    }
+}
+
+/// Well-known public recursive resolvers, named in explanations.
+pub fn well_known_resolver(ip: IpAddr) -> Option<&'static str> {
+    Some(match ip.to_string().as_str() {
+        "8.8.8.8" | "8.8.4.4" => "Google Public DNS",
+        "1.1.1.1" | "1.0.0.1" => "Cloudflare DNS",
+        "9.9.9.9" | "149.112.112.112" => "Quad9",
+        "208.67.222.222" | "208.67.220.220" => "OpenDNS",
+        _ => return None,
+    })
+}

@@ -1,0 +1,73 @@
+//! `privlink resolve` output: a `dig`-like text rendering of a [`Resolution`], and a table for
+//! several. JSON is the [`Resolution`] itself, serialised.
+
+use crate::table::columns;
+use privlink_engine::dns::{Resolution, PUBLIC_SOURCE};
+use std::net::IpAddr;
+
+/// One resolution, read like `dig`: the question, the ANSWER section, where each record came
+/// from, and why.
+pub fn to_text(r: &Resolution) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "; privlink resolve {} {} from {}\n",
+        r.query.name,
+        r.query.record_type.as_str(),
+        r.query.from
+    ));
+    let vnet = r.view.vnet.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+    let servers = if r.view.dns_servers.is_empty() { "-".to_string() } else { r.view.dns_servers.join(", ") };
+    out.push_str(&format!(
+        ";; view: {}  vnet: {vnet}  dns servers: {servers}\n",
+        serde_json::to_value(r.view.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    ));
+    out.push_str(&format!(
+        ";; status: {}  verdict: {}\n\n",
+        r.rcode.map_or("unknown", |c| c.as_str()),
+        serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    ));
+    out.push_str(";; QUESTION SECTION:\n");
+    out.push_str(&format!(";{}.\t\tIN\t{}\n\n", r.query.name, r.query.record_type.as_str()));
+    out.push_str(";; ANSWER SECTION:\n");
+    let rows: Vec<Vec<String>> = r
+        .chain
+        .iter()
+        .map(|c| {
+            let data = if c.record_type.as_str() == "CNAME" { format!("{}.", c.data) } else { c.data.clone() };
+            vec![format!("{}.", c.name), c.ttl.to_string(), "IN".into(), c.record_type.as_str().into(), data]
+        })
+        .collect();
+    out.push_str(&columns(&rows, 0));
+    out.push_str("\n;; SOURCES:\n");
+    for c in &r.chain {
+        out.push_str(&format!(";; {} {}: {}\n", c.name, c.record_type.as_str(), c.source));
+    }
+    out.push_str("\n;; WHY:\n");
+    for e in &r.explanation {
+        out.push_str(&format!(";; - {e}\n"));
+    }
+    out
+}
+
+/// Several resolutions, one row each: name, status, verdict, addresses, and what answered.
+pub fn to_table(resolutions: &[Resolution]) -> String {
+    let mut rows =
+        vec![vec!["NAME".to_string(), "STATUS".into(), "VERDICT".into(), "ADDRESSES".into(), "ANSWERED BY".into()]];
+    for r in resolutions {
+        let addresses: Vec<String> = r.addresses.iter().map(IpAddr::to_string).collect();
+        let answered = match (&r.record, &r.zone) {
+            (Some(record), _) => record.to_string(),
+            (None, Some(zone)) => zone.to_string(),
+            (None, None) if r.chain.last().is_some_and(|c| c.source == PUBLIC_SOURCE) => PUBLIC_SOURCE.into(),
+            _ => "-".into(),
+        };
+        rows.push(vec![
+            r.query.name.to_string(),
+            r.rcode.map_or("unknown", |c| c.as_str()).into(),
+            serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            if addresses.is_empty() { "-".into() } else { addresses.join(",") },
+            answered,
+        ]);
+    }
+    columns(&rows, 0)
+}
