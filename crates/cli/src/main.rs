@@ -36,6 +36,8 @@ enum Command {
     Rule(commands::check::RuleArgs),
     /// Resolve a name as a site, a VNet or the internet sees it, with the records and settings that decide it.
     Resolve(commands::resolve::Args),
+    /// Can this app reach HOST:PORT (or everything it depends on, with --all), and if not, what stops it.
+    Trace(commands::trace::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => commands::check::run_rules(a),
         Command::Rule(a) => commands::check::run_rule(a),
         Command::Resolve(a) => commands::resolve::run(a),
+        Command::Trace(a) => commands::trace::run(a),
     };
     match result {
         Ok((out, code)) => {

@@ -14,3 +14,4 @@ pub mod dns;
 pub mod nsg;
 pub mod path;
 pub mod routes;
+pub mod trace;

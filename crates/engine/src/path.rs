@@ -877,3 +877,35 @@ fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Verdict, Stri
         ),
     }
 }
+
+/// A trace that ends at name resolution: NXDOMAIN, SERVFAIL or a name privlink cannot resolve.
+/// Nothing after DNS is evaluated, because the client never gets an address to connect to.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
+pub fn stopped_at_dns(
+    site_id: &ResourceId,
+    host: &str,
+    port: u16,
+    resolution: serde_json::Value,
+    verdict: Verdict,
+    decided_by: Option<DecidedBy>,
+    detail: String,
+    message: String,
+) -> Trace {
+    let unspecified = IpAddr::from([0, 0, 0, 0]);
+    let t = Tracer {
+        trace: Trace {
+            query: Query { from: site_id.to_string(), to: format!("{host}:{port}"), protocol: "tcp".into() },
+            resolution: Some(resolution),
+            destination: Destination { ip: unspecified, port, resource: None },
+            egress: None,
+            route: None,
+            hops: Vec::new(),
+            verdict: Verdict::Unknown,
+            decided_by: None,
+            message: String::new(),
+        },
+    };
+    let mut t = t;
+    t.hop(Step::Dns, verdict, decided_by, detail);
+    t.finish(message)
+}

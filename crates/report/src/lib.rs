@@ -4,3 +4,4 @@ pub mod findings;
 pub mod inventory;
 pub mod resolution;
 pub mod table;
+pub mod trace;

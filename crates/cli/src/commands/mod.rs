@@ -1,6 +1,7 @@
 pub mod check;
 pub mod inventory;
 pub mod resolve;
+pub mod trace;
 
 /// `--format` for commands with text and JSON output.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

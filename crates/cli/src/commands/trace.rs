@@ -1,0 +1,76 @@
+//! `privlink trace`.
+
+use super::{json, Format};
+use crate::estate::EstateArgs;
+use anyhow::bail;
+use privlink_engine::dns::Resolver;
+use privlink_engine::trace::{trace_all, trace_host};
+use privlink_model::ResourceId;
+use privlink_report::trace as render;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  privlink trace --from app-flask-privlink --all\n  privlink trace --from app-flask-privlink --to sql-privlink-seed.database.windows.net:1433\n  privlink trace --from app-flask-privlink --to 10.20.2.5:6379 --format json\n\nExit codes: 0 every traced connection is allowed, 1 some are denied or unknown, 2 usage or input error."
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+    /// The app (site name or ARM id) the connection starts from.
+    #[arg(long)]
+    pub from: String,
+    /// HOST:PORT (a host name or an IP address) to trace.
+    #[arg(long, value_name = "HOST:PORT", required_unless_present = "all", conflicts_with = "all")]
+    pub to: Option<String>,
+    /// Trace every dependency of the app (the names `resolve --all` lists), each on its service's port.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
+    let estate = args.estate.load()?;
+    let model = &estate.model;
+    let site = if args.from.starts_with('/') {
+        let id = ResourceId::parse(&args.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+        model.resources.sites.get(&id).map(|s| s.meta.id.clone())
+    } else {
+        let found = model.find_by_name(model.resources.sites.keys(), &args.from);
+        match found.as_slice() {
+            [one] => Some((*one).clone()),
+            [] => None,
+            many => bail!(
+                "--from {} is ambiguous; give the ARM id of one of:\n{}",
+                args.from,
+                many.iter().map(|id| format!("  {id}")).collect::<Vec<_>>().join("\n")
+            ),
+        }
+    };
+    let Some(site) = site else {
+        let known: Vec<&str> = model.resources.sites.keys().map(|s| s.name()).collect();
+        bail!("--from {}: no app of that name in the estate; known apps: {}", args.from, known.join(", "));
+    };
+    let resolver = Resolver::new(model);
+    if args.all {
+        let traces = trace_all(model, &resolver, &site);
+        let code = if traces.iter().all(|t| t.verdict == privlink_engine::path::Verdict::Allowed) { 0 } else { 1 };
+        let out = match args.format {
+            Format::Text => render::to_table(&traces),
+            Format::Json => json(&traces),
+        };
+        return Ok((out, code));
+    }
+    let to = args.to.as_deref().unwrap_or_default();
+    let Some((host, port)) = to.rsplit_once(':') else {
+        bail!("--to {to}: expected HOST:PORT, e.g. myvault.vault.azure.net:443")
+    };
+    let Ok(port) = port.parse::<u16>() else { bail!("--to {to}: '{port}' is not a port number") };
+    let t = trace_host(model, &resolver, &site, host, port);
+    let code = if t.verdict == privlink_engine::path::Verdict::Allowed { 0 } else { 1 };
+    let out = match args.format {
+        Format::Text => render::to_text(&t),
+        Format::Json => json(&t),
+    };
+    Ok((out, code))
+}

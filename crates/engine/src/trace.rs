@@ -1,0 +1,107 @@
+//! `trace`: name resolution from the app's DNS view ([`crate::dns`]) composed with the path of the
+//! connection ([`crate::path`]), as azure-semantics §9 orders them.
+
+use crate::catalog::{self, Cloud, PortUsage};
+use crate::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver};
+use crate::path::{self, DecidedBy, DnsContext, Trace, Verdict};
+use privlink_model::{DnsName, Model, Protocol, RecordType, ResourceId};
+use std::net::IpAddr;
+
+/// The resource of the estate whose customer-visible name `name` is, per the catalog.
+pub fn owner_of(model: &Model, name: &DnsName) -> Option<ResourceId> {
+    let m = catalog::lookup_fqdn(Cloud::Public, name)?;
+    model
+        .resources
+        .backends
+        .values()
+        .find(|b| {
+            m.entry.is_type(&b.resource_type)
+                && (b.meta.name.eq_ignore_ascii_case(&m.host_label)
+                    || b.custom_subdomain.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&m.host_label)))
+        })
+        .map(|b| b.meta.id.clone())
+        .or_else(|| model.resources.sites.keys().find(|s| s.name().eq_ignore_ascii_case(&m.host_label)).cloned())
+}
+
+/// The port a client uses for a service by default (the catalog's first default port), 443 else.
+pub fn default_port(name: &DnsName) -> u16 {
+    catalog::lookup_fqdn(Cloud::Public, name)
+        .and_then(|m| m.entry.default_ports().find(|p| p.usage == PortUsage::Default).map(|p| p.first))
+        .unwrap_or(443)
+}
+
+/// Traces `host:port` from a site: resolve with the site's view, then follow the path.
+pub fn trace_host(model: &Model, resolver: &Resolver, site_id: &ResourceId, host: &str, port: u16) -> Trace {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        let ctx = DnsContext { host: None, resolution: None, backend: None };
+        return path::trace_from_site(model, site_id, ip, port, Protocol::Tcp, ctx);
+    }
+    let name = match DnsName::parse(host) {
+        Ok(n) => n,
+        Err(e) => {
+            return path::stopped_at_dns(
+                site_id,
+                host,
+                port,
+                serde_json::Value::Null,
+                Verdict::Unknown,
+                None,
+                e.to_string(),
+                e.to_string(),
+            )
+        }
+    };
+    let view = view_of(model, &Querier::Site(site_id.clone()));
+    let resolution = resolver.resolve(&view, &name, RecordType::A);
+    trace_resolved(model, site_id, &name, port, &resolution)
+}
+
+fn trace_resolved(model: &Model, site_id: &ResourceId, name: &DnsName, port: u16, r: &Resolution) -> Trace {
+    let json = serde_json::to_value(r).expect("a resolution serialises");
+    let Some(ip) = r.addresses.first().copied().filter(|_| r.rcode == Some(Rcode::NoError)) else {
+        let (verdict, decided_by, message) = match r.rcode {
+            Some(Rcode::NxDomain) => (
+                Verdict::Denied,
+                r.zone.as_ref().map(|z| DecidedBy::new("dns", z)),
+                format!("getaddrinfo failed: {name} does not exist (NXDOMAIN)"),
+            ),
+            Some(Rcode::ServFail) => {
+                (Verdict::Denied, None, format!("getaddrinfo failed: {name}: server failure (SERVFAIL)"))
+            }
+            _ => (Verdict::Unknown, None, format!("privlink cannot tell what {name} resolves to from this app")),
+        };
+        let detail = r.explanation.last().cloned().unwrap_or_else(|| message.clone());
+        return path::stopped_at_dns(site_id, name.as_str(), port, json, verdict, decided_by, detail, message);
+    };
+    let ctx = DnsContext { host: Some(name.to_string()), resolution: Some(json), backend: owner_of(model, name) };
+    path::trace_from_site(model, site_id, ip, port, Protocol::Tcp, ctx)
+}
+
+/// Every dependency of the site (the same list as `resolve --all`), each with its service's port.
+pub fn trace_all(model: &Model, resolver: &Resolver, site_id: &ResourceId) -> Vec<Trace> {
+    let Some(site) = model.resources.sites.get(site_id) else { return Vec::new() };
+    let view = view_of(model, &Querier::Site(site_id.clone()));
+    dependencies::site_dependencies(model, site)
+        .iter()
+        .map(|name| {
+            let port = dependency_port(site, name);
+            let r = resolver.resolve(&view, name, RecordType::A);
+            trace_resolved(model, site_id, name, port, &r)
+        })
+        .collect()
+}
+
+/// The port the app uses for `name`: a `*_PORT` setting beside a setting naming the host
+/// (`REDIS_HOST` + `REDIS_PORT`), else the service's default port.
+fn dependency_port(site: &privlink_model::Site, name: &DnsName) -> u16 {
+    for (k, v) in &site.app_settings {
+        if dependencies::hostnames_in(v).contains(name) {
+            if let Some(prefix) = k.strip_suffix("_HOST").or_else(|| k.strip_suffix("_FQDN")) {
+                if let Some(p) = site.app_setting(&format!("{prefix}_PORT")).and_then(|p| p.trim().parse().ok()) {
+                    return p;
+                }
+            }
+        }
+    }
+    default_port(name)
+}

@@ -1,0 +1,1 @@
+privlink trace --from app-flask-privlink --all
