@@ -32,6 +32,8 @@ macro_rules! rules {
 }
 
 rules! {
+    app301_integration_subnet_not_delegated,
+    app302_integration_subnet_too_small,
     dns104_zone_name_wrong_for_group,
     dns105_endpoint_without_dns,
     net201_nsg_priority_invalid,
