@@ -40,4 +40,5 @@ rules! {
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
+    sec401_public_access_with_private_endpoint,
 }
