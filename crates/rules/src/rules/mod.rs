@@ -3,6 +3,8 @@
 use crate::finding::{Finding, Severity};
 use privlink_model::Model;
 
+mod util;
+
 /// A rule: a code that is never reused, a default severity and a check.
 pub struct Rule {
     pub code: &'static str,
@@ -30,5 +32,13 @@ macro_rules! rules {
 }
 
 rules! {
+    app301_integration_subnet_not_delegated,
+    app302_integration_subnet_too_small,
+    dns104_zone_name_wrong_for_group,
+    dns105_endpoint_without_dns,
     net201_nsg_priority_invalid,
+    pe101_connection_not_approved,
+    pe102_endpoint_in_delegated_subnet,
+    pe103_static_ip_invalid,
+    sec401_public_access_with_private_endpoint,
 }

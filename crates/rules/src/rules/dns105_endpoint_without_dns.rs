@@ -1,0 +1,101 @@
+//! # DNS105 endpoint-without-dns: an approved private endpoint has no zone group and no A record
+//!
+//! **What it checks.** A private endpoint whose connection is approved has a DNS zone group, or some
+//! private DNS zone of the estate holds the A record its target's name needs
+//! (`{name}.privatelink.…` in the catalog's zone for the target type and group id).
+//!
+//! **Why it breaks.** Clients reach a private endpoint by the service's ordinary name, which the
+//! public CNAME chain sends through the `privatelink.` name (azure-semantics §1.2, §1.6). Without a
+//! record there, the name resolves to the public address — which the service refuses when public
+//! access is off — or, if the zone is linked but the record missing, to NXDOMAIN (§1.3).
+//!
+//! **Example.** `pe-kv` targets `kv1` (`vault`) and is Approved, but has no zone group and no zone
+//! holds `kv1.privatelink.vaultcore.azure.net`.
+//!
+//! **Fix.** Give the endpoint a zone group so Azure writes and maintains the record:
+//! `az network private-endpoint dns-zone-group create -g RG --endpoint-name PE -n default --zone-name privatelink-vaultcore-azure-net --private-dns-zone ZONE_ID`
+//! (create the zone first if needed, and link it to the VNets that resolve the name).
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
+
+use super::util::{endpoint_names, privatelink_name, rg, zone_id_for};
+use super::Rule;
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_model::{ConnectionStatus, DnsName, Model, RecordType};
+use serde_json::json;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "DNS105",
+        name: "endpoint-without-dns",
+        severity: Severity::Warning,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pe in model.resources.private_endpoints.values() {
+        if pe.primary_connection().is_none_or(|c| c.status != ConnectionStatus::Approved) {
+            continue;
+        }
+        if model.indexes.zone_groups_of_endpoint.get(&pe.meta.id).is_some_and(|v| !v.is_empty()) {
+            continue;
+        }
+        let Some(names) = endpoint_names(model, pe) else { continue };
+        let (Some(zone), Some(fqdn)) = (names.zones.first(), names.customer_fqdns.first()) else { continue };
+        let wanted: Vec<DnsName> = names
+            .zones
+            .iter()
+            .flat_map(|z| names.customer_fqdns.iter().filter_map(move |f| privatelink_name(f, z)))
+            .collect();
+        if wanted.iter().any(|n| model.indexes.records_by_name.contains_key(&(n.clone(), RecordType::A))) {
+            continue;
+        }
+        let (zone_id, exists) = zone_id_for(model, zone, &pe.meta.id);
+        let cfg_name = zone.as_str().replace('.', "-");
+        let zg_id = pe.meta.id.child("privateDnsZoneGroups", "default");
+        let mut az = Vec::new();
+        let mut patches = Vec::new();
+        if !exists {
+            az.push(format!("az network private-dns zone create --resource-group {} --name {zone}", rg(&zone_id)));
+            patches.push(Patch { document: zone_id.clone(), merge: json!({"location": "global", "properties": {}}) });
+        }
+        az.push(format!(
+            "az network private-endpoint dns-zone-group create --resource-group {} --endpoint-name {} --name default --zone-name {cfg_name} --private-dns-zone {zone_id}",
+            rg(&pe.meta.id),
+            pe.meta.name
+        ));
+        patches.push(Patch {
+            document: zg_id,
+            merge: json!({"properties": {"privateDnsZoneConfigs": [
+                {"name": cfg_name, "properties": {"privateDnsZoneId": zone_id.to_string()}}
+            ]}}),
+        });
+        out.push(Finding {
+            code: "DNS105",
+            severity: Severity::Warning,
+            resource: pe.meta.id.clone(),
+            message: format!(
+                "private endpoint {} to {} ({}) is Approved but has no DNS zone group and no zone holds {}: {} resolves to the public address, or to nothing where the zone is linked{}",
+                pe.meta.name,
+                names.target.name(),
+                names.group_id,
+                wanted.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or "),
+                fqdn,
+                if exists { String::new() } else { format!(" (zone {zone} is not in the estate either)") }
+            ),
+            evidence: vec![json!({
+                "privateEndpoint": pe.meta.id,
+                "target": names.target,
+                "groupId": names.group_id,
+                "customerFqdns": names.customer_fqdns,
+                "lookedFor": wanted,
+                "zone": if exists { Some(&zone_id) } else { None },
+            })],
+            fix: Some(Fix { az, patches }),
+        });
+    }
+    out
+}

@@ -1,0 +1,156 @@
+//! # PE101 connection-not-approved: a private endpoint's connection is Pending, Rejected or Disconnected
+//!
+//! **What it checks.** The connection state of every private endpoint, as the endpoint records it
+//! (`privateLinkServiceConnections` / `manualPrivateLinkServiceConnections`) and as the target
+//! records it (`privateEndpointConnections`). Both must say `Approved`.
+//!
+//! **Why it breaks.** Only an approved connection passes traffic (azure-semantics §2.2). An endpoint
+//! created through `manualPrivateLinkServiceConnections` (or by someone without the approval
+//! permission on the target) waits `Pending` until the target's owner approves it; the NIC and its
+//! IP exist all the same, DNS may already point at it, and the app sees timeouts. `Rejected` and
+//! `Disconnected` endpoints never carry traffic again: they must be deleted and recreated.
+//!
+//! **Example.** `pe-sql` asks `sql-app` for `sqlServer` through a manual connection; the server's
+//! `privateEndpointConnections` entry is still `Pending`.
+//!
+//! **Fix.** For `Pending`, the target's owner approves it:
+//! `az network private-endpoint-connection approve --id <connection id on the target> --description "Approved"`.
+//! For `Rejected` or `Disconnected`, delete the endpoint and create it again (no automatic fix).
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/manage-private-endpoint
+
+use super::util::{array, rg};
+use super::Rule;
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_model::{BackendConnection, ConnectionStatus, Model, PrivateEndpoint, PrivateLinkConnection};
+use serde_json::{json, Value};
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "PE101",
+        name: "connection-not-approved",
+        severity: Severity::Error,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pe in model.resources.private_endpoints.values() {
+        for conn in &pe.connections {
+            let backend = conn.target.as_ref().and_then(|t| model.resources.backends.get(t));
+            let backend_side: Option<&BackendConnection> = backend.and_then(|b| {
+                b.connections.iter().find(|c| c.private_endpoint.as_ref() == Some(&pe.meta.id))
+            });
+            let status = match backend_side {
+                Some(b) if b.status != ConnectionStatus::Approved => b.status.clone(),
+                _ => conn.status.clone(),
+            };
+            if status == ConnectionStatus::Approved {
+                continue;
+            }
+            let target = conn.target.as_ref().map_or_else(
+                || conn.target_alias.clone().unwrap_or_else(|| "an unnamed target".into()),
+                |t| t.to_string(),
+            );
+            let message = format!(
+                "private endpoint {} connection {} to {} ({}) is {}: no traffic passes until it is Approved{}",
+                pe.meta.name,
+                conn.name,
+                conn.target.as_ref().map_or(target.as_str(), |t| t.name()),
+                conn.group_ids.join(", "),
+                status.as_str(),
+                match status {
+                    ConnectionStatus::Pending => "; the target's owner must approve it",
+                    _ => "; delete the endpoint and create it again",
+                }
+            );
+            let fix = (status == ConnectionStatus::Pending).then(|| approve(model, pe, conn, backend_side));
+            out.push(Finding {
+                code: "PE101",
+                severity: Severity::Error,
+                resource: conn.target.clone().filter(|_| status == ConnectionStatus::Pending).unwrap_or(pe.meta.id.clone()),
+                message,
+                evidence: vec![json!({
+                    "privateEndpoint": pe.meta.id,
+                    "connection": conn.name,
+                    "manual": conn.manual,
+                    "target": target,
+                    "groupIds": conn.group_ids,
+                    "endpointSideStatus": conn.status.as_str(),
+                    "targetSideStatus": backend_side.map(|b| b.status.as_str()),
+                    "targetSideConnection": backend_side.and_then(|b| b.id.as_ref()),
+                })],
+                fix,
+            });
+        }
+    }
+    out
+}
+
+fn approved_state() -> Value {
+    json!({"status": "Approved", "description": "Approved", "actionsRequired": "None"})
+}
+
+fn approve(
+    model: &Model,
+    pe: &PrivateEndpoint,
+    conn: &PrivateLinkConnection,
+    backend_side: Option<&BackendConnection>,
+) -> Fix {
+    let mut patches = Vec::new();
+    let prop = if conn.manual { "manualPrivateLinkServiceConnections" } else { "privateLinkServiceConnections" };
+    let mut list = array(model, &pe.meta.id, &format!("/properties/{prop}"));
+    for c in &mut list {
+        if c.get("name").and_then(Value::as_str) == Some(conn.name.as_str()) {
+            c["properties"]["privateLinkServiceConnectionState"] = approved_state();
+        }
+    }
+    patches.push(Patch { document: pe.meta.id.clone(), merge: json!({"properties": {prop: list}}) });
+    let az = match (conn.target.as_ref(), backend_side) {
+        (Some(target), Some(side)) => {
+            let mut list = array(model, target, "/properties/privateEndpointConnections");
+            for c in &mut list {
+                if c.get("name").and_then(Value::as_str) == Some(side.name.as_str())
+                    || side.id.as_ref().is_some_and(|id| c.get("id").and_then(Value::as_str) == Some(id.as_str()))
+                {
+                    c["properties"]["privateLinkServiceConnectionState"] = approved_state();
+                }
+            }
+            if !list.is_empty() {
+                patches.push(Patch {
+                    document: target.clone(),
+                    merge: json!({"properties": {"privateEndpointConnections": list}}),
+                });
+            }
+            match &side.id {
+                Some(id) => format!("az network private-endpoint-connection approve --id {id} --description \"Approved\""),
+                None => format!(
+                    "az network private-endpoint-connection approve --resource-group {} --resource-name {} --type {} --name {} --description \"Approved\"",
+                    rg(target),
+                    target.name(),
+                    target.resource_type(),
+                    side.name
+                ),
+            }
+        }
+        (Some(target), None) => {
+            return Fix {
+                az: vec![
+                    format!("az network private-endpoint-connection list --id {target}"),
+                    format!(
+                        "az network private-endpoint-connection approve --id <the connection of {} listed above> --description \"Approved\"",
+                        pe.meta.name
+                    ),
+                ],
+                patches,
+            }
+        }
+        (None, _) => format!(
+            "az network private-endpoint-connection approve --id <the connection of {} on the Private Link service> --description \"Approved\"",
+            pe.meta.name
+        ),
+    };
+    Fix { az: vec![az], patches }
+}

@@ -1,0 +1,98 @@
+//! # PE102 endpoint-in-delegated-subnet: a private endpoint sits in a subnet delegated to a service
+//!
+//! **What it checks.** The subnet of every private endpoint carries no delegation
+//! (`properties.delegations`).
+//!
+//! **Why it breaks.** A delegated subnet belongs to the service it is delegated to; Azure refuses to
+//! place a private endpoint in it. An App Service integration subnet (delegated to
+//! `Microsoft.Web/serverFarms`) in particular can hold neither the app's nor any other private
+//! endpoint (azure-semantics §2.3, §3.2: the integration subnet is not a PE subnet). A template or
+//! plan that does this fails to deploy, or the estate you describe is not the one in Azure.
+//!
+//! **Example.** `pe-kv` is placed in `snet-integration`, delegated to `Microsoft.Web/serverFarms`.
+//!
+//! **Fix.** Put the endpoint in a subnet of its own without delegation. When nothing uses the
+//! delegation, remove it:
+//! `az network vnet subnet update -g RG --vnet-name VNET -n SUBNET --remove delegations`.
+//! Otherwise delete the endpoint and create it in another subnet
+//! (`az network private-endpoint create … --subnet SUBNET_ID`).
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-overview#limitations
+
+use super::util::rg;
+use super::Rule;
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_model::Model;
+use serde_json::json;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "PE102",
+        name: "endpoint-in-delegated-subnet",
+        severity: Severity::Error,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pe in model.resources.private_endpoints.values() {
+        let Some(subnet) = pe.subnet.as_ref().and_then(|s| model.resources.subnets.get(s)) else { continue };
+        if subnet.delegations.is_empty() {
+            continue;
+        }
+        // Other users of the delegation: integrated apps (anything in the subnet that is not a PE or its NIC).
+        let users: Vec<_> = model
+            .indexes
+            .subnet_members
+            .get(&subnet.meta.id)
+            .into_iter()
+            .flatten()
+            .filter(|m| model.resources.sites.contains_key(*m))
+            .collect();
+        let fix = if users.is_empty() {
+            Some(Fix {
+                az: vec![format!(
+                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --remove delegations",
+                    rg(&subnet.meta.id),
+                    subnet.vnet.name(),
+                    subnet.meta.name
+                )],
+                patches: vec![Patch {
+                    document: subnet.meta.id.clone(),
+                    merge: json!({"properties": {"delegations": []}}),
+                }],
+            })
+        } else {
+            None
+        };
+        out.push(Finding {
+            code: "PE102",
+            severity: Severity::Error,
+            resource: pe.meta.id.clone(),
+            message: format!(
+                "private endpoint {} is in subnet {}, which is delegated to {}: Azure does not place private endpoints in delegated subnets{}",
+                pe.meta.name,
+                subnet.meta.name,
+                subnet.delegations.join(", "),
+                if users.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; the delegation is used by {}, so move the endpoint to another subnet",
+                        users.iter().map(|u| u.name()).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            ),
+            evidence: vec![json!({
+                "privateEndpoint": pe.meta.id,
+                "subnet": subnet.meta.id,
+                "delegations": subnet.delegations,
+                "delegationUsers": users,
+            })],
+            fix,
+        });
+    }
+    out
+}
