@@ -1,1 +1,1 @@
-privlink check --estate estate
+privlink check --estate estate --select NET201
