@@ -208,6 +208,10 @@ fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmResponse, ArmError
             let count = value.len();
             Ok(ArmResponse::json(200, json!({"value": value, "count": {"type": "Total", "value": count}})))
         }
+        ["tenants"] => {
+            require_method(request, &[Method::GET])?;
+            Ok(ArmResponse::json(200, json!({"value": [platform::tenant(&state.tenant_id)]})))
+        }
         ["subscriptions", _] => {
             require_method(request, &[Method::GET])?;
             let sub = require_subscription(state, &state.store.snapshot(), &s[1])?;
@@ -376,6 +380,9 @@ fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<ArmRes
                 "The location property is required for this definition.",
             ));
         }
+        if let (None, Some(existing)) = (id.namespace(), existing.as_ref()) {
+            check_group_location(id, existing, &body)?;
+        }
         let document = complete_document(body.clone(), id, existing.as_ref());
         let write = WriteRequest {
             method: WriteMethod::Put,
@@ -404,6 +411,25 @@ fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<ArmRes
     } else {
         response
     })
+}
+
+/// A resource group cannot move: ARM answers 409 when a PUT names another location.
+fn check_group_location(group: &ResourceId, existing: &Value, body: &Value) -> Result<(), ArmError> {
+    let normalise = |v: &Value| -> String {
+        v.as_str().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+    };
+    let (current, wanted) = (normalise(&existing["location"]), normalise(&body["location"]));
+    if current.is_empty() || current == wanted {
+        return Ok(());
+    }
+    Err(ArmError::conflict(
+        "InvalidResourceGroupLocation",
+        format!(
+            "Invalid resource group location '{wanted}'. The Resource group already exists in location '{current}'. \
+             Resource group '{}' cannot be created in a different location.",
+            group.name()
+        ),
+    ))
 }
 
 /// JSON merge patch (RFC 7386) onto the stored document; synchronous 200.
@@ -503,6 +529,10 @@ fn complete_document(body: Value, id: &ResourceId, existing: Option<&Value>) -> 
     fields.insert("id".to_string(), Value::String(stored.to_string()));
     fields.insert("name".to_string(), Value::String(stored.name().to_string()));
     fields.insert("type".to_string(), Value::String(resource_type));
+    // ARM stores locations in their short form: "East US" comes back as "eastus".
+    if let Some(Value::String(location)) = fields.get_mut("location") {
+        *location = location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+    }
     // App Service configuration singletons have no ETag, and their `properties` are the settings
     // themselves: a provisioningState there would show up as an app setting (az-cli.md §4).
     if !is_singleton_config(id) {

@@ -58,6 +58,19 @@ pub fn subscription(subscription_id: &str, tenant_id: &str) -> Value {
     })
 }
 
+/// The twin's tenant as `GET /tenants` lists it.
+pub fn tenant(tenant_id: &str) -> Value {
+    json!({
+        "id": format!("/tenants/{tenant_id}"),
+        "tenantId": tenant_id,
+        "tenantCategory": "Home",
+        "displayName": "privlink twin",
+        "defaultDomain": "privlink.test",
+        "domains": ["privlink.test"],
+        "tenantType": "AAD"
+    })
+}
+
 /// Public Azure regions the twin lists: (name, display name, geography group).
 /// From the Azure public cloud's `GET /subscriptions/{id}/locations`; az webapp commands use the
 /// list to map display names ("East US") to names ("eastus").

@@ -134,6 +134,10 @@ async fn errors_use_arm_codes_and_deletes_cascade() {
     assert_eq!(no_version.error_code(), Some("MissingApiVersionParameter"));
 
     create_group_and_vnet(&twin).await;
+    let moved = twin.send("PUT", &format!("{}?{API}", group()), Some(&json!({"location": "westus"}))).await;
+    assert_eq!((moved.status, moved.error_code()), (409, Some("InvalidResourceGroupLocation")));
+    let same = twin.send("PUT", &format!("{}?{API}", group()), Some(&json!({"location": "East US"}))).await;
+    assert_eq!(same.status, 200, "an existing group answers 200; display names match: {same:?}");
     let missing = twin.send("GET", &format!("{}/subnets/nope?{API}", vnet()), None).await;
     assert_eq!((missing.status, missing.error_code()), (404, Some("ResourceNotFound")));
     let orphan = format!("{}/providers/Microsoft.Network/virtualNetworks/none/subnets/a?{API}", group());
