@@ -11,11 +11,12 @@
 //! The face is a plain function from [`ArmRequest`] to [`ArmResponse`] so that it can be tested
 //! without sockets; [`router`] wraps it for axum.
 
+use crate::computed;
 use crate::error::ArmError;
 use crate::identity::{now_epoch_secs, random_uuid, TokenError, TokenIssuer};
 use crate::platform;
 use crate::provider::{Provider, WriteMethod, WriteRequest};
-use crate::store::{document_id, Documents, Store};
+use crate::store::{document_id, Change, Documents, Store};
 use crate::structure::{self, properties_of};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -392,7 +393,7 @@ fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<ArmRes
             document: Some(document.clone()),
             existing: existing.clone(),
         };
-        let changes = structure::complete(snapshot, state.provider.apply(snapshot, &write)?)?;
+        let changes = settle(snapshot, state.provider.apply(snapshot, &write)?)?;
         Ok((changes, (existing.is_some(), document)))
     })?;
     let doc = docs.get(id).cloned().unwrap_or(proposed);
@@ -432,6 +433,12 @@ fn check_group_location(group: &ResourceId, existing: &Value, body: &Value) -> R
     ))
 }
 
+/// What a provider decided, completed with what every write implies: structural consistency,
+/// then the properties Azure computes.
+fn settle(snapshot: &Documents, changes: Vec<Change>) -> Result<Vec<Change>, ArmError> {
+    Ok(computed::complete(snapshot, structure::complete(snapshot, changes)?))
+}
+
 /// JSON merge patch (RFC 7386) onto the stored document; synchronous 200.
 fn patch(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<ArmResponse, ArmError> {
     let body = json_object_body(request)?;
@@ -455,7 +462,7 @@ fn patch(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<ArmR
             document: Some(document.clone()),
             existing: Some(existing),
         };
-        let changes = structure::complete(snapshot, state.provider.apply(snapshot, &write)?)?;
+        let changes = settle(snapshot, state.provider.apply(snapshot, &write)?)?;
         Ok((changes, document))
     })?;
     Ok(ArmResponse::document(200, docs.get(id).cloned().unwrap_or(proposed)))
@@ -481,7 +488,7 @@ fn delete(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<Arm
             document: None,
             existing: Some(existing.clone()),
         };
-        let changes = structure::complete(snapshot, state.provider.apply(snapshot, &write)?)?;
+        let changes = settle(snapshot, state.provider.apply(snapshot, &write)?)?;
         Ok((changes, Some(existing)))
     })?;
     let Some(existing) = existing else {

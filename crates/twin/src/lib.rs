@@ -9,6 +9,7 @@
 //! This is the only async crate of the workspace.
 
 pub mod arm;
+pub mod computed;
 pub mod error;
 pub mod identity;
 pub mod platform;

@@ -10,8 +10,8 @@ use crate::arm::{identity_router, router, ArmState, IDENTITY_PATH};
 use crate::identity::{load_or_create_secret, uuid_from_hex, Principal, TokenIssuer, IDENTITY_HEADER_FILE};
 use crate::provider::{PassThrough, Provider};
 use crate::store::{document_id, Change, Store};
-use crate::structure;
 use crate::tls::LocalCa;
+use crate::{computed, structure};
 use anyhow::Context;
 use axum_server::tls_rustls::RustlsConfig;
 use serde_json::{json, Value};
@@ -117,7 +117,12 @@ fn preload(store: &Store, documents: &[Value]) -> anyhow::Result<()> {
         by_key.entry(key).or_insert(group);
     }
     let changes: Vec<Change> = by_key.into_values().map(Change::Put).collect();
-    store.transact(|snapshot| Ok::<_, anyhow::Error>((structure::complete(snapshot, changes)?, ()))).map(|_| ())
+    store
+        .transact(|snapshot| {
+            let changes = computed::complete(snapshot, structure::complete(snapshot, changes)?);
+            Ok::<_, anyhow::Error>((changes, ()))
+        })
+        .map(|_| ())
 }
 
 /// A twin that is serving. Dropping it does not stop it: call [`RunningTwin::shutdown`].

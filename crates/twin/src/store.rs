@@ -100,6 +100,15 @@ impl Documents {
             .map(|(_, doc)| doc)
     }
 
+    /// These documents with `changes` applied, as committing them would leave them.
+    pub fn with_changes(&self, changes: &[Change]) -> Result<Documents, StoreError> {
+        let mut next = self.clone();
+        for change in changes {
+            next.apply(change)?;
+        }
+        Ok(next)
+    }
+
     fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
         match change {
             Change::Put(doc) => {
@@ -184,10 +193,7 @@ impl Store {
         if changes.is_empty() {
             return Ok((outcome, current));
         }
-        let mut next = (*current).clone();
-        for change in &changes {
-            next.apply(change)?;
-        }
+        let next = current.with_changes(&changes)?;
         self.write(&changes).map_err(|e| StoreError::Database { path: self.path.clone(), source: e })?;
         let next = Arc::new(next);
         self.snapshot.store(next.clone());

@@ -119,6 +119,26 @@ async fn seed_app_plan_and_vault(twin: &InProcessTwin) {
     }
 }
 
+/// Read-only fields that az reads from a resource of this type (`rest` is the path after the
+/// provider namespace): `webapp` commands index a site's `sku` and `serverFarmId` (az-cli.md §4);
+/// the private DNS table formatters index the link state and the zone's counters.
+fn fields_clients_read(rest: &[String]) -> &'static [&'static str] {
+    let types: Vec<String> = rest.iter().step_by(2).map(|t| t.to_ascii_lowercase()).collect();
+    match types.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["sites"] => &["/properties/sku", "/properties/serverFarmId"],
+        ["privatednszones"] => &[
+            "/properties/numberOfRecordSets",
+            "/properties/maxNumberOfRecordSets",
+            "/properties/numberOfVirtualNetworkLinks",
+            "/properties/maxNumberOfVirtualNetworkLinks",
+            "/properties/numberOfVirtualNetworkLinksWithRegistration",
+            "/properties/maxNumberOfVirtualNetworkLinksWithRegistration",
+        ],
+        ["privatednszones", "virtualnetworklinks"] => &["/properties/virtualNetworkLinkState"],
+        _ => &[],
+    }
+}
+
 /// Checks one response against what the client needs; returns the problems found.
 fn check(recorded: &Recorded, existed_before: bool, reply: &Reply, problems: &mut Vec<String>) {
     let mut expect = |ok: bool, what: String| {
@@ -188,6 +208,11 @@ fn check(recorded: &Recorded, existed_before: bool, reply: &Reply, problems: &mu
     let is_config = rest.len() == 4 && rest[2].eq_ignore_ascii_case("config");
     let is_network_lro = namespace == "microsoft.network";
 
+    if is_resource && matches!(method, "PUT" | "GET") && reply.status < 300 {
+        for pointer in fields_clients_read(&rest) {
+            expect(body.pointer(pointer).is_some_and(|v| !v.is_null()), format!("the response lacks {pointer}"));
+        }
+    }
     match method {
         "PUT" => {
             let want = if namespace == "microsoft.web" || existed_before { 200 } else { 201 };
