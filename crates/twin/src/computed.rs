@@ -56,6 +56,15 @@ fn fill(doc: &mut Value, id: &ResourceId, after: &Documents) {
             // Azure reports InProgress briefly, then Completed; the twin links at once.
             properties.insert("virtualNetworkLinkState".into(), json!("Completed"));
         }
+    } else if is_record_set(id) {
+        let zone = id.parent().map(|z| z.name().to_string()).unwrap_or_default();
+        let fqdn = if id.name() == "@" { format!("{zone}.") } else { format!("{}.{zone}.", id.name()) };
+        if let Some(properties) = doc.get_mut("properties").and_then(Value::as_object_mut) {
+            properties.insert("fqdn".into(), json!(fqdn));
+            properties.entry("isAutoRegistered").or_insert(json!(false));
+            // az's record-set table formatter indexes `metadata` unconditionally.
+            properties.entry("metadata").or_insert(json!({}));
+        }
     } else if id.is_type("Microsoft.Web/sites") || id.is_type("Microsoft.Web/sites/slots") {
         // A site's sku is its plan's tier.
         let plan_tier = doc
@@ -72,6 +81,11 @@ fn fill(doc: &mut Value, id: &ResourceId, after: &Documents) {
             }
         }
     }
+}
+
+/// A private DNS record set: a child of a zone other than a virtual network link.
+fn is_record_set(id: &ResourceId) -> bool {
+    id.parent().is_some_and(|zone| zone.is_type(ZONE_TYPE)) && !id.is_type(LINK_TYPE)
 }
 
 fn fill_zone_counters(doc: &mut Value, zone: &ResourceId, after: &Documents) {
@@ -115,5 +129,7 @@ mod tests {
         assert_eq!(zone["properties"]["numberOfVirtualNetworkLinksWithRegistration"], 1);
         let link = after.get(&ResourceId::parse(&format!("{ZONE}/virtualNetworkLinks/l")).unwrap()).unwrap();
         assert_eq!(link["properties"]["virtualNetworkLinkState"], "Completed");
+        let record = after.get(&ResourceId::parse(&format!("{ZONE}/A/www")).unwrap()).unwrap();
+        assert_eq!(record["properties"]["fqdn"], "www.z.net.");
     }
 }
