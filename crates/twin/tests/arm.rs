@@ -144,6 +144,10 @@ async fn errors_use_arm_codes_and_deletes_cascade() {
     let orphan = twin.send("PUT", &orphan, Some(&json!({"properties": {}}))).await;
     assert_eq!((orphan.status, orphan.error_code()), (404, Some("ParentResourceNotFound")));
     assert_eq!(twin.send("HEAD", &format!("{}?{API}", group()), None).await.status, 204);
+    let groups = twin.send("GET", &format!("{SUB}/resourcegroups?{API}"), None).await;
+    assert_eq!(groups.json()["value"][0]["name"], "rg-demo", "az group list");
+    let resources = twin.send("GET", &format!("{}/resources?{API}", group()), None).await;
+    assert_eq!(resources.json()["value"].as_array().unwrap().len(), 1, "top-level resources only: {resources:?}");
 
     // PATCH merges; the lower-case path az group uses finds the same group.
     let lower_group = group().replace("resourceGroups", "resourcegroups");
