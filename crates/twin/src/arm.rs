@@ -784,9 +784,14 @@ fn known_subscriptions(state: &ArmState, docs: &Documents) -> Vec<String> {
 }
 
 fn require_subscription(state: &ArmState, docs: &Documents, subscription: &str) -> Result<String, ArmError> {
-    known_subscriptions(state, docs)
-        .into_iter()
-        .find(|s| s.eq_ignore_ascii_case(subscription))
+    if subscription.eq_ignore_ascii_case(&state.subscription_id) {
+        return Ok(state.subscription_id.clone());
+    }
+    // Any other subscription exists when a document lies below it: one range lookup.
+    let scope = ResourceId::parse(&format!("/subscriptions/{subscription}"))
+        .map_err(|_| ArmError::subscription_not_found(subscription))?;
+    docs.below(&scope)
+        .find_map(|(_, doc)| document_id(doc)?.subscription().map(str::to_string))
         .ok_or_else(|| ArmError::subscription_not_found(subscription))
 }
 

@@ -195,3 +195,52 @@ fn preloaded_documents_seed_a_new_state_directory_only() {
         privlink_twin::open_state(&config, std::sync::Arc::new(privlink_twin::PassThrough), String::new()).unwrap();
     assert_eq!(reopened.store.snapshot().len(), 3);
 }
+
+/// A provider that behaves like Azure for two cases: a private endpoint gets a NIC in the same
+/// transaction, and a subnet holding one cannot be deleted.
+struct NicAllocating;
+
+impl privlink_twin::Provider for NicAllocating {
+    fn apply(
+        &self,
+        snapshot: &privlink_twin::Documents,
+        request: &privlink_twin::WriteRequest,
+    ) -> Result<Vec<privlink_twin::Change>, privlink_twin::ArmError> {
+        use privlink_twin::{ArmError, Change, WriteMethod};
+        if request.method == WriteMethod::Delete && request.id.is_type("Microsoft.Network/virtualNetworks/subnets") {
+            let in_use = snapshot.iter().any(|(_, d)| {
+                d["properties"]["subnet"]["id"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(request.id.as_str()))
+            });
+            if in_use {
+                return Err(ArmError::bad_request("InUseSubnetCannotBeDeleted", "Subnet is in use."));
+            }
+        }
+        let mut changes = privlink_twin::PassThrough.apply(snapshot, request)?;
+        if request.method == WriteMethod::Put && request.id.is_type("Microsoft.Network/privateEndpoints") {
+            let nic = format!(
+                "{}/providers/Microsoft.Network/networkInterfaces/{}.nic",
+                request.id.resource_group_id().unwrap(),
+                request.id.name()
+            );
+            changes.push(Change::Put(json!({"id": nic, "properties": {"subnet": request.document.as_ref().unwrap()["properties"]["subnet"]}})));
+        }
+        Ok(changes)
+    }
+}
+
+#[tokio::test]
+async fn a_provider_decides_what_a_write_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let twin = InProcessTwin::open_with(dir.path(), std::sync::Arc::new(NicAllocating));
+    create_group_and_vnet(&twin).await;
+    let subnet = format!("{}/subnets/default", vnet());
+    let pe = format!("{}/providers/Microsoft.Network/privateEndpoints/pe?{API}", group());
+    let created =
+        twin.send("PUT", &pe, Some(&json!({"location": "eastus", "properties": {"subnet": {"id": subnet}}}))).await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let nic = format!("{}/providers/Microsoft.Network/networkInterfaces/pe.nic?{API}", group());
+    assert_eq!(twin.send("GET", &nic, None).await.status, 200, "the provider's NIC was committed with the endpoint");
+    let refused = twin.send("DELETE", &format!("{subnet}?{API}"), None).await;
+    assert_eq!((refused.status, refused.error_code()), (400, Some("InUseSubnetCannotBeDeleted")));
+    assert_eq!(twin.send("GET", &format!("{subnet}?{API}"), None).await.status, 200, "a refused write changes nothing");
+}

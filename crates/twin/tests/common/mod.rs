@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Request};
 use axum::Router;
-use privlink_twin::{open_state, router, ArmState, PassThrough, TwinConfig};
+use privlink_twin::{open_state, router, ArmState, PassThrough, Provider, TwinConfig};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
@@ -44,7 +44,11 @@ impl Reply {
 
 impl InProcessTwin {
     pub fn open(state_dir: &Path) -> InProcessTwin {
-        let state = open_state(&TwinConfig::new(state_dir), Arc::new(PassThrough), "https://127.0.0.1:8443".into())
+        InProcessTwin::open_with(state_dir, Arc::new(PassThrough))
+    }
+
+    pub fn open_with(state_dir: &Path, provider: Arc<dyn Provider>) -> InProcessTwin {
+        let state = open_state(&TwinConfig::new(state_dir), provider, "https://127.0.0.1:8443".into())
             .expect("the twin's state opens");
         let token = state.tokens.issue(ARM_AUDIENCE, privlink_twin::identity::now_epoch_secs()).access_token;
         InProcessTwin { app: router(state.clone()), state, token }
