@@ -244,3 +244,24 @@ async fn a_provider_decides_what_a_write_changes() {
     assert_eq!((refused.status, refused.error_code()), (400, Some("InUseSubnetCannotBeDeleted")));
     assert_eq!(twin.send("GET", &format!("{subnet}?{API}"), None).await.status, 200, "a refused write changes nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_child_writes_lose_no_update_of_the_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let twin = std::sync::Arc::new(InProcessTwin::open(dir.path()));
+    create_group_and_vnet(&twin).await;
+    let writers: Vec<_> = (1..=16)
+        .map(|i| {
+            let twin = twin.clone();
+            tokio::spawn(async move {
+                let body = json!({"properties": {"addressPrefix": format!("10.0.{i}.0/24")}});
+                twin.send("PUT", &format!("{}/subnets/s{i}?{API}", vnet()), Some(&body)).await.status
+            })
+        })
+        .collect();
+    for writer in writers {
+        assert_eq!(writer.await.unwrap(), 201);
+    }
+    let vnet = twin.send("GET", &format!("{}?{API}", vnet()), None).await;
+    assert_eq!(vnet.json()["properties"]["subnets"].as_array().unwrap().len(), 17, "default + 16 written in parallel");
+}
