@@ -19,6 +19,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub const SIGNING_KEY_FILE: &str = "token-signing-key";
 /// File in the state directory holding the `IDENTITY_HEADER` secret.
 pub const IDENTITY_HEADER_FILE: &str = "identity-header";
+/// Files in the state directory holding the identity's object (principal) id and client id.
+pub const OBJECT_ID_FILE: &str = "identity-object-id";
+pub const CLIENT_ID_FILE: &str = "identity-client-id";
 
 /// How long an issued token is valid: App Service tokens last about a day.
 pub const TOKEN_LIFETIME_SECS: u64 = 24 * 60 * 60;

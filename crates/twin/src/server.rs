@@ -7,7 +7,9 @@
 //! `IDENTITY_HEADER` secret and the identity's ids.
 
 use crate::arm::{identity_router, router, ArmState, IDENTITY_PATH};
-use crate::identity::{load_or_create_secret, uuid_from_hex, Principal, TokenIssuer, IDENTITY_HEADER_FILE};
+use crate::identity::{
+    load_or_create_secret, uuid_from_hex, Principal, TokenIssuer, CLIENT_ID_FILE, IDENTITY_HEADER_FILE, OBJECT_ID_FILE,
+};
 use crate::provider::{PassThrough, Provider};
 use crate::store::{document_id, Change, Store};
 use crate::tls::LocalCa;
@@ -74,8 +76,8 @@ pub fn open_state(
     let identity_header = load_or_create_secret(dir, IDENTITY_HEADER_FILE, 16)?;
     let principal = Principal {
         tenant_id: config.tenant_id.clone(),
-        object_id: uuid_from_hex(&load_or_create_secret(dir, "identity-object-id", 16)?),
-        client_id: uuid_from_hex(&load_or_create_secret(dir, "identity-client-id", 16)?),
+        object_id: uuid_from_hex(&load_or_create_secret(dir, OBJECT_ID_FILE, 16)?),
+        client_id: uuid_from_hex(&load_or_create_secret(dir, CLIENT_ID_FILE, 16)?),
     };
     let tokens = TokenIssuer::open(dir, principal).context("opening the token-signing key")?;
     if store.snapshot().is_empty() && !config.preload.is_empty() {
