@@ -1,0 +1,26 @@
+//! The live twin: Azure Resource Manager's REST face over a transactional document store.
+//!
+//! Real clients (`az`, the Azure SDKs) talk to it unchanged: ARM over HTTPS on loopback with a
+//! local CA, the App Service managed-identity token endpoint, ARM's status codes, long-running
+//! operation headers, ETags and error envelope. The estate is a set of ARM documents
+//! ([`store`]); writes go through a [`provider::Provider`], the hook for Azure's control-plane
+//! behaviour, and [`structure`] keeps the documents structurally consistent.
+//!
+//! This is the only async crate of the workspace.
+
+pub mod arm;
+pub mod computed;
+pub mod error;
+pub mod identity;
+pub mod platform;
+pub mod provider;
+pub mod server;
+pub mod store;
+pub mod structure;
+pub mod tls;
+
+pub use arm::{router, ArmRequest, ArmResponse, ArmState};
+pub use error::ArmError;
+pub use provider::{PassThrough, Provider, WriteMethod, WriteRequest};
+pub use server::{open_state, start, start_with_provider, RunningTwin, ShutdownHandle, TwinConfig};
+pub use store::{Change, Documents, Store};

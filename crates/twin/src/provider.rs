@@ -1,0 +1,63 @@
+//! The hook for Azure's control-plane behaviour.
+//!
+//! The ARM face does what every resource provider does alike (routing, preconditions, read-only
+//! fields, ETags, inline children, status codes); what is particular to a resource type
+//! (private endpoint NIC and IP allocation, zone-group records, connection approval, validation)
+//! is decided by a [`Provider`]: given the current documents and one write, it returns the
+//! document changes to commit, or the ARM error to answer. The engine's pure `provider` module
+//! plugs in here; [`PassThrough`] just stores what was sent.
+
+use crate::error::ArmError;
+use crate::store::{Change, Documents};
+use privlink_model::ResourceId;
+use serde_json::Value;
+
+/// Which write a client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMethod {
+    Put,
+    Patch,
+    Delete,
+}
+
+/// One write as the ARM face has prepared it for the provider.
+#[derive(Debug, Clone)]
+pub struct WriteRequest {
+    pub method: WriteMethod,
+    /// The resource written, in the casing it is stored under.
+    pub id: ResourceId,
+    /// `api-version` from the query string.
+    pub api_version: String,
+    /// The request body exactly as the client sent it (`None` for DELETE).
+    pub body: Option<Value>,
+    /// For PUT and PATCH: the document the face proposes to store — the body (merged onto the
+    /// existing document for PATCH) with `id`, `name`, `type`, a new `etag` and
+    /// `properties.provisioningState` filled in. `None` for DELETE.
+    pub document: Option<Value>,
+    /// The stored document before this write, if there was one.
+    pub existing: Option<Value>,
+}
+
+/// Decides which documents a write changes.
+///
+/// Implementations are pure: everything they need is in `snapshot` and `request`. The face then
+/// keeps the estate structurally consistent (descendants of a deleted resource are deleted; inline
+/// children such as subnets are mirrored between parent and child documents) and commits the
+/// result in one transaction.
+pub trait Provider: Send + Sync {
+    fn apply(&self, snapshot: &Documents, request: &WriteRequest) -> Result<Vec<Change>, ArmError>;
+}
+
+/// Stores the proposed document, or deletes the resource: no type-specific behaviour.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PassThrough;
+
+impl Provider for PassThrough {
+    fn apply(&self, _snapshot: &Documents, request: &WriteRequest) -> Result<Vec<Change>, ArmError> {
+        Ok(match (&request.method, &request.document) {
+            (WriteMethod::Delete, _) => vec![Change::Delete(request.id.clone())],
+            (_, Some(document)) => vec![Change::Put(document.clone())],
+            (_, None) => Vec::new(),
+        })
+    }
+}

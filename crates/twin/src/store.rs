@@ -1,0 +1,251 @@
+//! The twin's document store.
+//!
+//! ARM documents (JSON exactly as a GET returns them) keyed by lower-cased resource id, kept in
+//! redb, an embedded transactional store: one [`Store::transact`] call commits a list of
+//! [`Change`]s atomically and durably before it returns, so an acknowledged write survives a crash
+//! or `kill -9`, and a failed one leaves nothing behind.
+//!
+//! Readers never touch the database: they take the [`Documents`] snapshot, an immutable map that
+//! is replaced (one atomic pointer swap) after each commit. A reader holding an old snapshot keeps
+//! a consistent view for as long as it likes.
+
+use crate::error::ArmError;
+use arc_swap::ArcSwap;
+use privlink_model::ResourceId;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Lower-cased resource id → the document's JSON text.
+const DOCUMENTS: TableDefinition<&str, &str> = TableDefinition::new("documents");
+
+/// The database file inside the state directory.
+pub const DATABASE_FILE: &str = "documents.redb";
+
+/// One document write. A transaction is a list of these, applied in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Create or replace the document whose `id` property names it.
+    Put(Value),
+    /// Remove the document with this id (a no-op when it does not exist).
+    Delete(ResourceId),
+}
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("document store {path}: {source}")]
+    Database { path: PathBuf, source: redb::Error },
+    #[error("a document to store has no valid 'id': {0}")]
+    InvalidDocument(String),
+}
+
+impl From<StoreError> for ArmError {
+    fn from(e: StoreError) -> ArmError {
+        match e {
+            StoreError::InvalidDocument(m) => ArmError::bad_request("InvalidResource", m),
+            StoreError::Database { .. } => ArmError::internal(e.to_string()),
+        }
+    }
+}
+
+/// An immutable view of every stored document, ordered by lower-cased id.
+///
+/// Ordering by the lower-cased id puts each resource right before everything below it, so
+/// "all documents within X" is one range scan.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    by_key: BTreeMap<String, Arc<Value>>,
+}
+
+impl Documents {
+    pub fn get(&self, id: &ResourceId) -> Option<&Value> {
+        self.by_key.get(id.key()).map(|d| &**d)
+    }
+
+    pub fn contains(&self, id: &ResourceId) -> bool {
+        self.by_key.contains_key(id.key())
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Every document as `(lower-cased id, document)`, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.by_key.iter().map(|(k, v)| (k.as_str(), &**v))
+    }
+
+    /// The documents strictly below `ancestor` (its children, their children, …), in id order.
+    pub fn below<'a>(&'a self, ancestor: &ResourceId) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        let prefix = format!("{}/", ancestor.key());
+        self.by_key
+            .range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(|(k, v)| (k.as_str(), &**v))
+    }
+
+    /// The documents whose parent is `parent` and whose type is `resource_type` (case-insensitive).
+    pub fn children<'a>(&'a self, parent: &ResourceId, resource_type: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        let parent = parent.clone();
+        self.below(&parent.clone())
+            .filter_map(|(_, doc)| Some((document_id(doc)?, doc)))
+            .filter(move |(id, _)| id.parent().as_ref() == Some(&parent) && id.is_type(resource_type))
+            .map(|(_, doc)| doc)
+    }
+
+    /// These documents with `changes` applied, as committing them would leave them.
+    pub fn with_changes(&self, changes: &[Change]) -> Result<Documents, StoreError> {
+        let mut next = self.clone();
+        for change in changes {
+            next.apply(change)?;
+        }
+        Ok(next)
+    }
+
+    fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
+        match change {
+            Change::Put(doc) => {
+                let id = document_id(doc).ok_or_else(|| StoreError::InvalidDocument(abbreviate(doc)))?;
+                self.by_key.insert(id.key().to_string(), Arc::new(doc.clone()));
+            }
+            Change::Delete(id) => {
+                self.by_key.remove(id.key());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The parsed `id` property of a document.
+pub fn document_id(doc: &Value) -> Option<ResourceId> {
+    ResourceId::parse(doc.get("id")?.as_str()?).ok()
+}
+
+fn abbreviate(doc: &Value) -> String {
+    let text = doc.to_string();
+    match text.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// The durable store plus the snapshot readers use.
+pub struct Store {
+    path: PathBuf,
+    db: Database,
+    snapshot: ArcSwap<Documents>,
+    /// Serialises read-decide-commit so that a decision is never made on a stale snapshot.
+    writer: Mutex<()>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `state_dir` and loads the snapshot from it.
+    pub fn open(state_dir: &Path) -> Result<Store, StoreError> {
+        let path = state_dir.join(DATABASE_FILE);
+        let db_err = |e: redb::Error| StoreError::Database { path: path.clone(), source: e };
+        let db = Database::create(&path).map_err(|e| db_err(e.into()))?;
+        // A fresh database has no table yet; create it so that reads never meet "no such table".
+        let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+        txn.open_table(DOCUMENTS).map_err(|e| db_err(e.into()))?;
+        txn.commit().map_err(|e| db_err(e.into()))?;
+
+        let mut documents = Documents::default();
+        let read = db.begin_read().map_err(|e| db_err(e.into()))?;
+        let table = read.open_table(DOCUMENTS).map_err(|e| db_err(e.into()))?;
+        for entry in table.iter().map_err(|e| db_err(e.into()))? {
+            let (key, text) = entry.map_err(|e| db_err(e.into()))?;
+            let doc: Value = serde_json::from_str(text.value()).map_err(|e| {
+                StoreError::InvalidDocument(format!("stored document '{}' is not JSON: {e}", key.value()))
+            })?;
+            documents.by_key.insert(key.value().to_string(), Arc::new(doc));
+        }
+        drop(table);
+        drop(read);
+        Ok(Store { path, db, snapshot: ArcSwap::from_pointee(documents), writer: Mutex::new(()) })
+    }
+
+    /// The current documents. Cheap: one reference count.
+    pub fn snapshot(&self) -> Arc<Documents> {
+        self.snapshot.load_full()
+    }
+
+    /// Commits `changes` as one transaction and publishes the new snapshot.
+    pub fn commit(&self, changes: Vec<Change>) -> Result<Arc<Documents>, StoreError> {
+        self.transact(|_| Ok::<_, StoreError>((changes, ()))).map(|((), docs)| docs)
+    }
+
+    /// Runs `decide` on the current snapshot with writers excluded, then commits the changes it
+    /// returns in one durable transaction. Nothing is written when `decide` fails.
+    pub fn transact<T, E: From<StoreError>>(
+        &self,
+        decide: impl FnOnce(&Documents) -> Result<(Vec<Change>, T), E>,
+    ) -> Result<(T, Arc<Documents>), E> {
+        let _writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let current = self.snapshot.load_full();
+        let (changes, outcome) = decide(&current)?;
+        if changes.is_empty() {
+            return Ok((outcome, current));
+        }
+        let next = current.with_changes(&changes)?;
+        self.write(&changes).map_err(|e| StoreError::Database { path: self.path.clone(), source: e })?;
+        let next = Arc::new(next);
+        self.snapshot.store(next.clone());
+        Ok((outcome, next))
+    }
+
+    fn write(&self, changes: &[Change]) -> Result<(), redb::Error> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(DOCUMENTS)?;
+            for change in changes {
+                match change {
+                    Change::Put(doc) => {
+                        let id = document_id(doc).expect("checked when the snapshot was updated");
+                        table.insert(id.key(), doc.to_string().as_str())?;
+                    }
+                    Change::Delete(id) => {
+                        table.remove(id.key())?;
+                    }
+                }
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const VNET: &str = "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/Vnet1";
+
+    #[test]
+    fn a_transaction_is_all_or_nothing_and_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let subnet = format!("{VNET}/subnets/a");
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.commit(vec![Change::Put(json!({"id": VNET})), Change::Put(json!({"id": subnet}))]).unwrap();
+            // The second change is invalid, so the first must not be applied either.
+            let failed = store.commit(vec![Change::Delete(ResourceId::parse(VNET).unwrap()), Change::Put(json!({}))]);
+            assert!(failed.is_err());
+            assert_eq!(store.snapshot().len(), 2);
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let docs = store.snapshot();
+        let vnet = ResourceId::parse(&VNET.to_lowercase()).unwrap();
+        assert_eq!(docs.get(&vnet).unwrap()["id"], VNET, "the caller's casing is kept");
+        let children: Vec<_> = docs.children(&vnet, "microsoft.network/virtualnetworks/subnets").collect();
+        assert_eq!(children.len(), 1);
+        assert_eq!(docs.below(&vnet).count(), 1);
+    }
+}
