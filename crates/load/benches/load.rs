@@ -78,11 +78,21 @@ fn main() {
 #[allow(dead_code)]
 fn phases(inputs: &[Input]) {
     let t = Instant::now();
-    let c = privlink_load::documents::collect(inputs).unwrap();
-    println!("  collect: {:.3}", t.elapsed().as_secs_f64());
+    let parsed: Vec<serde_json::Value> = inputs.iter().map(|i| serde_json::from_slice(&i.bytes).unwrap()).collect();
+    println!("  parse (1 thread): {:.3}", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let m = privlink_load::build(c);
-    println!("  type+index: {:.3}", t.elapsed().as_secs_f64());
+    let mut c = privlink_load::DocumentCollector::new();
+    for (i, v) in inputs.iter().zip(parsed) {
+        c.add_value(&i.name, v);
+    }
+    println!("  add documents: {:.3}", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let collected = c.finish();
+    let docs = collected.documents;
+    println!("  finish: {:.3}", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let m = privlink_load::model_from_documents(docs, Vec::new());
+    println!("  type+validate+index: {:.3}", t.elapsed().as_secs_f64());
     let t = Instant::now();
     drop(m);
     println!("  drop: {:.3}", t.elapsed().as_secs_f64());

@@ -48,124 +48,32 @@ impl DocumentCollector {
 
     /// Adds one parsed input.
     pub fn add_value(&mut self, file: &str, value: Value) {
-        let format = detect(&value);
-        match format {
-            Format::DeploymentTemplate => {
-                self.templates.push((file.to_string(), value));
-                return;
-            }
-            Format::DeploymentParameters => {
-                self.diagnostics.push(LoadDiagnostic::new(
-                    Severity::Error,
-                    "LOAD013",
-                    &Origin::new(file, ""),
-                    "this is a deployment parameters file, not an estate; pass it with --parameters next to its template",
-                ));
-                return;
-            }
-            Format::Unknown => {
-                self.diagnostics.push(LoadDiagnostic::new(
-                    Severity::Error,
-                    "LOAD002",
-                    &Origin::new(file, ""),
-                    "not an ARM document: expected an object with \"id\" and \"type\", an array of them, {\"value\": [...]}, {\"data\": [...]}, a REST API example or a deployment template",
-                ));
-                return;
-            }
-            _ => {}
+        self.add_extracted(file, extract(file, value));
+    }
+
+    /// Adds what [`extract`] took out of one input (possibly on another thread), in input order.
+    pub fn add_extracted(&mut self, file: &str, extracted: Extracted) {
+        self.diagnostics.extend(extracted.diagnostics);
+        if let Some(t) = extracted.template {
+            self.templates.push((file.to_string(), t));
         }
-        for item in into_resource_objects(value, &format) {
-            match item {
-                Ok((obj, pointer)) => self.add_resource(obj, Origin::new(file, pointer), false),
-                Err(pointer) => self.diagnostics.push(LoadDiagnostic::new(
-                    Severity::Error,
-                    "LOAD002",
-                    &Origin::new(file, pointer),
-                    "expected a resource object here",
-                )),
-            }
+        for (doc, inline) in extracted.documents {
+            self.insert(doc, inline);
         }
     }
 
     /// Adds a document produced elsewhere (template evaluation, the twin's store).
     pub fn add_document(&mut self, body: Value, origin: Origin) {
-        self.add_resource(body, origin, false);
+        let mut out = Extracted::default();
+        extract_resource(body, origin, false, &mut out);
+        self.diagnostics.extend(out.diagnostics);
+        for (doc, inline) in out.documents {
+            self.insert(doc, inline);
+        }
     }
 
-    fn add_resource(&mut self, obj: Value, origin: Origin, inline: bool) {
-        let Some(id_text) = obj.get("id").and_then(Value::as_str) else {
-            self.diagnostics.push(LoadDiagnostic::new(
-                Severity::Error,
-                "LOAD007",
-                &origin,
-                "resource has no \"id\" string; expected the full ARM resource id",
-            ));
-            return;
-        };
-        let id = match ResourceId::parse(id_text) {
-            Ok(id) => id,
-            Err(e) => {
-                self.diagnostics.push(LoadDiagnostic::new(
-                    Severity::Error,
-                    "LOAD003",
-                    &origin.at("/id"),
-                    e.to_string(),
-                ));
-                return;
-            }
-        };
-        if let Some(ty) = obj.get("type").and_then(Value::as_str) {
-            if !ty.eq_ignore_ascii_case(&id.resource_type()) {
-                self.diagnostics.push(
-                    LoadDiagnostic::new(
-                        Severity::Warning,
-                        "LOAD014",
-                        &origin.at("/type"),
-                        format!("\"type\" is {ty} but the id names a {}; the id is used", id.resource_type()),
-                    )
-                    .about(&id),
-                );
-            }
-        }
-        let type_key = id.type_key();
-        for (parent_type, property, child_segment) in INLINE_CHILDREN {
-            if type_key != *parent_type {
-                continue;
-            }
-            let Some(children) = obj.pointer(&format!("/properties/{property}")).and_then(Value::as_array) else {
-                continue;
-            };
-            for (i, child) in children.iter().enumerate() {
-                let child_origin = origin.at(&format!("/properties/{}/{i}", pointer_token(property)));
-                let Some(child_obj) = child.as_object() else {
-                    self.diagnostics.push(LoadDiagnostic::new(
-                        Severity::Error,
-                        "LOAD008",
-                        &child_origin,
-                        format!("expected an object in {property}"),
-                    ));
-                    continue;
-                };
-                let mut filled = child_obj.clone();
-                if !filled.contains_key("id") {
-                    let Some(name) = filled.get("name").and_then(Value::as_str) else {
-                        self.diagnostics.push(LoadDiagnostic::new(
-                            Severity::Error,
-                            "LOAD007",
-                            &child_origin,
-                            "inline child has neither \"id\" nor \"name\"",
-                        ));
-                        continue;
-                    };
-                    filled.insert("id".into(), Value::String(id.child(child_segment, name).to_string()));
-                }
-                if !filled.contains_key("type") {
-                    filled.insert("type".into(), Value::String(format!("{}/{}", id.resource_type(), child_segment)));
-                }
-                self.add_resource(Value::Object(filled), child_origin, true);
-            }
-        }
-        let doc = Document { id: id.clone(), body: obj, origin };
+    fn insert(&mut self, doc: Document, inline: bool) {
+        let id = doc.id.clone();
         match self.entries.get_mut(&id) {
             None => {
                 self.entries.insert(id, Entry { doc, inline });
@@ -204,6 +112,130 @@ impl DocumentCollector {
     }
 }
 
+/// What one input holds: its documents in order (inline children flagged), its diagnostics, or
+/// the template it is. Pure, so inputs are extracted in parallel.
+#[derive(Default)]
+pub struct Extracted {
+    pub documents: Vec<(Document, bool)>,
+    pub diagnostics: Vec<LoadDiagnostic>,
+    pub template: Option<Value>,
+}
+
+/// Detects the format of one parsed input and takes its resource documents out.
+pub fn extract(file: &str, value: Value) -> Extracted {
+    let mut out = Extracted::default();
+    let format = detect(&value);
+    match format {
+        Format::DeploymentTemplate => {
+            out.template = Some(value);
+            return out;
+        }
+        Format::DeploymentParameters => {
+            out.diagnostics.push(LoadDiagnostic::new(
+                Severity::Error,
+                "LOAD013",
+                &Origin::new(file, ""),
+                "this is a deployment parameters file, not an estate; pass it with --parameters next to its template",
+            ));
+            return out;
+        }
+        Format::Unknown => {
+            out.diagnostics.push(LoadDiagnostic::new(
+                Severity::Error,
+                "LOAD002",
+                &Origin::new(file, ""),
+                "not an ARM document: expected an object with \"id\" and \"type\", an array of them, {\"value\": [...]}, {\"data\": [...]}, a REST API example or a deployment template",
+            ));
+            return out;
+        }
+        _ => {}
+    }
+    let file: std::sync::Arc<str> = std::sync::Arc::from(file);
+    for item in into_resource_objects(value, &format) {
+        match item {
+            Ok((obj, pointer)) => extract_resource(obj, Origin::new(file.clone(), pointer), false, &mut out),
+            Err(pointer) => out.diagnostics.push(LoadDiagnostic::new(
+                Severity::Error,
+                "LOAD002",
+                &Origin::new(file.clone(), pointer),
+                "expected a resource object here",
+            )),
+        }
+    }
+    out
+}
+
+fn extract_resource(obj: Value, origin: Origin, inline: bool, out: &mut Extracted) {
+    let Some(id_text) = obj.get("id").and_then(Value::as_str) else {
+        out.diagnostics.push(LoadDiagnostic::new(
+            Severity::Error,
+            "LOAD007",
+            &origin,
+            "resource has no \"id\" string; expected the full ARM resource id",
+        ));
+        return;
+    };
+    let id = match ResourceId::parse(id_text) {
+        Ok(id) => id,
+        Err(e) => {
+            out.diagnostics.push(LoadDiagnostic::new(Severity::Error, "LOAD003", &origin.at("/id"), e.to_string()));
+            return;
+        }
+    };
+    if let Some(ty) = obj.get("type").and_then(Value::as_str) {
+        if !ty.eq_ignore_ascii_case(&id.resource_type()) {
+            out.diagnostics.push(
+                LoadDiagnostic::new(
+                    Severity::Warning,
+                    "LOAD014",
+                    &origin.at("/type"),
+                    format!("\"type\" is {ty} but the id names a {}; the id is used", id.resource_type()),
+                )
+                .about(&id),
+            );
+        }
+    }
+    let type_key = id.type_key();
+    for (parent_type, property, child_segment) in INLINE_CHILDREN {
+        if type_key != *parent_type {
+            continue;
+        }
+        let Some(children) = obj.pointer(&format!("/properties/{property}")).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, child) in children.iter().enumerate() {
+            let child_origin = origin.at(&format!("/properties/{}/{i}", pointer_token(property)));
+            let Some(child_obj) = child.as_object() else {
+                out.diagnostics.push(LoadDiagnostic::new(
+                    Severity::Error,
+                    "LOAD008",
+                    &child_origin,
+                    format!("expected an object in {property}"),
+                ));
+                continue;
+            };
+            let mut filled = child_obj.clone();
+            if !filled.contains_key("id") {
+                let Some(name) = filled.get("name").and_then(Value::as_str) else {
+                    out.diagnostics.push(LoadDiagnostic::new(
+                        Severity::Error,
+                        "LOAD007",
+                        &child_origin,
+                        "inline child has neither \"id\" nor \"name\"",
+                    ));
+                    continue;
+                };
+                filled.insert("id".into(), Value::String(id.child(child_segment, name).to_string()));
+            }
+            if !filled.contains_key("type") {
+                filled.insert("type".into(), Value::String(format!("{}/{}", id.resource_type(), child_segment)));
+            }
+            extract_resource(Value::Object(filled), child_origin, true, out);
+        }
+    }
+    out.documents.push((Document { id, body: obj, origin }, inline));
+}
+
 /// Equal apart from `etag`, which Azure changes on every write and exports capture at different times.
 fn same_content(a: &Value, b: &Value) -> bool {
     fn strip(v: &Value) -> Value {
@@ -236,22 +268,26 @@ fn fill_map(into: &mut Map<String, Value>, from: &Map<String, Value>) {
     }
 }
 
-/// Parses and collects many inputs. Parsing is spread over the machine's cores (it is pure work
-/// on bytes already read); documents are then added in input order, so the result does not
-/// depend on scheduling.
+/// Parses and collects many inputs. Parsing and extraction are spread over the machine's cores
+/// (pure work on bytes already read); documents are then added in input order, so the result does
+/// not depend on scheduling.
 pub fn collect(inputs: &[Input]) -> Result<DocumentCollector, crate::InputError> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len().max(1));
     let chunk = inputs.len().div_ceil(workers.max(1)).max(1);
-    let parsed: Vec<Result<Value, crate::InputError>> = std::thread::scope(|scope| {
+    let extracted: Vec<Result<Extracted, crate::InputError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = inputs
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(crate::input::parse_json).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter().map(|i| crate::input::parse_json(i).map(|v| extract(&i.name, v))).collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("JSON parsing does not panic")).collect()
     });
     let mut c = DocumentCollector::new();
-    for (input, value) in inputs.iter().zip(parsed) {
-        c.add_value(&input.name, value?);
+    for (input, e) in inputs.iter().zip(extracted) {
+        c.add_extracted(&input.name, e?);
     }
     Ok(c)
 }

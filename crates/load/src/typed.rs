@@ -46,11 +46,49 @@ fn meta(doc: &Document) -> Meta {
 
 /// Types every document into `resources`; what no typed resource covers becomes opaque.
 pub fn type_documents(documents: &BTreeMap<ResourceId, Document>, diagnostics: &mut Vec<LoadDiagnostic>) -> Resources {
+    // Each document types on its own, so the first pass is split across cores; the parts are
+    // keyed by id and merged, so the result does not depend on the split.
+    let all: Vec<&Document> = documents.values().collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = all.len().div_ceil(workers).max(1);
+    let parts: Vec<FirstPass> = if all.len() < 2_000 || workers == 1 {
+        vec![first_pass(&all, documents)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                all.chunks(chunk).map(|part| scope.spawn(move || first_pass(part, documents))).collect();
+            handles.into_iter().map(|h| h.join().expect("typing does not panic")).collect()
+        })
+    };
     let mut r = Resources::default();
-    // Documents that refine another resource, applied after the resources exist.
     let mut site_children: Vec<&Document> = Vec::new();
     let mut backend_children: Vec<&Document> = Vec::new();
-    for doc in documents.values() {
+    for mut part in parts {
+        r.append(&mut part.resources);
+        site_children.append(&mut part.site_children);
+        backend_children.append(&mut part.backend_children);
+        diagnostics.append(&mut part.diagnostics);
+    }
+    finish(documents, r, site_children, backend_children, diagnostics)
+}
+
+/// What the per-document pass produces for one slice of the documents.
+struct FirstPass<'d> {
+    resources: Resources,
+    /// Documents that refine another resource, applied after all resources exist.
+    site_children: Vec<&'d Document>,
+    backend_children: Vec<&'d Document>,
+    diagnostics: Vec<LoadDiagnostic>,
+}
+
+fn first_pass<'d>(docs: &[&'d Document], documents: &BTreeMap<ResourceId, Document>) -> FirstPass<'d> {
+    let mut r = Resources::default();
+    let mut site_children: Vec<&Document> = Vec::new();
+    let mut backend_children: Vec<&Document> = Vec::new();
+    let mut diagnostics = Vec::new();
+    let diagnostics_ref = &mut diagnostics;
+    for &doc in docs {
+        let diagnostics = &mut *diagnostics_ref;
         let ty = doc.id.type_key();
         let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics, documents };
         match ty.as_str() {
@@ -185,6 +223,16 @@ pub fn type_documents(documents: &BTreeMap<ResourceId, Document>, diagnostics: &
             }
         }
     }
+    FirstPass { resources: r, site_children, backend_children, diagnostics }
+}
+
+fn finish(
+    documents: &BTreeMap<ResourceId, Document>,
+    mut r: Resources,
+    site_children: Vec<&Document>,
+    backend_children: Vec<&Document>,
+    diagnostics: &mut Vec<LoadDiagnostic>,
+) -> Resources {
     attach_security_rules(documents, &mut r, diagnostics);
     attach_routes(documents, &mut r, diagnostics);
     for doc in site_children {

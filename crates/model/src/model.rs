@@ -50,6 +50,57 @@ pub struct Resources {
     pub opaque: BTreeMap<ResourceId, OpaqueResource>,
 }
 
+impl Resources {
+    /// Moves every resource of `other` into `self` (ids are unique across parts). The
+    /// destructuring makes a new field a compile error here instead of a silently dropped resource.
+    pub fn append(&mut self, other: &mut Resources) {
+        let Resources {
+            virtual_networks,
+            subnets,
+            peerings,
+            network_security_groups,
+            route_tables,
+            network_interfaces,
+            private_endpoints,
+            private_dns_zones,
+            record_sets,
+            virtual_network_links,
+            zone_groups,
+            plans,
+            sites,
+            backends,
+            dns_resolvers,
+            inbound_endpoints,
+            outbound_endpoints,
+            forwarding_rulesets,
+            forwarding_rules,
+            ruleset_links,
+            opaque,
+        } = other;
+        self.virtual_networks.append(virtual_networks);
+        self.subnets.append(subnets);
+        self.peerings.append(peerings);
+        self.network_security_groups.append(network_security_groups);
+        self.route_tables.append(route_tables);
+        self.network_interfaces.append(network_interfaces);
+        self.private_endpoints.append(private_endpoints);
+        self.private_dns_zones.append(private_dns_zones);
+        self.record_sets.append(record_sets);
+        self.virtual_network_links.append(virtual_network_links);
+        self.zone_groups.append(zone_groups);
+        self.plans.append(plans);
+        self.sites.append(sites);
+        self.backends.append(backends);
+        self.dns_resolvers.append(dns_resolvers);
+        self.inbound_endpoints.append(inbound_endpoints);
+        self.outbound_endpoints.append(outbound_endpoints);
+        self.forwarding_rulesets.append(forwarding_rulesets);
+        self.forwarding_rules.append(forwarding_rules);
+        self.ruleset_links.append(ruleset_links);
+        self.opaque.append(opaque);
+    }
+}
+
 /// Lookups built once from [`Resources`]. Every list is sorted.
 #[derive(Clone, Debug, Default)]
 pub struct Indexes {
