@@ -89,12 +89,20 @@ fn bench(label: &str, model: &Model, budget: Duration) {
     let site = ResourceId::parse(&format!("{RG}/Microsoft.Web/sites/app-flask-privlink")).unwrap();
     let targets: Vec<(&str, u16)> =
         vec![("10.20.2.4", 1433), ("10.20.2.5", 6380), ("10.20.2.6", 443), ("10.20.2.7", 443)];
+    let index = path::RouteIndex::build(model);
     let mut n = 0u64;
     let start = Instant::now();
     while start.elapsed() < budget {
         for (ip, port) in &targets {
-            let t =
-                path::trace_from_site(model, &site, ip.parse().unwrap(), *port, Protocol::Tcp, DnsContext::default());
+            let t = path::trace_from_site_indexed(
+                model,
+                &index,
+                &site,
+                ip.parse().unwrap(),
+                *port,
+                Protocol::Tcp,
+                DnsContext::default(),
+            );
             black_box(&t);
             n += 1;
         }

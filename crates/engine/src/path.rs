@@ -286,9 +286,42 @@ fn backend_type(model: &Model, id: &ResourceId) -> String {
     model.resources.backends.get(id).map_or_else(|| id.resource_type(), |b| b.resource_type.clone())
 }
 
-/// Traces a connection from `site_id` to `dest_ip:port`.
+/// Effective routes of every integration subnet, built once for many traces over one model.
+#[derive(Clone, Debug, Default)]
+pub struct RouteIndex {
+    routes: std::collections::BTreeMap<ResourceId, EffectiveRoutes>,
+}
+
+impl RouteIndex {
+    pub fn build(model: &Model) -> RouteIndex {
+        let routes = model
+            .resources
+            .sites
+            .values()
+            .filter_map(|s| s.integration_subnet.as_ref())
+            .filter_map(|s| EffectiveRoutes::build(model, &s.value).map(|r| (s.value.clone(), r)))
+            .collect();
+        RouteIndex { routes }
+    }
+}
+
+/// Traces a connection from `site_id` to `dest_ip:port`. Builds the integration subnet's routes
+/// for this one trace; use [`trace_from_site_indexed`] for many traces over one model.
 pub fn trace_from_site(
     model: &Model,
+    site_id: &ResourceId,
+    dest_ip: IpAddr,
+    port: u16,
+    protocol: Protocol,
+    dns: DnsContext,
+) -> Trace {
+    trace_from_site_indexed(model, &RouteIndex::default(), site_id, dest_ip, port, protocol, dns)
+}
+
+/// As [`trace_from_site`], with routes from `index` (built by [`RouteIndex::build`] on the same model).
+pub fn trace_from_site_indexed(
+    model: &Model,
+    index: &RouteIndex,
     site_id: &ResourceId,
     dest_ip: IpAddr,
     port: u16,
@@ -325,7 +358,7 @@ pub fn trace_from_site(
     let (egress, decided_by, detail) = choose_egress(model, site, dest_ip, dns.backend.as_ref());
     t.trace.egress = Some(egress);
     t.hop(Step::Egress, Verdict::Allowed, Some(decided_by), detail);
-    let flow = TraceFlow { model, site, dest_ip, port, protocol, dns: &dns };
+    let flow = TraceFlow { model, index, site, dest_ip, port, protocol, dns: &dns };
     match egress {
         Egress::Platform => {
             if !nsg::is_public(dest_ip) {
@@ -345,6 +378,7 @@ pub fn trace_from_site(
 
 struct TraceFlow<'a> {
     model: &'a Model,
+    index: &'a RouteIndex,
     site: &'a Site,
     dest_ip: IpAddr,
     port: u16,
@@ -374,7 +408,14 @@ impl TraceFlow<'_> {
                 format!("{} is a platform address; routes do not apply", self.dest_ip),
             );
         } else {
-            let routes = EffectiveRoutes::build(self.model, subnet_id).expect("subnet is in the estate");
+            let built;
+            let routes = match self.index.routes.get(subnet_id) {
+                Some(r) => r,
+                None => {
+                    built = EffectiveRoutes::build(self.model, subnet_id).expect("subnet is in the estate");
+                    &built
+                }
+            };
             let Some(decision) = routes.lookup(self.dest_ip) else {
                 return t.end(
                     Step::Route,
