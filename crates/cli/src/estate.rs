@@ -30,7 +30,18 @@ pub struct EstateArgs {
     /// Location of that resource group.
     #[arg(long, value_name = "REGION", global = true, default_value = "westeurope")]
     pub location: String,
+    /// Read the estate of a running twin at this URL (`privlink up` prints it). Its CA is taken
+    /// from REQUESTS_CA_BUNDLE, which `privlink up --print-env` sets.
+    #[arg(long, value_name = "URL", global = true, conflicts_with = "paths")]
+    pub twin: Option<String>,
+    /// The twin's state directory: read the estate of the twin running there, or its stored
+    /// documents when it is not running. For `privlink up`, where the twin keeps its state.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub state: Option<PathBuf>,
 }
+
+/// What `privlink up` writes into its state directory while it runs, so readers find it.
+pub const RUNNING_FILE: &str = "twin.json";
 
 /// A loaded estate and how to name it in output.
 pub struct Estate {
@@ -81,9 +92,71 @@ pub fn builtin_inputs() -> Vec<Input> {
     BUILTIN_ESTATE.iter().map(|(name, bytes)| Input::new(*name, bytes.to_vec())).collect()
 }
 
+/// A model from documents as the twin stores them.
+fn model_from_twin_documents(documents: Vec<serde_json::Value>, source: &str) -> Model {
+    let mut collector = privlink_load::DocumentCollector::new();
+    for (i, doc) in documents.into_iter().enumerate() {
+        collector.add_document(doc, privlink_model::Origin::new(source, format!("/value/{i}")));
+    }
+    privlink_load::build(collector)
+}
+
+fn fetch_twin_documents(url: &str, ca_pem: &[u8]) -> Result<Vec<serde_json::Value>> {
+    let url = format!("{}/privlink/documents", url.trim_end_matches('/'));
+    let ca = reqwest::Certificate::from_pem(ca_pem).context("the twin's CA certificate is not PEM")?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let client = reqwest::Client::builder().add_root_certificate(ca).build()?;
+        let response = client.get(&url).send().await.with_context(|| format!("{url}: the twin did not answer"))?;
+        if !response.status().is_success() {
+            bail!("{url}: the twin answered {}", response.status());
+        }
+        let mut body: serde_json::Value = response.json().await.with_context(|| format!("{url}: not JSON"))?;
+        match body["value"].take() {
+            serde_json::Value::Array(items) => Ok(items),
+            _ => bail!("{url}: expected {{\"value\": [...]}}"),
+        }
+    })
+}
+
 impl EstateArgs {
+    fn load_twin(&self) -> Result<Option<Estate>> {
+        if let Some(url) = &self.twin {
+            let ca_path = std::env::var_os("REQUESTS_CA_BUNDLE")
+                .map(PathBuf::from)
+                .or_else(|| self.state.as_ref().map(|d| d.join("ca.pem")))
+                .context(
+                    "--twin needs the twin's CA: set REQUESTS_CA_BUNDLE (privlink up --print-env does) or give --state",
+                )?;
+            let ca =
+                std::fs::read(&ca_path).with_context(|| format!("{}: cannot read the twin's CA", ca_path.display()))?;
+            let documents = fetch_twin_documents(url, &ca)?;
+            let model = model_from_twin_documents(documents, url);
+            return Ok(Some(Estate { model, label: format!("twin at {url}"), inputs: Vec::new() }));
+        }
+        let Some(dir) = &self.state else { return Ok(None) };
+        let running = dir.join(RUNNING_FILE);
+        if let Ok(text) = std::fs::read_to_string(&running) {
+            let info: serde_json::Value =
+                serde_json::from_str(&text).with_context(|| format!("{}: not JSON", running.display()))?;
+            let url = info["url"].as_str().with_context(|| format!("{}: no \"url\"", running.display()))?;
+            let ca = std::fs::read(dir.join("ca.pem")).with_context(|| format!("{}: no ca.pem", dir.display()))?;
+            let documents = fetch_twin_documents(url, &ca)?;
+            let model = model_from_twin_documents(documents, url);
+            return Ok(Some(Estate { model, label: format!("twin at {url}"), inputs: Vec::new() }));
+        }
+        let store = privlink_twin::Store::open(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+        let documents: Vec<serde_json::Value> = store.snapshot().iter().map(|(_, d)| d.clone()).collect();
+        let label = format!("twin state {}", dir.display());
+        let model = model_from_twin_documents(documents, &label);
+        Ok(Some(Estate { model, label, inputs: Vec::new() }))
+    }
+
     pub fn load(&self) -> Result<Estate> {
         if self.paths.is_empty() {
+            if let Some(estate) = self.load_twin()? {
+                return Ok(estate);
+            }
             let inputs = builtin_inputs();
             let model = privlink_load::load(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
             return Ok(Estate { model, label: "built-in seed estate".into(), inputs });

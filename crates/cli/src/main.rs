@@ -38,6 +38,8 @@ enum Command {
     Resolve(commands::resolve::Args),
     /// Can this app reach HOST:PORT (or everything it depends on, with --all), and if not, what stops it.
     Trace(commands::trace::Args),
+    /// Run the live twin: Azure Resource Manager on 127.0.0.1 that the real az CLI and SDKs talk to.
+    Up(commands::up::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Rule(a) => commands::check::run_rule(a),
         Command::Resolve(a) => commands::resolve::run(a),
         Command::Trace(a) => commands::trace::run(a),
+        Command::Up(a) => commands::up::run(a),
     };
     match result {
         Ok((out, code)) => {

@@ -189,6 +189,14 @@ fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmResponse, ArmError
             return Ok(ArmResponse::json(200, platform::cloud_metadata(&base_url(state, request))));
         }
         ["msi", "token"] => return Ok(issue_identity_token(state, request)),
+        // privlink's own readers (`privlink check --twin URL`): every document as stored. Not an
+        // ARM path, so no token: the twin listens on loopback only.
+        ["privlink", "documents"] => {
+            require_method(request, &[Method::GET])?;
+            let snapshot = state.store.snapshot();
+            let documents: Vec<Value> = snapshot.iter().map(|(_, doc)| doc.clone()).collect();
+            return Ok(ArmResponse::json(200, json!({ "value": documents })));
+        }
         _ => {}
     }
     authenticate(state, request)?;

@@ -2,6 +2,7 @@ pub mod check;
 pub mod inventory;
 pub mod resolve;
 pub mod trace;
+pub mod up;
 
 /// `--format` for commands with text and JSON output.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,95 @@
+//! `privlink up`: the live twin. ARM over HTTPS on loopback (and the App Service managed-identity
+//! token endpoint), preloaded with an estate, until Ctrl-C or SIGTERM.
+
+use crate::estate::{EstateArgs, RUNNING_FILE};
+use anyhow::{Context, Result};
+use privlink_twin::TwinConfig;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  privlink up                                   # the built-in estate, state in .privlink/twin\n  privlink up --estate prereqs/ --port 8443\n  privlink up --empty --print-env > twin.env &   # then: . twin.env; az group list\n  privlink check --state .privlink/twin         # the live twin's estate, from another shell\n\nThe estate is preloaded only into a new state directory; an existing one keeps its documents."
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub estate: EstateArgs,
+    /// HTTPS port for ARM on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Plain-http port for the managed-identity token endpoint on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub identity_port: u16,
+    /// Start with no resources instead of the built-in estate.
+    #[arg(long, conflicts_with = "paths")]
+    pub empty: bool,
+    /// Print only the shell lines a client needs (exports, az cloud register/set, az login) on
+    /// standard output; status goes to standard error.
+    #[arg(long)]
+    pub print_env: bool,
+}
+
+const DEFAULT_STATE: &str = ".privlink/twin";
+
+pub fn run(args: &Args) -> Result<(String, i32)> {
+    let state_dir = args.estate.state.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_STATE));
+    std::fs::create_dir_all(&state_dir).with_context(|| format!("{}: cannot create", state_dir.display()))?;
+    // Clients get these paths in their environment and may run from anywhere.
+    let state_dir = state_dir.canonicalize().with_context(|| format!("{}: cannot resolve", state_dir.display()))?;
+    let preload: Vec<serde_json::Value> = if args.empty {
+        Vec::new()
+    } else {
+        let source = EstateArgs { state: None, twin: None, ..args.estate.clone() };
+        let estate = source.load()?;
+        if let Some(d) = estate.model.diagnostics.iter().find(|d| d.severity == privlink_model::Severity::Error) {
+            anyhow::bail!("the estate to preload has errors; first: {d}");
+        }
+        estate.model.documents.values().map(|d| d.body.clone()).collect()
+    };
+    let mut config = TwinConfig::new(&state_dir);
+    config.port = args.port;
+    config.identity_port = (args.identity_port != 0).then_some(args.identity_port);
+    config.preload = preload;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let twin = privlink_twin::start(config).await?;
+        let running = state_dir.join(RUNNING_FILE);
+        let info = serde_json::json!({
+            "url": twin.url,
+            "identity_endpoint": twin.identity_endpoint,
+            "ca": twin.ca_path,
+            "pid": std::process::id(),
+        });
+        std::fs::write(&running, serde_json::to_vec_pretty(&info)?)
+            .with_context(|| format!("{}: cannot write", running.display()))?;
+        let status = format!(
+            "privlink twin: ARM at {} (CA {}), identity at {}, state in {}\nStop with Ctrl-C.\n",
+            twin.url,
+            twin.ca_path.display(),
+            twin.identity_endpoint,
+            state_dir.display()
+        );
+        if args.print_env {
+            eprint!("{status}");
+            let mut out = std::io::stdout().lock();
+            out.write_all(twin.shell_setup().as_bytes())?;
+            out.flush()?;
+        } else {
+            print!("{status}\nTo point az at it:\n{}", twin.shell_setup());
+            std::io::stdout().flush()?;
+        }
+        let stop = twin.shutdown_handle();
+        tokio::spawn(async move {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+            }
+            stop.shutdown();
+        });
+        let result = twin.wait().await;
+        let _ = std::fs::remove_file(&running);
+        result
+    })?;
+    Ok((String::new(), 0))
+}
