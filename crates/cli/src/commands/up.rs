@@ -60,7 +60,10 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
             "ca": twin.ca_path,
             "pid": std::process::id(),
         });
-        std::fs::write(&running, serde_json::to_vec_pretty(&info)?)
+        // Readers poll for this file: it must appear whole (write, then rename into place).
+        let partial = state_dir.join(format!("{RUNNING_FILE}.tmp"));
+        std::fs::write(&partial, serde_json::to_vec_pretty(&info)?)
+            .and_then(|()| std::fs::rename(&partial, &running))
             .with_context(|| format!("{}: cannot write", running.display()))?;
         let status = format!(
             "privlink twin: ARM at {} (CA {}), identity at {}, state in {}\nStop with Ctrl-C.\n",
