@@ -64,15 +64,21 @@ pub struct ArmResponse {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<Value>,
+    /// A non-JSON body with its content type (App Service publishing profiles are XML).
+    pub text: Option<(&'static str, String)>,
 }
 
 impl ArmResponse {
     fn json(status: u16, body: Value) -> ArmResponse {
-        ArmResponse { status, headers: Vec::new(), body: Some(body) }
+        ArmResponse { status, headers: Vec::new(), body: Some(body), text: None }
     }
 
     fn empty(status: u16) -> ArmResponse {
-        ArmResponse { status, headers: Vec::new(), body: None }
+        ArmResponse { status, headers: Vec::new(), body: None, text: None }
+    }
+
+    fn text(status: u16, content_type: &'static str, text: String) -> ArmResponse {
+        ArmResponse { status, headers: Vec::new(), body: None, text: Some((content_type, text)) }
     }
 
     fn with_header(mut self, name: &'static str, value: impl Into<String>) -> ArmResponse {
@@ -106,15 +112,18 @@ impl IntoResponse for ArmResponse {
         let mut builder = Response::builder().status(self.status);
         if self.body.is_some() {
             builder = builder.header("content-type", "application/json; charset=utf-8");
+        } else if let Some((content_type, _)) = &self.text {
+            builder = builder.header("content-type", *content_type);
         }
         for (name, value) in &self.headers {
             if let Ok(value) = HeaderValue::from_str(value) {
                 builder = builder.header(HeaderName::from_static(name), value);
             }
         }
-        let body = match &self.body {
-            Some(value) => Body::from(value.to_string()),
-            None => Body::empty(),
+        let body = match (&self.body, self.text) {
+            (Some(value), _) => Body::from(value.to_string()),
+            (None, Some((_, text))) => Body::from(text),
+            (None, None) => Body::empty(),
         };
         builder.body(body).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
     }
@@ -263,6 +272,20 @@ fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmResponse, ArmError
             // Writes commit before they are acknowledged, so every operation the twin started
             // has already succeeded; this stays true across restarts.
             Ok(ArmResponse::json(200, json!({"name": s[7], "status": "Succeeded"})).with_header("retry-after", "1"))
+        }
+        ["subscriptions", _, "providers", _] => {
+            // Resource provider metadata: `az resource …` reads it to choose an api-version.
+            require_method(request, &[Method::GET])?;
+            let docs = state.store.snapshot();
+            let sub = require_subscription(state, &docs, &s[1])?;
+            let types: Vec<String> = docs
+                .iter()
+                .filter_map(|(_, d)| d.get("type").and_then(Value::as_str))
+                .filter_map(|t| {
+                    t.split_once('/').filter(|(ns, _)| ns.eq_ignore_ascii_case(&s[3])).map(|(_, rest)| rest.to_string())
+                })
+                .collect();
+            Ok(ArmResponse::json(200, platform::resource_provider(&sub, &s[3], types)))
         }
         ["subscriptions", _, "providers", _, _] => {
             require_method(request, &[Method::GET])?;
@@ -518,7 +541,12 @@ fn action(state: &ArmState, request: &ArmRequest, owner: &ResourceId, action: &s
     if is_singleton_config(owner) && action.eq_ignore_ascii_case("list") {
         return singleton_config(state, &docs, owner).map(|doc| ArmResponse::document(200, doc));
     }
-    require_resource(state, &docs, owner)?;
+    let doc = require_resource(state, &docs, owner)?;
+    if owner.is_type("Microsoft.Web/sites") && action.eq_ignore_ascii_case("publishxml") {
+        // `az webapp show` reads the publishing profile for its ftp/deploy URLs. The twin has no
+        // deployment endpoint, so the profile names the app's hosts and carries no secrets.
+        return Ok(ArmResponse::text(200, "application/xml", platform::publishing_profile(owner.name(), doc)));
+    }
     Err(ArmError::bad_request(
         "UnsupportedOperation",
         format!(

@@ -116,3 +116,65 @@ pub fn locations(subscription_id: &str) -> Value {
         .collect();
     json!({ "value": value })
 }
+
+/// `GET /subscriptions/{s}/providers/{namespace}`: the provider, registered, with its resource
+/// types. The twin accepts any api-version, so every type advertises one stable version (what
+/// `az resource` picks when it has no `--api-version`); the types are those privlink models for
+/// the namespace plus any the store holds.
+pub fn resource_provider(subscription_id: &str, namespace: &str, stored_types: Vec<String>) -> Value {
+    const MODELLED: &[(&str, &str)] = &[
+        ("Microsoft.Network", "virtualNetworks"),
+        ("Microsoft.Network", "virtualNetworks/subnets"),
+        ("Microsoft.Network", "networkSecurityGroups"),
+        ("Microsoft.Network", "routeTables"),
+        ("Microsoft.Network", "networkInterfaces"),
+        ("Microsoft.Network", "privateEndpoints"),
+        ("Microsoft.Network", "privateDnsZones"),
+        ("Microsoft.Network", "privateDnsZones/virtualNetworkLinks"),
+        ("Microsoft.Web", "sites"),
+        ("Microsoft.Web", "serverfarms"),
+        ("Microsoft.Sql", "servers"),
+        ("Microsoft.Cache", "Redis"),
+        ("Microsoft.KeyVault", "vaults"),
+        ("Microsoft.CognitiveServices", "accounts"),
+        ("Microsoft.Storage", "storageAccounts"),
+    ];
+    let mut types: Vec<String> = MODELLED
+        .iter()
+        .filter(|(ns, _)| ns.eq_ignore_ascii_case(namespace))
+        .map(|(_, t)| t.to_string())
+        .chain(stored_types)
+        .collect();
+    types.sort_by_key(|t| t.to_ascii_lowercase());
+    types.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let canonical = MODELLED.iter().find(|(ns, _)| ns.eq_ignore_ascii_case(namespace)).map_or(namespace, |(ns, _)| ns);
+    json!({
+        "id": format!("/subscriptions/{subscription_id}/providers/{canonical}"),
+        "namespace": canonical,
+        "registrationState": "Registered",
+        "registrationPolicy": "RegistrationRequired",
+        "resourceTypes": types.iter().map(|t| json!({
+            "resourceType": t,
+            "locations": ["West Europe", "East US"],
+            "apiVersions": ["2024-11-01"],
+            "capabilities": "None",
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The XML `POST {site}/publishxml` returns: a Web Deploy and an FTP profile for the app's hosts.
+/// No credentials: the twin deploys nothing.
+pub fn publishing_profile(app: &str, site: &Value) -> String {
+    let host = site
+        .pointer("/properties/defaultHostName")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{app}.azurewebsites.net"));
+    let scm = host.replacen('.', ".scm.", 1);
+    format!(
+        "<publishData>\
+<publishProfile profileName=\"{app} - Web Deploy\" publishMethod=\"MSDeploy\" publishUrl=\"{scm}:443\" msdeploySite=\"{app}\" userName=\"${app}\" userPWD=\"\" destinationAppUrl=\"https://{host}\" SQLServerDBConnectionString=\"\" mySQLDBConnectionString=\"\" hostingProviderForumLink=\"\" controlPanelLink=\"https://portal.azure.com\" webSystem=\"WebSites\"><databases /></publishProfile>\
+<publishProfile profileName=\"{app} - FTP\" publishMethod=\"FTP\" publishUrl=\"ftps://{app}.ftp.azurewebsites.windows.net/site/wwwroot\" ftpPassiveMode=\"True\" userName=\"{app}\\\\${app}\" userPWD=\"\" destinationAppUrl=\"https://{host}\" SQLServerDBConnectionString=\"\" mySQLDBConnectionString=\"\" hostingProviderForumLink=\"\" controlPanelLink=\"https://portal.azure.com\" webSystem=\"WebSites\"><databases /></publishProfile>\
+</publishData>"
+    )
+}
