@@ -168,6 +168,15 @@ impl Tracer {
         self.trace
     }
 
+    /// Ends the trace with a verdict that is not the last hop's (a path that left the model at an
+    /// earlier hop and was allowed by the later ones).
+    fn conclude(mut self, verdict: Verdict, decided_by: Option<DecidedBy>, message: impl Into<String>) -> Trace {
+        self.trace.verdict = verdict;
+        self.trace.decided_by = decided_by;
+        self.trace.message = message.into();
+        self.trace
+    }
+
     /// Ends the trace with a hop that decides it.
     fn end(
         mut self,
@@ -399,6 +408,8 @@ impl TraceFlow<'_> {
                 "the path leaves the model",
             );
         };
+        // Set when the route hands the packet to an appliance or gateway: the deciding route.
+        let mut leaves_model: Option<Option<DecidedBy>> = None;
         if self.dest_ip == nsg::AZURE_HOST_IP || self.dest_ip == nsg::IMDS_IP {
             // §11.13: platform addresses bypass UDRs.
             t.hop(
@@ -441,13 +452,11 @@ impl TraceFlow<'_> {
                     )
                 }
                 NextHopType::VirtualAppliance | NextHopType::VirtualNetworkGateway => {
-                    return t.end(
-                        Step::Route,
-                        Verdict::Unknown,
-                        by,
-                        format!("{detail}: the packet leaves the model"),
-                        "leaves the model: what the appliance or gateway does is not modelled",
-                    );
+                    // The packet leaves the model at the appliance, but it still leaves the
+                    // integration subnet first: its NSG outbound rules apply (§3.3, §4.2), so a
+                    // deny there is certain and decides; otherwise the verdict is unknown.
+                    t.hop(Step::Route, Verdict::Unknown, by.clone(), format!("{detail}: the packet leaves the model"));
+                    leaves_model = Some(by);
                 }
                 _ => t.hop(Step::Route, Verdict::Allowed, by, detail),
             }
@@ -478,6 +487,14 @@ impl TraceFlow<'_> {
                 Some(DecidedBy::new("subnet", subnet_id)),
                 format!("integration subnet {} has no NSG", subnet.meta.name),
             ),
+        }
+
+        if let Some(by) = leaves_model {
+            return t.conclude(
+                Verdict::Unknown,
+                by,
+                "leaves the model: what the appliance or gateway does is not modelled",
+            );
         }
 
         let internet = t.trace.route.as_ref().is_some_and(|d| d.route.next_hop_type == NextHopType::Internet);

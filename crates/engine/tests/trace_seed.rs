@@ -230,3 +230,53 @@ fn traces_are_deterministic() {
     let b = serde_json::to_string(&trace(&load(&documents()), "10.20.2.6", 443, "kv", None)).unwrap();
     assert_eq!(a, b);
 }
+
+/// The seed with a route table sending 0.0.0.0/0 to a firewall on the integration subnet.
+fn with_default_route_to_appliance(docs: &mut Vec<(&'static str, Vec<Value>)>) {
+    let rt_id = format!("{RG}/Microsoft.Network/routeTables/rt-forced-tunnel");
+    let table = serde_json::json!({
+        "id": rt_id, "name": "rt-forced-tunnel", "type": "Microsoft.Network/routeTables", "location": "westeurope",
+        "properties": {"routes": [{
+            "name": "default-to-firewall", "id": format!("{rt_id}/routes/default-to-firewall"),
+            "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance",
+                           "nextHopIpAddress": "10.20.3.4"}}]}
+    });
+    let subnet = by_name(docs, "subnets", "snet-appservice-integration");
+    subnet["properties"]["routeTable"] = serde_json::json!({ "id": rt_id });
+    docs.iter_mut().find(|(n, _)| *n == "network.json").unwrap().1.push(table);
+}
+
+#[test]
+fn an_integration_nsg_deny_decides_even_when_the_route_leads_to_an_appliance() {
+    // §3.3/§4.2: VNet-routed traffic meets the integration subnet's NSG outbound rules whatever the
+    // next hop; the appliance is beyond them. The seed's deny-internet-outbound (4000) matches the
+    // public address before the packet reaches the firewall: denied, not unknown.
+    let mut docs = documents();
+    with_default_route_to_appliance(&mut docs);
+    let model = load(&docs);
+    let t = trace(&model, "203.0.113.10", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
+    assert_eq!(t.verdict, Verdict::Denied, "{t:#?}");
+    let by = t.decided_by.unwrap();
+    assert_eq!(by.kind, "nsg-rule");
+    assert!(by.id.ends_with("securityRules/deny-internet-outbound"), "{}", by.id);
+    let steps: Vec<_> = t.hops.iter().map(|h| (h.step, h.verdict)).collect();
+    assert_eq!(
+        steps,
+        [
+            (path::Step::Egress, Verdict::Allowed),
+            (path::Step::Route, Verdict::Unknown),
+            (path::Step::Nsg, Verdict::Denied)
+        ]
+    );
+
+    // With the NSG allowing, what the appliance does decides: unknown, decided by the route.
+    by_name(&mut docs, "securityRules", "deny-internet-outbound")["properties"]["access"] = "Allow".into();
+    let model = load(&docs);
+    let t = trace(&model, "203.0.113.10", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
+    assert_eq!(t.verdict, Verdict::Unknown, "{t:#?}");
+    let by = t.decided_by.unwrap();
+    assert_eq!(by.kind, "route");
+    assert!(by.id.ends_with("routeTables/rt-forced-tunnel/routes/default-to-firewall"), "{}", by.id);
+    assert_eq!(t.hops.last().unwrap().step, path::Step::Nsg);
+    assert!(t.message.contains("leaves the model"), "{}", t.message);
+}
