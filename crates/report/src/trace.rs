@@ -29,8 +29,11 @@ pub fn to_text(t: &Trace) -> String {
         out.push_str(&format!(" — {}", t.message));
     }
     out.push('\n');
-    if let Some(d) = &t.decided_by {
-        out.push_str(&format!("change: {} {}\n", d.kind, d.id));
+    // Only a denial names something to change; an unknown verdict names where the model ends.
+    match (&t.decided_by, t.verdict) {
+        (Some(d), Verdict::Denied) => out.push_str(&format!("change: {} {}\n", d.kind, d.id)),
+        (Some(d), Verdict::Unknown) => out.push_str(&format!("undecided at: {} {}\n", d.kind, d.id)),
+        _ => {}
     }
     out
 }
