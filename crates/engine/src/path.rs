@@ -155,6 +155,33 @@ struct Tracer {
 }
 
 impl Tracer {
+    fn start(
+        site_id: &ResourceId,
+        host: &str,
+        ip: IpAddr,
+        port: u16,
+        protocol: Protocol,
+        resolution: Option<serde_json::Value>,
+    ) -> Tracer {
+        Tracer {
+            trace: Trace {
+                query: Query {
+                    from: site_id.to_string(),
+                    to: format!("{host}:{port}"),
+                    protocol: protocol_name(protocol).into(),
+                },
+                resolution,
+                destination: Destination { ip, port, resource: None },
+                egress: None,
+                route: None,
+                hops: Vec::new(),
+                verdict: Verdict::Unknown,
+                decided_by: None,
+                message: String::new(),
+            },
+        }
+    }
+
     fn hop(&mut self, step: Step, verdict: Verdict, decided_by: Option<DecidedBy>, detail: impl Into<String>) {
         self.trace.hops.push(Hop { step, verdict, decided_by, detail: detail.into() });
     }
@@ -338,23 +365,7 @@ pub fn trace_from_site_indexed(
     dns: DnsContext,
 ) -> Trace {
     let host = dns.host.clone().unwrap_or_else(|| dest_ip.to_string());
-    let mut t = Tracer {
-        trace: Trace {
-            query: Query {
-                from: site_id.to_string(),
-                to: format!("{host}:{port}"),
-                protocol: protocol_name(protocol).into(),
-            },
-            resolution: dns.resolution.clone(),
-            destination: Destination { ip: dest_ip, port, resource: None },
-            egress: None,
-            route: None,
-            hops: Vec::new(),
-            verdict: Verdict::Unknown,
-            decided_by: None,
-            message: String::new(),
-        },
-    };
+    let mut t = Tracer::start(site_id, &host, dest_ip, port, protocol, dns.resolution.clone());
     let Some(site) = model.resources.sites.get(site_id) else {
         return t.end(
             Step::Egress,
@@ -936,34 +947,25 @@ fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Verdict, Stri
     }
 }
 
-/// A trace that ends at name resolution: NXDOMAIN, SERVFAIL or a name privlink cannot resolve.
-/// Nothing after DNS is evaluated, because the client never gets an address to connect to.
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
+/// Why a trace ended at name resolution (NXDOMAIN, SERVFAIL, a name privlink cannot resolve).
+pub struct DnsStop {
+    pub verdict: Verdict,
+    pub decided_by: Option<DecidedBy>,
+    pub detail: String,
+    /// What the client sees, e.g. `getaddrinfo failed: … (NXDOMAIN)`.
+    pub message: String,
+}
+
+/// A trace that ends at name resolution. Nothing after DNS is evaluated: the client never gets an
+/// address to connect to.
 pub fn stopped_at_dns(
     site_id: &ResourceId,
     host: &str,
     port: u16,
     resolution: serde_json::Value,
-    verdict: Verdict,
-    decided_by: Option<DecidedBy>,
-    detail: String,
-    message: String,
+    stop: DnsStop,
 ) -> Trace {
-    let unspecified = IpAddr::from([0, 0, 0, 0]);
-    let t = Tracer {
-        trace: Trace {
-            query: Query { from: site_id.to_string(), to: format!("{host}:{port}"), protocol: "tcp".into() },
-            resolution: Some(resolution),
-            destination: Destination { ip: unspecified, port, resource: None },
-            egress: None,
-            route: None,
-            hops: Vec::new(),
-            verdict: Verdict::Unknown,
-            decided_by: None,
-            message: String::new(),
-        },
-    };
-    let mut t = t;
-    t.hop(Step::Dns, verdict, decided_by, detail);
-    t.finish(message)
+    let mut t = Tracer::start(site_id, host, IpAddr::from([0, 0, 0, 0]), port, Protocol::Tcp, Some(resolution));
+    t.hop(Step::Dns, stop.verdict, stop.decided_by, stop.detail);
+    t.finish(stop.message)
 }

@@ -3,7 +3,7 @@
 
 use crate::catalog::{self, Cloud, PortUsage};
 use crate::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver};
-use crate::path::{self, DecidedBy, DnsContext, Trace, Verdict};
+use crate::path::{self, DecidedBy, DnsContext, DnsStop, Trace, Verdict};
 use privlink_model::{DnsName, Model, Protocol, RecordType, ResourceId};
 use std::net::IpAddr;
 
@@ -39,16 +39,9 @@ pub fn trace_host(model: &Model, resolver: &Resolver, site_id: &ResourceId, host
     let name = match DnsName::parse(host) {
         Ok(n) => n,
         Err(e) => {
-            return path::stopped_at_dns(
-                site_id,
-                host,
-                port,
-                serde_json::Value::Null,
-                Verdict::Unknown,
-                None,
-                e.to_string(),
-                e.to_string(),
-            )
+            let stop =
+                DnsStop { verdict: Verdict::Unknown, decided_by: None, detail: e.to_string(), message: e.to_string() };
+            return path::stopped_at_dns(site_id, host, port, serde_json::Value::Null, stop);
         }
     };
     let view = view_of(model, &Querier::Site(site_id.clone()));
@@ -71,7 +64,13 @@ fn trace_resolved(model: &Model, site_id: &ResourceId, name: &DnsName, port: u16
             _ => (Verdict::Unknown, None, format!("privlink cannot tell what {name} resolves to from this app")),
         };
         let detail = r.explanation.last().cloned().unwrap_or_else(|| message.clone());
-        return path::stopped_at_dns(site_id, name.as_str(), port, json, verdict, decided_by, detail, message);
+        return path::stopped_at_dns(
+            site_id,
+            name.as_str(),
+            port,
+            json,
+            DnsStop { verdict, decided_by, detail, message },
+        );
     };
     let ctx = DnsContext { host: Some(name.to_string()), resolution: Some(json), backend: owner_of(model, name) };
     path::trace_from_site(model, site_id, ip, port, Protocol::Tcp, ctx)
