@@ -36,6 +36,7 @@ rules! {
     app302_integration_subnet_too_small,
     dns104_zone_name_wrong_for_group,
     dns105_endpoint_without_dns,
+    dns106_duplicate_record_writers,
     net201_nsg_priority_invalid,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
