@@ -34,6 +34,8 @@ macro_rules! rules {
 rules! {
     app301_integration_subnet_not_delegated,
     app302_integration_subnet_too_small,
+    app303_integration_subnet_shared,
+    app304_sku_without_vnet_integration,
     dns104_zone_name_wrong_for_group,
     dns105_endpoint_without_dns,
     dns106_duplicate_record_writers,
