@@ -36,6 +36,7 @@ rules! {
     app302_integration_subnet_too_small,
     app303_integration_subnet_shared,
     app304_sku_without_vnet_integration,
+    app305_app_private_endpoint_without_scm_record,
     dns104_zone_name_wrong_for_group,
     dns105_endpoint_without_dns,
     dns106_duplicate_record_writers,
@@ -43,5 +44,6 @@ rules! {
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
+    pe106_endpoint_region_or_subscription_mismatch,
     sec401_public_access_with_private_endpoint,
 }

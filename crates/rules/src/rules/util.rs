@@ -98,3 +98,8 @@ pub fn approved_endpoints(model: &Model, target: &ResourceId) -> Vec<ResourceId>
     out.dedup();
     out
 }
+
+/// An Azure region name as ARM compares it: `West Europe` and `westeurope` are the same region.
+pub fn region_key(location: &str) -> String {
+    location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
