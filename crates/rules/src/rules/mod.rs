@@ -46,4 +46,6 @@ rules! {
     pe103_static_ip_invalid,
     pe106_endpoint_region_or_subscription_mismatch,
     sec401_public_access_with_private_endpoint,
+    sec402_keyvault_ip_rules_private_ranges,
+    sec403_azure_services_bypass_relied_on,
 }

@@ -1,7 +1,8 @@
 //! Small helpers shared by rules: naming resources in `az` commands and reading documents.
 
 use privlink_engine::catalog::{self, Cloud, NameHints};
-use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId};
+use privlink_engine::dns::dependencies::hostnames_in;
+use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId, Site};
 use serde_json::Value;
 
 /// The resource group of an id, for `--resource-group`.
@@ -94,6 +95,40 @@ pub fn approved_endpoints(model: &Model, target: &ResourceId) -> Vec<ResourceId>
     if let Some(b) = model.resources.backends.get(target) {
         out.extend(b.approved_connections().filter_map(|c| c.private_endpoint.clone()));
     }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The host names an app names in its app settings and connection strings (URLs, `Server=tcp:…`,
+/// Key Vault references), each with the setting that names it.
+pub fn names_in_settings(site: &Site) -> Vec<(DnsName, String)> {
+    let mut out = Vec::new();
+    for (k, v) in &site.app_settings {
+        out.extend(hostnames_in(v).into_iter().map(|n| (n, k.clone())));
+    }
+    for (k, cs) in &site.connection_strings {
+        out.extend(hostnames_in(&cs.value).into_iter().map(|n| (n, format!("connection string {k}"))));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The customer-visible host names of a backend: the catalog's names for each group id of its
+/// type, and the hosts its document declares (`vaultUri`, `fullyQualifiedDomainName` …).
+pub fn backend_hosts(backend: &Backend) -> Vec<DnsName> {
+    let hints = NameHints {
+        account_kind: backend.resource_kind.as_deref(),
+        custom_sub_domain: backend.custom_subdomain.as_deref(),
+        region: backend.meta.location.as_deref(),
+        ..NameHints::default()
+    };
+    let mut out: Vec<DnsName> = catalog::entries_for_type(&backend.resource_type)
+        .flat_map(|e| e.group_ids.iter())
+        .flat_map(|g| catalog::customer_fqdns(Cloud::Public, &backend.resource_type, &backend.meta.name, g, &hints))
+        .collect();
+    out.extend(backend.declared_hosts.iter().filter_map(|h| DnsName::parse(h).ok()));
     out.sort();
     out.dedup();
     out
