@@ -40,6 +40,7 @@ rules! {
     dns104_zone_name_wrong_for_group,
     dns105_endpoint_without_dns,
     dns106_duplicate_record_writers,
+    dns107_website_dns_server_public,
     net201_nsg_priority_invalid,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,

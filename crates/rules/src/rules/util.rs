@@ -1,5 +1,6 @@
 //! Small helpers shared by rules: naming resources in `az` commands and reading documents.
 
+use crate::finding::Patch;
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_engine::dns::dependencies::hostnames_in;
 use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId, Site};
@@ -137,4 +138,49 @@ pub fn backend_hosts(backend: &Backend) -> Vec<DnsName> {
 /// An Azure region name as ARM compares it: `West Europe` and `westeurope` are the same region.
 pub fn region_key(location: &str) -> String {
     location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
+/// The patches that set app setting `name` of `site` to `value` (or remove it when `None`) in every
+/// document that carries it: `config/appsettings`, `siteConfig.appSettings` of the site and the
+/// `appSettings` list of `config/web`.
+pub fn app_setting_patches(model: &Model, site: &Site, name: &str, value: Option<&str>) -> Vec<Patch> {
+    let mut patches = Vec::new();
+    if let Some(src) = &site.app_settings_source {
+        if let Some(props) = body(model, src).and_then(|b| b.get("properties")).and_then(Value::as_object) {
+            for k in props.keys().filter(|k| k.eq_ignore_ascii_case(name)) {
+                let v = value.map_or(Value::Null, |v| Value::String(v.to_string()));
+                patches.push(Patch { document: src.clone(), merge: serde_json::json!({"properties": {k.clone(): v}}) });
+            }
+        }
+    }
+    let lists = [
+        (Some(&site.meta.id), "/properties/siteConfig/appSettings"),
+        (site.web_config_source.as_ref(), "/properties/appSettings"),
+    ];
+    for (doc, pointer) in lists {
+        let Some(doc) = doc else { continue };
+        let list = array(model, doc, pointer);
+        let is_it = |e: &Value| e.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name));
+        if !list.iter().any(is_it) {
+            continue;
+        }
+        let new: Vec<Value> = list
+            .into_iter()
+            .filter_map(|mut e| match (is_it(&e), value) {
+                (false, _) => Some(e),
+                (true, None) => None,
+                (true, Some(v)) => {
+                    e["value"] = Value::String(v.to_string());
+                    Some(e)
+                }
+            })
+            .collect();
+        let merge = if pointer.starts_with("/properties/siteConfig") {
+            serde_json::json!({"properties": {"siteConfig": {"appSettings": new}}})
+        } else {
+            serde_json::json!({"properties": {"appSettings": new}})
+        };
+        patches.push(Patch { document: doc.clone(), merge });
+    }
+    patches
 }
