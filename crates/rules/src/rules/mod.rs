@@ -42,6 +42,7 @@ rules! {
     dns106_duplicate_record_writers,
     dns107_website_dns_server_public,
     net201_nsg_priority_invalid,
+    net202_sql_redirect_ports_blocked,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
