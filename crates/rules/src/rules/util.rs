@@ -1,7 +1,9 @@
 //! Small helpers shared by rules: naming resources in `az` commands and reading documents.
 
+use crate::finding::Patch;
 use privlink_engine::catalog::{self, Cloud, NameHints};
-use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId};
+use privlink_engine::dns::dependencies::hostnames_in;
+use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId, Site};
 use serde_json::Value;
 
 /// The resource group of an id, for `--resource-group`.
@@ -71,4 +73,114 @@ pub fn zone_id_for(model: &Model, zone: &DnsName, group_of: &ResourceId) -> (Res
             (ResourceId::parse(&id).expect("a well-formed zone id"), false)
         }
     }
+}
+
+/// The private endpoints whose connection to `target` is approved, as either side records it.
+pub fn approved_endpoints(model: &Model, target: &ResourceId) -> Vec<ResourceId> {
+    use privlink_model::ConnectionStatus;
+    let mut out: Vec<ResourceId> = model
+        .indexes
+        .endpoints_of_target
+        .get(target)
+        .into_iter()
+        .flatten()
+        .filter(|id| {
+            model.resources.private_endpoints.get(*id).is_some_and(|pe| {
+                pe.connections
+                    .iter()
+                    .any(|c| c.target.as_ref() == Some(target) && c.status == ConnectionStatus::Approved)
+            })
+        })
+        .cloned()
+        .collect();
+    if let Some(b) = model.resources.backends.get(target) {
+        out.extend(b.approved_connections().filter_map(|c| c.private_endpoint.clone()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The host names an app names in its app settings and connection strings (URLs, `Server=tcp:…`,
+/// Key Vault references), each with the setting that names it.
+pub fn names_in_settings(site: &Site) -> Vec<(DnsName, String)> {
+    let mut out = Vec::new();
+    for (k, v) in &site.app_settings {
+        out.extend(hostnames_in(v).into_iter().map(|n| (n, k.clone())));
+    }
+    for (k, cs) in &site.connection_strings {
+        out.extend(hostnames_in(&cs.value).into_iter().map(|n| (n, format!("connection string {k}"))));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The customer-visible host names of a backend: the catalog's names for each group id of its
+/// type, and the hosts its document declares (`vaultUri`, `fullyQualifiedDomainName` …).
+pub fn backend_hosts(backend: &Backend) -> Vec<DnsName> {
+    let hints = NameHints {
+        account_kind: backend.resource_kind.as_deref(),
+        custom_sub_domain: backend.custom_subdomain.as_deref(),
+        region: backend.meta.location.as_deref(),
+        ..NameHints::default()
+    };
+    let mut out: Vec<DnsName> = catalog::entries_for_type(&backend.resource_type)
+        .flat_map(|e| e.group_ids.iter())
+        .flat_map(|g| catalog::customer_fqdns(Cloud::Public, &backend.resource_type, &backend.meta.name, g, &hints))
+        .collect();
+    out.extend(backend.declared_hosts.iter().filter_map(|h| DnsName::parse(h).ok()));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// An Azure region name as ARM compares it: `West Europe` and `westeurope` are the same region.
+pub fn region_key(location: &str) -> String {
+    location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
+/// The patches that set app setting `name` of `site` to `value` (or remove it when `None`) in every
+/// document that carries it: `config/appsettings`, `siteConfig.appSettings` of the site and the
+/// `appSettings` list of `config/web`.
+pub fn app_setting_patches(model: &Model, site: &Site, name: &str, value: Option<&str>) -> Vec<Patch> {
+    let mut patches = Vec::new();
+    if let Some(src) = &site.app_settings_source {
+        if let Some(props) = body(model, src).and_then(|b| b.get("properties")).and_then(Value::as_object) {
+            for k in props.keys().filter(|k| k.eq_ignore_ascii_case(name)) {
+                let v = value.map_or(Value::Null, |v| Value::String(v.to_string()));
+                patches.push(Patch { document: src.clone(), merge: serde_json::json!({"properties": {k.clone(): v}}) });
+            }
+        }
+    }
+    let lists = [
+        (Some(&site.meta.id), "/properties/siteConfig/appSettings"),
+        (site.web_config_source.as_ref(), "/properties/appSettings"),
+    ];
+    for (doc, pointer) in lists {
+        let Some(doc) = doc else { continue };
+        let list = array(model, doc, pointer);
+        let is_it = |e: &Value| e.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name));
+        if !list.iter().any(is_it) {
+            continue;
+        }
+        let new: Vec<Value> = list
+            .into_iter()
+            .filter_map(|mut e| match (is_it(&e), value) {
+                (false, _) => Some(e),
+                (true, None) => None,
+                (true, Some(v)) => {
+                    e["value"] = Value::String(v.to_string());
+                    Some(e)
+                }
+            })
+            .collect();
+        let merge = if pointer.starts_with("/properties/siteConfig") {
+            serde_json::json!({"properties": {"siteConfig": {"appSettings": new}}})
+        } else {
+            serde_json::json!({"properties": {"appSettings": new}})
+        };
+        patches.push(Patch { document: doc.clone(), merge });
+    }
+    patches
 }
