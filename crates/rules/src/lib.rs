@@ -5,6 +5,7 @@
 //! (what it checks, why it breaks in Azure, an example, the fix, a reference). Codes are never
 //! reused: a retired rule keeps its code out of circulation.
 
+mod deps;
 pub mod finding;
 pub mod patch;
 pub mod rules;

@@ -3,7 +3,7 @@
 use crate::finding::{Finding, Severity};
 use privlink_model::Model;
 
-mod util;
+pub(crate) mod util;
 
 /// A rule: a code that is never reused, a default severity and a check.
 pub struct Rule {
@@ -34,6 +34,8 @@ macro_rules! rules {
 rules! {
     app301_integration_subnet_not_delegated,
     app302_integration_subnet_too_small,
+    dns101_zone_not_linked,
+    dns102_linked_zone_missing_record,
     dns104_zone_name_wrong_for_group,
     dns105_endpoint_without_dns,
     net201_nsg_priority_invalid,

@@ -72,3 +72,13 @@ pub fn zone_id_for(model: &Model, zone: &DnsName, group_of: &ResourceId) -> (Res
         }
     }
 }
+
+/// The address a private endpoint's NIC holds for `fqdn` (the ipConfiguration whose
+/// `privateLinkConnectionProperties.fqdns` names it), else its NIC's first address.
+pub fn endpoint_ip(model: &Model, pe: &PrivateEndpoint, fqdn: Option<&DnsName>) -> Option<std::net::IpAddr> {
+    let configs: Vec<&privlink_model::NicIpConfiguration> =
+        model.endpoint_nics(&pe.meta.id).flat_map(|n| n.ip_configurations.iter()).collect();
+    fqdn.and_then(|f| configs.iter().find(|c| c.private_link_fqdns.iter().any(|x| x.eq_ignore_ascii_case(f.as_str()))))
+        .or(configs.first())
+        .and_then(|c| c.private_ip)
+}
