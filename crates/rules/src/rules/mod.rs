@@ -34,6 +34,7 @@ macro_rules! rules {
 rules! {
     app301_integration_subnet_not_delegated,
     app302_integration_subnet_too_small,
+    app307_keyvault_reference_needs_route_all,
     dns101_zone_not_linked,
     dns102_linked_zone_missing_record,
     dns104_zone_name_wrong_for_group,
@@ -44,5 +45,6 @@ rules! {
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
+    pe104_pe_subnet_nsg_ignored,
     sec401_public_access_with_private_endpoint,
 }
