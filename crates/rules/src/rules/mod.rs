@@ -42,6 +42,7 @@ rules! {
     dns108_stale_record,
     net201_nsg_priority_invalid,
     net203_nsg_denies_dependency,
+    net204_route_blackholes_dependency,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
