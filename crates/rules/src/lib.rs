@@ -9,6 +9,7 @@ mod deps;
 pub mod finding;
 pub mod patch;
 pub mod rules;
+pub mod seed_map;
 
 pub use finding::{Finding, Fix, Patch, Severity};
 pub use rules::{all_rules, Rule};
