@@ -40,6 +40,9 @@ fn sarif_validates_against_the_official_schema() {
         let errors: Vec<String> =
             validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path)).collect();
         assert!(errors.is_empty(), "{}: {}", estate.display(), errors.join("\n"));
+        let mut broken = sarif.clone();
+        broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+        assert!(!validator.is_valid(&broken), "the schema must reject an unknown result level");
         let results = sarif["runs"][0]["results"].as_array().unwrap();
         assert!(!results.is_empty(), "{}: a positive scenario has results", estate.display());
         for r in results {
