@@ -5,9 +5,11 @@
 //! (what it checks, why it breaks in Azure, an example, the fix, a reference). Codes are never
 //! reused: a retired rule keeps its code out of circulation.
 
+mod deps;
 pub mod finding;
 pub mod patch;
 pub mod rules;
+pub mod seed_map;
 
 pub use finding::{Finding, Fix, Patch, Severity};
 pub use rules::{all_rules, Rule};

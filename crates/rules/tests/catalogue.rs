@@ -117,3 +117,23 @@ fn codes_are_unique_and_well_formed() {
         assert_eq!(number.len(), 3, "{c}");
     }
 }
+
+#[test]
+fn seed_map_names_only_existing_rules() {
+    for item in privlink_rules::seed_map::SEED_ITEMS {
+        for code in item.codes {
+            assert!(
+                all_rules().iter().any(|r| r.code == *code),
+                "seed {} item {:?} names unknown rule {code}",
+                item.seed,
+                item.item
+            );
+        }
+        assert!(
+            !item.codes.is_empty() || !item.note.is_empty(),
+            "seed {} item {:?}: no rule and no reason",
+            item.seed,
+            item.item
+        );
+    }
+}

@@ -139,5 +139,15 @@ pub fn rules_markdown() -> String {
         out.push_str(&documentation(r).replacen("# ", "## ", 1));
         out.push('\n');
     }
+    out.push_str("\n## Seed troubleshooting items → rules\n\nEach troubleshooting item of the five seed recipes and the rules that catch it (`crates/rules/src/seed_map.rs`).\n\n| Seed | Heading | Item | Rules |\n|---|---|---|---|\n");
+    for i in privlink_rules::seed_map::SEED_ITEMS {
+        let codes: Vec<String> = i.codes.iter().map(|c| format!("[{c}](#{})", c.to_lowercase())).collect();
+        let rules = match (codes.is_empty(), i.note.is_empty()) {
+            (true, _) => format!("— {}", i.note),
+            (false, true) => codes.join(", "),
+            (false, false) => format!("{} ({})", codes.join(", "), i.note),
+        };
+        out.push_str(&format!("| {} | {} | {} | {rules} |\n", i.seed, i.heading, i.item.replace('|', "\\|")));
+    }
     out
 }

@@ -3,7 +3,7 @@
 use crate::finding::{Finding, Severity};
 use privlink_model::Model;
 
-mod util;
+pub(crate) mod util;
 
 /// A rule: a code that is never reused, a default severity and a check.
 pub struct Rule {
@@ -37,15 +37,22 @@ rules! {
     app303_integration_subnet_shared,
     app304_sku_without_vnet_integration,
     app305_app_private_endpoint_without_scm_record,
+    app307_keyvault_reference_needs_route_all,
+    dns101_zone_not_linked,
+    dns102_linked_zone_missing_record,
     dns104_zone_name_wrong_for_group,
     dns105_endpoint_without_dns,
     dns106_duplicate_record_writers,
     dns107_website_dns_server_public,
+    dns108_stale_record,
     net201_nsg_priority_invalid,
     net202_sql_redirect_ports_blocked,
+    net203_nsg_denies_dependency,
+    net204_route_blackholes_dependency,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
+    pe104_pe_subnet_nsg_ignored,
     pe106_endpoint_region_or_subscription_mismatch,
     sec401_public_access_with_private_endpoint,
     sec402_keyvault_ip_rules_private_ranges,

@@ -184,3 +184,13 @@ pub fn app_setting_patches(model: &Model, site: &Site, name: &str, value: Option
     }
     patches
 }
+
+/// The address a private endpoint's NIC holds for `fqdn` (the ipConfiguration whose
+/// `privateLinkConnectionProperties.fqdns` names it), else its NIC's first address.
+pub fn endpoint_ip(model: &Model, pe: &PrivateEndpoint, fqdn: Option<&DnsName>) -> Option<std::net::IpAddr> {
+    let configs: Vec<&privlink_model::NicIpConfiguration> =
+        model.endpoint_nics(&pe.meta.id).flat_map(|n| n.ip_configurations.iter()).collect();
+    fqdn.and_then(|f| configs.iter().find(|c| c.private_link_fqdns.iter().any(|x| x.eq_ignore_ascii_case(f.as_str()))))
+        .or(configs.first())
+        .and_then(|c| c.private_ip)
+}

@@ -1,0 +1,104 @@
+//! `privlink check` machine formats, checked by independent parsers: SARIF output validates against
+//! the official SARIF 2.1.0 schema (vendored in `crates/report/tests/data`), and JUnit output is
+//! parsed back by an XML parser and counted.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `privlink check` on a scenario estate with extra arguments; returns stdout.
+fn check(estate: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_privlink"))
+        .arg("check")
+        .arg("--estate")
+        .arg(estate)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c == 0 || c == 1), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Positive scenarios with findings of several rules (each run with every rule selected).
+fn estates() -> Vec<PathBuf> {
+    ["DNS101", "NET203", "PE101", "APP307"]
+        .iter()
+        .map(|c| root().join("scenarios/rules").join(c).join("positive/estate"))
+        .collect()
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let schema_text = std::fs::read_to_string(root().join("crates/report/tests/data/sarif-schema-2.1.0.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&schema).unwrap();
+    for estate in estates() {
+        let sarif: serde_json::Value = serde_json::from_str(&check(&estate, &["--format", "sarif"])).unwrap();
+        let errors: Vec<String> =
+            validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+        assert!(errors.is_empty(), "{}: {}", estate.display(), errors.join("\n"));
+        let mut broken = sarif.clone();
+        broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+        assert!(!validator.is_valid(&broken), "the schema must reject an unknown result level");
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{}: a positive scenario has results", estate.display());
+        for r in results {
+            assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().is_some_and(|l| l > 0));
+        }
+    }
+}
+
+#[test]
+fn junit_parses_back_with_one_case_per_rule_and_resource() {
+    for estate in estates() {
+        let json: serde_json::Value = serde_json::from_str(&check(&estate, &["--format", "json"])).unwrap();
+        let findings = json["findings"].as_array().unwrap();
+        let xml = check(&estate, &["--format", "junit"]);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{}: {e}\n{xml}", estate.display()));
+        let suites = doc.root_element();
+        assert_eq!(suites.tag_name().name(), "testsuites");
+        let cases: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+        // One case per (rule, resource with a finding), and one passing case for each rule without findings.
+        let rules = privlink_rules_count(&estate);
+        let mut with_findings: Vec<(&str, &str)> =
+            findings.iter().map(|f| (f["code"].as_str().unwrap(), f["resource"].as_str().unwrap())).collect();
+        with_findings.sort();
+        let codes_with_findings = {
+            let mut c: Vec<&str> = with_findings.iter().map(|x| x.0).collect();
+            c.dedup();
+            c.len()
+        };
+        assert_eq!(cases.len(), findings.len() + rules - codes_with_findings, "{}", estate.display());
+        let failures: Vec<&roxmltree::Node> =
+            cases.iter().filter(|c| c.children().any(|k| k.has_tag_name("failure"))).collect();
+        let expected_failures = findings.iter().filter(|f| f["severity"] != "info").count();
+        assert_eq!(failures.len(), expected_failures, "{}", estate.display());
+        assert_eq!(suites.attribute("tests"), Some(cases.len().to_string().as_str()));
+        assert_eq!(suites.attribute("failures"), Some(expected_failures.to_string().as_str()));
+        for f in findings.iter().filter(|f| f["severity"] != "info") {
+            let (code, resource) = (f["code"].as_str().unwrap(), f["resource"].as_str().unwrap());
+            assert!(
+                failures.iter().any(|c| c.attribute("classname") == Some(&format!("privlink.{code}"))
+                    && c.attribute("name").is_some_and(|n| n.ends_with(resource))
+                    && c.children()
+                        .any(|k| k.has_tag_name("failure") && k.attribute("message") == f["message"].as_str())),
+                "{}: no failing test case for {code} on {resource}",
+                estate.display()
+            );
+        }
+    }
+}
+
+/// How many rules `privlink rules` lists (every rule runs without --select).
+fn privlink_rules_count(_estate: &Path) -> usize {
+    let out = Command::new(env!("CARGO_BIN_EXE_privlink")).arg("rules").output().unwrap();
+    String::from_utf8(out.stdout).unwrap().lines().filter(|l| l.split_whitespace().next().is_some_and(is_code)).count()
+}
+
+fn is_code(s: &str) -> bool {
+    let digits = s.trim_start_matches(|c: char| c.is_ascii_uppercase());
+    digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit()) && s.len() > 3
+}

@@ -1,0 +1,120 @@
+//! What the engine says about every dependency of every app: the view, the resolution and the
+//! trace, computed once per call and shared by the rules that reason with DNS and paths.
+
+use privlink_engine::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver, View};
+use privlink_engine::path::{Step, Trace, Verdict};
+use privlink_engine::trace::{owner_of, trace_all};
+use privlink_model::{ConnectionStatus, DnsName, Model, PrivateEndpoint, RecordType, Site};
+use serde_json::{json, Value};
+
+/// One dependency of one app as the engine sees it.
+pub struct Dependency<'m> {
+    pub site: &'m Site,
+    pub name: DnsName,
+    pub view: View,
+    pub resolution: Resolution,
+    pub trace: Trace,
+}
+
+impl Dependency<'_> {
+    /// The hop that denied the trace, if the trace was denied.
+    pub fn denied_at(&self) -> Option<&privlink_engine::path::Hop> {
+        (self.trace.verdict == Verdict::Denied).then(|| self.trace.hops.last()).flatten()
+    }
+
+    /// Whether the trace was denied at `step`.
+    pub fn denied_at_step(&self, step: Step) -> bool {
+        self.denied_at().is_some_and(|h| h.step == step)
+    }
+
+    /// The resolution as evidence: the view, the answer, the chain and the reasoning after the view.
+    pub fn resolution_evidence(&self) -> Value {
+        let r = &self.resolution;
+        let view = match (&r.view.vnet, r.view.dns_servers.is_empty()) {
+            (Some(v), _) => format!("{} of {}", kind(&r.view), v.name()),
+            (None, false) => format!("{} {}", kind(&r.view), r.view.dns_servers.join(",")),
+            (None, true) => kind(&r.view),
+        };
+        let chain: Vec<String> =
+            r.chain.iter().map(|c| format!("{} {} {}", c.name, c.record_type.as_str(), c.data)).collect();
+        let why: Vec<&str> = r.explanation.iter().skip(self.view.explanation.len()).map(String::as_str).collect();
+        json!({
+            "app": self.site.meta.id,
+            "name": self.name,
+            "view": view,
+            "answer": match r.rcode {
+                Some(Rcode::NoError) => format!(
+                    "NOERROR {}{}",
+                    serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                    r.addresses.iter().map(|a| format!(" {a}")).collect::<String>()
+                ),
+                Some(other) => other.as_str().to_string(),
+                None => "unknown".to_string(),
+            },
+            "chain": chain.join("; "),
+            "zone": r.zone,
+            "why": why.join(" "),
+        })
+    }
+
+    /// The trace as evidence: each hop's step and verdict, and the deciding hop's detail.
+    pub fn trace_evidence(&self) -> Value {
+        let t = &self.trace;
+        let hops: Vec<String> = t
+            .hops
+            .iter()
+            .map(|h| {
+                let step = serde_json::to_value(h.step).ok().and_then(|v| v.as_str().map(str::to_string));
+                let verdict = serde_json::to_value(h.verdict).ok().and_then(|v| v.as_str().map(str::to_string));
+                format!("{}:{}", step.unwrap_or_default(), verdict.unwrap_or_default())
+            })
+            .collect();
+        json!({
+            "app": self.site.meta.id,
+            "to": t.query.to,
+            "address": t.destination.ip,
+            "hops": hops.join(" "),
+            "decidedBy": t.decided_by.as_ref().map(|d| &d.id),
+            "detail": t.hops.last().map(|h| &h.detail),
+            "message": t.message,
+        })
+    }
+}
+
+fn kind(view: &View) -> String {
+    serde_json::to_value(view.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// Every dependency of every app of the estate, in (site, name) order.
+pub fn all(model: &Model) -> Vec<Dependency<'_>> {
+    let resolver = Resolver::new(model);
+    let mut out = Vec::new();
+    for site in model.resources.sites.values() {
+        let view = view_of(model, &Querier::Site(site.meta.id.clone()));
+        let names = dependencies::site_dependencies(model, site);
+        let traces = trace_all(model, &resolver, &site.meta.id);
+        for (name, trace) in names.into_iter().zip(traces) {
+            let resolution = resolver.resolve(&view, &name, RecordType::A);
+            out.push(Dependency { site, name, view: view.clone(), resolution, trace });
+        }
+    }
+    out
+}
+
+/// The approved private endpoints of the estate whose target owns `name` (per the catalog), with
+/// the customer-visible name matched: the endpoints that should answer for it.
+pub fn approved_endpoints_for<'m>(model: &'m Model, name: &DnsName) -> Vec<&'m PrivateEndpoint> {
+    let Some(owner) = owner_of(model, name) else { return Vec::new() };
+    model
+        .indexes
+        .endpoints_of_target
+        .get(&owner)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| model.resources.private_endpoints.get(id))
+        .filter(|pe| {
+            pe.primary_connection().is_some_and(|c| c.status == ConnectionStatus::Approved)
+                && crate::rules::util::endpoint_names(model, pe).is_some_and(|n| n.customer_fqdns.contains(name))
+        })
+        .collect()
+}

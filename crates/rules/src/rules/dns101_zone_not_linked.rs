@@ -1,0 +1,141 @@
+//! # DNS101 zone-not-linked: the privatelink zone exists but is not linked to the VNet whose DNS the app uses
+//!
+//! **What it checks.** For every name an app depends on (its settings, connection strings and the
+//! estate's private endpoint targets) whose resource has an approved private endpoint: the
+//! catalog's `privatelink.` zone for that endpoint exists in the estate, and the app's DNS view is
+//! Azure DNS of some VNet (its integration VNet, or the VNet of the DNS private resolver it asks).
+//! The rule fires when no zone of that name is linked to that VNet, so the app resolves the name
+//! to the public address.
+//!
+//! **Why it breaks.** Azure DNS consults only the private zones linked to the VNet the query comes
+//! from (azure-semantics §1.3). Resolution follows the resolver's VNet links, not the client's
+//! peering topology (§11.3): a zone linked only to a hub VNet is invisible to an app integrated into
+//! a peered spoke. The public CNAME chain then ends at the service's public front end; the app
+//! connects publicly, and a backend with public network access disabled refuses it (§5).
+//!
+//! **Example.** `privatelink.vaultcore.azure.net` holds `kv1 A 10.0.2.6` and is linked to
+//! `vnet-hub`; the app is integrated into `vnet-spoke`, peered with the hub, and resolves
+//! `kv1.vault.azure.net` to the vault's public address.
+//!
+//! **Fix.** Link the zone to the VNet whose DNS the app uses:
+//! `az network private-dns link vnet create --resource-group RG --zone-name ZONE --name link-VNET --virtual-network VNET_ID --registration-enabled false`.
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration#virtual-network-workloads-without-custom-dns-server
+
+use super::util::{endpoint_names, rg};
+use super::Rule;
+use crate::deps::{self, Dependency};
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_engine::dns::Verdict;
+use privlink_model::{Model, ResourceId};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "DNS101",
+        name: "zone-not-linked",
+        severity: Severity::Error,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let deps = deps::all(model);
+    // (zone, vnet) → the dependencies that miss the link.
+    let mut missing: BTreeMap<(ResourceId, ResourceId), Vec<&Dependency>> = BTreeMap::new();
+    for d in &deps {
+        let Some(vnet) = &d.view.vnet else { continue };
+        if matches!(d.resolution.verdict, Verdict::Private | Verdict::Nxdomain) {
+            continue;
+        }
+        for pe in deps::approved_endpoints_for(model, &d.name) {
+            let Some(names) = endpoint_names(model, pe) else { continue };
+            for zone in &names.zones {
+                let Some(zone_ids) = model.indexes.zones_by_name.get(zone) else { continue };
+                let linked = zone_ids.iter().any(|z| {
+                    model.indexes.links_of_zone.get(z).into_iter().flatten().any(|l| {
+                        model.resources.virtual_network_links.get(l).is_some_and(|l| l.vnet.as_ref() == Some(vnet))
+                    })
+                });
+                if !linked {
+                    missing.entry((zone_ids[0].clone(), vnet.clone())).or_default().push(d);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((zone_id, vnet), deps) in missing {
+        let mut names: Vec<String> = deps.iter().map(|d| d.name.to_string()).collect();
+        names.sort();
+        names.dedup();
+        let mut apps: Vec<&str> = deps.iter().map(|d| d.site.meta.name.as_str()).collect();
+        apps.sort();
+        apps.dedup();
+        let linked_to: Vec<ResourceId> = model
+            .indexes
+            .links_of_zone
+            .get(&zone_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|l| model.resources.virtual_network_links.get(l)?.vnet.clone())
+            .collect();
+        let peered: Vec<&ResourceId> = linked_to
+            .iter()
+            .filter(|other| {
+                model.indexes.peerings_of_vnet.get(&vnet).into_iter().flatten().any(|p| {
+                    model.resources.peerings.get(p).is_some_and(|p| p.remote_vnet.as_ref() == Some(*other))
+                })
+            })
+            .collect();
+        let context = if !peered.is_empty() {
+            format!(
+                "; it is linked only to {}, peered with {}, and links do not follow peering",
+                peered.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
+                vnet.name()
+            )
+        } else if !linked_to.is_empty() {
+            format!(
+                "; it is linked only to {}",
+                linked_to.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
+            )
+        } else {
+            "; it is linked to no VNet".to_string()
+        };
+        let message = format!(
+            "private DNS zone {} is not linked to {}, whose Azure DNS {} uses{context}: {} resolves to the public address",
+            zone_id.name(),
+            vnet.name(),
+            apps.join(", "),
+            names.join(", ")
+        );
+        let link_name = format!("link-{}", vnet.name());
+        let link_id = zone_id.child("virtualNetworkLinks", &link_name);
+        let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| d.resolution_evidence()).collect();
+        evidence.push(json!({"zone": zone_id, "linkedTo": linked_to, "needed": vnet}));
+        out.push(Finding {
+            code: "DNS101",
+            severity: Severity::Error,
+            resource: zone_id.clone(),
+            message,
+            evidence,
+            fix: Some(Fix {
+                az: vec![format!(
+                    "az network private-dns link vnet create --resource-group {} --zone-name {} --name {link_name} --virtual-network {vnet} --registration-enabled false",
+                    rg(&zone_id),
+                    zone_id.name()
+                )],
+                patches: vec![Patch {
+                    document: link_id,
+                    merge: json!({"location": "global", "properties": {
+                        "virtualNetwork": {"id": vnet.to_string()},
+                        "registrationEnabled": false,
+                        "resolutionPolicy": "Default"
+                    }}),
+                }],
+            }),
+        });
+    }
+    out
+}

@@ -1,0 +1,98 @@
+//! # DNS102 linked-zone-missing-record: a linked privatelink zone lacks the record of an approved endpoint, so the name is NXDOMAIN
+//!
+//! **What it checks.** For every name an app depends on whose resource has an approved private
+//! endpoint in the estate: when the app's DNS resolves it, the public CNAME chain leads into a
+//! `privatelink.` zone linked to the app's VNet, and that zone has no record for the name.
+//!
+//! **Why it breaks.** A private zone linked to the querying VNet is authoritative for its whole
+//! namespace: a name it does not hold is NXDOMAIN, with no fallback to public DNS unless the link's
+//! `resolutionPolicy` is `NxDomainRedirect` (azure-semantics §1.3, §11.1). The app cannot resolve
+//! the service at all. This happens when the endpoint was created without a zone group, when the
+//! zone group points at another zone of the same name, or when the record was deleted.
+//!
+//! **Example.** `privatelink.database.windows.net` is linked to `vnet-app` but holds no
+//! `sql1` record; `pe-sql` (Approved, 10.0.2.4) targets `sql1`. `sql1.database.windows.net` →
+//! CNAME `sql1.privatelink.database.windows.net` → NXDOMAIN.
+//!
+//! **Fix.** Add the A record with the endpoint's NIC address:
+//! `az network private-dns record-set a add-record --resource-group RG --zone-name ZONE --record-set-name NAME --ipv4-address IP`
+//! (or give the endpoint a zone group on this zone, which writes and maintains it).
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns#azure-services-dns-zone-configuration
+
+use super::util::{endpoint_ip, rg};
+use super::Rule;
+use crate::deps::{self, Dependency};
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_engine::dns::Rcode;
+use privlink_model::{DnsName, Model, RecordType, ResourceId};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "DNS102",
+        name: "linked-zone-missing-record",
+        severity: Severity::Error,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let deps = deps::all(model);
+    // (zone, record name) → (address, endpoint, dependencies)
+    let mut missing: BTreeMap<(ResourceId, String), (IpAddr, ResourceId, Vec<&Dependency>)> = BTreeMap::new();
+    for d in &deps {
+        let (Some(Rcode::NxDomain), Some(zone_id)) = (d.resolution.rcode, &d.resolution.zone) else { continue };
+        let Some(zone) = model.resources.private_dns_zones.get(zone_id) else { continue };
+        let asked: DnsName = d
+            .resolution
+            .chain
+            .iter()
+            .rev()
+            .find(|c| c.record_type == RecordType::CNAME)
+            .and_then(|c| DnsName::parse(&c.data).ok())
+            .unwrap_or_else(|| d.name.clone());
+        let Some(label) = asked.relative_to(&zone.zone).map(str::to_string) else { continue };
+        let Some((pe, ip)) = deps::approved_endpoints_for(model, &d.name)
+            .into_iter()
+            .find_map(|pe| endpoint_ip(model, pe, Some(&d.name)).map(|ip| (pe, ip)))
+        else {
+            continue;
+        };
+        missing.entry((zone_id.clone(), label)).or_insert_with(|| (ip, pe.meta.id.clone(), Vec::new())).2.push(d);
+    }
+    let mut out = Vec::new();
+    for ((zone_id, label), (ip, pe, deps)) in missing {
+        let mut names: Vec<String> = deps.iter().map(|d| d.name.to_string()).collect();
+        names.sort();
+        names.dedup();
+        let zone_name = zone_id.name();
+        let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| d.resolution_evidence()).collect();
+        evidence.push(json!({"zone": zone_id, "missing": format!("{label}.{zone_name}"), "privateEndpoint": pe, "address": ip}));
+        out.push(Finding {
+            code: "DNS102",
+            severity: Severity::Error,
+            resource: zone_id.clone(),
+            message: format!(
+                "private DNS zone {zone_name} is linked to the app's VNet but has no record {label}: {} is NXDOMAIN, though private endpoint {} (Approved) holds {ip}",
+                names.join(", "),
+                pe.name()
+            ),
+            evidence,
+            fix: Some(Fix {
+                az: vec![format!(
+                    "az network private-dns record-set a add-record --resource-group {} --zone-name {zone_name} --record-set-name {label} --ipv4-address {ip}",
+                    rg(&zone_id)
+                )],
+                patches: vec![Patch {
+                    document: zone_id.child("A", &label),
+                    merge: json!({"properties": {"ttl": 10, "aRecords": [{"ipv4Address": ip.to_string()}]}}),
+                }],
+            }),
+        });
+    }
+    out
+}

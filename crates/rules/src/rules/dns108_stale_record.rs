@@ -1,0 +1,117 @@
+//! # DNS108 stale-record: a privatelink A record points at an address no NIC holds, while the endpoint's NIC has another
+//!
+//! **What it checks.** Every A record in a `privatelink.` zone that the catalog names for a private
+//! endpoint of the estate (`{host}.privatelink.…` for the endpoint's target and group id): each of
+//! its addresses is held by a NIC of the estate. The rule fires when an address is held by no NIC
+//! while the endpoint's own NIC holds a different one.
+//!
+//! **Why it breaks.** A private endpoint's address is fixed for its lifetime (azure-semantics §2.3,
+//! §11.6); a record that names another address is left over from a deleted endpoint, or was written
+//! by hand for an earlier deployment. A zone group keeps its record current; a hand-written record
+//! does not. Clients resolve the name to an address nothing answers on and time out.
+//!
+//! **Example.** `kv1.privatelink.vaultcore.azure.net A 10.0.2.9`, but `pe-kv`'s NIC holds 10.0.2.6
+//! and no NIC holds 10.0.2.9.
+//!
+//! **Fix.** Point the record at the endpoint's address:
+//! `az network private-dns record-set a add-record --resource-group RG --zone-name ZONE --record-set-name NAME --ipv4-address NEW`
+//! then `az network private-dns record-set a remove-record --resource-group RG --zone-name ZONE --record-set-name NAME --ipv4-address OLD`
+//! (or let a zone group on the endpoint own the record).
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
+
+use super::util::{endpoint_ip, endpoint_names, privatelink_name, rg};
+use super::Rule;
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_engine::catalog::{self, Cloud};
+use privlink_model::{Model, RecordType};
+use serde_json::json;
+use std::net::IpAddr;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "DNS108",
+        name: "stale-record",
+        severity: Severity::Error,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rs in model.resources.record_sets.values() {
+        if rs.record_type != RecordType::A {
+            continue;
+        }
+        let Some(zone) = model.resources.private_dns_zones.get(&rs.zone) else { continue };
+        if !catalog::is_privatelink_zone(Cloud::Public, &zone.zone) {
+            continue;
+        }
+        let addresses = rs.addresses();
+        let stale: Vec<IpAddr> = addresses.iter().copied().filter(|ip| !model.indexes.nics_by_ip.contains_key(ip)).collect();
+        if stale.is_empty() {
+            continue;
+        }
+        // The endpoint whose catalog record this is.
+        let owner = model.resources.private_endpoints.values().find_map(|pe| {
+            let names = endpoint_names(model, pe)?;
+            let fqdn = names.customer_fqdns.iter().find(|f| {
+                names.zones.iter().any(|z| *z == zone.zone && privatelink_name(f, z).as_ref() == Some(&rs.fqdn))
+            })?;
+            Some((pe, names.target, endpoint_ip(model, pe, Some(fqdn))?))
+        });
+        let Some((pe, target, ip)) = owner else { continue };
+        if stale.contains(&ip) {
+            continue;
+        }
+        let mut keep: Vec<IpAddr> = addresses.iter().copied().filter(|a| !stale.contains(a)).collect();
+        if !keep.contains(&ip) {
+            keep.push(ip);
+        }
+        let label = rs.relative_name.as_str();
+        let zone_name = zone.zone.as_str();
+        let group = rg(&rs.zone);
+        let stale_list: Vec<String> = stale.iter().map(IpAddr::to_string).collect();
+        let mut az = Vec::new();
+        if !addresses.contains(&ip) {
+            az.push(format!(
+                "az network private-dns record-set a add-record --resource-group {group} --zone-name {zone_name} --record-set-name {label} --ipv4-address {ip}"
+            ));
+        }
+        for old in &stale {
+            az.push(format!(
+                "az network private-dns record-set a remove-record --resource-group {group} --zone-name {zone_name} --record-set-name {label} --ipv4-address {old}"
+            ));
+        }
+        out.push(Finding {
+            code: "DNS108",
+            severity: Severity::Error,
+            resource: rs.meta.id.clone(),
+            message: format!(
+                "record {} points at {}, which no NIC of the estate holds; private endpoint {} to {} holds {ip}: clients of {} time out",
+                rs.fqdn,
+                stale_list.join(", "),
+                pe.meta.name,
+                target.name(),
+                target.name()
+            ),
+            evidence: vec![json!({
+                "record": rs.meta.id,
+                "addresses": addresses,
+                "heldByNoNic": stale,
+                "privateEndpoint": pe.meta.id,
+                "endpointAddress": ip,
+                "nics": model.indexes.nics_of_endpoint.get(&pe.meta.id),
+            })],
+            fix: Some(Fix {
+                az,
+                patches: vec![Patch {
+                    document: rs.meta.id.clone(),
+                    merge: json!({"properties": {"aRecords": keep.iter().map(|a| json!({"ipv4Address": a.to_string()})).collect::<Vec<_>>()}}),
+                }],
+            }),
+        });
+    }
+    out
+}

@@ -1,0 +1,136 @@
+//! # NET203 nsg-denies-dependency: an NSG rule drops the app's traffic to a dependency
+//!
+//! **What it checks.** Traces every dependency of every app (resolution with the app's DNS view,
+//! then egress, route, NSG, Private Link, service) and reports those denied at an NSG: the
+//! integration subnet's NSG outbound, or the endpoint subnet's NSG inbound when the subnet's
+//! `privateEndpointNetworkPolicies` make Azure apply it.
+//!
+//! **Why it breaks.** NSG rules are evaluated by priority, first match wins, and a deny matching
+//! the flow drops it silently: the client sees a connection timeout (azure-semantics §4.1, §4.2).
+//! A broad deny written to lock down egress ("deny VirtualNetwork", "deny *") often sits above the
+//! rule meant to allow a backend's port, or the port allowed is not the one the app uses (Redis TLS
+//! 6380, SQL Redirect 11000–11999).
+//!
+//! **Example.** `nsg-appservice-integration` has outbound `deny-vnet-outbound` (200, Deny, * →
+//! VirtualNetwork) and no allow for 6380: the app's connection to Redis through its private
+//! endpoint times out.
+//!
+//! **Fix.** Allow the flow with a free priority before the denying rule:
+//! `az network nsg rule create --resource-group RG --nsg-name NSG --name allow-HOST-PORT --priority P --direction Outbound --access Allow --protocol Tcp --source-address-prefixes '*' --source-port-ranges '*' --destination-address-prefixes IP --destination-port-ranges PORT`.
+//!
+//! **Reference.** https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works
+
+use super::util::rg;
+use super::Rule;
+use crate::deps::{self, Dependency};
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_engine::catalog;
+use privlink_engine::nsg::is_public;
+use privlink_engine::path::Step;
+use privlink_model::{Direction, Model, ResourceId, SecurityRule};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "NET203",
+        name: "nsg-denies-dependency",
+        severity: Severity::Error,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let deps = deps::all(model);
+    // (denying rule or NSG, destination, port) → dependencies
+    let mut denied: BTreeMap<(ResourceId, String, u16), Vec<&Dependency>> = BTreeMap::new();
+    for d in deps.iter().filter(|d| d.denied_at_step(Step::Nsg)) {
+        let Some(by) = d.denied_at().and_then(|h| h.decided_by.as_ref()) else { continue };
+        let Ok(id) = ResourceId::parse(&by.id) else { continue };
+        denied.entry((id, d.trace.destination.ip.to_string(), d.trace.destination.port)).or_default().push(d);
+    }
+    let mut out = Vec::new();
+    for ((by, dest, port), deps) in denied {
+        let (nsg_id, rule) = match model.resources.network_security_groups.get(&by) {
+            Some(n) => (n.meta.id.clone(), None),
+            None => {
+                let Some(parent) = by.parent() else { continue };
+                let Some(n) = model.resources.network_security_groups.get(&parent) else { continue };
+                let r = n.rules.iter().chain(&n.default_rules).find(|r| r.id == by);
+                (n.meta.id.clone(), r)
+            }
+        };
+        let Some(nsg) = model.resources.network_security_groups.get(&nsg_id) else { continue };
+        let d = deps[0];
+        // Outbound at the integration subnet's NSG, inbound at the endpoint subnet's.
+        let app_subnet = d.site.integration_subnet.as_ref().and_then(|s| model.resources.subnets.get(&s.value));
+        let direction = match rule {
+            Some(r) => r.direction,
+            None if app_subnet.is_some_and(|s| s.nsg.as_ref() == Some(&nsg_id)) => Direction::Outbound,
+            None => Direction::Inbound,
+        };
+        let deny_priority = rule.map_or(4097, |r: &SecurityRule| r.priority);
+        let taken = |p: i64| nsg.rules.iter().any(|r| r.direction == direction && r.priority == p);
+        let Some(priority) = (100..deny_priority.min(4097)).rev().find(|p| !taken(*p)) else { continue };
+        let ip: std::net::IpAddr = dest.parse().expect("an address");
+        let host = d.name.first_label().to_string();
+        let destination = if is_public(ip) {
+            d.trace
+                .destination
+                .resource
+                .as_ref()
+                .and_then(|b| model.resources.backends.get(b))
+                .and_then(|b| catalog::entries_for_type(&b.resource_type).find_map(|e| e.service_tag))
+                .map_or_else(|| format!("{ip}/32"), str::to_string)
+        } else {
+            format!("{ip}/32")
+        };
+        let source = match direction {
+            Direction::Outbound => "*".to_string(),
+            Direction::Inbound => app_subnet.and_then(|s| s.prefixes.first()).map_or("*".into(), |p| p.to_string()),
+        };
+        let dir = match direction {
+            Direction::Outbound => "Outbound",
+            Direction::Inbound => "Inbound",
+        };
+        let name = format!("allow-{host}-{port}");
+        let mut names: Vec<String> = deps.iter().map(|d| format!("{}:{port}", d.name)).collect();
+        names.sort();
+        names.dedup();
+        let what = rule.map_or_else(|| format!("NSG {}", nsg.meta.name), |r| format!("rule {} ({}, {})", r.name, r.priority, dir));
+        out.push(Finding {
+            code: "NET203",
+            severity: Severity::Error,
+            resource: by.clone(),
+            message: format!(
+                "{what} of {} denies {} → {} ({dest}): the connection times out",
+                nsg.meta.name,
+                deps.iter().map(|d| d.site.meta.name.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
+                names.join(", ")
+            ),
+            evidence: deps.iter().map(|d| d.trace_evidence()).collect(),
+            fix: Some(Fix {
+                az: vec![format!(
+                    "az network nsg rule create --resource-group {} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol Tcp --source-address-prefixes '{source}' --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {port}",
+                    rg(&nsg_id),
+                    nsg.meta.name
+                )],
+                patches: vec![Patch {
+                    document: nsg_id.child("securityRules", &name),
+                    merge: json!({"properties": {
+                        "priority": priority,
+                        "direction": dir,
+                        "access": "Allow",
+                        "protocol": "Tcp",
+                        "sourceAddressPrefix": source,
+                        "sourcePortRange": "*",
+                        "destinationAddressPrefix": destination,
+                        "destinationPortRange": port.to_string(),
+                    }}),
+                }],
+            }),
+        });
+    }
+    out
+}

@@ -1,0 +1,82 @@
+//! # NET204 route-blackholes-dependency: a user-defined route with next hop None drops the app's traffic to a dependency
+//!
+//! **What it checks.** Traces every dependency of every app and reports those whose effective
+//! route from the integration subnet is a user-defined route with next hop `None`.
+//!
+//! **Why it breaks.** Longest prefix match picks the route; next hop `None` drops the packet and
+//! the client times out (azure-semantics §4.4). A private endpoint's /32 system route normally beats
+//! any broader UDR, but once the endpoint subnet's `privateEndpointNetworkPolicies` include route
+//! tables a UDR whose prefix is at least as long as the VNet's overrides it (§2.4, §11.5), so a
+//! "black-hole the data subnet" route written for VMs starts dropping endpoint traffic too.
+//!
+//! **Example.** `rt-app` on the integration subnet has `10.20.2.0/24 → None`; the endpoint subnet's
+//! policies are `RouteTableEnabled`; the app's connections to its private endpoints time out.
+//!
+//! **Fix.** Add a more specific route to the dependency's address with the next hop it needs
+//! (`VnetLocal` inside the VNet, `Internet` for a public address):
+//! `az network route-table route create --resource-group RG --route-table-name RT --name to-HOST --address-prefix IP/32 --next-hop-type VnetLocal`.
+//!
+//! **Reference.** https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route
+
+use super::util::rg;
+use super::Rule;
+use crate::deps::{self, Dependency};
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_engine::path::Step;
+use privlink_model::{Model, ResourceId};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "NET204",
+        name: "route-blackholes-dependency",
+        severity: Severity::Error,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let deps = deps::all(model);
+    let mut dropped: BTreeMap<(ResourceId, std::net::IpAddr), Vec<&Dependency>> = BTreeMap::new();
+    for d in deps.iter().filter(|d| d.denied_at_step(Step::Route)) {
+        let Some(by) = d.denied_at().and_then(|h| h.decided_by.as_ref()) else { continue };
+        let Ok(route) = ResourceId::parse(&by.id) else { continue };
+        dropped.entry((route, d.trace.destination.ip)).or_default().push(d);
+    }
+    let mut out = Vec::new();
+    for ((route, ip), deps) in dropped {
+        let Some(table) = route.parent().filter(|t| model.resources.route_tables.contains_key(t)) else { continue };
+        let next_hop = if model.vnet_containing(ip).is_some() { "VnetLocal" } else { "Internet" };
+        let d = deps[0];
+        let name = format!("to-{}", d.name.first_label());
+        let mut names: Vec<String> = deps.iter().map(|d| d.trace.query.to.clone()).collect();
+        names.sort();
+        names.dedup();
+        out.push(Finding {
+            code: "NET204",
+            severity: Severity::Error,
+            resource: route.clone(),
+            message: format!(
+                "route {} of {} sends {} ({ip}) to next hop None: the packets are dropped and the connection times out",
+                route.name(),
+                table.name(),
+                names.join(", ")
+            ),
+            evidence: deps.iter().map(|d| d.trace_evidence()).collect(),
+            fix: Some(Fix {
+                az: vec![format!(
+                    "az network route-table route create --resource-group {} --route-table-name {} --name {name} --address-prefix {ip}/32 --next-hop-type {next_hop}",
+                    rg(&table),
+                    table.name()
+                )],
+                patches: vec![Patch {
+                    document: table.child("routes", &name),
+                    merge: json!({"properties": {"addressPrefix": format!("{ip}/32"), "nextHopType": next_hop}}),
+                }],
+            }),
+        });
+    }
+    out
+}

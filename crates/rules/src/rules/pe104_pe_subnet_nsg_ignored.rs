@@ -1,0 +1,116 @@
+//! # PE104 pe-subnet-nsg-ignored: an NSG denies traffic to private endpoints on a subnet whose policies make Azure ignore it
+//!
+//! **What it checks.** Subnets that hold private endpoints and have an NSG with custom inbound
+//! `Deny` rules matching an endpoint's address (by prefix, `*`, `VirtualNetwork` or the endpoint's
+//! application security groups), while the subnet's `privateEndpointNetworkPolicies` is `Disabled`
+//! or `RouteTableEnabled`.
+//!
+//! **Why it breaks.** Unless the subnet's private endpoint network policies include NSGs
+//! (`NetworkSecurityGroupEnabled` or `Enabled`), subnet and NIC NSGs have no effect on traffic to
+//! the private endpoints in it (azure-semantics §2.4, §11.5; `Disabled` is the default). The deny
+//! someone relies on to fence the endpoint off is not enforced: every client that can route to the
+//! endpoint reaches it.
+//!
+//! **Example.** `nsg-pe` on `snet-private-endpoints` has inbound `deny-all-inbound` (4000, Deny,
+//! * → *), and the subnet's `privateEndpointNetworkPolicies` is `Disabled`.
+//!
+//! **Fix.** Make Azure apply the NSG to private endpoint traffic:
+//! `az network vnet subnet update --resource-group RG --vnet-name VNET --name SUBNET --private-endpoint-network-policies NetworkSecurityGroupEnabled`
+//! (`Enabled` when route-table policies are already on). Check the NSG first allows the clients
+//! that should reach the endpoints.
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy
+
+use super::util::rg;
+use super::Rule;
+use crate::finding::{Finding, Fix, Patch, Severity};
+use privlink_model::{Access, AddressMatch, Direction, Model};
+use serde_json::json;
+use std::net::IpAddr;
+
+pub fn rule() -> Rule {
+    Rule {
+        code: "PE104",
+        name: "pe-subnet-nsg-ignored",
+        severity: Severity::Warning,
+        module: module_path!().rsplit("::").next().unwrap(),
+        check,
+    }
+}
+
+fn check(model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for subnet in model.resources.subnets.values() {
+        let (Some(nsg_id), false) = (&subnet.nsg, subnet.private_endpoint_policies.network_security_groups) else {
+            continue;
+        };
+        let Some(nsg) = model.resources.network_security_groups.get(nsg_id) else { continue };
+        let endpoints: Vec<_> = model
+            .resources
+            .private_endpoints
+            .values()
+            .filter(|pe| pe.subnet.as_ref() == Some(&subnet.meta.id))
+            .map(|pe| {
+                let ips: Vec<IpAddr> = model.endpoint_nics(&pe.meta.id).flat_map(|n| n.private_ips()).collect();
+                (pe, ips)
+            })
+            .collect();
+        let mut denies = Vec::new();
+        for r in nsg.rules.iter().filter(|r| r.direction == Direction::Inbound && r.access == Access::Deny) {
+            let hits: Vec<&str> = endpoints
+                .iter()
+                .filter(|(pe, ips)| {
+                    r.destinations.iter().any(|d| match d {
+                        AddressMatch::Any => true,
+                        AddressMatch::Prefix(p) => ips.iter().any(|ip| p.contains(ip)),
+                        AddressMatch::Tag(t) => t.eq_ignore_ascii_case("VirtualNetwork"),
+                        AddressMatch::ApplicationSecurityGroup(a) => pe.application_security_groups.contains(a),
+                    })
+                })
+                .map(|(pe, _)| pe.meta.name.as_str())
+                .collect();
+            if !hits.is_empty() {
+                denies.push((r, hits));
+            }
+        }
+        if denies.is_empty() {
+            continue;
+        }
+        let value =
+            if subnet.private_endpoint_policies.route_tables { "Enabled" } else { "NetworkSecurityGroupEnabled" };
+        let mut pes: Vec<&str> = denies.iter().flat_map(|(_, h)| h.iter().copied()).collect();
+        pes.sort();
+        pes.dedup();
+        out.push(Finding {
+            code: "PE104",
+            severity: Severity::Warning,
+            resource: subnet.meta.id.clone(),
+            message: format!(
+                "NSG {} denies inbound traffic to private endpoint{} {} ({}), but subnet {} has privateEndpointNetworkPolicies {}: Azure does not apply the NSG to private endpoint traffic, so the deny is not enforced",
+                nsg.meta.name,
+                if pes.len() > 1 { "s" } else { "" },
+                pes.join(", "),
+                denies.iter().map(|(r, _)| format!("{} {}", r.name, r.priority)).collect::<Vec<_>>().join(", "),
+                subnet.meta.name,
+                subnet.private_endpoint_policies.as_arm()
+            ),
+            evidence: denies
+                .iter()
+                .map(|(r, hits)| json!({"rule": r.id, "priority": r.priority, "privateEndpoints": hits, "privateEndpointNetworkPolicies": subnet.private_endpoint_policies.as_arm()}))
+                .collect(),
+            fix: Some(Fix {
+                az: vec![format!(
+                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --private-endpoint-network-policies {value}",
+                    rg(&subnet.meta.id),
+                    subnet.vnet.name(),
+                    subnet.meta.name
+                )],
+                patches: vec![Patch {
+                    document: subnet.meta.id.clone(),
+                    merge: json!({"properties": {"privateEndpointNetworkPolicies": value}}),
+                }],
+            }),
+        });
+    }
+    out
+}

@@ -1,0 +1,36 @@
+//! Each troubleshooting item of the five seed recipes, mapped to the rules that catch it. Data
+//! beside the code: `docs/rules.md` renders it, and a test checks every code named here exists.
+
+/// (seed file, the seed's heading, the troubleshooting item, rule codes; empty = no rule, with why).
+pub struct SeedItem {
+    pub seed: &'static str,
+    pub heading: &'static str,
+    pub item: &'static str,
+    pub codes: &'static [&'static str],
+    /// Why no rule (or what else is needed) when `codes` does not tell the whole story.
+    pub note: &'static str,
+}
+
+pub const SEED_ITEMS: &[SeedItem] = &[
+    SeedItem { seed: "000", heading: "SQL or Redis connection timeout", item: "Review NSG rules and user-defined routes on integration subnet.", codes: &["NET203", "NET204", "NET201"], note: "" },
+    SeedItem { seed: "000", heading: "SQL or Redis connection timeout", item: "Confirm private endpoint status is Approved.", codes: &["PE101"], note: "" },
+    SeedItem { seed: "000", heading: "SQL or Redis connection timeout", item: "Confirm backend firewall allows private endpoint traffic.", codes: &[], note: "not a failure mode: traffic through an approved private endpoint passes whatever the firewall says (azure-semantics §5.6); public-path refusals are traced by `privlink trace`" },
+    SeedItem { seed: "000", heading: "Hostname resolves to public IP", item: "Check private DNS zone links to the integration VNet.", codes: &["DNS101", "DNS105"], note: "" },
+    SeedItem { seed: "000", heading: "Hostname resolves to public IP", item: "Verify no custom DNS server is overriding private zone resolution.", codes: &[], note: "not yet a rule on this branch (DNS109 custom-dns-unverifiable planned; `WEBSITE_DNS_SERVER` public resolvers are DNS107's)" },
+    SeedItem { seed: "000", heading: "Managed identity auth failure", item: "Verify system-assigned identity is enabled on the web app.", codes: &[], note: "identity, outside the network model" },
+    SeedItem { seed: "000", heading: "Managed identity auth failure", item: "Confirm SQL permissions for managed identity principal and Key Vault access policy or RBAC.", codes: &[], note: "data-plane permissions, outside the network model" },
+    SeedItem { seed: "001", heading: "App cannot reach private backend", item: "Validate NSG and route table configuration for integration subnet.", codes: &["NET203", "NET204", "NET201"], note: "" },
+    SeedItem { seed: "001", heading: "App cannot reach private backend", item: "Confirm private endpoints are approved and healthy.", codes: &["PE101", "PE103"], note: "" },
+    SeedItem { seed: "001", heading: "App cannot reach private backend", item: "Verify backend firewall and private access policy configuration.", codes: &["SEC401"], note: "" },
+    SeedItem { seed: "001", heading: "DNS still resolves public addresses", item: "Check private DNS zone links to VNet.", codes: &["DNS101", "DNS102", "DNS104"], note: "" },
+    SeedItem { seed: "001", heading: "DNS still resolves public addresses", item: "Validate custom DNS forwarders if you use enterprise DNS.", codes: &[], note: "not yet a rule on this branch (DNS109 custom-dns-unverifiable planned)" },
+    SeedItem { seed: "001", heading: "Connectivity broke after route-all", item: "Verify required Azure destinations remain reachable via your egress path.", codes: &["NET203", "NET204"], note: "" },
+    SeedItem { seed: "001", heading: "Connectivity broke after route-all", item: "Re-test with route-all disabled to isolate routing policy impact.", codes: &["APP307"], note: "route-all is required, not optional, for Linux Key Vault references through a private endpoint" },
+    SeedItem { seed: "002", heading: "Key Vault references through shared networking", item: "HTTP 500 after public access is disabled: the app lost its connection to the service or its Key Vault references.", codes: &["APP307", "DNS101", "DNS102"], note: "" },
+    SeedItem { seed: "003", heading: "Common Problems With Private Endpoints", item: "DNS misconfiguration: timeouts, certificate errors, unexpected public routing.", codes: &["DNS101", "DNS102", "DNS104", "DNS105", "DNS108"], note: "" },
+    SeedItem { seed: "003", heading: "Common Problems With Private Endpoints", item: "Broken hybrid connectivity: on-premises systems cannot resolve Azure private DNS without forwarding.", codes: &[], note: "on-premises resolvers are outside the estate" },
+    SeedItem { seed: "003", heading: "Common Problems With Private Endpoints", item: "Subnet design issues.", codes: &["APP301", "APP302", "PE102", "PE104"], note: "" },
+    SeedItem { seed: "004", heading: "Troubleshooting", item: "Login failed for user '<token-identified principal>'.", codes: &[], note: "database user and role membership, outside the network model" },
+    SeedItem { seed: "004", heading: "Troubleshooting", item: "ODBC Driver 18 not found.", codes: &[], note: "container image content, outside the network model" },
+    SeedItem { seed: "004", heading: "Troubleshooting", item: "Connection timeout: validate SQL firewall rules, VNet integration, DNS, and private endpoint routing.", codes: &["DNS101", "DNS102", "NET203", "NET204", "PE101", "APP301"], note: "" },
+];
