@@ -206,22 +206,24 @@ pub struct DeploymentFailure {
     pub error: ArmError,
 }
 
-/// Deploys documents a template evaluated to: each id of `deployed` is PUT, in a dependency-safe
-/// order (networks, then zones and other resources, then sites, endpoints, zone groups and
-/// connections; template order within each), and the changes are applied to `documents`.
+/// Deploys documents a template evaluated to, as a fresh deployment would: the ids of `deployed`
+/// are taken out of `documents`, then PUT one by one in a dependency-safe order (networks, then
+/// zones and other resources, then sites, endpoints, zone groups and connections; template order
+/// within each), each judged against what is deployed so far, and the changes are applied.
 /// Documents Azure creates take the origin of the resource whose write created them. A write
 /// Azure would refuse leaves the document as evaluated and is returned as a failure.
 pub fn deploy(documents: &mut BTreeMap<ResourceId, Document>, deployed: &[ResourceId]) -> Vec<DeploymentFailure> {
-    let mut order: Vec<&ResourceId> = deployed.iter().collect();
-    order.sort_by_key(|id| deploy_rank(id));
+    let mut pending: Vec<Document> = deployed.iter().filter_map(|id| documents.remove(id)).collect();
+    pending.sort_by_key(|d| deploy_rank(&d.id));
     let mut failures = Vec::new();
-    for id in order {
-        let Some(current) = documents.get(id) else { continue };
-        let (document, origin) = (current.body.clone(), current.origin.clone());
-        let write = Write { method: WriteMethod::Put, id, document: Some(&document) };
+    for document in pending {
+        let write = Write { method: WriteMethod::Put, id: &document.id, document: Some(&document.body) };
         match apply(documents, &write) {
-            Ok(changes) => apply_changes(documents, changes, &origin),
-            Err(error) => failures.push(DeploymentFailure { id: id.clone(), error }),
+            Ok(changes) => apply_changes(documents, changes, &document.origin),
+            Err(error) => {
+                failures.push(DeploymentFailure { id: document.id.clone(), error });
+                documents.insert(document.id.clone(), document);
+            }
         }
     }
     failures
