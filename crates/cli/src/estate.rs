@@ -194,8 +194,34 @@ impl EstateArgs {
             parameters,
             overrides: self.params.clone(),
         };
-        let model = privlink_load::load_with(&inputs, &settings).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let model = load_deployed(&inputs, &settings)?;
         let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
         Ok(Estate { model, label, inputs })
     }
+}
+
+/// Loads inputs; the resources templates evaluate to are then deployed through the engine's
+/// provider, so the estate holds what Azure fills in at deploy time (private endpoint NICs and
+/// addresses, zone-group records, backend connections). A write Azure would refuse becomes an
+/// error diagnostic (`LOAD018`) and the resource stays as the template wrote it.
+///
+/// This step lives here, not in `privlink-load`, because the provider is the engine's and the
+/// engine does not depend on the loader: model ← load, model ← engine, both ← cli.
+pub fn load_deployed(inputs: &[Input], settings: &privlink_load::TemplateSettings) -> Result<Model> {
+    let privlink_load::EstateDocuments { mut documents, mut diagnostics, deployed } =
+        privlink_load::documents_with(inputs, settings).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for failure in privlink_engine::provider::deploy(&mut documents, &deployed) {
+        let origin =
+            documents.get(&failure.id).map(|d| d.origin.clone()).unwrap_or_else(|| privlink_model::Origin::new("", ""));
+        diagnostics.push(privlink_model::LoadDiagnostic::new(
+            privlink_model::Severity::Error,
+            "LOAD018",
+            &origin,
+            format!(
+                "{}: the deployment would fail: {} ({}) {}",
+                failure.id, failure.error.code, failure.error.status, failure.error.message
+            ),
+        ));
+    }
+    Ok(privlink_load::model_from_documents(documents, diagnostics))
 }

@@ -7,11 +7,13 @@
 //! correction made there reaches every face at once.
 //!
 //! [`routes`] computes a subnet's effective routes and the route a destination takes; [`nsg`]
-//! evaluates security rules.
+//! evaluates security rules. [`provider`] is Azure's control-plane behaviour: the document changes
+//! (or the ARM error) a write causes, shared by template ingestion and the live twin.
 
 pub mod catalog;
 pub mod dns;
 pub mod nsg;
 pub mod path;
+pub mod provider;
 pub mod routes;
 pub mod trace;

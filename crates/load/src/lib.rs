@@ -58,6 +58,22 @@ pub fn load_with(inputs: &[Input], settings: &TemplateSettings) -> Result<Model,
     build_with(collector, settings)
 }
 
+/// The documents of an estate before typing: exported documents and what templates evaluated to.
+pub struct EstateDocuments {
+    pub documents: BTreeMap<ResourceId, Document>,
+    pub diagnostics: Vec<LoadDiagnostic>,
+    /// The ids that came from templates (an exported document of the same id wins), in template
+    /// order: what a deployment would PUT. Deploy-time behaviour (NICs, addresses, zone-group
+    /// records, backend connections) is Azure's, so it is applied by the caller, with the engine's
+    /// `provider::deploy`, before [`model_from_documents`].
+    pub deployed: Vec<ResourceId>,
+}
+
+/// Collects and evaluates inputs into documents without typing them.
+pub fn documents_with(inputs: &[Input], settings: &TemplateSettings) -> Result<EstateDocuments, InputError> {
+    evaluate_with(documents::collect(inputs)?, settings)
+}
+
 /// Builds the model from collected documents (templates evaluated with default settings).
 pub fn build(collector: DocumentCollector) -> Model {
     build_with(collector, &TemplateSettings::default()).unwrap_or_else(|e| {
@@ -73,7 +89,13 @@ pub fn build(collector: DocumentCollector) -> Model {
 }
 
 fn build_with(collector: DocumentCollector, settings: &TemplateSettings) -> Result<Model, InputError> {
+    let EstateDocuments { documents, diagnostics, .. } = evaluate_with(collector, settings)?;
+    Ok(model_from_documents(documents, diagnostics))
+}
+
+fn evaluate_with(collector: DocumentCollector, settings: &TemplateSettings) -> Result<EstateDocuments, InputError> {
     let documents::Collected { mut documents, mut diagnostics, templates } = collector.finish();
+    let mut deployed = Vec::new();
     for (file, template_json) in templates {
         let mut parameters = match &settings.parameters {
             Some((pfile, p)) => template::Parameters::from_document(p).map_err(|e| InputError {
@@ -111,14 +133,28 @@ fn build_with(collector: DocumentCollector, settings: &TemplateSettings) -> Resu
             column: None,
             message: e.to_string(),
         })?;
+        let template_order: Vec<ResourceId> = evaluation
+            .resources
+            .iter()
+            .filter_map(|r| ResourceId::parse(r.document.get("id")?.as_str()?).ok())
+            .collect();
         let mut collector = DocumentCollector::new();
         for r in evaluation.resources {
             collector.add_document(r.document, privlink_model::Origin::new(file.as_str(), r.source));
         }
         let inner = collector.finish();
         diagnostics.extend(inner.diagnostics);
+        let mut inserted = std::collections::BTreeSet::new();
         for (id, doc) in inner.documents {
-            documents.entry(id).or_insert(doc);
+            if let std::collections::btree_map::Entry::Vacant(slot) = documents.entry(id.clone()) {
+                inserted.insert(id);
+                slot.insert(doc);
+            }
+        }
+        for id in template_order {
+            if inserted.remove(&id) {
+                deployed.push(id);
+            }
         }
         for u in evaluation.unknowns {
             diagnostics.push(LoadDiagnostic::new(
@@ -141,7 +177,7 @@ fn build_with(collector: DocumentCollector, settings: &TemplateSettings) -> Resu
             ));
         }
     }
-    Ok(model_from_documents(documents, diagnostics))
+    Ok(EstateDocuments { documents, diagnostics, deployed })
 }
 
 /// Types documents that are already keyed by id (the twin's store, a template evaluation).

@@ -21,6 +21,6 @@ pub mod tls;
 
 pub use arm::{router, ArmRequest, ArmResponse, ArmState};
 pub use error::ArmError;
-pub use provider::{PassThrough, Provider, WriteMethod, WriteRequest};
+pub use provider::{EngineProvider, PassThrough, Provider, WriteMethod, WriteRequest};
 pub use server::{open_state, start, start_with_provider, RunningTwin, ShutdownHandle, TwinConfig};
 pub use store::{Change, Documents, Store};

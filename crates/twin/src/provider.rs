@@ -4,11 +4,13 @@
 //! fields, ETags, inline children, status codes); what is particular to a resource type
 //! (private endpoint NIC and IP allocation, zone-group records, connection approval, validation)
 //! is decided by a [`Provider`]: given the current documents and one write, it returns the
-//! document changes to commit, or the ARM error to answer. The engine's pure `provider` module
-//! plugs in here; [`PassThrough`] just stores what was sent.
+//! document changes to commit, or the ARM error to answer. [`EngineProvider`] is the engine's pure
+//! `provider` module (the same one template ingestion deploys through) and the twin's default;
+//! [`PassThrough`] just stores what was sent.
 
 use crate::error::ArmError;
 use crate::store::{Change, Documents};
+use privlink_engine::provider as engine;
 use privlink_model::ResourceId;
 use serde_json::Value;
 
@@ -59,5 +61,43 @@ impl Provider for PassThrough {
             (_, Some(document)) => vec![Change::Put(document.clone())],
             (_, None) => Vec::new(),
         })
+    }
+}
+
+/// Azure's control-plane behaviour from `privlink_engine::provider`: private endpoint NICs and
+/// addresses, backend connections and their approval, zone-group records, and Azure's validation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EngineProvider;
+
+/// The store's snapshot as the engine reads an estate.
+struct SnapshotEstate<'a>(&'a Documents);
+
+impl engine::Estate for SnapshotEstate<'_> {
+    fn document(&self, id: &ResourceId) -> Option<&Value> {
+        self.0.get(id)
+    }
+
+    fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
+        Box::new(self.0.iter().map(|(_, doc)| doc))
+    }
+}
+
+impl Provider for EngineProvider {
+    fn apply(&self, snapshot: &Documents, request: &WriteRequest) -> Result<Vec<Change>, ArmError> {
+        let method = match request.method {
+            WriteMethod::Put => engine::WriteMethod::Put,
+            WriteMethod::Patch => engine::WriteMethod::Patch,
+            WriteMethod::Delete => engine::WriteMethod::Delete,
+        };
+        let write = engine::Write { method, id: &request.id, document: request.document.as_ref() };
+        let changes =
+            engine::apply(&SnapshotEstate(snapshot), &write).map_err(|e| ArmError::new(e.status, e.code, e.message))?;
+        Ok(changes
+            .into_iter()
+            .map(|change| match change {
+                engine::Change::Put(doc) => Change::Put(doc),
+                engine::Change::Delete(id) => Change::Delete(id),
+            })
+            .collect())
     }
 }

@@ -10,7 +10,7 @@ use crate::arm::{identity_router, router, ArmState, IDENTITY_PATH};
 use crate::identity::{
     load_or_create_secret, uuid_from_hex, Principal, TokenIssuer, CLIENT_ID_FILE, IDENTITY_HEADER_FILE, OBJECT_ID_FILE,
 };
-use crate::provider::{PassThrough, Provider};
+use crate::provider::{EngineProvider, Provider};
 use crate::store::{document_id, Change, Store};
 use crate::tls::LocalCa;
 use crate::{computed, structure};
@@ -158,9 +158,9 @@ impl ShutdownHandle {
     }
 }
 
-/// Starts a twin with the [`PassThrough`] provider.
+/// Starts a twin whose writes have Azure's control-plane behaviour ([`EngineProvider`]).
 pub async fn start(config: TwinConfig) -> anyhow::Result<RunningTwin> {
-    start_with_provider(config, Arc::new(PassThrough)).await
+    start_with_provider(config, Arc::new(EngineProvider)).await
 }
 
 /// Starts a twin whose writes go through `provider`.

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Request};
 use axum::Router;
-use privlink_twin::{open_state, router, ArmState, PassThrough, Provider, TwinConfig};
+use privlink_twin::{open_state, router, ArmState, EngineProvider, Provider, TwinConfig};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
@@ -44,7 +44,7 @@ impl Reply {
 
 impl InProcessTwin {
     pub fn open(state_dir: &Path) -> InProcessTwin {
-        InProcessTwin::open_with(state_dir, Arc::new(PassThrough))
+        InProcessTwin::open_with(state_dir, Arc::new(EngineProvider))
     }
 
     pub fn open_with(state_dir: &Path, provider: Arc<dyn Provider>) -> InProcessTwin {

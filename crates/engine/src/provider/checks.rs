@@ -1,0 +1,232 @@
+//! Validation Azure performs on writes that change nothing else: subnets in use, duplicate zone
+//! links, VNet integration (azure-semantics.md §1.5, §2, §3.2).
+
+use super::{
+    array_at, children_of, document_id, documents_of_type, id_at, str_at, subnet_document, ArmError, Estate,
+    NETWORK_INTERFACE, PLAN, PRIVATE_ENDPOINT, SITE, SUBNET, VIRTUAL_NETWORK, ZONE_LINK,
+};
+use privlink_model::ResourceId;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The delegation a VNet integration subnet needs (§3.2).
+const INTEGRATION_DELEGATION: &str = "Microsoft.Web/serverFarms";
+/// Plan tiers without regional VNet integration (§3.2: not Free, Shared or Consumption).
+const TIERS_WITHOUT_VNET_INTEGRATION: &[&str] = &["Free", "Shared", "Dynamic"];
+
+pub(super) fn before_put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+    if id.is_type(ZONE_LINK) {
+        check_unique_link(estate, id, document)
+    } else if id.is_type(SITE) {
+        check_site_integration(estate, id, document)
+    } else if id.is_type(PLAN) {
+        check_plan_sku(estate, id, document)
+    } else if id.is_type(SUBNET) {
+        check_delegation_change(estate, id, document)
+    } else if id.is_type(VIRTUAL_NETWORK) {
+        let listed: BTreeSet<String> = array_at(document, "/properties/subnets")
+            .iter()
+            .filter_map(|s| str_at(s, "/name"))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        for subnet in existing_subnets(estate, id) {
+            if !listed.contains(&subnet.name().to_ascii_lowercase()) {
+                check_not_in_use(estate, &subnet)?;
+            }
+        }
+        Ok(())
+    } else {
+        Ok(())
+    }
+}
+
+pub(super) fn before_delete(estate: &dyn Estate, id: &ResourceId) -> Result<(), ArmError> {
+    if id.is_type(SUBNET) {
+        check_not_in_use(estate, id)
+    } else if id.is_type(VIRTUAL_NETWORK) {
+        existing_subnets(estate, id).iter().try_for_each(|s| check_not_in_use(estate, s))
+    } else {
+        Ok(())
+    }
+}
+
+/// The subnets a VNet has now: standalone documents and the VNet's inline entries.
+fn existing_subnets(estate: &dyn Estate, vnet: &ResourceId) -> Vec<ResourceId> {
+    let mut subnets: Vec<ResourceId> = children_of(estate, vnet, SUBNET).iter().filter_map(document_id).collect();
+    if let Some(doc) = estate.document(vnet) {
+        for entry in array_at(doc, "/properties/subnets") {
+            if let Some(name) = str_at(entry, "/name") {
+                let id = vnet.child("subnets", name);
+                if !subnets.contains(&id) {
+                    subnets.push(id);
+                }
+            }
+        }
+    }
+    subnets
+}
+
+/// The first resource that uses `subnet`: a NIC's ipConfiguration, a private endpoint, an integrated site.
+fn subnet_user(estate: &dyn Estate, subnet: &ResourceId) -> Option<String> {
+    for nic in documents_of_type(estate, NETWORK_INTERFACE) {
+        for config in array_at(nic, "/properties/ipConfigurations") {
+            if id_at(config, "/properties/subnet").as_ref() == Some(subnet) {
+                let config_id = str_at(config, "/id").map(str::to_string);
+                return config_id.or_else(|| document_id(nic).map(|id| id.to_string()));
+            }
+        }
+    }
+    let by = |ty: &str, pointer: &str| {
+        documents_of_type(estate, ty)
+            .find(|d| id_at(d, pointer).as_ref() == Some(subnet))
+            .and_then(document_id)
+            .map(|id| id.to_string())
+    };
+    by(PRIVATE_ENDPOINT, "/properties/subnet").or_else(|| by(SITE, "/properties/virtualNetworkSubnetId"))
+}
+
+fn check_not_in_use(estate: &dyn Estate, subnet: &ResourceId) -> Result<(), ArmError> {
+    match subnet_user(estate, subnet) {
+        None => Ok(()),
+        Some(user) => Err(ArmError::bad_request(
+            "InUseSubnetCannotBeDeleted",
+            format!(
+                "Subnet {} is in use by {user} and cannot be deleted. In order to delete the subnet, delete all the \
+                 resources within the subnet. See aka.ms/deletesubnet.",
+                subnet.name()
+            ),
+        )),
+    }
+}
+
+fn delegation_services(subnet: &Value) -> BTreeSet<String> {
+    array_at(subnet, "/properties/delegations")
+        .iter()
+        .filter_map(|d| str_at(d, "/properties/serviceName"))
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// Delegations cannot change while NICs use the subnet (MicrosoftDocs/azure-docs#39112).
+fn check_delegation_change(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+    let Some(existing) = subnet_document(estate, id) else { return Ok(()) };
+    let (before, after) = (delegation_services(&existing), delegation_services(document));
+    if before == after {
+        return Ok(());
+    }
+    let nic_user = documents_of_type(estate, NETWORK_INTERFACE).find_map(|nic| {
+        array_at(nic, "/properties/ipConfigurations")
+            .iter()
+            .find(|c| id_at(c, "/properties/subnet").as_ref() == Some(id))
+            .and_then(|c| str_at(c, "/id").map(str::to_string).or_else(|| document_id(nic).map(|i| i.to_string())))
+    });
+    match nic_user {
+        None => Ok(()),
+        Some(user) => Err(ArmError::bad_request(
+            "SubnetDelegationsCannotChangeWhenSubnetUsedByResource",
+            format!(
+                "Delegations of subnet {id} cannot be changed from [{}] to [{}] because it is being used by the resource {user}.",
+                before.into_iter().collect::<Vec<_>>().join(","),
+                after.into_iter().collect::<Vec<_>>().join(",")
+            ),
+        )),
+    }
+}
+
+/// At most one link between a zone and a VNet (§1.5).
+fn check_unique_link(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+    let (Some(zone), Some(vnet)) = (id.parent(), id_at(document, "/properties/virtualNetwork")) else { return Ok(()) };
+    let duplicate = children_of(estate, &zone, ZONE_LINK)
+        .into_iter()
+        .filter(|l| document_id(l).as_ref() != Some(id))
+        .find(|l| id_at(l, "/properties/virtualNetwork").as_ref() == Some(&vnet));
+    match duplicate.and_then(|l| document_id(&l)) {
+        None => Ok(()),
+        Some(other) => Err(ArmError::new(
+            409,
+            "Conflict",
+            format!(
+                "A virtual network cannot be linked to the same private DNS zone more than once: {vnet} is already \
+                 linked to {} by {}.",
+                zone.name(),
+                other.name()
+            ),
+        )),
+    }
+}
+
+/// A site's `virtualNetworkSubnetId` needs a subnet delegated to `Microsoft.Web/serverFarms` and a
+/// plan whose SKU offers VNet integration (§3.2).
+fn check_site_integration(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+    let Some(subnet_id) = str_at(document, "/properties/virtualNetworkSubnetId").filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    let subnet_id = ResourceId::parse(subnet_id).map_err(|e| {
+        ArmError::bad_request(
+            "BadRequest",
+            format!("virtualNetworkSubnetId '{subnet_id}' of {id} is not a subnet id: {e}"),
+        )
+    })?;
+    let subnet = subnet_document(estate, &subnet_id).ok_or_else(|| {
+        ArmError::bad_request(
+            "InvalidResourceReference",
+            format!("Subnet {subnet_id} referenced by {id} was not found."),
+        )
+    })?;
+    if !delegation_services(&subnet).contains(&INTEGRATION_DELEGATION.to_ascii_lowercase()) {
+        let vnet = subnet_id.parent().map(|v| v.name().to_string()).unwrap_or_default();
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!(
+                "Subnet {} in VNET {vnet} is missing a delegation to {INTEGRATION_DELEGATION}. Please add the \
+                 delegation and try again.",
+                subnet_id.name()
+            ),
+        ));
+    }
+    let plan = id_at(document, "/properties/serverFarmId").and_then(|p| estate.document(&p));
+    if let Some(tier) = plan.and_then(tier_without_integration) {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!(
+                "App Service plan tier '{tier}' does not support regional virtual network integration; use Basic, \
+                 Standard, Premium or Elastic Premium."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A plan cannot move to a SKU without VNet integration while apps use it (Azure/bicep#6725).
+fn check_plan_sku(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+    if tier_without_integration(document).is_none() {
+        return Ok(());
+    }
+    let integrated = documents_of_type(estate, SITE).any(|site| {
+        id_at(site, "/properties/serverFarmId").as_ref() == Some(id)
+            && str_at(site, "/properties/virtualNetworkSubnetId").is_some_and(|s| !s.is_empty())
+    });
+    if integrated {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "The new SKU does not support Regional VNET integration which some apps are still using. Please \
+             disconnect apps from Regional VNET integration and try again.",
+        ));
+    }
+    Ok(())
+}
+
+/// The plan's tier if it is one without VNet integration (read from `sku.tier`, else the SKU name).
+fn tier_without_integration(plan: &Value) -> Option<&'static str> {
+    let tier = str_at(plan, "/sku/tier");
+    let from_name = str_at(plan, "/sku/name").and_then(|n| match n.to_ascii_uppercase().chars().next() {
+        Some('F') => Some("Free"),
+        Some('D') => Some("Shared"),
+        Some('Y') => Some("Dynamic"),
+        _ => None,
+    });
+    match tier {
+        Some(t) => TIERS_WITHOUT_VNET_INTEGRATION.iter().copied().find(|x| x.eq_ignore_ascii_case(t)),
+        None => from_name,
+    }
+}

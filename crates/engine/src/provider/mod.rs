@@ -1,0 +1,370 @@
+//! Azure's control-plane behaviour: what Azure does to the estate when a resource is written.
+//!
+//! [`apply`] is a pure function from the current documents (an [`Estate`]) and one [`Write`] to the
+//! document [`Change`]s Azure would make, or the [`ArmError`] Azure would answer. The live twin calls
+//! it for every PUT, PATCH and DELETE; template ingestion calls [`deploy`], which applies the
+//! template's resources one by one in a dependency-safe order. One implementation, so a deployed
+//! template and the twin hold the same documents.
+//!
+//! What it does (azure-semantics.md §1.6, §2, §3.2):
+//!
+//! * **Private endpoint PUT** — a NIC with one ipConfiguration per member of the target's group
+//!   ([`endpoint`]), addresses from the subnet's lowest free non-reserved ones ([`ipam`]), static
+//!   addresses validated; `privateLinkConnectionProperties`, the endpoint's `networkInterfaces`,
+//!   `customDnsConfigs` and connection state; the target's `privateEndpointConnections` entry
+//!   (inline in the target and as its own document). Re-PUTs keep the addresses.
+//! * **Private endpoint DELETE** — its NIC, zone groups, their records and the target's connection.
+//! * **Zone group PUT / DELETE** — A records (TTL 10) into each referenced zone and the group's
+//!   `recordSets` ([`zone_group`]); removed again on delete.
+//! * **Connection approval** — PUT / DELETE of `{target}/privateEndpointConnections/{name}`
+//!   ([`connection`]).
+//! * **Validation** ([`checks`]) — see the table below.
+//!
+//! Everything is deterministic: generated names and GUIDs are derived by hashing resource ids
+//! ([`derived_guid`]); nothing reads a clock or a random source.
+//!
+//! # Error codes
+//!
+//! | Situation | Status | Code | Source |
+//! |---|---|---|---|
+//! | PE in a subnet with delegations | 400 | `PrivateEndpointCannotBeCreatedInSubnetThatHasDelegations` | UNVERIFIED code (the behaviour: MicrosoftDocs/azure-docs#47048, portal text only) |
+//! | static PE address reserved (first four, last) | 400 | `PrivateIPAddressInReservedRange` | hashicorp/terraform-provider-azurerm#4225 (NIC PUT) |
+//! | static PE address outside the subnet | 400 | `PrivateIPAddressNotInSubnet` | UNVERIFIED |
+//! | static PE address used by another NIC | 400 | `PrivateIPAddressInUse` | UNVERIFIED |
+//! | no free address left | 400 | `SubnetIsFull` | UNVERIFIED |
+//! | PE subnet / zone group zone not found | 400 | `InvalidResourceReference` | UNVERIFIED |
+//! | PE without any connection | 400 | `PrivateEndpointMustHaveOneConnection` | UNVERIFIED |
+//! | second zone group on one PE | 400 | `PrivateEndpointCannotHaveMoreThanOneDnsZoneGroup` | UNVERIFIED (the limit: §1.6) |
+//! | more than five zones in a zone group | 400 | `PrivateDnsZoneGroupCannotHaveMoreThanFiveZones` | UNVERIFIED (the limit: §1.6) |
+//! | subnet in use deleted (subnet DELETE, VNet PUT without it, VNet DELETE) | 400 | `InUseSubnetCannotBeDeleted` | kubernetes-sigs/cluster-api-provider-azure#172, microsoft/nav-arm-templates#161, hashicorp/terraform#16093 |
+//! | delegation added to a subnet that holds NICs | 400 | `SubnetDelegationsCannotChangeWhenSubnetUsedByResource` | MicrosoftDocs/azure-docs#39112 |
+//! | second link between one zone and one VNet | 409 | `Conflict` | code as in Azure/azure-powershell#9537 (a link conflict); status and message UNVERIFIED |
+//! | site `virtualNetworkSubnetId` to a subnet not delegated to `Microsoft.Web/serverFarms` | 400 | `BadRequest` | Azure/terraform-azurerm-vnet#46, Azure/azure-quickstart-templates#8813 (message) |
+//! | site integration on a Free/Shared/Dynamic plan | 400 | `BadRequest` | UNVERIFIED (the rule: §3.2 SKUs) |
+//! | plan moved to such a SKU while apps are integrated | 400 | `BadRequest` | Azure/bicep#6725 (message); code UNVERIFIED |
+//! | approval of an unknown connection | 404 | `PrivateEndpointConnectionNotFound` | UNVERIFIED |
+//!
+//! # Simulation choices [SIM]
+//!
+//! * NIC name without `customNetworkInterfaceName`: `{pe}.nic.{guid}` (§2.3, UNVERIFIED in Azure).
+//! * Dynamic addresses: the lowest free non-reserved address (§2.3: Azure does not promise order).
+//!   A template's endpoints are allocated in template order (Azure deploys them in parallel).
+//! * One ipConfiguration per group id holding every FQDN the catalog gives for it (one member per
+//!   group); `requiredMemberName` is `default` for Key Vault `vault` and Cognitive Services
+//!   `account` (observed), else the group id (azurerm's `member_name` default).
+//! * ipConfiguration names `privateEndpointIpConfig.{guid}`, backend connection names `{pe}.{guid}`,
+//!   GUIDs and etags derived from ids.
+//! * An automatic connection to a target outside the estate gets no status (Azure knows it; we
+//!   do not); a manual one is `Pending` whatever the target.
+//! * A zone group's record for an FQDN is the FQDN's `privatelink` alias relative to the zone
+//!   (`kv1.vault.azure.net` → `kv1` in `privatelink.vaultcore.azure.net`); a record set it writes
+//!   replaces that name's A records; deleting removes only the endpoint's addresses.
+//! * `customDnsConfigs` is filled in even with a zone group (§1.7 reports Azure leaves it empty).
+//! * The subnet's read-only `privateEndpoints` / `ipConfigurations` back-references are not written.
+
+mod checks;
+mod connection;
+mod endpoint;
+mod ipam;
+mod zone_group;
+
+#[cfg(test)]
+mod tests;
+
+use privlink_model::{Document, Origin, ResourceId};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Which write a client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMethod {
+    Put,
+    Patch,
+    Delete,
+}
+
+/// One write: the resource, and for PUT and PATCH the complete document to store (for PATCH the
+/// patch already merged onto the stored document).
+#[derive(Debug, Clone, Copy)]
+pub struct Write<'a> {
+    pub method: WriteMethod,
+    pub id: &'a ResourceId,
+    pub document: Option<&'a Value>,
+}
+
+/// One document change. Applied in order; a later `Put` of the same id replaces an earlier one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Create or replace the document whose `id` property names it.
+    Put(Value),
+    /// Remove the document with this id.
+    Delete(ResourceId),
+}
+
+/// Azure's answer to a write it refuses: `{"error": {"code", "message"}}` with `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+impl ArmError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ArmError {
+        ArmError { status, code: code.to_string(), message: message.into() }
+    }
+
+    fn bad_request(code: &str, message: impl Into<String>) -> ArmError {
+        ArmError::new(400, code, message)
+    }
+}
+
+impl std::fmt::Display for ArmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.message)
+    }
+}
+
+impl std::error::Error for ArmError {}
+
+/// The documents a write is judged against, by id (case-insensitive).
+pub trait Estate {
+    fn document(&self, id: &ResourceId) -> Option<&Value>;
+    /// Every document, in any order.
+    fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_>;
+}
+
+impl Estate for BTreeMap<ResourceId, Value> {
+    fn document(&self, id: &ResourceId) -> Option<&Value> {
+        self.get(id)
+    }
+
+    fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
+        Box::new(self.values())
+    }
+}
+
+impl Estate for BTreeMap<ResourceId, Document> {
+    fn document(&self, id: &ResourceId) -> Option<&Value> {
+        self.get(id).map(|d| &d.body)
+    }
+
+    fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
+        Box::new(self.values().map(|d| &d.body))
+    }
+}
+
+pub(crate) const PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
+pub(crate) const ZONE_GROUP: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
+pub(crate) const NETWORK_INTERFACE: &str = "Microsoft.Network/networkInterfaces";
+pub(crate) const VIRTUAL_NETWORK: &str = "Microsoft.Network/virtualNetworks";
+pub(crate) const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets";
+pub(crate) const ZONE_LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+pub(crate) const A_RECORD_SET: &str = "Microsoft.Network/privateDnsZones/A";
+pub(crate) const SITE: &str = "Microsoft.Web/sites";
+pub(crate) const PLAN: &str = "Microsoft.Web/serverfarms";
+
+/// The changes Azure makes for `write`, or the error it answers. The written document itself is
+/// among the changes (completed with what Azure fills in), as is its deletion for DELETE.
+pub fn apply(estate: &dyn Estate, write: &Write<'_>) -> Result<Vec<Change>, ArmError> {
+    let id = write.id;
+    let is_connection = id.parent().is_some()
+        && id.resource_type().rsplit('/').next().is_some_and(|t| t.eq_ignore_ascii_case("privateEndpointConnections"));
+    match (write.method, write.document) {
+        (WriteMethod::Delete, _) => {
+            if id.is_type(PRIVATE_ENDPOINT) {
+                endpoint::delete(estate, id)
+            } else if id.is_type(ZONE_GROUP) {
+                zone_group::delete(estate, id)
+            } else if is_connection {
+                connection::delete(estate, id)
+            } else {
+                checks::before_delete(estate, id)?;
+                Ok(vec![Change::Delete(id.clone())])
+            }
+        }
+        (_, Some(document)) => {
+            if id.is_type(PRIVATE_ENDPOINT) {
+                endpoint::put(estate, id, document)
+            } else if id.is_type(ZONE_GROUP) {
+                zone_group::put(estate, id, document)
+            } else if is_connection {
+                connection::put(estate, id, document)
+            } else {
+                checks::before_put(estate, id, document)?;
+                Ok(vec![Change::Put(document.clone())])
+            }
+        }
+        (_, None) => Ok(Vec::new()),
+    }
+}
+
+/// What Azure refused while deploying a template: the resource and the error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentFailure {
+    pub id: ResourceId,
+    pub error: ArmError,
+}
+
+/// Deploys documents a template evaluated to, as a fresh deployment would: the ids of `deployed`
+/// are taken out of `documents`, then PUT one by one in a dependency-safe order (networks, then
+/// zones and other resources, then sites, endpoints, zone groups and connections; template order
+/// within each), each judged against what is deployed so far, and the changes are applied.
+/// Documents Azure creates take the origin of the resource whose write created them. A write
+/// Azure would refuse leaves the document as evaluated and is returned as a failure.
+pub fn deploy(documents: &mut BTreeMap<ResourceId, Document>, deployed: &[ResourceId]) -> Vec<DeploymentFailure> {
+    let mut pending: Vec<Document> = deployed.iter().filter_map(|id| documents.remove(id)).collect();
+    pending.sort_by_key(|d| deploy_rank(&d.id));
+    let mut failures = Vec::new();
+    for document in pending {
+        let write = Write { method: WriteMethod::Put, id: &document.id, document: Some(&document.body) };
+        match apply(documents, &write) {
+            Ok(changes) => apply_changes(documents, changes, &document.origin),
+            Err(error) => {
+                failures.push(DeploymentFailure { id: document.id.clone(), error });
+                documents.insert(document.id.clone(), document);
+            }
+        }
+    }
+    failures
+}
+
+fn deploy_rank(id: &ResourceId) -> u8 {
+    let ty = id.type_key();
+    if ty.starts_with("microsoft.network/virtualnetworks")
+        || ty.starts_with("microsoft.network/networksecuritygroups")
+        || ty.starts_with("microsoft.network/routetables")
+    {
+        0
+    } else if ty == PLAN.to_ascii_lowercase() {
+        1
+    } else if ty == SITE.to_ascii_lowercase() {
+        3
+    } else if ty == PRIVATE_ENDPOINT.to_ascii_lowercase() {
+        4
+    } else if ty == ZONE_GROUP.to_ascii_lowercase() {
+        5
+    } else if ty.ends_with("/privateendpointconnections") {
+        6
+    } else {
+        2
+    }
+}
+
+fn apply_changes(documents: &mut BTreeMap<ResourceId, Document>, changes: Vec<Change>, origin: &Origin) {
+    for change in changes {
+        match change {
+            Change::Put(body) => {
+                let Some(id) = document_id(&body) else { continue };
+                match documents.get_mut(&id) {
+                    Some(existing) => existing.body = body,
+                    None => {
+                        documents.insert(id.clone(), Document { id, body, origin: origin.clone() });
+                    }
+                }
+            }
+            Change::Delete(id) => {
+                documents.remove(&id);
+            }
+        }
+    }
+}
+
+// ----- helpers shared by the submodules -----
+
+/// The parsed `id` property of a document.
+pub(crate) fn document_id(doc: &Value) -> Option<ResourceId> {
+    ResourceId::parse(doc.get("id")?.as_str()?).ok()
+}
+
+/// The string at a JSON pointer.
+pub(crate) fn str_at<'a>(doc: &'a Value, pointer: &str) -> Option<&'a str> {
+    doc.pointer(pointer).and_then(Value::as_str)
+}
+
+/// The resource id at a JSON pointer (`{"id": …}` objects are read at `…/id`).
+pub(crate) fn id_at(doc: &Value, pointer: &str) -> Option<ResourceId> {
+    let v = doc.pointer(pointer)?;
+    let text = v.as_str().or_else(|| v.get("id").and_then(Value::as_str))?;
+    ResourceId::parse(text).ok()
+}
+
+/// The array at a JSON pointer, empty when absent.
+pub(crate) fn array_at<'a>(doc: &'a Value, pointer: &str) -> &'a [Value] {
+    doc.pointer(pointer).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+/// `properties` of a document, created when absent.
+pub(crate) fn properties_mut(doc: &mut Value) -> &mut Map<String, Value> {
+    if !doc.is_object() {
+        *doc = Value::Object(Map::new());
+    }
+    let fields = doc.as_object_mut().expect("made an object above");
+    let props = fields.entry("properties").or_insert_with(|| Value::Object(Map::new()));
+    if !props.is_object() {
+        *props = Value::Object(Map::new());
+    }
+    props.as_object_mut().expect("made an object above")
+}
+
+/// The documents of one type, in any order.
+pub(crate) fn documents_of_type<'a>(estate: &'a dyn Estate, ty: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    estate.documents().filter(move |d| str_at(d, "/type").is_some_and(|t| t.eq_ignore_ascii_case(ty)))
+}
+
+/// The documents directly below `parent` of type `ty`, in id order.
+pub(crate) fn children_of(estate: &dyn Estate, parent: &ResourceId, ty: &str) -> Vec<Value> {
+    let mut found: Vec<(ResourceId, Value)> = estate
+        .documents()
+        .filter_map(|d| Some((document_id(d)?, d)))
+        .filter(|(id, _)| id.is_type(ty) && id.parent().as_ref() == Some(parent))
+        .map(|(id, d)| (id, d.clone()))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.into_iter().map(|(_, d)| d).collect()
+}
+
+/// A subnet's document: its own, or the entry in its VNet's `properties.subnets`.
+pub(crate) fn subnet_document(estate: &dyn Estate, subnet: &ResourceId) -> Option<Value> {
+    if let Some(doc) = estate.document(subnet) {
+        return Some(doc.clone());
+    }
+    let vnet = estate.document(&subnet.parent()?)?;
+    array_at(vnet, "/properties/subnets")
+        .iter()
+        .find(|s| str_at(s, "/name").is_some_and(|n| n.eq_ignore_ascii_case(subnet.name())))
+        .cloned()
+}
+
+/// A GUID derived from `parts` (a name-based stand-in for the GUIDs Azure generates): two FNV-1a
+/// hashes laid out as a version-5 UUID.
+pub fn derived_guid(parts: &[&str]) -> String {
+    let hash = |basis: u64| {
+        let mut h = basis;
+        for part in parts {
+            for b in part.to_ascii_lowercase().bytes().chain([0u8]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        h
+    };
+    let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x6c62_272e_07bb_0142));
+    format!(
+        "{:08x}-{:04x}-5{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// A weak etag derived from a document's content.
+pub(crate) fn derived_etag(doc: &Value) -> Value {
+    let mut without = doc.clone();
+    if let Some(fields) = without.as_object_mut() {
+        fields.remove("etag");
+    }
+    Value::String(format!("W/\"{}\"", derived_guid(&[&without.to_string()])))
+}
