@@ -9,7 +9,15 @@ import sys
 
 from azure.identity import ManagedIdentityCredential
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.network.models import (
+    PrivateDnsZoneConfig,
+    PrivateDnsZoneGroup,
+    PrivateEndpoint,
+    PrivateLinkServiceConnection,
+    Subnet,
+)
 from azure.mgmt.privatedns import PrivateDnsManagementClient
+from azure.mgmt.privatedns.models import PrivateZone, SubResource, VirtualNetworkLink
 
 state = os.environ["PRIVLINK_STATE"]
 url = json.load(open(os.path.join(state, "twin.json")))["url"]
@@ -30,27 +38,29 @@ dns = PrivateDnsManagementClient(credential, sub, base_url=url, credential_scope
 endpoint = network.private_endpoints.begin_create_or_update(
     rg,
     "pe-kv-sdk",
-    {
-        "location": "westeurope",
-        "subnet": {"id": f"{vnet_id}/subnets/snet-private-endpoints"},
-        "private_link_service_connections": [
-            {"name": "pe-kv-sdk-conn", "private_link_service_id": vault_id, "group_ids": ["vault"]}
+    PrivateEndpoint(
+        location="westeurope",
+        subnet=Subnet(id=f"{vnet_id}/subnets/snet-private-endpoints"),
+        private_link_service_connections=[
+            PrivateLinkServiceConnection(name="pe-kv-sdk-conn", private_link_service_id=vault_id, group_ids=["vault"])
         ],
-    },
+    ),
 ).result()
 assert endpoint.provisioning_state == "Succeeded", endpoint.provisioning_state
+nic_ip = endpoint.custom_dns_configs[0].ip_addresses[0]
+assert nic_ip.startswith("10.30.2."), nic_ip
 
-created_zone = dns.private_zones.begin_create_or_update(rg, zone, {"location": "global"}).result()
+created_zone = dns.private_zones.begin_create_or_update(rg, zone, PrivateZone(location="global")).result()
 assert created_zone.name == zone
 link = dns.virtual_network_links.begin_create_or_update(
     rg, zone, "link-vnet-flask-pe",
-    {"location": "global", "virtual_network": {"id": vnet_id}, "registration_enabled": False},
+    VirtualNetworkLink(location="global", virtual_network=SubResource(id=vnet_id), registration_enabled=False),
 ).result()
 assert link.virtual_network.id.lower() == vnet_id.lower()
 
 group = network.private_dns_zone_groups.begin_create_or_update(
     rg, "pe-kv-sdk", "default",
-    {"private_dns_zone_configs": [{"name": "vaultcore", "private_dns_zone_id": created_zone.id}]},
+    PrivateDnsZoneGroup(private_dns_zone_configs=[PrivateDnsZoneConfig(name="vaultcore", private_dns_zone_id=created_zone.id)]),
 ).result()
 assert group.private_dns_zone_configs[0].private_dns_zone_id.lower() == created_zone.id.lower()
 
