@@ -193,6 +193,17 @@ fn sigkill_never_loses_an_acknowledged_write_or_leaves_half_a_change() {
         assert!(ids.contains(&id.to_ascii_lowercase()), "acknowledged {id} is missing at the end");
     }
     check_consistent(&docs);
+    // The consistency checks above must have had something to check: the provider gives every
+    // endpoint a NIC and every zone group its records.
+    let with_nic = docs.iter().filter(|d| d.pointer("/properties/networkInterfaces/0/id").is_some()).count();
+    let with_records = docs
+        .iter()
+        .filter(|d| d.pointer("/properties/privateDnsZoneConfigs/0/properties/recordSets/0").is_some())
+        .count();
+    assert!(
+        with_nic > 1 && with_records > 1,
+        "endpoints with NICs: {with_nic}, zone groups with records: {with_records}"
+    );
     assert!(acknowledged.len() > KILLS, "the loop made progress between kills ({} writes)", acknowledged.len());
     let _ = Command::new("kill").args(["-TERM", &twin.child.id().to_string()]).status();
     let mut child = twin.child;
