@@ -89,14 +89,40 @@ pub(super) async fn start(
     let snapshot = shared.current.load_full();
     let addresses = address::allocate(snapshot.view_keys(), []);
     let (port, bound) = bind_initial(&addresses, port)?;
+    let supervisor = launch(shared, bound, port, table, stopped, true)?;
+    Ok((port, supervisor))
+}
+
+/// Serves exactly one view on `address` (any address: a veth inside a network namespace), with no
+/// listeners added or removed as the estate changes.
+pub(super) async fn start_one(
+    shared: Arc<Shared>,
+    view: ViewKey,
+    address: std::net::SocketAddrV4,
+    table: ViewTable,
+    stopped: watch::Receiver<bool>,
+) -> anyhow::Result<(u16, JoinHandle<()>)> {
+    let (udp, tcp) = bind_pair(*address.ip(), address.port()).with_context(|| format!("binding {address}"))?;
+    let port = udp.local_addr()?.port();
+    let supervisor = launch(shared, vec![(view, *address.ip(), udp, tcp)], port, table, stopped, false)?;
+    Ok((port, supervisor))
+}
+
+fn launch(
+    shared: Arc<Shared>,
+    bound: Bound,
+    port: u16,
+    table: ViewTable,
+    stopped: watch::Receiver<bool>,
+    follow_views: bool,
+) -> anyhow::Result<JoinHandle<()>> {
     let mut listeners = BTreeMap::new();
     for (key, address, udp, tcp) in bound {
         let listener = Listener::spawn(&shared, key.clone(), address, udp, tcp)?;
         listeners.insert(key, listener);
     }
     publish(&table, &listeners, port);
-    let supervisor = tokio::spawn(supervise(shared, listeners, port, table, stopped));
-    Ok((port, supervisor))
+    Ok(tokio::spawn(supervise(shared, listeners, port, table, stopped, follow_views)))
 }
 
 fn publish(table: &ViewTable, listeners: &BTreeMap<ViewKey, Listener>, port: u16) {
@@ -110,6 +136,7 @@ async fn supervise(
     port: u16,
     table: ViewTable,
     mut stopped: watch::Receiver<bool>,
+    follow_views: bool,
 ) {
     let mut changes = shared.documents.clone();
     loop {
@@ -129,8 +156,10 @@ async fn supervise(
         }
         let rebuild = shared.clone();
         let Ok(snapshot) = tokio::task::spawn_blocking(move || rebuild.snapshot()).await else { continue };
-        reconcile(&shared, &snapshot, &mut listeners, port);
-        publish(&table, &listeners, port);
+        if follow_views {
+            reconcile(&shared, &snapshot, &mut listeners, port);
+            publish(&table, &listeners, port);
+        }
     }
     for listener in listeners.values() {
         let _ = listener.stop.send(true);

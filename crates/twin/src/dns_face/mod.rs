@@ -221,6 +221,21 @@ pub async fn start_dns(source: ModelSource, config: &DnsConfig) -> anyhow::Resul
     start_dns_with_table(source, config, ViewTable::default()).await
 }
 
+/// Serves one view on any address and port, e.g. a veth address inside a network namespace that a
+/// test created (`ip netns exec NS …`). The set of listeners is fixed; answers still follow the
+/// estate.
+pub async fn serve_view_at(
+    source: ModelSource,
+    view: ViewKey,
+    address: std::net::SocketAddrV4,
+) -> anyhow::Result<RunningDns> {
+    let shared = Arc::new(tokio::task::spawn_blocking(move || Shared::new(source)).await?);
+    let (stop, stopped) = watch::channel(false);
+    let table = ViewTable::default();
+    let (port, supervisor) = listen::start_one(shared, view, address, table.clone(), stopped).await?;
+    Ok(RunningDns { port, table, stop: DnsShutdown(Arc::new(stop)), supervisor })
+}
+
 /// Starts the DNS face and publishes its views in `table` (the ARM face's).
 pub async fn start_dns_with_table(
     source: ModelSource,
