@@ -59,6 +59,8 @@ pub struct EstateSnapshot {
     source: Option<Arc<Documents>>,
     engine: Engine,
     views: BTreeMap<ViewKey, View>,
+    /// Answers rendered from this snapshot (it dies with it).
+    pub(crate) answers: super::packet::AnswerCache,
 }
 
 impl EstateSnapshot {
@@ -84,7 +86,7 @@ impl EstateSnapshot {
                 .map(|(id, _)| ViewKey::Site(id.clone())),
         );
         let views = keys.into_iter().map(|key| (key.clone(), view_of(&model, &key.querier()))).collect();
-        EstateSnapshot { source, engine: Engine::new(model, |m| Resolver::new(m)), views }
+        EstateSnapshot { source, engine: Engine::new(model, |m| Resolver::new(m)), views, answers: Default::default() }
     }
 
     /// Whether this snapshot was built from exactly these documents.

@@ -24,14 +24,17 @@
 
 use super::estate::{EstateSnapshot, ViewKey};
 use hickory_proto::op::{Edns, Header, Message, MessageType, OpCode, Query, ResponseCode};
-use hickory_proto::rr::rdata::opt::EdnsOption;
+use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, SOA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType as WireType};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
 use privlink_engine::catalog::{self, Cloud};
 use privlink_engine::dns::{public, Rcode, Resolution};
 use privlink_model::{DnsName, RecordType};
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
 /// The UDP payload the face offers and never exceeds (the DNS flag day 2020 value).
 pub const MAX_UDP_PAYLOAD: u16 = 1232;
@@ -204,9 +207,74 @@ fn answer(snapshot: &EstateSnapshot, view: &ViewKey, question: &Query, response:
         return;
     };
     let asked = question.query_type();
-    let engine_type = RecordType::parse(&asked.to_string());
-    let resolution = snapshot.resolve(view, &name, engine_type.unwrap_or(RecordType::A));
-    render(snapshot, &name, asked, engine_type.is_some(), &resolution, response);
+    let rendered = snapshot.answers.get_or_insert(view, name, u16::from(asked), |name| {
+        let engine_type = RecordType::parse(&asked.to_string());
+        let resolution = snapshot.resolve(view, name, engine_type.unwrap_or(RecordType::A));
+        let mut sections = Message::response(0, OpCode::Query);
+        sections.set_edns(server_edns());
+        render(snapshot, name, asked, engine_type.is_some(), &resolution, &mut sections);
+        Rendered {
+            rcode: sections.metadata.response_code,
+            answers: sections.answers,
+            authorities: sections.authorities,
+            ede: sections.edns.map(|e| e.options().options.clone()).unwrap_or_default(),
+        }
+    });
+    response.metadata.response_code = rendered.rcode;
+    response.answers.extend(rendered.answers.iter().cloned());
+    response.authorities.extend(rendered.authorities.iter().cloned());
+    if let Some(edns) = response.edns.as_mut() {
+        edns.options_mut().options.extend(rendered.ede.iter().cloned());
+    }
+}
+
+/// The sections of an answer, independent of the query's id, flags and EDNS.
+pub struct Rendered {
+    rcode: ResponseCode,
+    answers: Vec<Record>,
+    authorities: Vec<Record>,
+    /// The Extended DNS Error option, sent only to clients that speak EDNS.
+    ede: Vec<(EdnsCode, EdnsOption)>,
+}
+
+/// One view's rendered answers by (name, type).
+type ViewAnswers = HashMap<(DnsName, u16), Arc<Rendered>>;
+
+/// Answers already rendered from one snapshot, by view, name and type: `dns::resolve` is pure and
+/// the snapshot immutable, so the same question gets the same answer until the next commit
+/// replaces the snapshot (and with it this cache). Bounded: past [`AnswerCache::CAPACITY`]
+/// answers are rendered and not kept.
+#[derive(Default)]
+pub struct AnswerCache {
+    entries: RwLock<HashMap<ViewKey, ViewAnswers>>,
+    count: AtomicUsize,
+}
+
+impl AnswerCache {
+    pub const CAPACITY: usize = 100_000;
+
+    fn get_or_insert(
+        &self,
+        view: &ViewKey,
+        name: DnsName,
+        record_type: u16,
+        render: impl FnOnce(&DnsName) -> Rendered,
+    ) -> Arc<Rendered> {
+        let key = (name, record_type);
+        let read = self.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = read.get(view).and_then(|answers| answers.get(&key)) {
+            return found.clone();
+        }
+        drop(read);
+        let rendered = Arc::new(render(&key.0));
+        if self.count.load(Ordering::Relaxed) < Self::CAPACITY {
+            let mut write = self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if write.entry(view.clone()).or_default().insert(key, rendered.clone()).is_none() {
+                self.count.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        rendered
+    }
 }
 
 /// Renders the engine's resolution as Azure DNS would send it.
