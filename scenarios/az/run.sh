@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$PRIVLINK_BIN" up --state "$state" --estate "$dir/prereqs" --print-env >"$work/env.sh" 2>"$work/up.log" &
+"$PRIVLINK_BIN" up --state "$state" --estate "$dir/prereqs" --no-dns --print-env >"$work/env.sh" 2>"$work/up.log" &
 twin_pid=$!
 for _ in $(seq 1 300); do [ -s "$state/twin.json" ] && break; sleep 0.1; done
 [ -s "$state/twin.json" ] || { cat "$work/up.log" >&2; echo "privlink up did not start" >&2; exit 1; }

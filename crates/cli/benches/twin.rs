@@ -31,7 +31,7 @@ struct Up {
 fn up(state: &Path, args: &[&str]) -> Up {
     let _ = std::fs::remove_file(state.join("twin.json"));
     let child = Command::new(BIN)
-        .args(["up", "--print-env", "--state"])
+        .args(["up", "--print-env", "--no-dns", "--state"])
         .arg(state)
         .args(args)
         .stdout(Stdio::null())

@@ -28,6 +28,8 @@ struct Cli {
 enum Command {
     /// Run the diagnostic rules; exit 1 when a finding is at or above --fail-on.
     Check(commands::check::Args),
+    /// Serve the estate's DNS views (one DNS server per VNet and app on 127.53.x.y) for dig and resolvers.
+    Dns(commands::dns::Args),
     /// List the estate's resources and the relationships privlink resolved between them.
     Inventory(commands::inventory::Args),
     /// List the diagnostic rules.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Check(a) => commands::check::run(a),
+        Command::Dns(a) => commands::dns::run(a),
         Command::Inventory(a) => commands::inventory::run(a),
         Command::Rules(a) => commands::check::run_rules(a),
         Command::Rule(a) => commands::check::run_rule(a),

@@ -28,7 +28,7 @@ fn start(state: &Path) -> Twin {
     let running = state.join("twin.json");
     let _ = std::fs::remove_file(&running); // left behind by the previous SIGKILL
     let child = Command::new(env!("CARGO_BIN_EXE_privlink"))
-        .args(["up", "--print-env", "--estate"])
+        .args(["up", "--print-env", "--no-dns", "--estate"])
         .arg(prereqs())
         .arg("--state")
         .arg(state)

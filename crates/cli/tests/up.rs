@@ -25,7 +25,7 @@ fn up_serves_the_estate_to_the_other_commands_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let mut child = privlink()
-        .args(["up", "--print-env", "--state"])
+        .args(["up", "--print-env", "--dns-port", "0", "--state"])
         .arg(&state)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -43,6 +43,24 @@ fn up_serves_the_estate_to_the_other_commands_and_stops_on_sigterm() {
         privlink().args(["trace", "--from", "app-flask-privlink", "--all", "--state"]).arg(&state).output().unwrap();
     assert_eq!(trace.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&trace.stdout).contains("4 of 4 dependencies reachable"));
+
+    // The DNS face answers what `resolve` answers: dig the VNet's view when dig is installed.
+    let info: serde_json::Value = serde_json::from_slice(&std::fs::read(&running).unwrap()).unwrap();
+    let views = info["dns_views"].as_array().expect("twin.json lists the DNS views");
+    let vnet = views.iter().find(|v| v["view"].as_str().unwrap().ends_with("/virtualNetworks/vnet-app")).unwrap();
+    let (address, port) = (vnet["address"].as_str().unwrap(), vnet["port"].as_u64().unwrap());
+    match Command::new("dig")
+        .args([&format!("@{address}"), "-p", &port.to_string(), "+short"])
+        .arg("kv-privlink-seed.vault.azure.net")
+        .output()
+    {
+        Ok(out) => assert!(
+            String::from_utf8_lossy(&out.stdout).contains("10.20.2.6"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+        Err(_) => eprintln!("SKIPPED the dig check: dig is not installed (.ci/run installs bind9-dnsutils)"),
+    }
 
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());

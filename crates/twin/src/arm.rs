@@ -12,6 +12,7 @@
 //! without sockets; [`router`] wraps it for axum.
 
 use crate::computed;
+use crate::dns_face::ViewTable;
 use crate::error::ArmError;
 use crate::identity::{now_epoch_secs, random_uuid, TokenError, TokenIssuer};
 use crate::platform;
@@ -46,6 +47,8 @@ pub struct ArmState {
     pub subscription_id: String,
     /// `https://127.0.0.1:{port}`: used in URLs the twin hands out when a request has no Host.
     pub public_url: String,
+    /// The DNS face's listeners, served at `GET /privlink/dns-views` (empty when it is not running).
+    pub dns_views: ViewTable,
 }
 
 /// A request as the face sees it: method, raw path and query, the headers that matter, body.
@@ -205,6 +208,13 @@ fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmResponse, ArmError
             let snapshot = state.store.snapshot();
             let documents: Vec<Value> = snapshot.iter().map(|(_, doc)| doc.clone()).collect();
             return Ok(ArmResponse::json(200, json!({ "value": documents })));
+        }
+        // The twin's own endpoint, not ARM's: no token and no api-version, like the metadata
+        // above; it names loopback addresses only.
+        ["privlink", "dns-views"] => {
+            require_method(request, &[Method::GET])?;
+            let views = serde_json::to_value(&*state.dns_views.get()).unwrap_or_else(|_| json!([]));
+            return Ok(ArmResponse::json(200, views));
         }
         _ => {}
     }

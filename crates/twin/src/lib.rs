@@ -4,12 +4,14 @@
 //! local CA, the App Service managed-identity token endpoint, ARM's status codes, long-running
 //! operation headers, ETags and error envelope. The estate is a set of ARM documents
 //! ([`store`]); writes go through a [`provider::Provider`], the hook for Azure's control-plane
-//! behaviour, and [`structure`] keeps the documents structurally consistent.
+//! behaviour, and [`structure`] keeps the documents structurally consistent. The [`dns_face`]
+//! serves DNS per view of the estate (`dig @127.53.x.y`), answering from the engine.
 //!
 //! This is the only async crate of the workspace.
 
 pub mod arm;
 pub mod computed;
+pub mod dns_face;
 pub mod error;
 pub mod identity;
 pub mod platform;
@@ -20,6 +22,7 @@ pub mod structure;
 pub mod tls;
 
 pub use arm::{router, ArmRequest, ArmResponse, ArmState};
+pub use dns_face::{start_dns, DnsConfig, DnsView, ModelSource, RunningDns};
 pub use error::ArmError;
 pub use provider::{EngineProvider, PassThrough, Provider, WriteMethod, WriteRequest};
 pub use server::{open_state, start, start_with_provider, RunningTwin, ShutdownHandle, TwinConfig};

@@ -7,6 +7,7 @@
 //! `IDENTITY_HEADER` secret and the identity's ids.
 
 use crate::arm::{identity_router, router, ArmState, IDENTITY_PATH};
+use crate::dns_face::{start_dns_with_table, DnsConfig, ModelSource, RunningDns, ViewTable};
 use crate::identity::{
     load_or_create_secret, uuid_from_hex, Principal, TokenIssuer, CLIENT_ID_FILE, IDENTITY_HEADER_FILE, OBJECT_ID_FILE,
 };
@@ -47,6 +48,9 @@ pub struct TwinConfig {
     pub preload: Vec<Value>,
     pub tenant_id: String,
     pub subscription_id: String,
+    /// The DNS face: one DNS server per view of the estate on 127.53.x.y (off in [`TwinConfig::new`];
+    /// `privlink up` turns it on with [`DnsConfig::default`]).
+    pub dns: DnsConfig,
 }
 
 impl TwinConfig {
@@ -58,6 +62,7 @@ impl TwinConfig {
             preload: Vec::new(),
             tenant_id: DEFAULT_TENANT_ID.to_string(),
             subscription_id: DEFAULT_SUBSCRIPTION_ID.to_string(),
+            dns: DnsConfig::disabled(),
         }
     }
 }
@@ -91,6 +96,7 @@ pub fn open_state(
         tenant_id: config.tenant_id.clone(),
         subscription_id: config.subscription_id.clone(),
         public_url,
+        dns_views: ViewTable::default(),
     }))
 }
 
@@ -138,6 +144,8 @@ pub struct RunningTwin {
     /// The CA certificate clients must trust (`REQUESTS_CA_BUNDLE`).
     pub ca_path: PathBuf,
     pub state_dir: PathBuf,
+    /// The DNS face, when [`TwinConfig::dns`] enables it: its views and their addresses.
+    pub dns: Option<RunningDns>,
     state: Arc<ArmState>,
     shutdown: ShutdownHandle,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
@@ -148,6 +156,7 @@ pub struct RunningTwin {
 pub struct ShutdownHandle {
     arm: axum_server::Handle<SocketAddr>,
     identity: Arc<watch::Sender<bool>>,
+    dns: Option<crate::dns_face::DnsShutdown>,
 }
 
 impl ShutdownHandle {
@@ -155,6 +164,9 @@ impl ShutdownHandle {
     pub fn shutdown(&self) {
         self.arm.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
         let _ = self.identity.send(true);
+        if let Some(dns) = &self.dns {
+            dns.shutdown();
+        }
     }
 }
 
@@ -190,6 +202,17 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
         axum::serve(identity_listener, identity_router(state.clone())).with_graceful_shutdown(async move {
             let _ = identity_stopped.wait_for(|stop| *stop).await;
         });
+    let dns = if config.dns.enabled {
+        let source = ModelSource::store(&state.store);
+        Some(
+            start_dns_with_table(source, &config.dns, state.dns_views.clone())
+                .await
+                .context("starting the DNS face")?,
+        )
+    } else {
+        None
+    };
+    let dns_stop = dns.as_ref().map(RunningDns::shutdown_handle);
     let tasks = vec![tokio::spawn(arm_server), tokio::spawn(async move { identity_server.await })];
     Ok(RunningTwin {
         url,
@@ -198,8 +221,9 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
         identity_addr,
         ca_path: ca.cert_path.clone(),
         state_dir: config.state_dir.clone(),
+        dns,
         state,
-        shutdown: ShutdownHandle { arm: arm_handle, identity: Arc::new(identity_stop) },
+        shutdown: ShutdownHandle { arm: arm_handle, identity: Arc::new(identity_stop), dns: dns_stop },
         tasks,
     })
 }
@@ -228,6 +252,9 @@ impl RunningTwin {
     /// Waits until the twin stops (after a [`ShutdownHandle::shutdown`]) and its document store is
     /// closed, so the same state directory can be opened again at once.
     pub async fn wait(self) -> anyhow::Result<()> {
+        if let Some(dns) = self.dns {
+            dns.wait().await?;
+        }
         for task in self.tasks {
             task.await.context("a twin listener panicked")?.context("a twin listener failed")?;
         }

@@ -17,6 +17,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
 
 /// Lower-cased resource id → the document's JSON text.
 const DOCUMENTS: TableDefinition<&str, &str> = TableDefinition::new("documents");
@@ -141,6 +142,9 @@ pub struct Store {
     path: PathBuf,
     db: Database,
     snapshot: ArcSwap<Documents>,
+    /// Every published snapshot, for readers that must act on changes (the DNS face rebuilds its
+    /// model). Holding a receiver does not keep the database open.
+    published: watch::Sender<Arc<Documents>>,
     /// Serialises read-decide-commit so that a decision is never made on a stale snapshot.
     writer: Mutex<()>,
 }
@@ -168,12 +172,19 @@ impl Store {
         }
         drop(table);
         drop(read);
-        Ok(Store { path, db, snapshot: ArcSwap::from_pointee(documents), writer: Mutex::new(()) })
+        let documents = Arc::new(documents);
+        let (published, _) = watch::channel(documents.clone());
+        Ok(Store { path, db, snapshot: ArcSwap::new(documents), published, writer: Mutex::new(()) })
     }
 
     /// The current documents. Cheap: one reference count.
     pub fn snapshot(&self) -> Arc<Documents> {
         self.snapshot.load_full()
+    }
+
+    /// Follows the snapshots: the receiver holds the current one and wakes after each commit.
+    pub fn watch(&self) -> watch::Receiver<Arc<Documents>> {
+        self.published.subscribe()
     }
 
     /// Commits `changes` as one transaction and publishes the new snapshot.
@@ -197,6 +208,7 @@ impl Store {
         self.write(&changes).map_err(|e| StoreError::Database { path: self.path.clone(), source: e })?;
         let next = Arc::new(next);
         self.snapshot.store(next.clone());
+        self.published.send_replace(next.clone());
         Ok((outcome, next))
     }
 

@@ -1,4 +1,5 @@
 pub mod check;
+pub mod dns;
 pub mod inventory;
 pub mod resolve;
 pub mod trace;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  privlink up                                   # the built-in estate, state in .privlink/twin\n  privlink up --estate prereqs/ --port 8443\n  privlink up --empty --print-env > twin.env &   # then: . twin.env; az group list\n  privlink check --state .privlink/twin         # the live twin's estate, from another shell\n\nThe estate is preloaded only into a new state directory; an existing one keeps its documents."
+    after_help = "Examples:\n  privlink up                                   # the built-in estate, state in .privlink/twin\n  privlink up --estate prereqs/ --port 8443\n  privlink up --empty --print-env > twin.env &   # then: . twin.env; az group list\n  privlink check --state .privlink/twin         # the live twin's estate, from another shell\n  dig @127.53.241.225 -p 5300 sql-privlink-seed.database.windows.net   # a VNet's view (addresses are printed at start)\n\nThe estate is preloaded only into a new state directory; an existing one keeps its documents."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -23,6 +23,13 @@ pub struct Args {
     /// Start with no resources instead of the built-in estate.
     #[arg(long, conflicts_with = "paths")]
     pub empty: bool,
+    /// Port of the DNS face (one server per VNet, per integrated app and for `internet`, each on its
+    /// own 127.53.x.y address). Default: 53 when privileged, else 5300; 0 picks a free port.
+    #[arg(long, value_name = "PORT")]
+    pub dns_port: Option<u16>,
+    /// Do not start the DNS face.
+    #[arg(long)]
+    pub no_dns: bool,
     /// Print only the shell lines a client needs (exports, az cloud register/set, az login) on
     /// standard output; status goes to standard error.
     #[arg(long)]
@@ -50,6 +57,11 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
     config.port = args.port;
     config.identity_port = (args.identity_port != 0).then_some(args.identity_port);
     config.preload = preload;
+    config.dns = match (args.no_dns, args.dns_port) {
+        (true, _) => privlink_twin::dns_face::DnsConfig::disabled(),
+        (false, Some(port)) => privlink_twin::dns_face::DnsConfig::on_port(port),
+        (false, None) => privlink_twin::dns_face::DnsConfig::default(),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let twin = privlink_twin::start(config).await?;
@@ -59,14 +71,19 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
             "identity_endpoint": twin.identity_endpoint,
             "ca": twin.ca_path,
             "pid": std::process::id(),
+            "dns_views": twin.dns.as_ref().map(|d| d.views().to_vec()),
         });
         // Readers poll for this file: it must appear whole (write, then rename into place).
         let partial = state_dir.join(format!("{RUNNING_FILE}.tmp"));
         std::fs::write(&partial, serde_json::to_vec_pretty(&info)?)
             .and_then(|()| std::fs::rename(&partial, &running))
             .with_context(|| format!("{}: cannot write", running.display()))?;
+        let dns = match &twin.dns {
+            Some(d) => format!("DNS views (dig @ADDRESS -p {} NAME):\n{}", d.port, d.mapping_text()),
+            None => "DNS face off\n".to_string(),
+        };
         let status = format!(
-            "privlink twin: ARM at {} (CA {}), identity at {}, state in {}\nStop with Ctrl-C.\n",
+            "privlink twin: ARM at {} (CA {}), identity at {}, state in {}\n{dns}Stop with Ctrl-C.\n",
             twin.url,
             twin.ca_path.display(),
             twin.identity_endpoint,

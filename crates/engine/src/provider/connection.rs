@@ -29,8 +29,8 @@ fn approved_state() -> Value {
 fn entries(estate: &dyn Estate, target_doc: &Value, target: &ResourceId) -> Vec<Value> {
     let mut all: Vec<Value> = array_at(target_doc, &format!("/properties/{SEGMENT}")).to_vec();
     for child in children_of(estate, target, &format!("{}/{SEGMENT}", target.resource_type())) {
-        let name = entry_name(&child);
-        match all.iter_mut().find(|e| entry_name(e).eq_ignore_ascii_case(&name)) {
+        let name = entry_name(&child, target);
+        match all.iter_mut().find(|e| entry_name(e, target).eq_ignore_ascii_case(&name)) {
             Some(slot) => *slot = child,
             None => all.push(child),
         }
@@ -39,11 +39,19 @@ fn entries(estate: &dyn Estate, target_doc: &Value, target: &ResourceId) -> Vec<
 }
 
 /// An entry's name: `name`, else the last segment of its `id`.
-fn entry_name(entry: &Value) -> String {
+/// An entry's name: its `name`, the last segment of its `id`, or, for an entry written without
+/// either (a PUT body can carry one), the name Azure gives a new connection of its endpoint.
+fn entry_name(entry: &Value, target: &ResourceId) -> String {
     str_at(entry, "/name")
+        .filter(|n| !n.is_empty())
         .map(str::to_string)
         .or_else(|| document_id(entry).map(|id| id.name().to_string()))
-        .unwrap_or_default()
+        .or_else(|| endpoint_of(entry).map(|pe| new_entry_name(&pe, target)))
+        .unwrap_or_else(|| format!("connection.{}", derived_guid(&[target.key(), &entry.to_string()])))
+}
+
+fn new_entry_name(endpoint: &ResourceId, target: &ResourceId) -> String {
+    format!("{}.{}", endpoint.name(), derived_guid(&[endpoint.key(), target.key(), "connection"]))
 }
 
 fn endpoint_of(entry: &Value) -> Option<ResourceId> {
@@ -70,9 +78,7 @@ pub(super) fn connect(
         _ if kind == ConnectionKind::Manual => pending_state(connection),
         _ => approved_state(),
     };
-    let name = existing.as_ref().map(entry_name).unwrap_or_else(|| {
-        format!("{}.{}", endpoint.name(), derived_guid(&[endpoint.key(), target.key(), "connection"]))
-    });
+    let name = existing.as_ref().map_or_else(|| new_entry_name(endpoint, target), |e| entry_name(e, target));
     let entry = json!({
         "id": target.child(SEGMENT, &name).as_str(),
         "name": name,
@@ -89,9 +95,9 @@ pub(super) fn connect(
 
 /// The target with `entry` in its inline array (replacing one of the same name), and the entry's own document.
 fn write_entry(estate: &dyn Estate, target_doc: &Value, target: &ResourceId, mut entry: Value) -> Vec<Change> {
-    let name = entry_name(&entry);
+    let name = entry_name(&entry, target);
     let mut inline = entries(estate, target_doc, target);
-    match inline.iter_mut().find(|e| entry_name(e).eq_ignore_ascii_case(&name)) {
+    match inline.iter_mut().find(|e| entry_name(e, target).eq_ignore_ascii_case(&name)) {
         Some(slot) => *slot = entry.clone(),
         None => inline.push(entry.clone()),
     }
@@ -114,7 +120,7 @@ pub(super) fn disconnect(estate: &dyn Estate, target: &ResourceId, endpoint: &Re
     let mut updated = target_doc.clone();
     properties_mut(&mut updated).insert(SEGMENT.into(), Value::Array(kept));
     let mut changes = vec![Change::Put(updated)];
-    changes.extend(gone.iter().map(|e| Change::Delete(target.child(SEGMENT, &entry_name(e)))));
+    changes.extend(gone.iter().map(|e| Change::Delete(target.child(SEGMENT, &entry_name(e, target)))));
     changes
 }
 
@@ -136,8 +142,8 @@ pub(super) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Res
     let state = Value::Object(state);
     let mut entry = existing.clone();
     let fields = entry.as_object_mut().expect("entries are objects");
-    fields.insert("id".into(), json!(target.child(SEGMENT, &entry_name(&existing)).as_str()));
-    fields.insert("name".into(), json!(entry_name(&existing)));
+    fields.insert("id".into(), json!(target.child(SEGMENT, &entry_name(&existing, &target)).as_str()));
+    fields.insert("name".into(), json!(entry_name(&existing, &target)));
     fields.insert("type".into(), json!(format!("{}/{SEGMENT}", target.resource_type())));
     properties_mut(&mut entry).insert("privateLinkServiceConnectionState".into(), state.clone());
     properties_mut(&mut entry).insert("provisioningState".into(), json!("Succeeded"));
@@ -151,10 +157,10 @@ pub(super) fn delete(estate: &dyn Estate, id: &ResourceId) -> Result<Vec<Change>
     let Ok((target, target_doc, existing)) = find(estate, id) else {
         return Ok(vec![Change::Delete(id.clone())]);
     };
-    let name = entry_name(&existing);
+    let name = entry_name(&existing, &target);
     let kept: Vec<Value> = entries(estate, &target_doc, &target)
         .into_iter()
-        .filter(|e| !entry_name(e).eq_ignore_ascii_case(&name))
+        .filter(|e| !entry_name(e, &target).eq_ignore_ascii_case(&name))
         .collect();
     let mut updated = target_doc.clone();
     properties_mut(&mut updated).insert(SEGMENT.into(), Value::Array(kept));
@@ -181,7 +187,7 @@ fn find(estate: &dyn Estate, id: &ResourceId) -> Result<(ResourceId, Value, Valu
     let target_doc = estate.document(&target).ok_or_else(not_found)?.clone();
     let existing = entries(estate, &target_doc, &target)
         .into_iter()
-        .find(|e| entry_name(e).eq_ignore_ascii_case(id.name()))
+        .find(|e| entry_name(e, &target).eq_ignore_ascii_case(id.name()))
         .ok_or_else(not_found)?;
     Ok((target, target_doc, existing))
 }

@@ -433,3 +433,27 @@ fn deploy_applies_template_resources_in_dependency_order() {
     let nic = id_at(&documents[&pe_b].body, "/properties/networkInterfaces/0").unwrap();
     assert_eq!(documents[&nic].origin.file.as_ref(), "t.json");
 }
+
+#[test]
+fn a_backend_connection_written_without_a_name_is_named_not_a_panic() {
+    // A PUT body may carry an inline connection with neither `name` nor `id`.
+    let mut estate = estate();
+    let vault = rid("Microsoft.KeyVault/vaults/kv1");
+    let pe = rid("Microsoft.Network/privateEndpoints/pe1");
+    estate.get_mut(&vault).unwrap()["properties"]["privateEndpointConnections"] = json!([{"properties": {
+        "privateEndpoint": {"id": pe.as_str()}, "privateLinkServiceConnectionState": {"status": "Approved"}}}]);
+    let changes = kv_endpoint(&mut estate, "pe1").expect("the endpoint is created");
+    let connection_ids: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Put(doc) => doc["id"].as_str().map(str::to_string),
+            Change::Delete(_) => None,
+        })
+        .filter(|id| id.contains("/privateEndpointConnections/"))
+        .collect();
+    assert!(!connection_ids.is_empty());
+    assert!(
+        connection_ids.iter().all(|id| id.rsplit('/').next().is_some_and(|n| n.starts_with("pe1."))),
+        "{connection_ids:?}"
+    );
+}
