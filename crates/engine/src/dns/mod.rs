@@ -176,8 +176,19 @@ impl<'m> Resolver<'m> {
         }
         for (id, resource_type, region, hints) in resources {
             let hints = NameHints { region: region.as_deref(), ..hints };
+            // Templated group ids (`sites-{slotName}`) become names only through the concrete
+            // group ids the estate's connections use (`sites-stage` → `{app}-stage`).
+            let used = self.connection_group_ids(&id);
             for entry in catalog::entries_for_type(&resource_type) {
-                for group in entry.group_ids.iter().filter(|g| !g.contains('{')) {
+                let mut groups: Vec<String> =
+                    entry.group_ids.iter().filter(|g| !g.contains('{')).map(|g| g.to_string()).collect();
+                for g in used.iter().filter(|g| entry.serves_group(g)) {
+                    if !groups.iter().any(|f| f.eq_ignore_ascii_case(g)) {
+                        groups.push(g.clone());
+                    }
+                }
+                for group in &groups {
+                    let group = group.as_str();
                     let (approved, not_approved) = self.connections(&id, group);
                     for name in customer_fqdns(&resource_type, id.name(), group, &hints) {
                         let Some(suffix) = public::frontend_suffix(&name) else { continue };
@@ -197,6 +208,23 @@ impl<'m> Resolver<'m> {
                 }
             }
         }
+    }
+
+    /// The group ids that connections to `target` name, from both sides, lower-cased and sorted.
+    fn connection_group_ids(&self, target: &ResourceId) -> Vec<String> {
+        let mut groups: Vec<String> = Vec::new();
+        if let Some(b) = self.model.resources.backends.get(target) {
+            groups.extend(b.connections.iter().flat_map(|c| c.group_ids.iter().map(|g| g.to_ascii_lowercase())));
+        }
+        for pe_id in self.model.indexes.endpoints_of_target.get(target).into_iter().flatten() {
+            let Some(pe) = self.model.resources.private_endpoints.get(pe_id) else { continue };
+            for c in pe.connections.iter().filter(|c| c.target.as_ref() == Some(target)) {
+                groups.extend(c.group_ids.iter().map(|g| g.to_ascii_lowercase()));
+            }
+        }
+        groups.sort();
+        groups.dedup();
+        groups
     }
 
     /// Connections to `target` for `group`: from the target's own `privateEndpointConnections`

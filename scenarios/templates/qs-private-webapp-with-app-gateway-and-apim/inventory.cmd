@@ -1,0 +1,3 @@
+# The documents this public template deploys, as privlink evaluates them (expressions, copy loops,
+# nested deployments) and as Azure fills them in (private endpoint NICs and addresses, zone-group records).
+privlink inventory --estate ../../../../shared/reference/arm/templates/qs-private-webapp-with-app-gateway-and-apim/azuredeploy.json --resource-group rg-privlink --parameters ../../../../shared/reference/arm/templates/qs-private-webapp-with-app-gateway-and-apim/azuredeploy.parameters.json

@@ -1,0 +1,2 @@
+# The backend's stage slot through its own private endpoint (PrivateEndpoint2).
+privlink trace --from frontend-quo42kakcmf7i --to backend-quo42kakcmf7i-stage.azurewebsites.net:443 --estate ../../../../shared/reference/arm/templates/qs-webapp-secure-ntier/azuredeploy.json --parameters ../../../../shared/reference/arm/templates/qs-webapp-secure-ntier/azuredeploy.parameters.json --resource-group rg-privlink
