@@ -121,6 +121,25 @@ mod tests {
     }
 
     #[test]
+    fn unique_string_matches_a_value_bicep_computed() {
+        // A second, independent vector: a public deployment-preflight test asserts that local
+        // Bicep (`bicep build-params`, Azure's own expression library) evaluates
+        // `uniqueString('<rg id>', 'p84fixture')` to the storage name suffix `52p2c4jfs43ig`
+        // (its fixture's group id is `/subscriptions/00000000-0000-4000-8000-000000000084/resourceGroups/rg-p84`).
+        // It also settles which of the two values published for the vector above is Azure's:
+        // an earlier version of that test expected `yeygmhukyx3qg`, the later one `yvjxno3je5on2`.
+        let joined = call(
+            "uniqueString",
+            vec![
+                "/subscriptions/00000000-0000-4000-8000-000000000084/resourceGroups/rg-p84".into(),
+                "p84fixture".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(joined, Value::String("52p2c4jfs43ig".into()));
+    }
+
+    #[test]
     fn unique_string_joins_arguments_with_a_hyphen() {
         let joined = call("uniqueString", vec!["a".into(), "b".into()]).unwrap();
         assert_eq!(joined, Value::String(unique_string("a-b")));
