@@ -291,7 +291,12 @@ impl EffectiveRoutes {
 
         // Private endpoint /32s of this VNet and of peered VNets, and which user route invalidates each.
         let mut invalidated_by = HashMap::new();
-        for (pe_id, pe) in &r.private_endpoints {
+        // Only the endpoints placed in VNets in reach (indexed by VNet), in id order as before.
+        let mut in_reach: Vec<&ResourceId> =
+            vnets_in_reach.iter().filter_map(|v| model.indexes.endpoints_of_vnet.get(v)).flatten().collect();
+        in_reach.sort();
+        in_reach.dedup();
+        for (pe_id, pe) in in_reach.into_iter().filter_map(|id| r.private_endpoints.get_key_value(id)) {
             let Some(pe_subnet) = pe.subnet.as_ref().and_then(|s| r.subnets.get(s)) else { continue };
             if !vnets_in_reach.contains(&pe_subnet.vnet) {
                 continue;

@@ -7,20 +7,22 @@ use crate::path::{self, DecidedBy, DnsContext, DnsStop, Trace, Verdict};
 use privlink_model::{DnsName, Model, Protocol, RecordType, ResourceId};
 use std::net::IpAddr;
 
-/// The resource of the estate whose customer-visible name `name` is, per the catalog.
+/// The resource of the estate whose customer-visible name `name` is, per the catalog: a backend
+/// of the matching type named (or custom-subdomained) like the host label, else a site of that
+/// name; the first by id when several match. Two hash lookups (`backends_by_name`, `sites_by_name`).
 pub fn owner_of(model: &Model, name: &DnsName) -> Option<ResourceId> {
     let m = catalog::lookup_fqdn(Cloud::Public, name)?;
+    let label = m.host_label.to_ascii_lowercase();
     model
-        .resources
-        .backends
-        .values()
-        .find(|b| {
-            m.entry.is_type(&b.resource_type)
-                && (b.meta.name.eq_ignore_ascii_case(&m.host_label)
-                    || b.custom_subdomain.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&m.host_label)))
-        })
+        .indexes
+        .backends_by_name
+        .get(&label)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| model.resources.backends.get(id))
+        .find(|b| m.entry.is_type(&b.resource_type))
         .map(|b| b.meta.id.clone())
-        .or_else(|| model.resources.sites.keys().find(|s| s.name().eq_ignore_ascii_case(&m.host_label)).cloned())
+        .or_else(|| model.indexes.sites_by_name.get(&label).and_then(|v| v.first()).cloned())
 }
 
 /// The port a client uses for a service by default (the catalog's first default port), 443 else.
@@ -46,10 +48,18 @@ pub fn trace_host(model: &Model, resolver: &Resolver, site_id: &ResourceId, host
     };
     let view = view_of(model, &Querier::Site(site_id.clone()));
     let resolution = resolver.resolve(&view, &name, RecordType::A);
-    trace_resolved(model, site_id, &name, port, &resolution)
+    trace_resolved(model, &path::RouteIndex::default(), site_id, &name, port, &resolution)
 }
 
-fn trace_resolved(model: &Model, site_id: &ResourceId, name: &DnsName, port: u16, r: &Resolution) -> Trace {
+/// Traces a connection to `name:port` whose resolution from the site's view is `r`.
+pub fn trace_resolved(
+    model: &Model,
+    index: &path::RouteIndex,
+    site_id: &ResourceId,
+    name: &DnsName,
+    port: u16,
+    r: &Resolution,
+) -> Trace {
     let json = serde_json::to_value(r).expect("a resolution serialises");
     let Some(ip) = r.addresses.first().copied().filter(|_| r.rcode == Some(Rcode::NoError)) else {
         let (verdict, decided_by, message) = match r.rcode {
@@ -73,11 +83,22 @@ fn trace_resolved(model: &Model, site_id: &ResourceId, name: &DnsName, port: u16
         );
     };
     let ctx = DnsContext { host: Some(name.to_string()), resolution: Some(json), backend: owner_of(model, name) };
-    path::trace_from_site(model, site_id, ip, port, Protocol::Tcp, ctx)
+    path::trace_from_site_indexed(model, index, site_id, ip, port, Protocol::Tcp, ctx)
 }
 
 /// Every dependency of the site (the same list as `resolve --all`), each with its service's port.
 pub fn trace_all(model: &Model, resolver: &Resolver, site_id: &ResourceId) -> Vec<Trace> {
+    trace_all_indexed(model, resolver, &path::RouteIndex::default(), site_id)
+}
+
+/// As [`trace_all`], with routes from `index` (built by [`path::RouteIndex::build`] on the same
+/// model), for many apps over one model.
+pub fn trace_all_indexed(
+    model: &Model,
+    resolver: &Resolver,
+    index: &path::RouteIndex,
+    site_id: &ResourceId,
+) -> Vec<Trace> {
     let Some(site) = model.resources.sites.get(site_id) else { return Vec::new() };
     let view = view_of(model, &Querier::Site(site_id.clone()));
     dependencies::site_dependencies(model, site)
@@ -85,14 +106,14 @@ pub fn trace_all(model: &Model, resolver: &Resolver, site_id: &ResourceId) -> Ve
         .map(|name| {
             let port = dependency_port(site, name);
             let r = resolver.resolve(&view, name, RecordType::A);
-            trace_resolved(model, site_id, name, port, &r)
+            trace_resolved(model, index, site_id, name, port, &r)
         })
         .collect()
 }
 
 /// The port the app uses for `name`: a `*_PORT` setting beside a setting naming the host
 /// (`REDIS_HOST` + `REDIS_PORT`), else the service's default port.
-fn dependency_port(site: &privlink_model::Site, name: &DnsName) -> u16 {
+pub fn dependency_port(site: &privlink_model::Site, name: &DnsName) -> u16 {
     for (k, v) in &site.app_settings {
         if dependencies::hostnames_in(v).contains(name) {
             if let Some(prefix) = k.strip_suffix("_HOST").or_else(|| k.strip_suffix("_FQDN")) {

@@ -126,6 +126,10 @@ pub struct Indexes {
     pub zone_groups_of_endpoint: BTreeMap<ResourceId, Vec<ResourceId>>,
     /// Target resource → private endpoints whose connection targets it.
     pub endpoints_of_target: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// VNet (the parent of the endpoint's subnet id) → private endpoints placed in it.
+    pub endpoints_of_vnet: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Private endpoints that name no subnet (sorted).
+    pub endpoints_without_subnet: Vec<ResourceId>,
     /// Private IP → the NICs holding it.
     pub nics_by_ip: HashMap<IpAddr, Vec<ResourceId>>,
     /// Inbound endpoint address of a DNS private resolver → the inbound endpoint.
@@ -136,6 +140,10 @@ pub struct Indexes {
     pub rulesets_of_vnet: BTreeMap<ResourceId, Vec<ResourceId>>,
     /// Plan → sites on it.
     pub sites_of_plan: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Lower-case name and lower-case custom subdomain of each backend → the backends (sorted).
+    pub backends_by_name: HashMap<String, Vec<ResourceId>>,
+    /// Lower-case site name → the sites of that name (sorted).
+    pub sites_by_name: HashMap<String, Vec<ResourceId>>,
 }
 
 /// An estate: typed resources, indexes, the source documents and the load diagnostics.
@@ -184,6 +192,11 @@ impl Model {
         for (id, pe) in &r.private_endpoints {
             if let Some(s) = &pe.subnet {
                 push(&mut ix.subnet_members, s, id);
+                if let Some(vnet) = s.parent() {
+                    push(&mut ix.endpoints_of_vnet, &vnet, id);
+                }
+            } else {
+                ix.endpoints_without_subnet.push(id.clone());
             }
             for nic in &pe.network_interfaces {
                 push(&mut ix.nics_of_endpoint, id, nic);
@@ -192,7 +205,16 @@ impl Model {
                 push(&mut ix.endpoints_of_target, target, id);
             }
         }
+        for (id, b) in &r.backends {
+            ix.backends_by_name.entry(b.meta.name.to_ascii_lowercase()).or_default().push(id.clone());
+            if let Some(sub) = b.custom_subdomain.as_deref().map(str::to_ascii_lowercase) {
+                if sub != b.meta.name.to_ascii_lowercase() {
+                    ix.backends_by_name.entry(sub).or_default().push(id.clone());
+                }
+            }
+        }
         for (id, site) in &r.sites {
+            ix.sites_by_name.entry(id.name().to_ascii_lowercase()).or_default().push(id.clone());
             if let Some(s) = &site.integration_subnet {
                 push(&mut ix.subnet_members, &s.value, id);
             }
@@ -245,6 +267,7 @@ impl Model {
             &mut ix.nics_of_endpoint,
             &mut ix.zone_groups_of_endpoint,
             &mut ix.endpoints_of_target,
+            &mut ix.endpoints_of_vnet,
             &mut ix.rules_of_ruleset,
             &mut ix.rulesets_of_vnet,
             &mut ix.sites_of_plan,
@@ -256,6 +279,10 @@ impl Model {
         }
         for v in ix.records_by_name.values_mut() {
             v.sort();
+        }
+        for v in ix.backends_by_name.values_mut().chain(ix.sites_by_name.values_mut()) {
+            v.sort();
+            v.dedup();
         }
         for v in ix.nics_by_ip.values_mut() {
             v.sort();

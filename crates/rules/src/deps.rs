@@ -2,10 +2,12 @@
 //! trace, computed once per call and shared by the rules that reason with DNS and paths.
 
 use privlink_engine::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver, View};
+use privlink_engine::path::RouteIndex;
 use privlink_engine::path::{Step, Trace, Verdict};
-use privlink_engine::trace::{owner_of, trace_all};
+use privlink_engine::trace::{dependency_port, owner_of, trace_resolved};
 use privlink_model::{ConnectionStatus, DnsName, Model, PrivateEndpoint, RecordType, Site};
 use serde_json::{json, Value};
+use std::sync::OnceLock;
 
 /// One dependency of one app as the engine sees it.
 pub struct Dependency<'m> {
@@ -85,16 +87,40 @@ fn kind(view: &View) -> String {
     serde_json::to_value(view.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// Every dependency of every app of the estate, in (site, name) order.
+/// What the engine says about one model, computed lazily at most once per check and shared by
+/// the rules that need it (a rule stays a pure function of the model: this is a cache of
+/// functions of the same model).
+pub struct Analysis<'m> {
+    model: &'m Model,
+    dependencies: OnceLock<Vec<Dependency<'m>>>,
+}
+
+impl<'m> Analysis<'m> {
+    pub fn new(model: &'m Model) -> Analysis<'m> {
+        Analysis { model, dependencies: OnceLock::new() }
+    }
+
+    /// Every dependency of every app, in (site, name) order (see [`all`]).
+    pub fn dependencies(&self) -> &[Dependency<'m>] {
+        self.dependencies.get_or_init(|| all(self.model))
+    }
+}
+
+/// Every dependency of every app of the estate, in (site, name) order: one resolver and one
+/// route index for all apps.
 pub fn all(model: &Model) -> Vec<Dependency<'_>> {
     let resolver = Resolver::new(model);
+    let routes = RouteIndex::build(model);
     let mut out = Vec::new();
     for site in model.resources.sites.values() {
         let view = view_of(model, &Querier::Site(site.meta.id.clone()));
-        let names = dependencies::site_dependencies(model, site);
-        let traces = trace_all(model, &resolver, &site.meta.id);
-        for (name, trace) in names.into_iter().zip(traces) {
+        for name in dependencies::site_dependencies(model, site) {
+            // One resolution per dependency, shared by its trace (as `trace --all` would compute it).
             let resolution = resolver.resolve(&view, &name, RecordType::A);
+            let port = dependency_port(site, &name);
+            let mut trace = trace_resolved(model, &routes, &site.meta.id, &name, port, &resolution);
+            // The rules read the resolution itself; its JSON copy in the trace is only for output.
+            trace.resolution = None;
             out.push(Dependency { site, name, view: view.clone(), resolution, trace });
         }
     }

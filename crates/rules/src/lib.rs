@@ -11,6 +11,7 @@ pub mod patch;
 pub mod rules;
 pub mod seed_map;
 
+pub use deps::Analysis;
 pub use finding::{Finding, Fix, Patch, Severity};
 pub use rules::{all_rules, Rule};
 
@@ -30,8 +31,9 @@ pub fn summary(rule: &Rule) -> &'static str {
 
 /// Runs the selected rules and returns their findings sorted by (resource, code, message).
 pub fn check(model: &Model, selected: impl Fn(&Rule) -> bool) -> Vec<Finding> {
+    let analysis = Analysis::new(model);
     let mut findings: Vec<Finding> =
-        all_rules().iter().filter(|r| selected(r)).flat_map(|r| (r.check)(model)).collect();
+        all_rules().iter().filter(|r| selected(r)).flat_map(|r| (r.check)(model, &analysis)).collect();
     findings.sort_by(|a, b| (&a.resource, a.code, &a.message).cmp(&(&b.resource, b.code, &b.message)));
     findings.dedup_by(|a, b| a.resource == b.resource && a.code == b.code && a.message == b.message);
     findings

@@ -13,17 +13,21 @@ privlink resolve sql1.database.windows.net --from vnet-app --format json\n  \
 privlink resolve --from app-flask-privlink --all")]
 pub struct Args {
     /// The name to resolve (not with --all).
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(required_unless_present_any = ["all", "all_apps"], conflicts_with_all = ["all", "all_apps"])]
     pub name: Option<String>,
     /// Who asks: a site or VNet (name or ARM id), or `internet`.
-    #[arg(long, value_name = "FROM")]
-    pub from: String,
+    #[arg(long, value_name = "FROM", required_unless_present = "all_apps", conflicts_with = "all_apps")]
+    pub from: Option<String>,
     /// Record type.
     #[arg(long = "type", value_enum, default_value_t = QueryType::A)]
     pub record_type: QueryType,
     /// Resolve every host name the site depends on (app settings, connection strings, private endpoints).
     #[arg(long)]
     pub all: bool,
+    /// As --all, for every app of the estate in id order (one process for a whole estate). JSON:
+    /// `[{"app": ID, "resolutions": [...]}]`; text: one table per app.
+    #[arg(long)]
+    pub all_apps: bool,
     #[command(flatten)]
     pub estate: EstateArgs,
     /// Output format.
@@ -86,10 +90,32 @@ fn querier(model: &Model, from: &str) -> anyhow::Result<Querier> {
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     let estate = args.estate.load()?;
     let model = &estate.model;
-    let querier = querier(model, &args.from)?;
-    let view = view_of(model, &querier);
     let resolver = Resolver::new(model);
     let record_type = args.record_type.record_type();
+    if args.all_apps {
+        let mut text = String::new();
+        let mut all = Vec::new();
+        for site in model.resources.sites.values() {
+            let view = view_of(model, &Querier::Site(site.meta.id.clone()));
+            let resolutions: Vec<_> = dependencies::site_dependencies(model, site)
+                .iter()
+                .map(|name| resolver.resolve(&view, name, record_type))
+                .collect();
+            match args.format {
+                Format::Text => {
+                    text.push_str(&format!("== {}\n{}\n", site.meta.name, resolution::to_table(&resolutions)))
+                }
+                Format::Json => all.push(serde_json::json!({"app": site.meta.id, "resolutions": resolutions})),
+            }
+        }
+        let out = match args.format {
+            Format::Text => text,
+            Format::Json => json(&all),
+        };
+        return Ok((out, 0));
+    }
+    let querier = querier(model, args.from.as_deref().unwrap_or_default())?;
+    let view = view_of(model, &querier);
     if args.all {
         let Querier::Site(site_id) = &querier else {
             bail!("--all needs --from to name a site (it resolves the host names the site depends on)");

@@ -4,7 +4,8 @@ use super::{json, Format};
 use crate::estate::EstateArgs;
 use anyhow::bail;
 use privlink_engine::dns::Resolver;
-use privlink_engine::trace::{trace_all, trace_host};
+use privlink_engine::path::RouteIndex;
+use privlink_engine::trace::{trace_all, trace_all_indexed, trace_host};
 use privlink_model::ResourceId;
 use privlink_report::trace as render;
 
@@ -16,14 +17,18 @@ pub struct Args {
     #[command(flatten)]
     pub estate: EstateArgs,
     /// The app (site name or ARM id) the connection starts from.
-    #[arg(long)]
-    pub from: String,
+    #[arg(long, required_unless_present = "all_apps", conflicts_with = "all_apps")]
+    pub from: Option<String>,
     /// HOST:PORT (a host name or an IP address) to trace.
-    #[arg(long, value_name = "HOST:PORT", required_unless_present = "all", conflicts_with = "all")]
+    #[arg(long, value_name = "HOST:PORT", required_unless_present_any = ["all", "all_apps"], conflicts_with_all = ["all", "all_apps"])]
     pub to: Option<String>,
     /// Trace every dependency of the app (the names `resolve --all` lists), each on its service's port.
     #[arg(long)]
     pub all: bool,
+    /// As --all, for every app of the estate in id order (one process for a whole estate). JSON:
+    /// `[{"app": ID, "traces": [...]}]`; text: one table per app. Exit 1 when any trace is not allowed.
+    #[arg(long)]
+    pub all_apps: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -32,24 +37,45 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     let estate = args.estate.load()?;
     let model = &estate.model;
-    let site = if args.from.starts_with('/') {
-        let id = ResourceId::parse(&args.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    if args.all_apps {
+        let resolver = Resolver::new(model);
+        let routes = RouteIndex::build(model);
+        let (mut text, mut all, mut code) = (String::new(), Vec::new(), 0);
+        for site in model.resources.sites.values() {
+            let traces = trace_all_indexed(model, &resolver, &routes, &site.meta.id);
+            if traces.iter().any(|t| t.verdict != privlink_engine::path::Verdict::Allowed) {
+                code = 1;
+            }
+            match args.format {
+                Format::Text => text.push_str(&format!("== {}\n{}\n", site.meta.name, render::to_table(&traces))),
+                Format::Json => all.push(serde_json::json!({"app": site.meta.id, "traces": traces})),
+            }
+        }
+        let out = match args.format {
+            Format::Text => text,
+            Format::Json => json(&all),
+        };
+        return Ok((out, code));
+    }
+    let from = args.from.as_deref().unwrap_or_default();
+    let site = if from.starts_with('/') {
+        let id = ResourceId::parse(from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
         model.resources.sites.get(&id).map(|s| s.meta.id.clone())
     } else {
-        let found = model.find_by_name(model.resources.sites.keys(), &args.from);
+        let found = model.find_by_name(model.resources.sites.keys(), from);
         match found.as_slice() {
             [one] => Some((*one).clone()),
             [] => None,
             many => bail!(
                 "--from {} is ambiguous; give the ARM id of one of:\n{}",
-                args.from,
+                from,
                 many.iter().map(|id| format!("  {id}")).collect::<Vec<_>>().join("\n")
             ),
         }
     };
     let Some(site) = site else {
         let known: Vec<&str> = model.resources.sites.keys().map(|s| s.name()).collect();
-        bail!("--from {}: no app of that name in the estate; known apps: {}", args.from, known.join(", "));
+        bail!("--from {from}: no app of that name in the estate; known apps: {}", known.join(", "));
     };
     let resolver = Resolver::new(model);
     if args.all {

@@ -1,11 +1,15 @@
 //! The host names an app depends on: those named in its app settings and connection strings,
-//! and the customer-visible names of every private endpoint target of the estate.
+//! and the customer-visible names of the private endpoint targets the app can route to.
 
 use crate::catalog::{self, Cloud, NameHints};
-use privlink_model::{DnsName, Model, Site};
+use privlink_model::{DnsName, Model, PrivateEndpoint, ResourceId, Site};
 use std::collections::BTreeSet;
 
-/// Every host name `site` depends on, sorted and without duplicates.
+/// Every host name `site` depends on, sorted and without duplicates: the names in its settings
+/// and connection strings, and the customer-visible names of the private endpoints in the VNets it
+/// can route to privately (its integration VNet and the VNets peered with it, see
+/// [`reachable_vnets`]). An app without VNet integration depends on every endpoint of the estate
+/// (privlink shows what each would resolve to from it).
 pub fn site_dependencies(model: &Model, site: &Site) -> Vec<DnsName> {
     let mut names = BTreeSet::new();
     for value in site.app_settings.values() {
@@ -14,14 +18,55 @@ pub fn site_dependencies(model: &Model, site: &Site) -> Vec<DnsName> {
     for cs in site.connection_strings.values() {
         names.extend(hostnames_in(&cs.value));
     }
-    names.extend(endpoint_fqdns(model));
+    match reachable_vnets(model, site) {
+        Some(vnets) => {
+            let endpoints = vnets
+                .iter()
+                .filter_map(|v| model.indexes.endpoints_of_vnet.get(v))
+                .flatten()
+                .filter_map(|id| model.resources.private_endpoints.get(id));
+            names.extend(fqdns_of(model, endpoints));
+            // Endpoints whose subnet is not named cannot be placed: kept, as before.
+            let unplaced = model
+                .indexes
+                .endpoints_without_subnet
+                .iter()
+                .filter_map(|id| model.resources.private_endpoints.get(id));
+            names.extend(fqdns_of(model, unplaced));
+        }
+        None => names.extend(endpoint_fqdns(model)),
+    }
     names.into_iter().collect()
+}
+
+/// The VNets an integrated app reaches over private addresses: its integration VNet and the remote
+/// VNets of that VNet's connected peerings. Peering is not transitive (azure-semantics §4.4: a
+/// spoke's routes hold its own range and its peers' ranges; another spoke's range falls to the
+/// `10.0.0.0/8 → None` system route), so an endpoint in a spoke two peerings away is not something
+/// the app can use. `None` when the app has no VNet integration.
+pub fn reachable_vnets(model: &Model, site: &Site) -> Option<BTreeSet<ResourceId>> {
+    let subnet = &site.integration_subnet.as_ref()?.value;
+    let vnet = model.resources.subnets.get(subnet).map(|s| s.vnet.clone()).or_else(|| subnet.parent())?;
+    let mut out = BTreeSet::new();
+    for p in model.indexes.peerings_of_vnet.get(&vnet).into_iter().flatten() {
+        if let Some(remote) =
+            model.resources.peerings.get(p).filter(|p| p.is_connected()).and_then(|p| p.remote_vnet.clone())
+        {
+            out.insert(remote);
+        }
+    }
+    out.insert(vnet);
+    Some(out)
 }
 
 /// The customer-visible names of each private endpoint's target, from the catalog (§1.1).
 pub fn endpoint_fqdns(model: &Model) -> Vec<DnsName> {
+    fqdns_of(model, model.resources.private_endpoints.values()).into_iter().collect()
+}
+
+fn fqdns_of<'m>(model: &'m Model, endpoints: impl Iterator<Item = &'m PrivateEndpoint>) -> BTreeSet<DnsName> {
     let mut names = BTreeSet::new();
-    for pe in model.resources.private_endpoints.values() {
+    for pe in endpoints {
         for conn in &pe.connections {
             let Some(target) = &conn.target else { continue };
             let backend = model.resources.backends.get(target);
@@ -45,7 +90,7 @@ pub fn endpoint_fqdns(model: &Model) -> Vec<DnsName> {
             }
         }
     }
-    names.into_iter().collect()
+    names
 }
 
 /// Host names inside one setting value: bare FQDNs, URLs, `Server=tcp:host,1433` connection

@@ -16,6 +16,7 @@
 
 use super::util::rg;
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::Model;
 use serde_json::json;
@@ -32,7 +33,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for site in model.resources.sites.values() {
         let Some(integration) = &site.integration_subnet else { continue };

@@ -16,6 +16,7 @@
 
 use super::util::rg;
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use ipnet::{IpNet, Ipv4Net};
 use privlink_model::Model;
@@ -34,7 +35,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for site in model.resources.sites.values() {

@@ -23,6 +23,7 @@
 //! **Reference.** https://learn.microsoft.com/azure/app-service/overview-vnet-integration#subnet-requirements
 
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use privlink_model::Model;
 use serde_json::json;
@@ -38,7 +39,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut integration_subnets = std::collections::BTreeSet::new();
     for site in model.resources.sites.values() {

@@ -22,6 +22,7 @@
 
 use super::util::{approved_endpoints, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::catalog;
 use privlink_model::{Model, ResourceId};
@@ -37,7 +38,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for (plan_id, site_ids) in &model.indexes.sites_of_plan {
         let Some(plan) = model.resources.plans.get(plan_id) else { continue };

@@ -21,6 +21,7 @@
 
 use super::util::{approved_endpoints, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
@@ -51,7 +52,7 @@ fn records_in(model: &Model, zone: &ResourceId, name: &DnsName) -> Vec<ResourceI
         .collect()
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     // (site, group id) pairs from the approved endpoints' connections.
     let mut targets: BTreeSet<(ResourceId, String)> = BTreeSet::new();

@@ -24,7 +24,7 @@
 
 use super::util::rg;
 use super::Rule;
-use crate::deps;
+use crate::deps::{self, Analysis};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::dns::dependencies::hostnames_in;
 use privlink_engine::trace::owner_of;
@@ -48,7 +48,7 @@ fn route_all(site: &Site) -> bool {
         || site.app_setting("WEBSITE_VNET_ROUTE_ALL").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for site in model.resources.sites.values() {
         let linux = site.is_linux()

@@ -24,7 +24,7 @@
 
 use super::util::{endpoint_names, rg};
 use super::Rule;
-use crate::deps::{self, Dependency};
+use crate::deps::{self, Analysis, Dependency};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::dns::Verdict;
 use privlink_model::{Model, ResourceId};
@@ -41,11 +41,11 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
-    let deps = deps::all(model);
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
+    let deps = analysis.dependencies();
     // (zone, vnet) → the dependencies that miss the link.
     let mut missing: BTreeMap<(ResourceId, ResourceId), Vec<&Dependency>> = BTreeMap::new();
-    for d in &deps {
+    for d in deps {
         let Some(vnet) = &d.view.vnet else { continue };
         if matches!(d.resolution.verdict, Verdict::Private | Verdict::Nxdomain) {
             continue;

@@ -22,7 +22,7 @@
 
 use super::util::{endpoint_ip, rg};
 use super::Rule;
-use crate::deps::{self, Dependency};
+use crate::deps::{self, Analysis, Dependency};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::dns::Rcode;
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
@@ -40,11 +40,11 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
-    let deps = deps::all(model);
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
+    let deps = analysis.dependencies();
     // (zone, record name) → (address, endpoint, dependencies)
     let mut missing: BTreeMap<(ResourceId, String), (IpAddr, ResourceId, Vec<&Dependency>)> = BTreeMap::new();
-    for d in &deps {
+    for d in deps {
         let (Some(Rcode::NxDomain), Some(zone_id)) = (d.resolution.rcode, &d.resolution.zone) else { continue };
         let Some(zone) = model.resources.private_dns_zones.get(zone_id) else { continue };
         let asked: DnsName = d

@@ -20,6 +20,7 @@
 
 use super::util::{array, endpoint_names, rg, zone_id_for};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::{DnsName, Model};
 use serde_json::{json, Value};
@@ -34,7 +35,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for zg in model.resources.zone_groups.values() {
         let Some(pe) = model.resources.private_endpoints.get(&zg.private_endpoint) else { continue };

@@ -20,6 +20,7 @@
 
 use super::util::{endpoint_names, privatelink_name, rg, zone_id_for};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::{ConnectionStatus, DnsName, Model, RecordType};
 use serde_json::json;
@@ -34,7 +35,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for pe in model.resources.private_endpoints.values() {
         if pe.primary_connection().is_none_or(|c| c.status != ConnectionStatus::Approved) {

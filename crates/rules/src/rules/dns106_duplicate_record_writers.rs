@@ -24,6 +24,7 @@
 
 use super::util::{endpoint_names, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::catalog::{self, Cloud};
 use privlink_model::{DnsName, Model, PrivateDnsZoneGroup, RecordType, ResourceId};
@@ -84,7 +85,7 @@ fn endpoint_ips(model: &Model, pe: &ResourceId) -> Vec<IpAddr> {
     ips
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     // (zone id, name) → writers, in zone-group id order.
     let mut writers: BTreeMap<(ResourceId, DnsName), Vec<Writer>> = BTreeMap::new();
     for zg in model.resources.zone_groups.values() {

@@ -26,6 +26,7 @@
 
 use super::util::{app_setting_patches, array, endpoint_names, names_in_settings, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::nsg::{is_public, AZURE_HOST_IP};
 use privlink_model::{ConnectionStatus, DnsName, Model, ResourceId, Site};
@@ -69,7 +70,7 @@ fn nested(path: &[&str], leaf: Value) -> Value {
     path.iter().rev().fold(json!({"dnsServers": leaf}), |inner, key| json!({ *key: inner }))
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     // Customer-visible names of approved endpoints' targets → the endpoints.
     let mut private: BTreeMap<DnsName, Vec<&str>> = BTreeMap::new();
     for pe in model.resources.private_endpoints.values() {

@@ -22,6 +22,7 @@
 
 use super::util::{endpoint_ip, endpoint_names, privatelink_name, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::catalog::{self, Cloud};
 use privlink_model::{Model, RecordType};
@@ -38,7 +39,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for rs in model.resources.record_sets.values() {
         if rs.record_type != RecordType::A {

@@ -1,5 +1,6 @@
 //! The rule registry: one file per rule, listed here in code order.
 
+use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use privlink_model::Model;
 
@@ -13,7 +14,9 @@ pub struct Rule {
     pub severity: Severity,
     /// The module (file) that holds the rule and its documentation.
     pub module: &'static str,
-    pub check: fn(&Model) -> Vec<Finding>,
+    /// A pure function of the model; `Analysis` holds what the engine says about the same model,
+    /// computed at most once per check and shared by the rules.
+    pub check: fn(&Model, &Analysis) -> Vec<Finding>,
 }
 
 macro_rules! rules {

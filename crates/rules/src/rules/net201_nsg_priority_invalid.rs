@@ -16,6 +16,7 @@
 //! **Reference.** https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules
 
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::{Direction, Model};
 use serde_json::json;
@@ -25,7 +26,7 @@ pub fn rule() -> Rule {
     Rule { code: "NET201", name: "nsg-priority-invalid", severity: Severity::Error, module: module_path!().rsplit("::").next().unwrap(), check }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for nsg in model.resources.network_security_groups.values() {
         let mut taken: BTreeMap<(Direction, i64), Vec<&str>> = BTreeMap::new();

@@ -26,6 +26,7 @@
 
 use super::util::{approved_endpoints, backend_hosts, names_in_settings, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::nsg::{evaluate, Flow, FlowEndpoint, NsgDecision, TagOptions, TagScope};
 use privlink_model::{Access, BackendKind, Direction, Model, PortRange, Protocol, ResourceId, Site};
@@ -70,7 +71,7 @@ fn candidate_ports(model: &Model, nsg: &ResourceId) -> BTreeSet<u16> {
     ports
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for sql in model.resources.backends.values().filter(|b| b.kind == BackendKind::SqlServer) {
         let policy = sql.sql_connection_policy.as_deref().unwrap_or("Default");

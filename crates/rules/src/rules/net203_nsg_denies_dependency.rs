@@ -5,6 +5,12 @@
 //! integration subnet's NSG outbound, or the endpoint subnet's NSG inbound when the subnet's
 //! `privateEndpointNetworkPolicies` make Azure apply it.
 //!
+//! Not reported for a dependency that resolved to a public address of a backend that refuses
+//! public traffic anyway (public network access `Disabled`, or a firewall that denies by default):
+//! allowing the flow would not make the connection work — the service refuses it (azure-semantics
+//! §5) — and the reason the name is not private is reported by the DNS rules (DNS101, DNS102) or by
+//! PE101 (a connection that is not approved gets no `privatelink` CNAME, §1.2).
+//!
 //! **Why it breaks.** NSG rules are evaluated by priority, first match wins, and a deny matching
 //! the flow drops it silently: the client sees a connection timeout (azure-semantics §4.1, §4.2).
 //! A broad deny written to lock down egress ("deny VirtualNetwork", "deny *") often sits above the
@@ -22,12 +28,13 @@
 
 use super::util::rg;
 use super::Rule;
-use crate::deps::{self, Dependency};
+use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::catalog;
 use privlink_engine::nsg::is_public;
 use privlink_engine::path::Step;
-use privlink_model::{Direction, Model, ResourceId, SecurityRule};
+use privlink_engine::trace::owner_of;
+use privlink_model::{Direction, Model, PublicNetworkAccess, ResourceId, SecurityRule};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -41,11 +48,11 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
-    let deps = deps::all(model);
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
+    let deps = analysis.dependencies();
     // (denying rule or NSG, destination, port) → dependencies
     let mut denied: BTreeMap<(ResourceId, String, u16), Vec<&Dependency>> = BTreeMap::new();
-    for d in deps.iter().filter(|d| d.denied_at_step(Step::Nsg)) {
+    for d in deps.iter().filter(|d| d.denied_at_step(Step::Nsg) && !refused_publicly_anyway(model, d)) {
         let Some(by) = d.denied_at().and_then(|h| h.decided_by.as_ref()) else { continue };
         let Ok(id) = ResourceId::parse(&by.id) else { continue };
         denied.entry((id, d.trace.destination.ip.to_string(), d.trace.destination.port)).or_default().push(d);
@@ -133,4 +140,13 @@ fn check(model: &Model) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// Whether the dependency went to a public address of a backend that refuses public traffic.
+fn refused_publicly_anyway(model: &Model, d: &Dependency) -> bool {
+    is_public(d.trace.destination.ip)
+        && owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)).is_some_and(|b| {
+            b.public_network_access == PublicNetworkAccess::Disabled
+                || b.network_acls.as_ref().is_some_and(|a| a.denies_by_default())
+        })
 }

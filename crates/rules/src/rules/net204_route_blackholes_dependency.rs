@@ -20,7 +20,7 @@
 
 use super::util::rg;
 use super::Rule;
-use crate::deps::{self, Dependency};
+use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::path::Step;
 use privlink_model::{Model, ResourceId};
@@ -37,8 +37,8 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
-    let deps = deps::all(model);
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
+    let deps = analysis.dependencies();
     let mut dropped: BTreeMap<(ResourceId, std::net::IpAddr), Vec<&Dependency>> = BTreeMap::new();
     for d in deps.iter().filter(|d| d.denied_at_step(Step::Route)) {
         let Some(by) = d.denied_at().and_then(|h| h.decided_by.as_ref()) else { continue };

@@ -21,6 +21,7 @@
 
 use super::util::{array, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::{BackendConnection, ConnectionStatus, Model, PrivateEndpoint, PrivateLinkConnection};
 use serde_json::{json, Value};
@@ -35,7 +36,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for pe in model.resources.private_endpoints.values() {
         for conn in &pe.connections {

@@ -21,6 +21,7 @@
 
 use super::util::rg;
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::Model;
 use serde_json::json;
@@ -35,7 +36,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for pe in model.resources.private_endpoints.values() {
         let Some(subnet) = pe.subnet.as_ref().and_then(|s| model.resources.subnets.get(s)) else { continue };

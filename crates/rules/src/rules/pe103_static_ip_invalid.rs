@@ -21,6 +21,7 @@
 
 use super::util::{array, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use ipnet::{IpNet, Ipv4Net};
 use privlink_model::{Model, Subnet};
@@ -75,7 +76,7 @@ fn free_address(model: &Model, subnet: &Subnet, claimed: &BTreeSet<IpAddr>) -> O
     })
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut claimed: BTreeSet<IpAddr> = model
         .resources

@@ -23,6 +23,7 @@
 
 use super::util::rg;
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::{Access, AddressMatch, Direction, Model};
 use serde_json::json;
@@ -38,7 +39,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for subnet in model.resources.subnets.values() {
         let (Some(nsg_id), false) = (&subnet.nsg, subnet.private_endpoint_policies.network_security_groups) else {

@@ -19,6 +19,7 @@
 
 use super::util::region_key;
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use privlink_model::Model;
 use serde_json::json;
@@ -33,7 +34,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for pe in model.resources.private_endpoints.values() {
         let Some(subnet) = &pe.subnet else { continue };

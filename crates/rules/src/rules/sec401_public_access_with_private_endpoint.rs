@@ -19,6 +19,7 @@
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-overview#network-security-of-private-endpoints
 
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_model::{BackendKind, ConnectionStatus, Model, PublicNetworkAccess};
 use serde_json::json;
@@ -33,7 +34,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for b in model.resources.backends.values() {
         let from_endpoints = model.indexes.endpoints_of_target.get(&b.meta.id).into_iter().flatten().filter(|pe| {

@@ -20,6 +20,7 @@
 
 use super::util::{array, rg};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use ipnet::IpNet;
 use privlink_engine::nsg::is_rfc1918;
@@ -46,7 +47,7 @@ fn is_private_rule(value: &str) -> bool {
     value.parse::<IpAddr>().is_ok_and(is_rfc1918)
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for b in model.resources.backends.values().filter(|b| b.kind == BackendKind::KeyVault) {
         let Some(acls) = &b.network_acls else { continue };

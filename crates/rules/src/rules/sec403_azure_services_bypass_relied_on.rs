@@ -29,6 +29,7 @@
 
 use super::util::{approved_endpoints, backend_hosts, names_in_settings};
 use super::Rule;
+use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use privlink_engine::catalog;
 use privlink_model::{BackendKind, Model};
@@ -44,7 +45,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model) -> Vec<Finding> {
+fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     let service_endpoint = catalog::service_endpoint_service("Microsoft.KeyVault/vaults").unwrap_or("Microsoft.KeyVault");
     for b in model.resources.backends.values().filter(|b| b.kind == BackendKind::KeyVault) {
