@@ -886,7 +886,7 @@ pub fn template(e: &Estate) -> Value {
                 "properties": {"privateDnsZoneId": "[resourceId('Microsoft.Network/privateDnsZones', variables('zoneGroups')[copyIndex()].zone)]"}}]}}),
     ));
     // The A records: those the zone groups write (stated with the same values), and the hand-managed
-    // a misconfigured estate's records as they are: missing or stale.
+    // ones of drifted endpoints as they are: missing or stale.
     let records: Vec<Value> = all
         .iter()
         .filter(|(_, b)| b.mis != Some(Mis::MissingRecord))
