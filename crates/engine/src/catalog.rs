@@ -800,41 +800,98 @@ pub fn lookup_fqdn(cloud: Cloud, name: &DnsName) -> Option<FqdnMatch> {
 /// any name below it. The most specific match wins: more literal labels, then more labels.
 pub fn lookup_fqdn_all(cloud: Cloud, name: &DnsName) -> Vec<FqdnMatch> {
     let labels: Vec<&str> = name.labels().collect();
+    let index = pattern_index(cloud);
+    let key = last_two(&labels);
+    let candidates_for_key = key.as_deref().and_then(|k| index.by_last_two.get(k)).map(Vec::as_slice).unwrap_or(&[]);
+    // Patterns in table order, so "best per entry, then best overall" keeps the table's tie order.
+    let mut patterns: Vec<&IndexedPattern> = candidates_for_key.iter().chain(index.other.iter()).collect();
+    patterns.sort_by_key(|p| p.order);
     let mut candidates: Vec<(Specificity, FqdnMatch)> = Vec::new();
-    for entry in CATALOG {
-        let Some(names) = entry.names(cloud) else { continue };
-        let zones = names.private_zones.iter().map(|z| (ZoneKind::PrivateLink, *z));
-        let suffixes = names.public_suffixes.iter().map(|s| (ZoneKind::Public, *s));
-        let mut best_for_entry: Option<(Specificity, FqdnMatch)> = None;
-        for (kind, pattern) in zones.chain(suffixes) {
-            let Some(SuffixMatch { specificity, relative_labels }) = match_suffix(&labels, pattern) else {
-                continue;
-            };
-            let acceptable = match kind {
-                ZoneKind::PrivateLink => relative_labels >= 1,
-                ZoneKind::Public if entry.host == HostLabel::NotNameBased => relative_labels >= 1,
-                ZoneKind::Public => relative_labels == 1,
-            };
-            if !acceptable || best_for_entry.as_ref().is_some_and(|(b, _)| *b >= specificity) {
-                continue;
-            }
-            let relative = labels[..relative_labels].join(".");
-            let found = FqdnMatch {
-                entry,
-                kind,
-                suffix: ancestor(name, relative_labels),
-                suffix_pattern: pattern,
-                host_label: labels[0].to_string(),
-                relative,
-            };
-            best_for_entry = Some((specificity, found));
+    let mut current: Option<(&'static ServiceEntry, Option<(Specificity, FqdnMatch)>)> = None;
+    for p in patterns {
+        if current.as_ref().is_some_and(|(e, _)| !std::ptr::eq(*e, p.entry)) {
+            candidates.extend(current.take().and_then(|(_, best)| best));
         }
-        candidates.extend(best_for_entry);
+        let slot = &mut current.get_or_insert((p.entry, None)).1;
+        let Some(SuffixMatch { specificity, relative_labels }) = match_labels(&labels, &p.labels) else { continue };
+        let acceptable = match p.kind {
+            ZoneKind::PrivateLink => relative_labels >= 1,
+            ZoneKind::Public if p.entry.host == HostLabel::NotNameBased => relative_labels >= 1,
+            ZoneKind::Public => relative_labels == 1,
+        };
+        if !acceptable || slot.as_ref().is_some_and(|(b, _)| *b >= specificity) {
+            continue;
+        }
+        *slot = Some((
+            specificity,
+            FqdnMatch {
+                entry: p.entry,
+                kind: p.kind,
+                suffix: ancestor(name, relative_labels),
+                suffix_pattern: p.pattern,
+                host_label: labels[0].to_string(),
+                relative: labels[..relative_labels].join("."),
+            },
+        ));
     }
+    candidates.extend(current.and_then(|(_, best)| best));
     let Some(best) = candidates.iter().map(|(s, _)| *s).max() else {
         return Vec::new();
     };
     candidates.into_iter().filter(|(s, _)| *s == best).map(|(_, m)| m).collect()
+}
+
+/// One private zone or public suffix pattern of the table, split into labels once.
+struct IndexedPattern {
+    /// Position in the table (entry, then zones before suffixes), to keep its order.
+    order: usize,
+    entry: &'static ServiceEntry,
+    kind: ZoneKind,
+    pattern: &'static str,
+    labels: Vec<&'static str>,
+}
+
+/// The table's patterns by their last two labels (`windows.net`, `azure.com`): a name is matched
+/// against the few patterns that can end it, not the whole table. Patterns whose last two labels
+/// are not both literal are tried for every name.
+struct PatternIndex {
+    by_last_two: std::collections::HashMap<String, Vec<IndexedPattern>>,
+    other: Vec<IndexedPattern>,
+}
+
+fn last_two(labels: &[&str]) -> Option<String> {
+    match labels {
+        [.., a, b] => Some(format!("{}.{}", a.to_ascii_lowercase(), b.to_ascii_lowercase())),
+        _ => None,
+    }
+}
+
+fn pattern_index(cloud: Cloud) -> &'static PatternIndex {
+    static PUBLIC: std::sync::OnceLock<PatternIndex> = std::sync::OnceLock::new();
+    let build = || {
+        let mut index = PatternIndex { by_last_two: Default::default(), other: Vec::new() };
+        let mut order = 0;
+        for entry in CATALOG {
+            let Some(names) = entry.names(cloud) else { continue };
+            let zones = names.private_zones.iter().map(|z| (ZoneKind::PrivateLink, *z));
+            let suffixes = names.public_suffixes.iter().map(|s| (ZoneKind::Public, *s));
+            for (kind, pattern) in zones.chain(suffixes) {
+                let labels: Vec<&'static str> = pattern.split('.').collect();
+                let p = IndexedPattern { order, entry, kind, pattern, labels };
+                order += 1;
+                let literal_tail =
+                    p.labels.len() >= 2 && p.labels[p.labels.len() - 2..].iter().all(|l| !is_placeholder(l));
+                match last_two(&p.labels).filter(|_| literal_tail) {
+                    Some(key) => index.by_last_two.entry(key).or_default().push(p),
+                    None => index.other.push(p),
+                }
+            }
+        }
+        index
+    };
+    match cloud {
+        Cloud::Public => PUBLIC.get_or_init(build),
+    }
 }
 
 /// The `privatelink.` alias Azure's public DNS inserts right after a customer-visible name while
@@ -926,6 +983,11 @@ struct SuffixMatch {
 /// Matches `labels` (a name, left to right) against a suffix pattern on label boundaries.
 fn match_suffix(labels: &[&str], pattern: &str) -> Option<SuffixMatch> {
     let pattern_labels: Vec<&str> = pattern.split('.').collect();
+    match_labels(labels, &pattern_labels)
+}
+
+/// [`match_suffix`] with the pattern already split into labels.
+fn match_labels(labels: &[&str], pattern_labels: &[&str]) -> Option<SuffixMatch> {
     if labels.len() < pattern_labels.len() {
         return None;
     }
@@ -1280,6 +1342,64 @@ mod tests {
                     assert_eq!(a.resource_type, "Microsoft.Cache/redisEnterprise", "{} / {}", a.service, b.service);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    /// The full-table scan the index replaces: every pattern of every entry, best per entry, then
+    /// the best overall.
+    fn naive(name: &DnsName) -> Vec<(String, &'static str)> {
+        let labels: Vec<&str> = name.labels().collect();
+        let mut candidates: Vec<(Specificity, (String, &'static str))> = Vec::new();
+        for entry in CATALOG {
+            let names = entry.names(Cloud::Public).unwrap();
+            let mut best: Option<(Specificity, (String, &'static str))> = None;
+            let zones = names.private_zones.iter().map(|z| (ZoneKind::PrivateLink, *z));
+            for (kind, pattern) in zones.chain(names.public_suffixes.iter().map(|s| (ZoneKind::Public, *s))) {
+                let Some(m) = match_suffix(&labels, pattern) else { continue };
+                let ok = match kind {
+                    ZoneKind::PrivateLink => m.relative_labels >= 1,
+                    ZoneKind::Public if entry.host == HostLabel::NotNameBased => m.relative_labels >= 1,
+                    ZoneKind::Public => m.relative_labels == 1,
+                };
+                if ok && best.as_ref().is_none_or(|(b, _)| *b < m.specificity) {
+                    best = Some((m.specificity, (entry.service.to_string(), pattern)));
+                }
+            }
+            candidates.extend(best);
+        }
+        let Some(top) = candidates.iter().map(|(s, _)| *s).max() else { return Vec::new() };
+        candidates.into_iter().filter(|(s, _)| *s == top).map(|(_, m)| m).collect()
+    }
+
+    #[test]
+    fn the_index_answers_what_a_full_scan_answers() {
+        let mut names: Vec<String> = Vec::new();
+        for entry in CATALOG {
+            let n = entry.names(Cloud::Public).unwrap();
+            for p in n.private_zones.iter().chain(n.public_suffixes) {
+                let concrete =
+                    p.replace("{region}", "westeurope").replace("{dnsPrefix}", "abc123").replace("{partitionId}", "1");
+                names.push(format!("myres.{concrete}"));
+                names.push(format!("a.b.{concrete}"));
+                names.push(concrete.clone());
+                names.push(format!("myres.privatelink.{concrete}"));
+            }
+        }
+        names.extend(
+            ["example.com", "notprivatelink.vaultcore.azure.net", "kv1.myvault.azure.net", "x.y"].map(String::from),
+        );
+        for n in names {
+            let name = DnsName::parse(&n).unwrap();
+            let indexed: Vec<(String, &'static str)> = lookup_fqdn_all(Cloud::Public, &name)
+                .into_iter()
+                .map(|m| (m.entry.service.to_string(), m.suffix_pattern))
+                .collect();
+            assert_eq!(indexed, naive(&name), "{n}");
         }
     }
 }

@@ -307,19 +307,13 @@ pub fn evaluate(
             explanation: format!("network security group {nsg_id} is not in the estate; it was not evaluated"),
         };
     };
-    let synthesised;
-    let defaults: &[SecurityRule] = if nsg.default_rules.is_empty() {
-        synthesised = default_rules(nsg_id);
-        &synthesised
-    } else {
-        &nsg.default_rules
-    };
     let platform_ip = match direction {
         Direction::Outbound => flow.destination.ip,
         Direction::Inbound => flow.source.ip,
     };
     if let Some(tags) = platform_ip.and_then(platform_exemption_tags) {
-        if !nsg.rules.iter().chain(defaults).any(|r| mentions_tag(r, tags)) {
+        // Only custom rules can name the platform tags; Azure's defaults never do.
+        if !nsg.rules.iter().chain(&nsg.default_rules).any(|r| mentions_tag(r, tags)) {
             return NsgDecision {
                 nsg: nsg_id.clone(),
                 access: Access::Allow,
@@ -336,8 +330,17 @@ pub fn evaluate(
             };
         }
     }
-    let rule =
-        first_match(&nsg.rules, direction, flow, scope).or_else(|| first_match(defaults, direction, flow, scope));
+    // Azure's six defaults are synthesised only when the document omits them and no custom rule
+    // decided (most flows stop at a custom rule; building the defaults costs six ids).
+    let synthesised;
+    let rule = match first_match(&nsg.rules, direction, flow, scope) {
+        Some(rule) => Some(rule),
+        None if nsg.default_rules.is_empty() => {
+            synthesised = default_rules(nsg_id);
+            first_match(&synthesised, direction, flow, scope)
+        }
+        None => first_match(&nsg.default_rules, direction, flow, scope),
+    };
     let Some(rule) = rule else {
         // Unreachable with Azure's defaults (DenyAll matches everything); possible with a partial document.
         return NsgDecision {

@@ -962,10 +962,10 @@ pub fn stopped_at_dns(
     site_id: &ResourceId,
     host: &str,
     port: u16,
-    resolution: serde_json::Value,
+    resolution: Option<serde_json::Value>,
     stop: DnsStop,
 ) -> Trace {
-    let mut t = Tracer::start(site_id, host, IpAddr::from([0, 0, 0, 0]), port, Protocol::Tcp, Some(resolution));
+    let mut t = Tracer::start(site_id, host, IpAddr::from([0, 0, 0, 0]), port, Protocol::Tcp, resolution);
     t.hop(Step::Dns, stop.verdict, stop.decided_by, stop.detail);
     t.finish(stop.message)
 }

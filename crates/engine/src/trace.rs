@@ -43,7 +43,7 @@ pub fn trace_host(model: &Model, resolver: &Resolver, site_id: &ResourceId, host
         Err(e) => {
             let stop =
                 DnsStop { verdict: Verdict::Unknown, decided_by: None, detail: e.to_string(), message: e.to_string() };
-            return path::stopped_at_dns(site_id, host, port, serde_json::Value::Null, stop);
+            return path::stopped_at_dns(site_id, host, port, None, stop);
         }
     };
     let view = view_of(model, &Querier::Site(site_id.clone()));
@@ -60,7 +60,21 @@ pub fn trace_resolved(
     port: u16,
     r: &Resolution,
 ) -> Trace {
-    let json = serde_json::to_value(r).expect("a resolution serialises");
+    let mut trace = trace_resolved_without_json(model, index, site_id, name, port, r);
+    trace.resolution = Some(serde_json::to_value(r).expect("a resolution serialises"));
+    trace
+}
+
+/// As [`trace_resolved`], leaving `resolution` empty: for callers that keep the [`Resolution`]
+/// itself (the rules' analysis) and need no JSON copy of it.
+pub fn trace_resolved_without_json(
+    model: &Model,
+    index: &path::RouteIndex,
+    site_id: &ResourceId,
+    name: &DnsName,
+    port: u16,
+    r: &Resolution,
+) -> Trace {
     let Some(ip) = r.addresses.first().copied().filter(|_| r.rcode == Some(Rcode::NoError)) else {
         let (verdict, decided_by, message) = match r.rcode {
             Some(Rcode::NxDomain) => (
@@ -78,11 +92,11 @@ pub fn trace_resolved(
             site_id,
             name.as_str(),
             port,
-            json,
+            None,
             DnsStop { verdict, decided_by, detail, message },
         );
     };
-    let ctx = DnsContext { host: Some(name.to_string()), resolution: Some(json), backend: owner_of(model, name) };
+    let ctx = DnsContext { host: Some(name.to_string()), resolution: None, backend: owner_of(model, name) };
     path::trace_from_site_indexed(model, index, site_id, ip, port, Protocol::Tcp, ctx)
 }
 
@@ -115,12 +129,13 @@ pub fn trace_all_indexed(
 /// (`REDIS_HOST` + `REDIS_PORT`), else the service's default port.
 pub fn dependency_port(site: &privlink_model::Site, name: &DnsName) -> u16 {
     for (k, v) in &site.app_settings {
+        // Only a `*_HOST`/`*_FQDN` setting with a `*_PORT` beside it can say; parse its value last.
+        let Some(prefix) = k.strip_suffix("_HOST").or_else(|| k.strip_suffix("_FQDN")) else { continue };
+        let Some(port) = site.app_setting(&format!("{prefix}_PORT")).and_then(|p| p.trim().parse().ok()) else {
+            continue;
+        };
         if dependencies::hostnames_in(v).contains(name) {
-            if let Some(prefix) = k.strip_suffix("_HOST").or_else(|| k.strip_suffix("_FQDN")) {
-                if let Some(p) = site.app_setting(&format!("{prefix}_PORT")).and_then(|p| p.trim().parse().ok()) {
-                    return p;
-                }
-            }
+            return port;
         }
     }
     default_port(name)

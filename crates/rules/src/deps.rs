@@ -4,7 +4,7 @@
 use privlink_engine::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver, View};
 use privlink_engine::path::RouteIndex;
 use privlink_engine::path::{Step, Trace, Verdict};
-use privlink_engine::trace::{dependency_port, owner_of, trace_resolved};
+use privlink_engine::trace::{dependency_port, owner_of, trace_resolved_without_json};
 use privlink_model::{ConnectionStatus, DnsName, Model, PrivateEndpoint, RecordType, Site};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -111,20 +111,41 @@ impl<'m> Analysis<'m> {
 pub fn all(model: &Model) -> Vec<Dependency<'_>> {
     let resolver = Resolver::new(model);
     let routes = RouteIndex::build(model);
-    let mut out = Vec::new();
-    for site in model.resources.sites.values() {
-        let view = view_of(model, &Querier::Site(site.meta.id.clone()));
-        for name in dependencies::site_dependencies(model, site) {
-            // One resolution per dependency, shared by its trace (as `trace --all` would compute it).
+    let sites: Vec<&Site> = model.resources.sites.values().collect();
+    // Apps are independent: split them across cores, then concatenate in site order, so the
+    // result does not depend on the split.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if sites.len() < 64 || workers == 1 {
+        return sites.into_iter().flat_map(|s| analyse_site(model, &resolver, &routes, s)).collect();
+    }
+    let chunk = sites.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sites
+            .chunks(chunk)
+            .map(|part| {
+                let (resolver, routes) = (&resolver, &routes);
+                scope.spawn(move || {
+                    part.iter().flat_map(|s| analyse_site(model, resolver, routes, s)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("analysis does not panic")).collect()
+    })
+}
+
+fn analyse_site<'m>(model: &'m Model, resolver: &Resolver, routes: &RouteIndex, site: &'m Site) -> Vec<Dependency<'m>> {
+    let view = view_of(model, &Querier::Site(site.meta.id.clone()));
+    dependencies::site_dependencies(model, site)
+        .into_iter()
+        .map(|name| {
+            // One resolution per dependency, shared by its trace (as `trace --all` computes it);
+            // the rules read the resolution itself, so the trace carries no JSON copy.
             let resolution = resolver.resolve(&view, &name, RecordType::A);
             let port = dependency_port(site, &name);
-            let mut trace = trace_resolved(model, &routes, &site.meta.id, &name, port, &resolution);
-            // The rules read the resolution itself; its JSON copy in the trace is only for output.
-            trace.resolution = None;
-            out.push(Dependency { site, name, view: view.clone(), resolution, trace });
-        }
-    }
-    out
+            let trace = trace_resolved_without_json(model, routes, &site.meta.id, &name, port, &resolution);
+            Dependency { site, name, view: view.clone(), resolution, trace }
+        })
+        .collect()
 }
 
 /// The approved private endpoints of the estate whose target owns `name` (per the catalog), with
