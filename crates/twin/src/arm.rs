@@ -517,7 +517,7 @@ fn delete(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<Arm
         if id.namespace().is_some() {
             require_group(state, snapshot, &id.resource_group_id().unwrap_or_else(|| id.clone()))?;
         }
-        let Some(existing) = snapshot.get(id).cloned() else {
+        let Some(existing) = snapshot.get(id).cloned().or_else(|| computed::site_network_config(snapshot, id)) else {
             return Ok((Vec::new(), None));
         };
         check_preconditions(request, id, Some(&existing))?;

@@ -14,3 +14,9 @@ privlink trace --from "$APP_NAME" --all --format json \
 privlink trace --from "$APP_NAME" --to 203.0.113.10:443 --format json \
   | check 'data["verdict"] == "denied" and data["decided_by"]["id"].endswith("/securityRules/deny-internet-outbound")' || true
 privlink check --fail-on error
+
+# Disconnecting the app (`az webapp vnet-integration remove`): the app leaves the subnet, so it no
+# longer sees the private zones and its backends resolve publicly (§1.8: no integration, public DNS).
+az webapp vnet-integration remove --resource-group "$RG" --name "$APP_NAME"
+test -z "$(az webapp vnet-integration list --resource-group "$RG" --name "$APP_NAME" --query '[].vnetResourceId' --output tsv)"
+privlink resolve --from "$APP_NAME" --all --format json | check 'all(r["verdict"] == "public" for r in data)'

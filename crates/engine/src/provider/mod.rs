@@ -65,6 +65,7 @@
 mod checks;
 mod connection;
 mod endpoint;
+mod integration;
 mod ipam;
 mod zone_group;
 
@@ -178,6 +179,8 @@ pub fn apply(estate: &dyn Estate, write: &Write<'_>) -> Result<Vec<Change>, ArmE
                 zone_group::delete(estate, id)
             } else if is_connection {
                 connection::delete(estate, id)
+            } else if integration::is_integration(id) {
+                Ok(integration::delete(estate, id))
             } else {
                 checks::before_delete(estate, id)?;
                 Ok(vec![Change::Delete(id.clone())])
@@ -190,6 +193,9 @@ pub fn apply(estate: &dyn Estate, write: &Write<'_>) -> Result<Vec<Change>, ArmE
                 zone_group::put(estate, id, document)
             } else if is_connection {
                 connection::put(estate, id, document)
+            } else if integration::is_integration(id) {
+                checks::before_put(estate, id, document)?;
+                Ok(integration::put(estate, id, document))
             } else {
                 checks::before_put(estate, id, document)?;
                 Ok(vec![Change::Put(document.clone())])

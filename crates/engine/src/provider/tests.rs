@@ -457,3 +457,30 @@ fn a_backend_connection_written_without_a_name_is_named_not_a_panic() {
         "{connection_ids:?}"
     );
 }
+
+#[test]
+fn removing_vnet_integration_disconnects_the_app_and_its_swift_connections() {
+    let mut estate = estate();
+    let site = rid("Microsoft.Web/sites/app1");
+    let subnet = rid("Microsoft.Network/virtualNetworks/vnet/subnets/app");
+    estate.insert(
+        site.clone(),
+        json!({"id": site.as_str(), "name": "app1", "type": "Microsoft.Web/sites",
+        "properties": {"virtualNetworkSubnetId": subnet.as_str()}}),
+    );
+    let swift = site.child("virtualNetworkConnections", "app");
+    estate.insert(
+        swift.clone(),
+        json!({"id": swift.as_str(), "name": "app", "type": "Microsoft.Web/sites/virtualNetworkConnections",
+        "properties": {"vnetResourceId": subnet.as_str(), "isSwift": true}}),
+    );
+    let config = site.child("networkConfig", "virtualNetwork");
+    let changes = delete(&mut estate, &config).expect("a delete");
+    assert!(estate[&site]["properties"]["virtualNetworkSubnetId"].is_null(), "{changes:?}");
+    assert!(!estate.contains_key(&swift));
+    // And a PUT of the same child integrates the app again.
+    let body = json!({"id": config.as_str(), "name": "virtualNetwork", "type": "Microsoft.Web/sites/networkConfig",
+        "properties": {"subnetResourceId": subnet.as_str(), "swiftSupported": true}});
+    put(&mut estate, &config, body).expect("a put");
+    assert_eq!(estate[&site]["properties"]["virtualNetworkSubnetId"], subnet.as_str());
+}
