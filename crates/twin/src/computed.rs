@@ -111,6 +111,24 @@ fn fill_zone_counters(doc: &mut Value, zone: &ResourceId, after: &Documents) {
     }
 }
 
+/// A site's `networkConfig/virtualNetwork` when no document of it is stored: the view of the
+/// site's own `virtualNetworkSubnetId` that Azure answers for an integrated app (what
+/// `az webapp vnet-integration remove` deletes).
+pub fn site_network_config(snapshot: &crate::store::Documents, id: &privlink_model::ResourceId) -> Option<Value> {
+    if !(id.is_type("Microsoft.Web/sites/networkConfig") && id.name().eq_ignore_ascii_case("virtualNetwork")) {
+        return None;
+    }
+    let site = snapshot.get(&id.parent()?)?;
+    let subnet =
+        site.pointer("/properties/virtualNetworkSubnetId").and_then(Value::as_str).filter(|s| !s.is_empty())?;
+    Some(serde_json::json!({
+        "id": id.as_str(),
+        "name": "virtualNetwork",
+        "type": "Microsoft.Web/sites/networkConfig",
+        "properties": {"subnetResourceId": subnet, "swiftSupported": true},
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,22 +150,4 @@ mod tests {
         let record = after.get(&ResourceId::parse(&format!("{ZONE}/A/www")).unwrap()).unwrap();
         assert_eq!(record["properties"]["fqdn"], "www.z.net.");
     }
-}
-
-/// A site's `networkConfig/virtualNetwork` when no document of it is stored: the view of the
-/// site's own `virtualNetworkSubnetId` that Azure answers for an integrated app (what
-/// `az webapp vnet-integration remove` deletes).
-pub fn site_network_config(snapshot: &crate::store::Documents, id: &privlink_model::ResourceId) -> Option<Value> {
-    if !(id.is_type("Microsoft.Web/sites/networkConfig") && id.name().eq_ignore_ascii_case("virtualNetwork")) {
-        return None;
-    }
-    let site = snapshot.get(&id.parent()?)?;
-    let subnet =
-        site.pointer("/properties/virtualNetworkSubnetId").and_then(Value::as_str).filter(|s| !s.is_empty())?;
-    Some(serde_json::json!({
-        "id": id.as_str(),
-        "name": "virtualNetwork",
-        "type": "Microsoft.Web/sites/networkConfig",
-        "properties": {"subnetResourceId": subnet, "swiftSupported": true},
-    }))
 }
