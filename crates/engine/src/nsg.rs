@@ -289,6 +289,22 @@ fn first_match<'a>(
 }
 
 /// Evaluates `flow` against NSG `nsg_id` in `direction`.
+impl NsgDecision {
+    /// Traffic the NSG lets through without any rule deciding: an NSG not in the estate, a
+    /// platform exemption, an incomplete rule set.
+    fn allowed_without_rule(nsg_id: &ResourceId, explanation: String) -> NsgDecision {
+        NsgDecision {
+            nsg: nsg_id.clone(),
+            access: Access::Allow,
+            rule: None,
+            rule_name: String::new(),
+            priority: None,
+            is_default: false,
+            explanation,
+        }
+    }
+}
+
 pub fn evaluate(
     model: &Model,
     nsg_id: &ResourceId,
@@ -297,15 +313,10 @@ pub fn evaluate(
     scope: &TagScope,
 ) -> NsgDecision {
     let Some(nsg) = model.resources.network_security_groups.get(nsg_id) else {
-        return NsgDecision {
-            nsg: nsg_id.clone(),
-            access: Access::Allow,
-            rule: None,
-            rule_name: String::new(),
-            priority: None,
-            is_default: false,
-            explanation: format!("network security group {nsg_id} is not in the estate; it was not evaluated"),
-        };
+        return NsgDecision::allowed_without_rule(
+            nsg_id,
+            format!("network security group {nsg_id} is not in the estate; it was not evaluated"),
+        );
     };
     let platform_ip = match direction {
         Direction::Outbound => flow.destination.ip,
@@ -314,20 +325,15 @@ pub fn evaluate(
     if let Some(tags) = platform_ip.and_then(platform_exemption_tags) {
         // Only custom rules can name the platform tags; Azure's defaults never do.
         if !nsg.rules.iter().chain(&nsg.default_rules).any(|r| mentions_tag(r, tags)) {
-            return NsgDecision {
-                nsg: nsg_id.clone(),
-                access: Access::Allow,
-                rule: None,
-                rule_name: String::new(),
-                priority: None,
-                is_default: false,
-                explanation: format!(
+            return NsgDecision::allowed_without_rule(
+                nsg_id,
+                format!(
                     "traffic with {} is exempt from NSG {} (no rule uses {})",
                     platform_ip.expect("checked"),
                     nsg_id.name(),
                     tags.join(" or ")
                 ),
-            };
+            );
         }
     }
     // Azure's six defaults are synthesised only when the document omits them and no custom rule
@@ -343,15 +349,10 @@ pub fn evaluate(
     };
     let Some(rule) = rule else {
         // Unreachable with Azure's defaults (DenyAll matches everything); possible with a partial document.
-        return NsgDecision {
-            nsg: nsg_id.clone(),
-            access: Access::Allow,
-            rule: None,
-            rule_name: String::new(),
-            priority: None,
-            is_default: false,
-            explanation: format!("no rule of NSG {} matched (its default rules are incomplete)", nsg_id.name()),
-        };
+        return NsgDecision::allowed_without_rule(
+            nsg_id,
+            format!("no rule of NSG {} matched (its default rules are incomplete)", nsg_id.name()),
+        );
     };
     let verb = match rule.access {
         Access::Allow => "allows",
