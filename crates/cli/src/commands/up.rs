@@ -100,11 +100,7 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
         }
         let stop = twin.shutdown_handle();
         tokio::spawn(async move {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
-            }
+            super::interrupted().await;
             stop.shutdown();
         });
         let result = twin.wait().await;
