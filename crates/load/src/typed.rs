@@ -86,11 +86,10 @@ fn first_pass<'d>(docs: &[&'d Document], documents: &BTreeMap<ResourceId, Docume
     let mut site_children: Vec<&Document> = Vec::new();
     let mut backend_children: Vec<&Document> = Vec::new();
     let mut diagnostics = Vec::new();
-    let diagnostics_ref = &mut diagnostics;
     for &doc in docs {
-        let diagnostics = &mut *diagnostics_ref;
         let ty = doc.id.type_key();
-        let mut rd = Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics, documents };
+        let mut rd =
+            Reader { id: &doc.id, body: &doc.body, origin: &doc.origin, diagnostics: &mut diagnostics, documents };
         match ty.as_str() {
             "microsoft.network/virtualnetworks" => {
                 let v = read_vnet(doc, &mut rd);
