@@ -34,6 +34,14 @@ struct Inner {
     extension: Option<(Span, usize)>,
 }
 
+/// The lower-cased form of the fixed types of subscription and resource-group ids.
+fn lower_fixed(ty: &'static str) -> &'static str {
+    match ty {
+        "Microsoft.Resources/resourceGroups" => "microsoft.resources/resourcegroups",
+        _ => "microsoft.resources/subscriptions",
+    }
+}
+
 impl Inner {
     fn at(&self, span: Span) -> &str {
         &self.original[span.0 as usize..span.1 as usize]
@@ -191,34 +199,44 @@ impl ResourceId {
 
     /// The full resource type in its original casing, e.g. `Microsoft.Network/virtualNetworks/subnets`.
     pub fn resource_type(&self) -> String {
-        let inner = &self.0;
-        match inner.namespace {
-            None if inner.resource_group.is_some() => "Microsoft.Resources/resourceGroups".to_string(),
-            None => "Microsoft.Resources/subscriptions".to_string(),
-            Some(ns) => {
-                let (ns, start) = match inner.extension {
-                    Some((ext_ns, start)) => (ext_ns, start),
-                    None => (ns, 0),
-                };
-                let mut t = String::with_capacity(64);
-                t.push_str(inner.at(ns));
-                for (ty, _) in inner.chain[start..].iter() {
-                    t.push('/');
-                    t.push_str(inner.at(*ty));
-                }
-                t
-            }
-        }
+        self.type_segments(false).collect()
     }
 
     /// [`Self::resource_type`] lower-cased, for matching.
     pub fn type_key(&self) -> String {
-        self.resource_type().to_ascii_lowercase()
+        // `key` is `original` ASCII-lower-cased, so the spans hold in it too.
+        self.type_segments(true).collect()
     }
 
     /// Whether this id's type is `ty` (case-insensitive, e.g. `"Microsoft.Network/virtualNetworks"`).
     pub fn is_type(&self, ty: &str) -> bool {
-        self.resource_type().eq_ignore_ascii_case(ty)
+        let mut rest = ty.as_bytes();
+        for part in self.type_segments(false) {
+            let Some(tail) = rest.get(part.len()..) else { return false };
+            if !rest[..part.len()].eq_ignore_ascii_case(part.as_bytes()) {
+                return false;
+            }
+            rest = tail;
+        }
+        rest.is_empty()
+    }
+
+    /// The pieces of the resource type (lower-cased from `key` when `lower`): the namespace, then
+    /// `/` and each type segment. Typing asks every id its type, so this allocates nothing.
+    fn type_segments(&self, lower: bool) -> impl Iterator<Item = &str> + '_ {
+        let inner = &self.0;
+        let text: &str = if lower { &inner.key } else { &inner.original };
+        let at = move |span: Span| &text[span.0 as usize..span.1 as usize];
+        let (fixed, namespace, chain): (Option<&'static str>, Option<Span>, &[(Span, Span)]) = match inner.namespace {
+            None if inner.resource_group.is_some() => (Some("Microsoft.Resources/resourceGroups"), None, &[]),
+            None => (Some("Microsoft.Resources/subscriptions"), None, &[]),
+            Some(ns) => match inner.extension {
+                Some((ext_ns, start)) => (None, Some(ext_ns), &inner.chain[start..]),
+                None => (None, Some(ns), &inner.chain[..]),
+            },
+        };
+        let fixed = fixed.map(|f| if lower { lower_fixed(f) } else { f });
+        fixed.into_iter().chain(namespace.map(at)).chain(chain.iter().flat_map(move |(ty, _)| ["/", at(*ty)]))
     }
 
     /// The parent resource: a subnet's VNet, a record set's zone, a top-level resource's group.
@@ -365,6 +383,29 @@ mod tests {
         assert_eq!(
             id.parent().unwrap().as_str(),
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app"
+        );
+    }
+
+    #[test]
+    fn type_questions_agree_with_the_resource_type() {
+        let ids = [
+            SUBNET,
+            "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Web/sites/app/providers/Microsoft.Insights/diagnosticSettings/d",
+            "/subscriptions/s/resourceGroups/RG",
+            "/subscriptions/s",
+        ];
+        for text in ids {
+            let id = ResourceId::parse(text).unwrap();
+            let ty = id.resource_type();
+            assert_eq!(id.type_key(), ty.to_ascii_lowercase(), "{text}");
+            assert!(id.is_type(&ty) && id.is_type(&ty.to_ascii_uppercase()), "{text}");
+            for wrong in [format!("{ty}x"), ty[..ty.len() - 1].to_string(), format!("{ty}/"), String::new()] {
+                assert!(!id.is_type(&wrong), "{text} is not {wrong}");
+            }
+        }
+        assert_eq!(
+            ResourceId::parse("/subscriptions/s/resourceGroups/RG").unwrap().type_key(),
+            "microsoft.resources/resourcegroups"
         );
     }
 

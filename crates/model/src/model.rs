@@ -144,6 +144,10 @@ pub struct Indexes {
     pub backends_by_name: HashMap<String, Vec<ResourceId>>,
     /// Lower-case site name → the sites of that name (sorted).
     pub sites_by_name: HashMap<String, Vec<ResourceId>>,
+    /// A VNet address prefix (truncated) → the first VNet, in id order, whose address space holds it.
+    pub vnets_by_prefix: HashMap<ipnet::IpNet, ResourceId>,
+    /// The prefix lengths in `vnets_by_prefix`, so a lookup probes each length once.
+    pub vnet_prefix_lengths: Vec<u8>,
 }
 
 /// An estate: typed resources, indexes, the source documents and the load diagnostics.
@@ -176,6 +180,14 @@ impl Model {
         for (id, peering) in &r.peerings {
             push(&mut ix.peerings_of_vnet, &peering.vnet, id);
         }
+        for (id, vnet) in &r.virtual_networks {
+            for prefix in &vnet.address_space {
+                ix.vnets_by_prefix.entry(prefix.trunc()).or_insert_with(|| id.clone());
+                ix.vnet_prefix_lengths.push(prefix.prefix_len());
+            }
+        }
+        ix.vnet_prefix_lengths.sort_unstable();
+        ix.vnet_prefix_lengths.dedup();
         for (id, nic) in &r.network_interfaces {
             let subnets: BTreeSet<&ResourceId> =
                 nic.ip_configurations.iter().filter_map(|c| c.subnet.as_ref()).collect();
@@ -310,7 +322,15 @@ impl Model {
 
     /// The VNet whose address space contains `ip`.
     pub fn vnet_containing(&self, ip: IpAddr) -> Option<&VirtualNetwork> {
-        self.resources.virtual_networks.values().find(|v| v.address_space.iter().any(|p| p.contains(&ip)))
+        // The first VNet in id order whose address space holds `ip`: the least id among the VNets
+        // owning a prefix of each length that holds it (one hash probe per length, not a scan).
+        let ix = &self.indexes;
+        ix.vnet_prefix_lengths
+            .iter()
+            .filter_map(|len| ipnet::IpNet::new(ip, *len).ok())
+            .filter_map(|net| ix.vnets_by_prefix.get(&net.trunc()))
+            .min()
+            .and_then(|id| self.resources.virtual_networks.get(id))
     }
 
     /// The private endpoint that owns `ip` through one of its NICs.
