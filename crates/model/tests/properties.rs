@@ -83,3 +83,40 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+fn vnets_with_spaces(spaces: &[Vec<(u32, u8)>]) -> privlink_model::Model {
+    use privlink_model::{Meta, Model, Origin, Resources, VirtualNetwork};
+    let mut resources = Resources::default();
+    for (i, space) in spaces.iter().enumerate() {
+        let id = ResourceId::parse(&format!(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet{i:02}"
+        ))
+        .unwrap();
+        let address_space = space
+            .iter()
+            .map(|(addr, len)| ipnet::IpNet::V4(Ipv4Net::new(Ipv4Addr::from(*addr), *len).unwrap().trunc()))
+            .collect();
+        let meta = Meta { id: id.clone(), name: id.name().to_string(), location: None, origin: Origin::new("t", "") };
+        resources.virtual_networks.insert(
+            id,
+            VirtualNetwork { meta, address_space, dns_servers: Vec::new(), subnets: Vec::new(), peerings: Vec::new() },
+        );
+    }
+    Model::new(resources, Default::default(), Vec::new())
+}
+
+proptest! {
+    /// The prefix index answers as a scan of every VNet in id order would, overlaps included.
+    #[test]
+    fn vnet_containing_agrees_with_a_scan(
+        spaces in prop::collection::vec(prop::collection::vec((0x0a00_0000u32..0x0a04_0000, 8u8..=28), 1..3), 0..12),
+        probes in prop::collection::vec(0x0a00_0000u32..0x0a04_0000, 1..40),
+    ) {
+        let model = vnets_with_spaces(&spaces);
+        for probe in probes {
+            let ip = std::net::IpAddr::V4(Ipv4Addr::from(probe));
+            let scan = model.resources.virtual_networks.values().find(|v| v.address_space.iter().any(|p| p.contains(&ip)));
+            prop_assert_eq!(model.vnet_containing(ip).map(|v| &v.meta.id), scan.map(|v| &v.meta.id));
+        }
+    }
+}
