@@ -270,24 +270,139 @@ fn fill_map(into: &mut Map<String, Value>, from: &Map<String, Value>) {
 
 /// Parses and collects many inputs. Parsing and extraction are spread over the machine's cores
 /// (pure work on bytes already read); documents are then added in input order, so the result does
-/// not depend on scheduling.
+/// not depend on scheduling. A large input that is one JSON array (an export, `az resource list`)
+/// is split by element, so a single 100 MB file is parsed on every core too.
 pub fn collect(inputs: &[Input]) -> Result<DocumentCollector, crate::InputError> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len().max(1));
-    let chunk = inputs.len().div_ceil(workers.max(1)).max(1);
-    let extracted: Vec<Result<Extracted, crate::InputError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = inputs
-            .chunks(chunk)
-            .map(|part| {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let mut jobs: Vec<Job> = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        match large_array_items(input, workers) {
+            Some(items) => {
+                let chunk = items.len().div_ceil(workers).max(1);
+                let items: std::sync::Arc<[&serde_json::value::RawValue]> = items.into();
+                for start in (0..items.len()).step_by(chunk) {
+                    let end = (start + chunk).min(items.len());
+                    jobs.push(Job { input: index, items: Some((items.clone(), start..end)) });
+                }
+                if items.is_empty() {
+                    jobs.push(Job { input: index, items: Some((items, 0..0)) });
+                }
+            }
+            None => jobs.push(Job { input: index, items: None }),
+        }
+    }
+    // Jobs are dealt round-robin so that each worker gets a share of every split input.
+    let results: Vec<(usize, Result<Extracted, crate::InputError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(jobs.len()).max(1))
+            .map(|w| {
+                let jobs = &jobs;
                 scope.spawn(move || {
-                    part.iter().map(|i| crate::input::parse_json(i).map(|v| extract(&i.name, v))).collect::<Vec<_>>()
+                    jobs.iter()
+                        .enumerate()
+                        .skip(w)
+                        .step_by(workers)
+                        .map(|(n, job)| (n, job.run(&inputs[job.input])))
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("JSON parsing does not panic")).collect()
+        let mut all: Vec<_> =
+            handles.into_iter().flat_map(|h| h.join().expect("JSON parsing does not panic")).collect();
+        all.sort_by_key(|(n, _)| *n);
+        all
     });
     let mut c = DocumentCollector::new();
-    for (input, e) in inputs.iter().zip(extracted) {
-        c.add_extracted(&input.name, e?);
+    for (n, extracted) in results {
+        c.add_extracted(&inputs[jobs[n].input].name, extracted?);
     }
     Ok(c)
+}
+
+/// Inputs smaller than this are parsed whole: splitting costs a second pass over the bytes.
+const SPLIT_ARRAY_BYTES: usize = 4 << 20;
+
+/// One unit of parsing work: a whole input, or a range of the elements of a large top-level array.
+struct Job<'i> {
+    input: usize,
+    items: Option<(std::sync::Arc<[&'i serde_json::value::RawValue]>, std::ops::Range<usize>)>,
+}
+
+impl Job<'_> {
+    fn run(&self, input: &Input) -> Result<Extracted, crate::InputError> {
+        let Some((items, range)) = &self.items else {
+            return crate::input::parse_json(input).map(|v| extract(&input.name, v));
+        };
+        let file: std::sync::Arc<str> = std::sync::Arc::from(input.name.as_str());
+        let mut out = Extracted::default();
+        for i in range.clone() {
+            let origin = Origin::new(file.clone(), format!("/{i}"));
+            match serde_json::from_str::<Value>(items[i].get()) {
+                Ok(v) if v.is_object() => extract_resource(v, origin, false, &mut out),
+                // The whole input was valid JSON, so an element parses; what is not an object is reported.
+                _ => out.diagnostics.push(LoadDiagnostic::new(
+                    Severity::Error,
+                    "LOAD002",
+                    &origin,
+                    "expected a resource object here",
+                )),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The elements of `input` when it is a large top-level JSON array worth splitting across
+/// `workers`; `None` otherwise, and for input that is not valid JSON (the whole-input parse then
+/// reports where it breaks).
+fn large_array_items(input: &Input, workers: usize) -> Option<Vec<&serde_json::value::RawValue>> {
+    let bytes = input.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&input.bytes);
+    if workers < 2 || bytes.len() < SPLIT_ARRAY_BYTES || bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[')
+    {
+        return None;
+    }
+    serde_json::from_slice(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A top-level array above the split threshold, with one element that is not an object.
+    fn large_array() -> Input {
+        let mut items: Vec<Value> = (0..6_000)
+            .map(|i| {
+                serde_json::json!({
+                    "id": format!("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet{i}"),
+                    "type": "Microsoft.Network/virtualNetworks",
+                    "location": "westeurope",
+                    "properties": {
+                        "addressSpace": {"addressPrefixes": [format!("10.{}.{}.0/24", i / 256, i % 256)]},
+                        "subnets": [{"name": "a", "properties": {"addressPrefix": format!("10.{}.{}.0/26", i / 256, i % 256)}}],
+                        "padding": "x".repeat(700),
+                    }
+                })
+            })
+            .collect();
+        items[4_321] = Value::from(42);
+        let bytes = serde_json::to_vec(&items).unwrap();
+        assert!(bytes.len() > SPLIT_ARRAY_BYTES, "the test input must take the split path");
+        Input::new("big.json", bytes)
+    }
+
+    #[test]
+    fn a_split_array_gives_what_parsing_it_whole_gives() {
+        let input = large_array();
+        let split = collect(std::slice::from_ref(&input)).unwrap().finish();
+        let mut whole = DocumentCollector::new();
+        whole.add_value(&input.name, crate::input::parse_json(&input).unwrap());
+        let whole = whole.finish();
+        assert_eq!(split.documents.len(), 12_000 - 2, "5,999 VNets and their subnets");
+        assert!(split.documents.keys().eq(whole.documents.keys()));
+        for (a, b) in split.documents.values().zip(whole.documents.values()) {
+            assert_eq!((&a.body, a.origin.to_string()), (&b.body, b.origin.to_string()));
+        }
+        let shown = |c: &Collected| c.diagnostics.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+        assert_eq!(shown(&split), shown(&whole));
+        assert!(shown(&split).iter().any(|d| d.contains("LOAD002") && d.contains("/4321")), "{:?}", shown(&split));
+    }
 }

@@ -193,6 +193,10 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Objects with at most this many keys are searched by comparing keys: ARM objects are small, and
+/// hashing a key with the map's SipHash costs more than a few short comparisons.
+const SCAN_KEYS: usize = 12;
+
 /// Resolves a JSON pointer (RFC 6901) without allocating for tokens that need no unescaping.
 /// `serde_json::Value::pointer` allocates per token; typing reads ~20 fields per resource, so this
 /// is most of the difference on large estates (crates/load/benches/load.rs).
@@ -207,6 +211,8 @@ pub fn lookup<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
             Value::Object(map) => {
                 if token.contains('~') {
                     map.get(&token.replace("~1", "/").replace("~0", "~"))?
+                } else if map.len() <= SCAN_KEYS {
+                    map.iter().find_map(|(k, v)| (k == token).then_some(v))?
                 } else {
                     map.get(token)?
                 }
