@@ -339,6 +339,13 @@ impl RouteIndex {
             .collect();
         RouteIndex { routes }
     }
+
+    /// The effective routes of one integration subnet: for tracing one app's connections, where
+    /// building every app's routes up front would hold them all at once.
+    pub fn for_subnet(model: &Model, subnet: &ResourceId) -> RouteIndex {
+        let routes = EffectiveRoutes::build(model, subnet).map(|r| (subnet.clone(), r)).into_iter().collect();
+        RouteIndex { routes }
+    }
 }
 
 /// Traces a connection from `site_id` to `dest_ip:port`. Builds the integration subnet's routes

@@ -115,10 +115,11 @@ pub fn trace_all_indexed(
 ) -> Vec<Trace> {
     let Some(site) = model.resources.sites.get(site_id) else { return Vec::new() };
     let view = view_of(model, &Querier::Site(site_id.clone()));
+    let ports = DependencyPorts::of(site);
     dependencies::site_dependencies(model, site)
         .iter()
         .map(|name| {
-            let port = dependency_port(site, name);
+            let port = ports.port(name);
             let r = resolver.resolve(&view, name, RecordType::A);
             trace_resolved(model, index, site_id, name, port, &r)
         })
@@ -128,15 +129,32 @@ pub fn trace_all_indexed(
 /// The port the app uses for `name`: a `*_PORT` setting beside a setting naming the host
 /// (`REDIS_HOST` + `REDIS_PORT`), else the service's default port.
 pub fn dependency_port(site: &privlink_model::Site, name: &DnsName) -> u16 {
-    for (k, v) in &site.app_settings {
-        // Only a `*_HOST`/`*_FQDN` setting with a `*_PORT` beside it can say; parse its value last.
-        let Some(prefix) = k.strip_suffix("_HOST").or_else(|| k.strip_suffix("_FQDN")) else { continue };
-        let Some(port) = site.app_setting(&format!("{prefix}_PORT")).and_then(|p| p.trim().parse().ok()) else {
-            continue;
-        };
-        if dependencies::hostnames_in(v).contains(name) {
-            return port;
+    DependencyPorts::of(site).port(name)
+}
+
+/// The ports an app's settings give its hosts (`REDIS_HOST` + `REDIS_PORT`), read once per app:
+/// an app has dozens of dependencies and settings, so reading them per dependency is quadratic.
+pub struct DependencyPorts {
+    /// (host names a `*_HOST`/`*_FQDN` setting names, the port of its `*_PORT` sibling), in setting order.
+    hosts: Vec<(Vec<DnsName>, u16)>,
+}
+
+impl DependencyPorts {
+    pub fn of(site: &privlink_model::Site) -> DependencyPorts {
+        let mut hosts = Vec::new();
+        for (k, v) in &site.app_settings {
+            // Only a `*_HOST`/`*_FQDN` setting with a `*_PORT` beside it can say; parse its value last.
+            let Some(prefix) = k.strip_suffix("_HOST").or_else(|| k.strip_suffix("_FQDN")) else { continue };
+            let Some(port) = site.app_setting(&format!("{prefix}_PORT")).and_then(|p| p.trim().parse().ok()) else {
+                continue;
+            };
+            hosts.push((dependencies::hostnames_in(v), port));
         }
+        DependencyPorts { hosts }
     }
-    default_port(name)
+
+    /// The port for `name`: the first setting that names it, else the service's default port.
+    pub fn port(&self, name: &DnsName) -> u16 {
+        self.hosts.iter().find(|(names, _)| names.contains(name)).map_or_else(|| default_port(name), |(_, p)| *p)
+    }
 }

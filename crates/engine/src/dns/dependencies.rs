@@ -11,13 +11,7 @@ use std::collections::BTreeSet;
 /// [`reachable_vnets`]). An app without VNet integration depends on every endpoint of the estate
 /// (privlink shows what each would resolve to from it).
 pub fn site_dependencies(model: &Model, site: &Site) -> Vec<DnsName> {
-    let mut names = BTreeSet::new();
-    for value in site.app_settings.values() {
-        names.extend(hostnames_in(value));
-    }
-    for cs in site.connection_strings.values() {
-        names.extend(hostnames_in(&cs.value));
-    }
+    let mut names = named_hosts(site);
     match reachable_vnets(model, site) {
         Some(vnets) => {
             let endpoints = vnets
@@ -37,6 +31,19 @@ pub fn site_dependencies(model: &Model, site: &Site) -> Vec<DnsName> {
         None => names.extend(endpoint_fqdns(model)),
     }
     names.into_iter().collect()
+}
+
+/// The host names the app itself names: in its app settings (Key Vault references included) and
+/// connection strings.
+pub fn named_hosts(site: &Site) -> BTreeSet<DnsName> {
+    let mut names = BTreeSet::new();
+    for value in site.app_settings.values() {
+        names.extend(hostnames_in(value));
+    }
+    for cs in site.connection_strings.values() {
+        names.extend(hostnames_in(&cs.value));
+    }
+    names
 }
 
 /// The VNets an integrated app reaches over private addresses: its integration VNet and the remote

@@ -33,7 +33,7 @@ pub enum ViewKind {
 }
 
 /// What answers the querier's questions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Answerer {
     /// Azure DNS as seen from this VNet: its private zone links and forwarding rulesets.
     AzureDns {
