@@ -24,7 +24,7 @@
 
 use super::util::rg;
 use super::Rule;
-use crate::deps::{self, Analysis};
+use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::dns::dependencies::hostnames_in;
 use privlink_engine::trace::owner_of;
@@ -48,7 +48,7 @@ fn route_all(site: &Site) -> bool {
         || site.app_setting("WEBSITE_VNET_ROUTE_ALL").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
-fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for site in model.resources.sites.values() {
         let linux = site.is_linux()
@@ -66,7 +66,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 };
                 let private_only = vault.public_network_access == PublicNetworkAccess::Disabled
                     || vault.network_acls.as_ref().is_some_and(|a| a.denies_by_default());
-                let endpoints = deps::approved_endpoints_for(model, &name);
+                let endpoints = analysis.approved_endpoints_for(&name);
                 if vault.kind != BackendKind::KeyVault || !private_only || endpoints.is_empty() {
                     continue;
                 }

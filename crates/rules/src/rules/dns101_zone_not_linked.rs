@@ -22,9 +22,9 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration#virtual-network-workloads-without-custom-dns-server
 
-use super::util::{endpoint_names, rg};
+use super::util::rg;
 use super::Rule;
-use crate::deps::{self, Analysis, Dependency};
+use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::dns::Verdict;
 use privlink_model::{Model, ResourceId};
@@ -46,12 +46,12 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // (zone, vnet) → the dependencies that miss the link.
     let mut missing: BTreeMap<(ResourceId, ResourceId), Vec<&Dependency>> = BTreeMap::new();
     for d in deps {
-        let Some(vnet) = &d.view.vnet else { continue };
-        if matches!(d.resolution.verdict, Verdict::Private | Verdict::Nxdomain) {
+        let Some(vnet) = &d.view_vnet else { continue };
+        if matches!(d.answer.verdict, Verdict::Private | Verdict::Nxdomain) {
             continue;
         }
-        for pe in deps::approved_endpoints_for(model, &d.name) {
-            let Some(names) = endpoint_names(model, pe) else { continue };
+        for pe in analysis.approved_endpoints_for(&d.name) {
+            let Some(names) = analysis.endpoint_names(pe) else { continue };
             for zone in &names.zones {
                 let Some(zone_ids) = model.indexes.zones_by_name.get(zone) else { continue };
                 let linked = zone_ids.iter().any(|z| {
@@ -112,7 +112,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         );
         let link_name = format!("link-{}", vnet.name());
         let link_id = zone_id.child("virtualNetworkLinks", &link_name);
-        let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| d.resolution_evidence()).collect();
+        let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| analysis.resolution_evidence(d)).collect();
         evidence.push(json!({"zone": zone_id, "linkedTo": linked_to, "needed": vnet}));
         out.push(Finding {
             code: "DNS101",

@@ -22,10 +22,10 @@
 
 use super::util::{endpoint_ip, rg};
 use super::Rule;
-use crate::deps::{self, Analysis, Dependency};
+use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::dns::Rcode;
-use privlink_model::{DnsName, Model, RecordType, ResourceId};
+use privlink_model::{Model, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -45,18 +45,10 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // (zone, record name) → (address, endpoint, dependencies)
     let mut missing: BTreeMap<(ResourceId, String), (IpAddr, ResourceId, Vec<&Dependency>)> = BTreeMap::new();
     for d in deps {
-        let (Some(Rcode::NxDomain), Some(zone_id)) = (d.resolution.rcode, &d.resolution.zone) else { continue };
+        let (Some(Rcode::NxDomain), Some(zone_id)) = (d.answer.rcode, &d.answer.zone) else { continue };
         let Some(zone) = model.resources.private_dns_zones.get(zone_id) else { continue };
-        let asked: DnsName = d
-            .resolution
-            .chain
-            .iter()
-            .rev()
-            .find(|c| c.record_type == RecordType::CNAME)
-            .and_then(|c| DnsName::parse(&c.data).ok())
-            .unwrap_or_else(|| d.name.clone());
-        let Some(label) = asked.relative_to(&zone.zone).map(str::to_string) else { continue };
-        let Some((pe, ip)) = deps::approved_endpoints_for(model, &d.name)
+        let Some(label) = d.answer.final_name.relative_to(&zone.zone).map(str::to_string) else { continue };
+        let Some((pe, ip)) = analysis.approved_endpoints_for(&d.name)
             .into_iter()
             .find_map(|pe| endpoint_ip(model, pe, Some(&d.name)).map(|ip| (pe, ip)))
         else {
@@ -70,7 +62,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         names.sort();
         names.dedup();
         let zone_name = zone_id.name();
-        let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| d.resolution_evidence()).collect();
+        let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| analysis.resolution_evidence(d)).collect();
         evidence.push(json!({"zone": zone_id, "missing": format!("{label}.{zone_name}"), "privateEndpoint": pe, "address": ip}));
         out.push(Finding {
             code: "DNS102",

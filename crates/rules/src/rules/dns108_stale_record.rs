@@ -20,7 +20,7 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
 
-use super::util::{endpoint_ip, endpoint_names, privatelink_name, rg};
+use super::util::{endpoint_ip, rg};
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
@@ -39,7 +39,7 @@ pub fn rule() -> Rule {
     }
 }
 
-fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for rs in model.resources.record_sets.values() {
         if rs.record_type != RecordType::A {
@@ -55,12 +55,9 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             continue;
         }
         // The endpoint whose catalog record this is.
-        let owner = model.resources.private_endpoints.values().find_map(|pe| {
-            let names = endpoint_names(model, pe)?;
-            let fqdn = names.customer_fqdns.iter().find(|f| {
-                names.zones.iter().any(|z| *z == zone.zone && privatelink_name(f, z).as_ref() == Some(&rs.fqdn))
-            })?;
-            Some((pe, names.target, endpoint_ip(model, pe, Some(fqdn))?))
+        let owner = analysis.endpoints_writing(&rs.fqdn).iter().filter(|(_, z, _)| *z == zone.zone).find_map(|(pe, _, fqdn)| {
+            let target = analysis.endpoint_names(pe)?.target.clone();
+            Some((*pe, target, endpoint_ip(model, pe, Some(fqdn))?))
         });
         let Some((pe, target, ip)) = owner else { continue };
         if stale.contains(&ip) {

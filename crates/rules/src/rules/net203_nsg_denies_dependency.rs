@@ -1,7 +1,8 @@
 //! # NET203 nsg-denies-dependency: an NSG rule drops the app's traffic to a dependency
 //!
-//! **What it checks.** Traces every dependency of every app (resolution with the app's DNS view,
-//! then egress, route, NSG, Private Link, service) and reports those denied at an NSG: the
+//! **What it checks.** Traces every host each app names (app settings, Key Vault references,
+//! connection strings; every endpoint it can reach when it names none) — resolution with the app's
+//! DNS view, then egress, route, NSG, Private Link, service — and reports those denied at an NSG: the
 //! integration subnet's NSG outbound, or the endpoint subnet's NSG inbound when the subnet's
 //! `privateEndpointNetworkPolicies` make Azure apply it.
 //!
@@ -28,7 +29,7 @@
 
 use super::util::rg;
 use super::Rule;
-use crate::deps::{Analysis, Dependency};
+use crate::deps::{Analysis, Dependency, PathOutcome, Traced};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::catalog;
 use privlink_engine::nsg::is_public;
@@ -49,13 +50,12 @@ pub fn rule() -> Rule {
 }
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
-    let deps = analysis.dependencies();
     // (denying rule or NSG, destination, port) → dependencies
-    let mut denied: BTreeMap<(ResourceId, String, u16), Vec<&Dependency>> = BTreeMap::new();
-    for d in deps.iter().filter(|d| d.denied_at_step(Step::Nsg) && !refused_publicly_anyway(model, d)) {
-        let Some(by) = d.denied_at().and_then(|h| h.decided_by.as_ref()) else { continue };
+    let mut denied: BTreeMap<(ResourceId, String, u16), Vec<Traced>> = BTreeMap::new();
+    for (d, path) in analysis.traced().filter(|(d, p)| p.denied_at_step(Step::Nsg) && !refused_publicly_anyway(model, d, p)) {
+        let Some(by) = path.denied_by() else { continue };
         let Ok(id) = ResourceId::parse(&by.id) else { continue };
-        denied.entry((id, d.trace.destination.ip.to_string(), d.trace.destination.port)).or_default().push(d);
+        denied.entry((id, path.destination.ip.to_string(), path.destination.port)).or_default().push((d, path));
     }
     let mut out = Vec::new();
     for ((by, dest, port), deps) in denied {
@@ -69,7 +69,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             }
         };
         let Some(nsg) = model.resources.network_security_groups.get(&nsg_id) else { continue };
-        let d = deps[0];
+        let (d, path) = deps[0];
         // Outbound at the integration subnet's NSG, inbound at the endpoint subnet's.
         let app_subnet = d.site.integration_subnet.as_ref().and_then(|s| model.resources.subnets.get(&s.value));
         let direction = match rule {
@@ -83,8 +83,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let ip: std::net::IpAddr = dest.parse().expect("an address");
         let host = d.name.first_label().to_string();
         let destination = if is_public(ip) {
-            d.trace
-                .destination
+            path.destination
                 .resource
                 .as_ref()
                 .and_then(|b| model.resources.backends.get(b))
@@ -102,7 +101,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             Direction::Inbound => "Inbound",
         };
         let name = format!("allow-{host}-{port}");
-        let mut names: Vec<String> = deps.iter().map(|d| format!("{}:{port}", d.name)).collect();
+        let mut names: Vec<String> = deps.iter().map(|(d, _)| format!("{}:{port}", d.name)).collect();
         names.sort();
         names.dedup();
         let what = rule.map_or_else(|| format!("NSG {}", nsg.meta.name), |r| format!("rule {} ({}, {})", r.name, r.priority, dir));
@@ -113,10 +112,10 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             message: format!(
                 "{what} of {} denies {} → {} ({dest}): the connection times out",
                 nsg.meta.name,
-                deps.iter().map(|d| d.site.meta.name.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
+                deps.iter().map(|(d, _)| d.site.meta.name.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
                 names.join(", ")
             ),
-            evidence: deps.iter().map(|d| d.trace_evidence()).collect(),
+            evidence: deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect(),
             fix: Some(Fix {
                 az: vec![format!(
                     "az network nsg rule create --resource-group {} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol Tcp --source-address-prefixes '{source}' --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {port}",
@@ -143,8 +142,8 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
 }
 
 /// Whether the dependency went to a public address of a backend that refuses public traffic.
-fn refused_publicly_anyway(model: &Model, d: &Dependency) -> bool {
-    is_public(d.trace.destination.ip)
+fn refused_publicly_anyway(model: &Model, d: &Dependency, path: &PathOutcome) -> bool {
+    is_public(path.destination.ip)
         && owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)).is_some_and(|b| {
             b.public_network_access == PublicNetworkAccess::Disabled
                 || b.network_acls.as_ref().is_some_and(|a| a.denies_by_default())

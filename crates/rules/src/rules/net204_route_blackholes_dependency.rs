@@ -1,7 +1,8 @@
 //! # NET204 route-blackholes-dependency: a user-defined route with next hop None drops the app's traffic to a dependency
 //!
-//! **What it checks.** Traces every dependency of every app and reports those whose effective
-//! route from the integration subnet is a user-defined route with next hop `None`.
+//! **What it checks.** Traces every host each app names (app settings, Key Vault references,
+//! connection strings) — every endpoint it can reach when it names none — and reports those whose
+//! effective route from the integration subnet is a user-defined route with next hop `None`.
 //!
 //! **Why it breaks.** Longest prefix match picks the route; next hop `None` drops the packet and
 //! the client times out (azure-semantics §4.4). A private endpoint's /32 system route normally beats
@@ -20,7 +21,7 @@
 
 use super::util::rg;
 use super::Rule;
-use crate::deps::{Analysis, Dependency};
+use crate::deps::{Analysis, Traced};
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::path::Step;
 use privlink_model::{Model, ResourceId};
@@ -38,20 +39,19 @@ pub fn rule() -> Rule {
 }
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
-    let deps = analysis.dependencies();
-    let mut dropped: BTreeMap<(ResourceId, std::net::IpAddr), Vec<&Dependency>> = BTreeMap::new();
-    for d in deps.iter().filter(|d| d.denied_at_step(Step::Route)) {
-        let Some(by) = d.denied_at().and_then(|h| h.decided_by.as_ref()) else { continue };
+    let mut dropped: BTreeMap<(ResourceId, std::net::IpAddr), Vec<Traced>> = BTreeMap::new();
+    for (d, path) in analysis.traced().filter(|(_, p)| p.denied_at_step(Step::Route)) {
+        let Some(by) = path.denied_by() else { continue };
         let Ok(route) = ResourceId::parse(&by.id) else { continue };
-        dropped.entry((route, d.trace.destination.ip)).or_default().push(d);
+        dropped.entry((route, path.destination.ip)).or_default().push((d, path));
     }
     let mut out = Vec::new();
     for ((route, ip), deps) in dropped {
         let Some(table) = route.parent().filter(|t| model.resources.route_tables.contains_key(t)) else { continue };
         let next_hop = if model.vnet_containing(ip).is_some() { "VnetLocal" } else { "Internet" };
-        let d = deps[0];
+        let (d, _) = deps[0];
         let name = format!("to-{}", d.name.first_label());
-        let mut names: Vec<String> = deps.iter().map(|d| d.trace.query.to.clone()).collect();
+        let mut names: Vec<String> = deps.iter().map(|(_, p)| p.to.clone()).collect();
         names.sort();
         names.dedup();
         out.push(Finding {
@@ -64,7 +64,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 table.name(),
                 names.join(", ")
             ),
-            evidence: deps.iter().map(|d| d.trace_evidence()).collect(),
+            evidence: deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect(),
             fix: Some(Fix {
                 az: vec![format!(
                     "az network route-table route create --resource-group {} --route-table-name {} --name {name} --address-prefix {ip}/32 --next-hop-type {next_hop}",

@@ -47,10 +47,12 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         };
         let Some(nsg) = model.resources.network_security_groups.get(nsg_id) else { continue };
         let endpoints: Vec<_> = model
-            .resources
-            .private_endpoints
-            .values()
-            .filter(|pe| pe.subnet.as_ref() == Some(&subnet.meta.id))
+            .indexes
+            .subnet_members
+            .get(&subnet.meta.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| model.resources.private_endpoints.get(id))
             .map(|pe| {
                 let ips: Vec<IpAddr> = model.endpoint_nics(&pe.meta.id).flat_map(|n| n.private_ips()).collect();
                 (pe, ips)
