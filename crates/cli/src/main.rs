@@ -9,7 +9,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 // Loading large estates is allocation-heavy; mimalloc roughly halves load time against glibc
-// malloc (see crates/load/benches/load.rs).
+// malloc (see crates/load/benches/load.rs). Without the feature the system allocator is used,
+// which allocation profilers such as heaptrack can see.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,6 +1,6 @@
 //! `privlink check`, `privlink rules`, `privlink rule CODE`.
 
-use crate::estate::EstateArgs;
+use crate::estate::{Estate, EstateArgs};
 use anyhow::bail;
 use privlink_report::findings;
 use privlink_rules::{all_rules, documentation, summary, Rule, Severity};
@@ -59,6 +59,12 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
         }
     }
     let estate = args.estate.load()?;
+    let result = answer(args, &estate);
+    estate.release_at_exit();
+    result
+}
+
+fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     let selected =
         |r: &Rule| (args.select.is_empty() || matches(r.code, &args.select)) && !matches(r.code, &args.ignore);
     let found = privlink_rules::check(&estate.model, selected);

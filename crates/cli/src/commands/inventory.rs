@@ -1,7 +1,7 @@
 //! `privlink inventory`.
 
 use super::{json, Format};
-use crate::estate::EstateArgs;
+use crate::estate::{Estate, EstateArgs};
 use privlink_report::inventory::Inventory;
 
 #[derive(clap::Args, Debug)]
@@ -16,6 +16,12 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     let estate = args.estate.load()?;
+    let result = answer(args, &estate);
+    estate.release_at_exit();
+    result
+}
+
+fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     let inventory = Inventory::new(&estate.model, &estate.label);
     let out = match args.format {
         Format::Text => inventory.to_text(),

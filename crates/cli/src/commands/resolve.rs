@@ -1,7 +1,7 @@
 //! `privlink resolve`.
 
 use super::{json, Format};
-use crate::estate::EstateArgs;
+use crate::estate::{Estate, EstateArgs};
 use anyhow::{bail, Context};
 use privlink_engine::dns::{dependencies, view_of, Querier, Resolver};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
@@ -89,6 +89,12 @@ fn querier(model: &Model, from: &str) -> anyhow::Result<Querier> {
 
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     let estate = args.estate.load()?;
+    let result = answer(args, &estate);
+    estate.release_at_exit();
+    result
+}
+
+fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     let model = &estate.model;
     let resolver = Resolver::new(model);
     let record_type = args.record_type.record_type();

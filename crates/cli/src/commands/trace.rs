@@ -1,7 +1,7 @@
 //! `privlink trace`.
 
 use super::{json, Format};
-use crate::estate::EstateArgs;
+use crate::estate::{Estate, EstateArgs};
 use anyhow::bail;
 use privlink_engine::dns::Resolver;
 use privlink_engine::path::RouteIndex;
@@ -36,6 +36,12 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     let estate = args.estate.load()?;
+    let result = answer(args, &estate);
+    estate.release_at_exit();
+    result
+}
+
+fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     let model = &estate.model;
     if args.all_apps {
         let resolver = Resolver::new(model);
