@@ -9,6 +9,8 @@
 mod collection;
 mod comparison;
 mod hashing;
+#[cfg(test)]
+mod library_vectors;
 mod numeric;
 mod string;
 

@@ -48,9 +48,11 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
                 .map(|j| Value::from_json(&j))
                 .map_err(|e| format!("the function 'base64ToJson' decoded text that is not JSON: {e}"))
         }),
+        // `charset=utf-8`, as Azure's expression library writes it since 2022 (Learn's example still shows
+        // `utf8`; see library_vectors.rs for the value Azure.Deployments.Templates returned).
         "datauri" => arity(name, args, 1, 1).map(|_| {
             let text = args[0].to_arm_string();
-            Value::from(format!("data:text/plain;charset=utf8;base64,{}", BASE64.encode(text.as_bytes())))
+            Value::from(format!("data:text/plain;charset=utf-8;base64,{}", BASE64.encode(text.as_bytes())))
         }),
         "datauritostring" => one_string(name, args).and_then(|s| {
             let (_, data) = s.split_once(";base64,").ok_or_else(|| format!("'{s}' is not a base64 data URI"))?;
@@ -569,7 +571,8 @@ mod tests {
         // Values from the examples in learn.microsoft.com "template-functions-string".
         assert_eq!(call("base64", vec![s("one, two, three")]).unwrap(), s("b25lLCB0d28sIHRocmVl"));
         assert_eq!(call("base64ToString", vec![s("b25lLCB0d28sIHRocmVl")]).unwrap(), s("one, two, three"));
-        assert_eq!(call("dataUri", vec![s("Hello")]).unwrap(), s("data:text/plain;charset=utf8;base64,SGVsbG8="));
+        // The example shows `charset=utf8`; Azure's expression library writes `utf-8` (library_vectors.rs).
+        assert_eq!(call("dataUri", vec![s("Hello")]).unwrap(), s("data:text/plain;charset=utf-8;base64,SGVsbG8="));
         assert_eq!(call("dataUriToString", vec![s("data:;base64,SGVsbG8sIFdvcmxkIQ==")]).unwrap(), s("Hello, World!"));
         assert_eq!(
             call("uri", vec![s("http://contoso.com/resources/nested/azuredeploy.json"), s("services.json")]).unwrap(),
