@@ -1155,9 +1155,7 @@ impl<'t> World<'t> {
             }
             "utcnow" => {
                 let args = self.eval_args(context, args, env)?;
-                arity("utcNow", &args, 0, 1)?;
-                let format = if args.is_empty() { "yyyyMMddTHHmmssZ" } else { str_arg("utcNow", &args, 0)? };
-                Ok(Value::String(format_utc(&self.options.utc_now, format)?))
+                Ok(functions::utc_now(&self.options.utc_now, &args)?)
             }
             "newguid" => {
                 let args = self.eval_args(context, args, env)?;
@@ -1810,50 +1808,6 @@ fn deployment_object(context: &Deployment<'_>) -> Value {
             .cloned()
             .unwrap_or_default(),
     )
-}
-
-/// Formats the injected instant with a .NET date pattern (`yyyy MM dd HH mm ss`, `u`, `d`).
-fn format_utc(instant: &str, pattern: &str) -> Result<String, String> {
-    let digits: String = instant.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 14 {
-        return Err(format!("the injected utcNow '{instant}' is not of the form yyyy-MM-ddTHH:mm:ssZ"));
-    }
-    let (year, month, day, hour, minute, second) =
-        (&digits[0..4], &digits[4..6], &digits[6..8], &digits[8..10], &digits[10..12], &digits[12..14]);
-    let pattern = match pattern {
-        "u" => "yyyy-MM-dd HH:mm:ssZ",
-        "s" => "yyyy-MM-ddTHH:mm:ss",
-        "d" => "M/d/yyyy",
-        "o" | "O" => "yyyy-MM-ddTHH:mm:ss.0000000Z",
-        other => other,
-    };
-    let mut out = String::new();
-    let mut rest = pattern;
-    while !rest.is_empty() {
-        let (token, value): (&str, String) = if rest.starts_with("yyyy") {
-            ("yyyy", year.to_string())
-        } else if rest.starts_with("MM") {
-            ("MM", month.to_string())
-        } else if rest.starts_with("dd") {
-            ("dd", day.to_string())
-        } else if rest.starts_with("HH") {
-            ("HH", hour.to_string())
-        } else if rest.starts_with("mm") {
-            ("mm", minute.to_string())
-        } else if rest.starts_with("ss") {
-            ("ss", second.to_string())
-        } else if rest.starts_with('M') {
-            ("M", month.trim_start_matches('0').to_string())
-        } else if rest.starts_with('d') {
-            ("d", day.trim_start_matches('0').to_string())
-        } else {
-            let c = rest.chars().next().unwrap_or(' ');
-            (&rest[..c.len_utf8()], c.to_string())
-        };
-        out.push_str(&value);
-        rest = &rest[token.len()..];
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -348,6 +348,30 @@ fn clock_and_new_guid_are_injected() {
 }
 
 #[test]
+fn date_functions_use_the_injected_clock() {
+    // learn.microsoft.com "template-functions-date": the dateTimeAdd example, deployed at 2020-04-07 14:53:14Z.
+    let mut t = template();
+    t["parameters"] = json!({"baseTime": {"type": "string", "defaultValue": "[utcNow('u')]"}});
+    t["variables"] = json!({"add3Years": "[dateTimeAdd(parameters('baseTime'), 'P3Y')]",
+                            "subtract9Days": "[dateTimeAdd(parameters('baseTime'), '-P9D')]"});
+    t["outputs"] = json!({"add3Years": {"type": "string", "value": "[variables('add3Years')]"},
+                          "subtract9Days": {"type": "string", "value": "[variables('subtract9Days')]"},
+                          "epoch": {"type": "int", "value": "[dateTimeToEpoch(dateTimeAdd(utcNow(), 'P1Y'))]"}});
+    let options = EvaluateOptions { utc_now: "2020-04-07T14:53:14Z".into(), ..EvaluateOptions::default() };
+    let evaluation = run_with(t, Parameters::new(), options);
+    assert_eq!(evaluation.outputs["add3Years"], "2023-04-07T14:53:14Z");
+    assert_eq!(evaluation.outputs["subtract9Days"], "2020-03-29T14:53:14Z");
+    assert_eq!(evaluation.outputs["epoch"], 1_617_807_194);
+
+    let mut t = template();
+    t["outputs"] = json!({"o": {"type": "string", "value": "[dateTimeAdd('2020-01-01', 'P1W')]"}});
+    let error = fail(t);
+    assert_eq!(error.pointer, "/outputs/o/value");
+    assert_eq!(error.expression.as_deref(), Some("[dateTimeAdd('2020-01-01', 'P1W')]"));
+    assert!(error.message.contains("the function 'dateTimeAdd' expects an ISO 8601 duration"), "{error}");
+}
+
+#[test]
 fn duplicate_declarations_become_one_document() {
     let evaluation = run(json!({"$schema": SCHEMA, "resources": [
         {"type": "Microsoft.Network/virtualNetworks", "name": "v", "properties": {"n": 1}},

@@ -8,12 +8,14 @@
 
 mod collection;
 mod comparison;
+mod date;
 mod hashing;
 #[cfg(test)]
 mod library_vectors;
 mod numeric;
 mod string;
 
+pub use date::utc_now;
 pub use hashing::{arm_guid, unique_string};
 
 use super::value::Value;
@@ -34,6 +36,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
         .or_else(|| numeric::call(name, args))
         .or_else(|| collection::call(name, args))
         .or_else(|| hashing::call(name, args))
+        .or_else(|| date::call(name, args))
 }
 
 fn is_pure(name: &str) -> bool {
@@ -43,6 +46,7 @@ fn is_pure(name: &str) -> bool {
         .or_else(|| numeric::call(name, &probe))
         .or_else(|| collection::call(name, &probe))
         .or_else(|| hashing::call(name, &probe))
+        .or_else(|| date::call(name, &probe))
         .is_some()
 }
 
