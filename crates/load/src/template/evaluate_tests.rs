@@ -372,6 +372,23 @@ fn date_functions_use_the_injected_clock() {
 }
 
 #[test]
+fn bicep_from_end_access_evaluates() {
+    // What Bicep emits for `value.array[^1]`, `value.array[?^1]` and `value.?array[^3]` (Azure/bicep
+    // src/Bicep.Decompiler.IntegrationTests/Files/Working/property-access/main.json, ExpressionConverter.cs).
+    let mut t = template();
+    t["variables"] = json!({"value": {"array": ["a", "b"]}});
+    t["outputs"] = json!({
+        "last": {"type": "string", "value": "[indexFromEnd(variables('value').array, 1)]"},
+        "safe": {"type": "string", "value": "[tryIndexFromEnd(variables('value').array, 2)]"},
+        "chained": {"type": "string", "value": "[tryGet(variables('value'), 'array', createObject('value', 3, 'fromEnd', true()))]"}
+    });
+    let evaluation = run(t);
+    assert_eq!(evaluation.outputs["last"], "b");
+    assert_eq!(evaluation.outputs["safe"], "a");
+    assert_eq!(evaluation.outputs["chained"], Json::Null);
+}
+
+#[test]
 fn duplicate_declarations_become_one_document() {
     let evaluation = run(json!({"$schema": SCHEMA, "resources": [
         {"type": "Microsoft.Network/virtualNetworks", "name": "v", "properties": {"n": 1}},

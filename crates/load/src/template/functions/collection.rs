@@ -18,7 +18,6 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
         "intersection" => intersection(args),
         "items" => items(args),
         "range" => range(args),
-        "tryget" => try_get(args),
         "objectkeys" => arity(name, args, 1, 1).and_then(|_| match &args[0] {
             Value::Object(o) => Ok(Value::Array(o.keys().map(|k| Value::from(k.as_str())).collect())),
             other => Err(type_error(name, "an object", other)),
@@ -165,32 +164,6 @@ fn range(args: &[Value]) -> FunctionResult {
 }
 
 /// `tryGet(value, key, ...)`: null when a key or index is missing instead of an error.
-fn try_get(args: &[Value]) -> FunctionResult {
-    arity("tryGet", args, 2, usize::MAX)?;
-    let mut current = args[0].clone();
-    for key in &args[1..] {
-        current = match (&current, key) {
-            (Value::Unknown(_), _) => return Ok(current),
-            (_, Value::Unknown(_)) => return Ok(key.clone()),
-            (Value::Null, _) => return Ok(Value::Null),
-            (Value::Object(o), Value::String(k)) => match (o.get(k), &o.runtime_extensible) {
-                (Some(v), _) => v.clone(),
-                (None, Some(reason)) => return Ok(Value::unknown(reason.clone())),
-                (None, None) => return Ok(Value::Null),
-            },
-            (Value::Array(a), Value::Int(i)) => match usize::try_from(*i).ok().and_then(|i| a.get(i)) {
-                Some(v) => v.clone(),
-                None => return Ok(Value::Null),
-            },
-            (Value::Object(_) | Value::Array(_), other) => {
-                return Err(type_error("tryGet", "a string key or integer index", other))
-            }
-            (other, _) => return Err(type_error("tryGet", "an object or array", other)),
-        };
-    }
-    Ok(current)
-}
-
 fn shallow_merge(args: &[Value]) -> FunctionResult {
     arity("shallowMerge", args, 1, 1)?;
     let Value::Array(items) = &args[0] else {
@@ -353,18 +326,6 @@ mod tests {
         );
         assert_eq!(call("range", vec![Value::Int(1), Value::Int(3)]).unwrap().to_json(), json!([1, 2, 3]));
         assert!(call("range", vec![Value::Int(1), Value::Int(-1)]).unwrap_err().contains("count between"));
-    }
-
-    #[test]
-    fn try_get_returns_null_for_missing_keys_and_indexes() {
-        let object = v(json!({"a": {"b": [10, 20]}}));
-        assert_eq!(
-            call("tryGet", vec![object.clone(), "a".into(), "b".into(), Value::Int(1)]).unwrap(),
-            Value::Int(20)
-        );
-        assert_eq!(call("tryGet", vec![object.clone(), "missing".into()]).unwrap(), Value::Null);
-        assert_eq!(call("tryGet", vec![object, "a".into(), "b".into(), Value::Int(5)]).unwrap(), Value::Null);
-        assert!(call("tryGet", vec![Value::Int(1), "a".into()]).unwrap_err().contains("an object or array"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Unknown values: a function with an unknown argument returns that unknown, except the few that can
 //! decide without it (see `decides_with_unknown_arguments`).
 
+mod access;
 mod collection;
 mod comparison;
 mod date;
@@ -32,6 +33,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
         }
     }
     string::call(name, args)
+        .or_else(|| access::call(name, args))
         .or_else(|| comparison::call(name, args))
         .or_else(|| numeric::call(name, args))
         .or_else(|| collection::call(name, args))
@@ -42,6 +44,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
 fn is_pure(name: &str) -> bool {
     let probe: Vec<Value> = Vec::new();
     string::call(name, &probe)
+        .or_else(|| access::call(name, &probe))
         .or_else(|| comparison::call(name, &probe))
         .or_else(|| numeric::call(name, &probe))
         .or_else(|| collection::call(name, &probe))
@@ -52,7 +55,7 @@ fn is_pure(name: &str) -> bool {
 
 /// Functions whose result can be known although an argument is not.
 fn decides_with_unknown_arguments(name: &str) -> bool {
-    matches!(name, "createarray" | "createobject" | "array" | "tryget" | "length" | "empty")
+    matches!(name, "createarray" | "createobject" | "array" | "tryget" | "tryindexfromend" | "length" | "empty")
 }
 
 pub(crate) fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), String> {
