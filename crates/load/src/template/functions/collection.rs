@@ -24,6 +24,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
         }),
         "shallowmerge" => shallow_merge(args),
         "flatten" => flatten(args),
+        "distinct" => distinct(args),
         "contains" => contains(args),
         "cidrsubnet" => cidr_subnet(args),
         "parsecidr" => parse_cidr_function(args),
@@ -295,6 +296,24 @@ fn cidr_subnet(args: &[Value]) -> FunctionResult {
     Ok(Value::String(format!("{}/{new_prefix}", Ipv4Addr::from(start))))
 }
 
+/// `distinct(array)`: the array without repeated items (compared as `equals` does), first ones kept.
+fn distinct(args: &[Value]) -> FunctionResult {
+    arity("distinct", args, 1, 1)?;
+    let Value::Array(items) = &args[0] else {
+        return Err(type_error("distinct", "an array", &args[0]));
+    };
+    if let Some(unknown) = args[0].find_unknown() {
+        return Ok(Value::Unknown(unknown.clone()));
+    }
+    let mut kept: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !kept.iter().any(|k| arm_equals(k, item)) {
+            kept.push(item.clone());
+        }
+    }
+    Ok(Value::Array(kept))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::call_for_test as call;
@@ -367,5 +386,23 @@ mod tests {
         assert_eq!(call("cidrHost", vec!["10.144.3.0/24".into(), Value::Int(2)]).unwrap(), "10.144.3.3".into());
         assert!(call("cidrHost", vec!["10.144.3.0/24".into(), Value::Int(254)]).unwrap_err().contains("254 usable"));
         assert!(call("parseCidr", vec!["10.0.0.0".into()]).unwrap_err().contains("expects a CIDR"));
+    }
+
+    #[test]
+    fn distinct_keeps_first_occurrences() {
+        // The cases of Bicep's Functions_LF baseline; the expected values are ours, from the description.
+        assert_eq!(
+            call("distinct", vec![v(json!(["a", "b", "a", "c", "b"]))]).unwrap().to_json(),
+            json!(["a", "b", "c"])
+        );
+        assert_eq!(call("distinct", vec![v(json!([1, 2, 3, 1, 2, 4]))]).unwrap().to_json(), json!([1, 2, 3, 4]));
+        assert_eq!(
+            call("distinct", vec![v(json!([{"a": 1}, {"a": 1}, {"b": 2}]))]).unwrap().to_json(),
+            json!([{"a": 1}, {"b": 2}])
+        );
+        assert!(call("distinct", vec![Value::from("aab")]).unwrap_err().contains("'distinct' expects an array"));
+        assert!(call("distinct", vec![]).unwrap_err().contains("'distinct' takes 1 argument, got 0"));
+        let unknown = Value::unknown("only known at deploy time");
+        assert_eq!(call("distinct", vec![Value::Array(vec![Value::Int(1), unknown.clone()])]).unwrap(), unknown);
     }
 }

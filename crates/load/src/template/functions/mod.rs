@@ -10,6 +10,7 @@ mod access;
 mod collection;
 mod comparison;
 mod date;
+mod fail;
 mod hashing;
 #[cfg(test)]
 mod library_vectors;
@@ -39,6 +40,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
         .or_else(|| collection::call(name, args))
         .or_else(|| hashing::call(name, args))
         .or_else(|| date::call(name, args))
+        .or_else(|| fail::call(name, args))
 }
 
 fn is_pure(name: &str) -> bool {
@@ -50,12 +52,16 @@ fn is_pure(name: &str) -> bool {
         .or_else(|| collection::call(name, &probe))
         .or_else(|| hashing::call(name, &probe))
         .or_else(|| date::call(name, &probe))
+        .or_else(|| fail::call(name, &probe))
         .is_some()
 }
 
 /// Functions whose result can be known although an argument is not.
 fn decides_with_unknown_arguments(name: &str) -> bool {
-    matches!(name, "createarray" | "createobject" | "array" | "tryget" | "tryindexfromend" | "length" | "empty")
+    matches!(
+        name,
+        "createarray" | "createobject" | "array" | "tryget" | "tryindexfromend" | "length" | "empty" | "fail"
+    )
 }
 
 pub(crate) fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), String> {
