@@ -15,6 +15,7 @@ mod hashing;
 #[cfg(test)]
 mod library_vectors;
 mod numeric;
+mod runtime_only;
 mod string;
 
 pub use date::utc_now;
@@ -41,6 +42,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
         .or_else(|| hashing::call(name, args))
         .or_else(|| date::call(name, args))
         .or_else(|| fail::call(name, args))
+        .or_else(|| runtime_only::call(name, args))
 }
 
 fn is_pure(name: &str) -> bool {
@@ -53,6 +55,7 @@ fn is_pure(name: &str) -> bool {
         .or_else(|| hashing::call(name, &probe))
         .or_else(|| date::call(name, &probe))
         .or_else(|| fail::call(name, &probe))
+        .or_else(|| runtime_only::call(name, &probe))
         .is_some()
 }
 
