@@ -1108,6 +1108,11 @@ impl<'t> World<'t> {
                 object.insert("displayName", Value::unknown("tenant().displayName is only known at deploy time"));
                 Ok(Value::Object(object))
             }
+            "deployer" => {
+                let args = self.eval_args(context, args, env)?;
+                arity("deployer", &args, 0, 0)?;
+                Ok(deployer_object(&context.scope))
+            }
             "managementgroup" => match &context.scope.management_group {
                 Some(mg) => {
                     let mut object = Object::new();
@@ -1152,6 +1157,26 @@ impl<'t> World<'t> {
                 let target = str_arg("reference", &args, 0)?.to_string();
                 let full = args.get(2).and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("full"));
                 self.reference(context, &target, full)
+            }
+            "references" => {
+                let args = self.eval_args(context, args, env)?;
+                arity("references", &args, 1, 2)?;
+                if let Some(u) = args.iter().find(|a| a.is_unknown()) {
+                    return Ok(u.clone());
+                }
+                let collection = str_arg("references", &args, 0)?.to_string();
+                let full = match args.get(1).map(|_| str_arg("references", &args, 1)).transpose()? {
+                    None => false,
+                    Some(f) if f.eq_ignore_ascii_case("full") => true,
+                    Some(f) if f.eq_ignore_ascii_case("properties") => false,
+                    Some(other) => {
+                        return Err(format!(
+                            "the function 'references' takes 'Full' or 'Properties' as argument 2, got '{other}'"
+                        )
+                        .into())
+                    }
+                };
+                self.references(context, &collection, full)
             }
             "utcnow" => {
                 let args = self.eval_args(context, args, env)?;
@@ -1468,16 +1493,58 @@ impl<'t> World<'t> {
         Ok(mark_runtime(value, &runtime_reason))
     }
 
+    /// `references(collection)`: `reference()` of each deployed member of a symbolic-name copy loop, in
+    /// copy-index order; members whose condition is false are left out (learn.microsoft.com
+    /// "template-functions-resource#references").
+    fn references(&self, context: &Deployment<'t>, collection: &str, full: bool) -> Eval<Value> {
+        let Some(Json::Object(resources)) = context.template.get("resources") else {
+            return Err(
+                "the function 'references' needs a template with symbolic resource names (languageVersion 2.0)"
+                    .to_string()
+                    .into(),
+            );
+        };
+        let declared = resources.iter().find(|(name, _)| name.eq_ignore_ascii_case(collection));
+        match declared {
+            None => {
+                return Err(format!("the function 'references' found no resource collection '{collection}'").into())
+            }
+            Some((name, resource)) if resource.get("copy").is_none() => {
+                return Err(format!(
+                    "the function 'references' takes a resource collection (a copy loop), and '{name}' is a single resource"
+                )
+                .into())
+            }
+            Some(_) => {}
+        }
+        let members: Vec<String> = self
+            .instances
+            .borrow()
+            .iter()
+            .filter(|i| self.in_context(context, i))
+            .filter(|i| i.symbolic_loop.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(collection)))
+            .filter_map(|i| i.symbolic.clone())
+            .collect();
+        let mut documents = Vec::with_capacity(members.len());
+        for member in members {
+            documents.push(self.reference(context, &member, full)?);
+        }
+        Ok(Value::Array(documents))
+    }
+
     fn existing_document(&self, id: &str) -> Option<Value> {
         self.options.existing.get(&id.to_ascii_lowercase()).map(Value::from_json)
     }
 
+    /// Whether expressions evaluated in `context` see `instance` by its name or symbolic name.
+    fn in_context(&self, context: &Deployment<'t>, instance: &Instance<'t>) -> bool {
+        let deployment = self.deployment(instance.deployment);
+        deployment.context == context.context || instance.deployment == context.context
+    }
+
     fn find_instance(&self, context: &Deployment<'t>, target: &str) -> Option<Rc<Instance<'t>>> {
         let instances = self.instances.borrow();
-        let in_context = |i: &Instance<'t>| {
-            let deployment = self.deployment(i.deployment);
-            deployment.context == context.context || i.deployment == context.context
-        };
+        let in_context = |i: &Instance<'t>| self.in_context(context, i);
         if let Some(found) = instances
             .iter()
             .find(|i| in_context(i) && i.symbolic.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(target)))
@@ -1781,6 +1848,23 @@ fn resource_group_object(scope: &DeploymentScope) -> Result<Value, String> {
     properties.insert("provisioningState", Value::from("Succeeded"));
     object.insert("properties", Value::Object(properties));
     Ok(Value::Object(object))
+}
+
+/// `deployer()`: the principal running the deployment. Its object id and user principal name are only
+/// known to Azure; its tenant is the one the deployment runs in (ARM takes tokens from the
+/// subscription's tenant), the value `tenant()` and `subscription()` report.
+fn deployer_object(scope: &DeploymentScope) -> Value {
+    let mut object = Object::new();
+    object.insert(
+        "objectId",
+        Value::unknown("deployer().objectId is the deploying principal's: only known at deploy time"),
+    );
+    object.insert("tenantId", Value::from(scope.tenant_id.as_str()));
+    object.insert(
+        "userPrincipalName",
+        Value::unknown("deployer().userPrincipalName is the deploying principal's: only known at deploy time"),
+    );
+    Value::Object(object)
 }
 
 fn deployment_object(context: &Deployment<'_>) -> Value {

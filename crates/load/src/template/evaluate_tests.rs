@@ -246,6 +246,55 @@ fn language_version_2_symbolic_resources_and_existing() {
 }
 
 #[test]
+fn references_lists_a_collections_deployed_members() {
+    // After learn.microsoft.com "template-functions-resource#references": a worker loop, one member
+    // not deployed (false condition), read back by properties and in full.
+    let collections = json!({"$schema": SCHEMA, "languageVersion": "2.0", "resources": {
+        "workers": {"copy": {"name": "workers", "count": 3}, "condition": "[not(equals(copyIndex(), 1))]",
+                    "type": "Microsoft.Network/privateDnsZones", "name": "[format('worker-{0}.example', copyIndex())]",
+                    "properties": {"index": "[copyIndex()]"}},
+        "single": {"type": "Microsoft.Network/privateDnsZones", "name": "single.example", "properties": {}}
+    }, "outputs": {
+        "indexes": {"type": "array", "value": "[map(references('workers'), lambda('w', lambdaVariables('w').index))]"},
+        "names": {"type": "array", "value": "[map(references('Workers', 'Full'), lambda('w', lambdaVariables('w').name))]"},
+        "explicit": {"type": "int", "value": "[length(references('workers', 'properties'))]"}
+    }});
+    let evaluation = run(collections.clone());
+    assert_eq!(evaluation.outputs["indexes"], json!([0, 2]));
+    assert_eq!(evaluation.outputs["names"], json!(["worker-0.example", "worker-2.example"]));
+    assert_eq!(evaluation.outputs["explicit"], 2);
+
+    let failing = |expression: &str| {
+        let mut t = collections.clone();
+        t["outputs"] = json!({"o": {"type": "array", "value": expression}});
+        fail(t).message
+    };
+    assert!(failing("[references('single')]").contains("'references' takes a resource collection"));
+    assert!(failing("[references('nothing')]").contains("'references' found no resource collection 'nothing'"));
+    assert!(failing("[references('workers', 'all')]").contains("'references' takes 'Full' or 'Properties'"));
+    assert!(failing("[references()]").contains("'references' takes 1 to 2 arguments"));
+    assert!(failing("[references(1)]").contains("'references' expects a string as argument 1"));
+    let mut t = template();
+    t["outputs"] = json!({"o": {"type": "array", "value": "[references('workers')]"}});
+    assert!(fail(t).message.contains("needs a template with symbolic resource names"));
+}
+
+#[test]
+fn deployer_knows_the_tenant_only() {
+    let mut t = template();
+    t["outputs"] = json!({"deployer": {"type": "object", "value": "[deployer()]"}});
+    let evaluation = run(t);
+    let deployer = &evaluation.outputs["deployer"];
+    assert_eq!(deployer["tenantId"], scope().tenant_id.as_str());
+    for unknown in ["objectId", "userPrincipalName"] {
+        assert!(deployer[unknown].as_str().unwrap().starts_with("[unknown] deployer()."), "{deployer}");
+    }
+    let mut t = template();
+    t["outputs"] = json!({"o": {"type": "object", "value": "[deployer(1)]"}});
+    assert!(fail(t).message.contains("'deployer' takes 0 arguments, got 1"));
+}
+
+#[test]
 fn user_defined_functions_and_lambdas() {
     let mut t = template();
     t["functions"] = json!([{"namespace": "__bicep", "members": {"vnetName": {"parameters": [{"name": "subnetId", "type": "string"}],
