@@ -1,7 +1,9 @@
 //! ARM's built-in template functions that depend only on their arguments.
 //!
-//! Functions that need the deployment (parameters, variables, `reference()`, `resourceId()`, lambdas,
-//! `copyIndex()`) live in `evaluate.rs`. Reference: learn.microsoft.com "template-functions-*".
+//! Functions that need the deployment (parameters, variables, `reference()`, `references()`,
+//! `resourceId()`, `deployer()`, lambdas, `copyIndex()`) live in `evaluate.rs`; `utcNow()` is here and
+//! formats the instant the evaluator injects. Reference: learn.microsoft.com "template-functions-*",
+//! and for functions Bicep emits that Learn does not list yet, Azure/bicep's SystemNamespaceType.cs.
 //!
 //! Unknown values: a function with an unknown argument returns that unknown, except the few that can
 //! decide without it (see `decides_with_unknown_arguments`).
@@ -26,6 +28,21 @@ use super::value::Value;
 /// The error message of a failed function call; the evaluator adds the expression and JSON pointer.
 pub type FunctionResult = Result<Value, String>;
 
+/// A family of pure functions: it answers for its own names and `None` for any other.
+type Family = fn(&str, &[Value]) -> Option<FunctionResult>;
+
+const FAMILIES: [Family; 9] = [
+    string::call,
+    access::call,
+    comparison::call,
+    numeric::call,
+    collection::call,
+    hashing::call,
+    date::call,
+    fail::call,
+    runtime_only::call,
+];
+
 /// Calls a pure built-in; `None` when `name` (lower-cased) is not one of them.
 pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
     if !decides_with_unknown_arguments(name) {
@@ -34,29 +51,11 @@ pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
             return is_pure(name).then(|| Ok(unknown.clone()));
         }
     }
-    string::call(name, args)
-        .or_else(|| access::call(name, args))
-        .or_else(|| comparison::call(name, args))
-        .or_else(|| numeric::call(name, args))
-        .or_else(|| collection::call(name, args))
-        .or_else(|| hashing::call(name, args))
-        .or_else(|| date::call(name, args))
-        .or_else(|| fail::call(name, args))
-        .or_else(|| runtime_only::call(name, args))
+    FAMILIES.iter().find_map(|family| family(name, args))
 }
 
 fn is_pure(name: &str) -> bool {
-    let probe: Vec<Value> = Vec::new();
-    string::call(name, &probe)
-        .or_else(|| access::call(name, &probe))
-        .or_else(|| comparison::call(name, &probe))
-        .or_else(|| numeric::call(name, &probe))
-        .or_else(|| collection::call(name, &probe))
-        .or_else(|| hashing::call(name, &probe))
-        .or_else(|| date::call(name, &probe))
-        .or_else(|| fail::call(name, &probe))
-        .or_else(|| runtime_only::call(name, &probe))
-        .is_some()
+    FAMILIES.iter().any(|family| family(name, &[]).is_some())
 }
 
 /// Functions whose result can be known although an argument is not.
