@@ -1108,6 +1108,11 @@ impl<'t> World<'t> {
                 object.insert("displayName", Value::unknown("tenant().displayName is only known at deploy time"));
                 Ok(Value::Object(object))
             }
+            "deployer" => {
+                let args = self.eval_args(context, args, env)?;
+                arity("deployer", &args, 0, 0)?;
+                Ok(deployer_object(&context.scope))
+            }
             "managementgroup" => match &context.scope.management_group {
                 Some(mg) => {
                     let mut object = Object::new();
@@ -1153,11 +1158,29 @@ impl<'t> World<'t> {
                 let full = args.get(2).and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("full"));
                 self.reference(context, &target, full)
             }
+            "references" => {
+                let args = self.eval_args(context, args, env)?;
+                arity("references", &args, 1, 2)?;
+                if let Some(u) = args.iter().find(|a| a.is_unknown()) {
+                    return Ok(u.clone());
+                }
+                let collection = str_arg("references", &args, 0)?.to_string();
+                let full = match args.get(1).map(|_| str_arg("references", &args, 1)).transpose()? {
+                    None => false,
+                    Some(f) if f.eq_ignore_ascii_case("full") => true,
+                    Some(f) if f.eq_ignore_ascii_case("properties") => false,
+                    Some(other) => {
+                        return Err(format!(
+                            "the function 'references' takes 'Full' or 'Properties' as argument 2, got '{other}'"
+                        )
+                        .into())
+                    }
+                };
+                self.references(context, &collection, full)
+            }
             "utcnow" => {
                 let args = self.eval_args(context, args, env)?;
-                arity("utcNow", &args, 0, 1)?;
-                let format = if args.is_empty() { "yyyyMMddTHHmmssZ" } else { str_arg("utcNow", &args, 0)? };
-                Ok(Value::String(format_utc(&self.options.utc_now, format)?))
+                Ok(functions::utc_now(&self.options.utc_now, &args)?)
             }
             "newguid" => {
                 let args = self.eval_args(context, args, env)?;
@@ -1470,16 +1493,58 @@ impl<'t> World<'t> {
         Ok(mark_runtime(value, &runtime_reason))
     }
 
+    /// `references(collection)`: `reference()` of each deployed member of a symbolic-name copy loop, in
+    /// copy-index order; members whose condition is false are left out (learn.microsoft.com
+    /// "template-functions-resource#references").
+    fn references(&self, context: &Deployment<'t>, collection: &str, full: bool) -> Eval<Value> {
+        let Some(Json::Object(resources)) = context.template.get("resources") else {
+            return Err(
+                "the function 'references' needs a template with symbolic resource names (languageVersion 2.0)"
+                    .to_string()
+                    .into(),
+            );
+        };
+        let declared = resources.iter().find(|(name, _)| name.eq_ignore_ascii_case(collection));
+        match declared {
+            None => {
+                return Err(format!("the function 'references' found no resource collection '{collection}'").into())
+            }
+            Some((name, resource)) if resource.get("copy").is_none() => {
+                return Err(format!(
+                    "the function 'references' takes a resource collection (a copy loop), and '{name}' is a single resource"
+                )
+                .into())
+            }
+            Some(_) => {}
+        }
+        let members: Vec<String> = self
+            .instances
+            .borrow()
+            .iter()
+            .filter(|i| self.in_context(context, i))
+            .filter(|i| i.symbolic_loop.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(collection)))
+            .filter_map(|i| i.symbolic.clone())
+            .collect();
+        let mut documents = Vec::with_capacity(members.len());
+        for member in members {
+            documents.push(self.reference(context, &member, full)?);
+        }
+        Ok(Value::Array(documents))
+    }
+
     fn existing_document(&self, id: &str) -> Option<Value> {
         self.options.existing.get(&id.to_ascii_lowercase()).map(Value::from_json)
     }
 
+    /// Whether expressions evaluated in `context` see `instance` by its name or symbolic name.
+    fn in_context(&self, context: &Deployment<'t>, instance: &Instance<'t>) -> bool {
+        let deployment = self.deployment(instance.deployment);
+        deployment.context == context.context || instance.deployment == context.context
+    }
+
     fn find_instance(&self, context: &Deployment<'t>, target: &str) -> Option<Rc<Instance<'t>>> {
         let instances = self.instances.borrow();
-        let in_context = |i: &Instance<'t>| {
-            let deployment = self.deployment(i.deployment);
-            deployment.context == context.context || i.deployment == context.context
-        };
+        let in_context = |i: &Instance<'t>| self.in_context(context, i);
         if let Some(found) = instances
             .iter()
             .find(|i| in_context(i) && i.symbolic.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(target)))
@@ -1785,6 +1850,23 @@ fn resource_group_object(scope: &DeploymentScope) -> Result<Value, String> {
     Ok(Value::Object(object))
 }
 
+/// `deployer()`: the principal running the deployment. Its object id and user principal name are only
+/// known to Azure; its tenant is the one the deployment runs in (ARM takes tokens from the
+/// subscription's tenant), the value `tenant()` and `subscription()` report.
+fn deployer_object(scope: &DeploymentScope) -> Value {
+    let mut object = Object::new();
+    object.insert(
+        "objectId",
+        Value::unknown("deployer().objectId is the deploying principal's: only known at deploy time"),
+    );
+    object.insert("tenantId", Value::from(scope.tenant_id.as_str()));
+    object.insert(
+        "userPrincipalName",
+        Value::unknown("deployer().userPrincipalName is the deploying principal's: only known at deploy time"),
+    );
+    Value::Object(object)
+}
+
 fn deployment_object(context: &Deployment<'_>) -> Value {
     let mut template = Object::new();
     for key in ["$schema", "contentVersion"] {
@@ -1810,50 +1892,6 @@ fn deployment_object(context: &Deployment<'_>) -> Value {
             .cloned()
             .unwrap_or_default(),
     )
-}
-
-/// Formats the injected instant with a .NET date pattern (`yyyy MM dd HH mm ss`, `u`, `d`).
-fn format_utc(instant: &str, pattern: &str) -> Result<String, String> {
-    let digits: String = instant.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 14 {
-        return Err(format!("the injected utcNow '{instant}' is not of the form yyyy-MM-ddTHH:mm:ssZ"));
-    }
-    let (year, month, day, hour, minute, second) =
-        (&digits[0..4], &digits[4..6], &digits[6..8], &digits[8..10], &digits[10..12], &digits[12..14]);
-    let pattern = match pattern {
-        "u" => "yyyy-MM-dd HH:mm:ssZ",
-        "s" => "yyyy-MM-ddTHH:mm:ss",
-        "d" => "M/d/yyyy",
-        "o" | "O" => "yyyy-MM-ddTHH:mm:ss.0000000Z",
-        other => other,
-    };
-    let mut out = String::new();
-    let mut rest = pattern;
-    while !rest.is_empty() {
-        let (token, value): (&str, String) = if rest.starts_with("yyyy") {
-            ("yyyy", year.to_string())
-        } else if rest.starts_with("MM") {
-            ("MM", month.to_string())
-        } else if rest.starts_with("dd") {
-            ("dd", day.to_string())
-        } else if rest.starts_with("HH") {
-            ("HH", hour.to_string())
-        } else if rest.starts_with("mm") {
-            ("mm", minute.to_string())
-        } else if rest.starts_with("ss") {
-            ("ss", second.to_string())
-        } else if rest.starts_with('M') {
-            ("M", month.trim_start_matches('0').to_string())
-        } else if rest.starts_with('d') {
-            ("d", day.trim_start_matches('0').to_string())
-        } else {
-            let c = rest.chars().next().unwrap_or(' ');
-            (&rest[..c.len_utf8()], c.to_string())
-        };
-        out.push_str(&value);
-        rest = &rest[token.len()..];
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

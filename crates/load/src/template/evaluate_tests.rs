@@ -246,6 +246,55 @@ fn language_version_2_symbolic_resources_and_existing() {
 }
 
 #[test]
+fn references_lists_a_collections_deployed_members() {
+    // After learn.microsoft.com "template-functions-resource#references": a worker loop, one member
+    // not deployed (false condition), read back by properties and in full.
+    let collections = json!({"$schema": SCHEMA, "languageVersion": "2.0", "resources": {
+        "workers": {"copy": {"name": "workers", "count": 3}, "condition": "[not(equals(copyIndex(), 1))]",
+                    "type": "Microsoft.Network/privateDnsZones", "name": "[format('worker-{0}.example', copyIndex())]",
+                    "properties": {"index": "[copyIndex()]"}},
+        "single": {"type": "Microsoft.Network/privateDnsZones", "name": "single.example", "properties": {}}
+    }, "outputs": {
+        "indexes": {"type": "array", "value": "[map(references('workers'), lambda('w', lambdaVariables('w').index))]"},
+        "names": {"type": "array", "value": "[map(references('Workers', 'Full'), lambda('w', lambdaVariables('w').name))]"},
+        "explicit": {"type": "int", "value": "[length(references('workers', 'properties'))]"}
+    }});
+    let evaluation = run(collections.clone());
+    assert_eq!(evaluation.outputs["indexes"], json!([0, 2]));
+    assert_eq!(evaluation.outputs["names"], json!(["worker-0.example", "worker-2.example"]));
+    assert_eq!(evaluation.outputs["explicit"], 2);
+
+    let failing = |expression: &str| {
+        let mut t = collections.clone();
+        t["outputs"] = json!({"o": {"type": "array", "value": expression}});
+        fail(t).message
+    };
+    assert!(failing("[references('single')]").contains("'references' takes a resource collection"));
+    assert!(failing("[references('nothing')]").contains("'references' found no resource collection 'nothing'"));
+    assert!(failing("[references('workers', 'all')]").contains("'references' takes 'Full' or 'Properties'"));
+    assert!(failing("[references()]").contains("'references' takes 1 to 2 arguments"));
+    assert!(failing("[references(1)]").contains("'references' expects a string as argument 1"));
+    let mut t = template();
+    t["outputs"] = json!({"o": {"type": "array", "value": "[references('workers')]"}});
+    assert!(fail(t).message.contains("needs a template with symbolic resource names"));
+}
+
+#[test]
+fn deployer_knows_the_tenant_only() {
+    let mut t = template();
+    t["outputs"] = json!({"deployer": {"type": "object", "value": "[deployer()]"}});
+    let evaluation = run(t);
+    let deployer = &evaluation.outputs["deployer"];
+    assert_eq!(deployer["tenantId"], scope().tenant_id.as_str());
+    for unknown in ["objectId", "userPrincipalName"] {
+        assert!(deployer[unknown].as_str().unwrap().starts_with("[unknown] deployer()."), "{deployer}");
+    }
+    let mut t = template();
+    t["outputs"] = json!({"o": {"type": "object", "value": "[deployer(1)]"}});
+    assert!(fail(t).message.contains("'deployer' takes 0 arguments, got 1"));
+}
+
+#[test]
 fn user_defined_functions_and_lambdas() {
     let mut t = template();
     t["functions"] = json!([{"namespace": "__bicep", "members": {"vnetName": {"parameters": [{"name": "subnetId", "type": "string"}],
@@ -345,6 +394,47 @@ fn clock_and_new_guid_are_injected() {
     assert_ne!(first.outputs["g1"], first.outputs["g2"]);
     let second = run_with(t, Parameters::new(), options);
     assert_eq!(first, second, "evaluation is deterministic");
+}
+
+#[test]
+fn date_functions_use_the_injected_clock() {
+    // learn.microsoft.com "template-functions-date": the dateTimeAdd example, deployed at 2020-04-07 14:53:14Z.
+    let mut t = template();
+    t["parameters"] = json!({"baseTime": {"type": "string", "defaultValue": "[utcNow('u')]"}});
+    t["variables"] = json!({"add3Years": "[dateTimeAdd(parameters('baseTime'), 'P3Y')]",
+                            "subtract9Days": "[dateTimeAdd(parameters('baseTime'), '-P9D')]"});
+    t["outputs"] = json!({"add3Years": {"type": "string", "value": "[variables('add3Years')]"},
+                          "subtract9Days": {"type": "string", "value": "[variables('subtract9Days')]"},
+                          "epoch": {"type": "int", "value": "[dateTimeToEpoch(dateTimeAdd(utcNow(), 'P1Y'))]"}});
+    let options = EvaluateOptions { utc_now: "2020-04-07T14:53:14Z".into(), ..EvaluateOptions::default() };
+    let evaluation = run_with(t, Parameters::new(), options);
+    assert_eq!(evaluation.outputs["add3Years"], "2023-04-07T14:53:14Z");
+    assert_eq!(evaluation.outputs["subtract9Days"], "2020-03-29T14:53:14Z");
+    assert_eq!(evaluation.outputs["epoch"], 1_617_807_194);
+
+    let mut t = template();
+    t["outputs"] = json!({"o": {"type": "string", "value": "[dateTimeAdd('2020-01-01', 'P1W')]"}});
+    let error = fail(t);
+    assert_eq!(error.pointer, "/outputs/o/value");
+    assert_eq!(error.expression.as_deref(), Some("[dateTimeAdd('2020-01-01', 'P1W')]"));
+    assert!(error.message.contains("the function 'dateTimeAdd' expects an ISO 8601 duration"), "{error}");
+}
+
+#[test]
+fn bicep_from_end_access_evaluates() {
+    // What Bicep emits for `value.array[^1]`, `value.array[?^1]` and `value.?array[^3]` (Azure/bicep
+    // src/Bicep.Decompiler.IntegrationTests/Files/Working/property-access/main.json, ExpressionConverter.cs).
+    let mut t = template();
+    t["variables"] = json!({"value": {"array": ["a", "b"]}});
+    t["outputs"] = json!({
+        "last": {"type": "string", "value": "[indexFromEnd(variables('value').array, 1)]"},
+        "safe": {"type": "string", "value": "[tryIndexFromEnd(variables('value').array, 2)]"},
+        "chained": {"type": "string", "value": "[tryGet(variables('value'), 'array', createObject('value', 3, 'fromEnd', true()))]"}
+    });
+    let evaluation = run(t);
+    assert_eq!(evaluation.outputs["last"], "b");
+    assert_eq!(evaluation.outputs["safe"], "a");
+    assert_eq!(evaluation.outputs["chained"], Json::Null);
 }
 
 #[test]

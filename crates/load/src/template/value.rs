@@ -90,7 +90,7 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
-    /// Only from JSON literals in the template; ARM expressions have no floating point.
+    /// From JSON literals in the template and `float()`; ARM's arithmetic is integers only.
     Float(f64),
     String(String),
     Array(Vec<Value>),

@@ -18,13 +18,13 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
         "intersection" => intersection(args),
         "items" => items(args),
         "range" => range(args),
-        "tryget" => try_get(args),
         "objectkeys" => arity(name, args, 1, 1).and_then(|_| match &args[0] {
             Value::Object(o) => Ok(Value::Array(o.keys().map(|k| Value::from(k.as_str())).collect())),
             other => Err(type_error(name, "an object", other)),
         }),
         "shallowmerge" => shallow_merge(args),
         "flatten" => flatten(args),
+        "distinct" => distinct(args),
         "contains" => contains(args),
         "cidrsubnet" => cidr_subnet(args),
         "parsecidr" => parse_cidr_function(args),
@@ -165,32 +165,6 @@ fn range(args: &[Value]) -> FunctionResult {
 }
 
 /// `tryGet(value, key, ...)`: null when a key or index is missing instead of an error.
-fn try_get(args: &[Value]) -> FunctionResult {
-    arity("tryGet", args, 2, usize::MAX)?;
-    let mut current = args[0].clone();
-    for key in &args[1..] {
-        current = match (&current, key) {
-            (Value::Unknown(_), _) => return Ok(current),
-            (_, Value::Unknown(_)) => return Ok(key.clone()),
-            (Value::Null, _) => return Ok(Value::Null),
-            (Value::Object(o), Value::String(k)) => match (o.get(k), &o.runtime_extensible) {
-                (Some(v), _) => v.clone(),
-                (None, Some(reason)) => return Ok(Value::unknown(reason.clone())),
-                (None, None) => return Ok(Value::Null),
-            },
-            (Value::Array(a), Value::Int(i)) => match usize::try_from(*i).ok().and_then(|i| a.get(i)) {
-                Some(v) => v.clone(),
-                None => return Ok(Value::Null),
-            },
-            (Value::Object(_) | Value::Array(_), other) => {
-                return Err(type_error("tryGet", "a string key or integer index", other))
-            }
-            (other, _) => return Err(type_error("tryGet", "an object or array", other)),
-        };
-    }
-    Ok(current)
-}
-
 fn shallow_merge(args: &[Value]) -> FunctionResult {
     arity("shallowMerge", args, 1, 1)?;
     let Value::Array(items) = &args[0] else {
@@ -322,6 +296,24 @@ fn cidr_subnet(args: &[Value]) -> FunctionResult {
     Ok(Value::String(format!("{}/{new_prefix}", Ipv4Addr::from(start))))
 }
 
+/// `distinct(array)`: the array without repeated items (compared as `equals` does), first ones kept.
+fn distinct(args: &[Value]) -> FunctionResult {
+    arity("distinct", args, 1, 1)?;
+    let Value::Array(items) = &args[0] else {
+        return Err(type_error("distinct", "an array", &args[0]));
+    };
+    if let Some(unknown) = args[0].find_unknown() {
+        return Ok(Value::Unknown(unknown.clone()));
+    }
+    let mut kept: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !kept.iter().any(|k| arm_equals(k, item)) {
+            kept.push(item.clone());
+        }
+    }
+    Ok(Value::Array(kept))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::call_for_test as call;
@@ -353,18 +345,6 @@ mod tests {
         );
         assert_eq!(call("range", vec![Value::Int(1), Value::Int(3)]).unwrap().to_json(), json!([1, 2, 3]));
         assert!(call("range", vec![Value::Int(1), Value::Int(-1)]).unwrap_err().contains("count between"));
-    }
-
-    #[test]
-    fn try_get_returns_null_for_missing_keys_and_indexes() {
-        let object = v(json!({"a": {"b": [10, 20]}}));
-        assert_eq!(
-            call("tryGet", vec![object.clone(), "a".into(), "b".into(), Value::Int(1)]).unwrap(),
-            Value::Int(20)
-        );
-        assert_eq!(call("tryGet", vec![object.clone(), "missing".into()]).unwrap(), Value::Null);
-        assert_eq!(call("tryGet", vec![object, "a".into(), "b".into(), Value::Int(5)]).unwrap(), Value::Null);
-        assert!(call("tryGet", vec![Value::Int(1), "a".into()]).unwrap_err().contains("an object or array"));
     }
 
     #[test]
@@ -406,5 +386,23 @@ mod tests {
         assert_eq!(call("cidrHost", vec!["10.144.3.0/24".into(), Value::Int(2)]).unwrap(), "10.144.3.3".into());
         assert!(call("cidrHost", vec!["10.144.3.0/24".into(), Value::Int(254)]).unwrap_err().contains("254 usable"));
         assert!(call("parseCidr", vec!["10.0.0.0".into()]).unwrap_err().contains("expects a CIDR"));
+    }
+
+    #[test]
+    fn distinct_keeps_first_occurrences() {
+        // The cases of Bicep's Functions_LF baseline; the expected values are ours, from the description.
+        assert_eq!(
+            call("distinct", vec![v(json!(["a", "b", "a", "c", "b"]))]).unwrap().to_json(),
+            json!(["a", "b", "c"])
+        );
+        assert_eq!(call("distinct", vec![v(json!([1, 2, 3, 1, 2, 4]))]).unwrap().to_json(), json!([1, 2, 3, 4]));
+        assert_eq!(
+            call("distinct", vec![v(json!([{"a": 1}, {"a": 1}, {"b": 2}]))]).unwrap().to_json(),
+            json!([{"a": 1}, {"b": 2}])
+        );
+        assert!(call("distinct", vec![Value::from("aab")]).unwrap_err().contains("'distinct' expects an array"));
+        assert!(call("distinct", vec![]).unwrap_err().contains("'distinct' takes 1 argument, got 0"));
+        let unknown = Value::unknown("only known at deploy time");
+        assert_eq!(call("distinct", vec![Value::Array(vec![Value::Int(1), unknown.clone()])]).unwrap(), unknown);
     }
 }

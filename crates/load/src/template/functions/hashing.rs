@@ -1,7 +1,7 @@
 //! `uniqueString()` and `guid()`, bit-exact with Azure Resource Manager.
 //!
-//! Neither algorithm is documented by Microsoft; both are verified against values Azure produced
-//! (see the tests for the vectors and where they were published).
+//! Neither algorithm is documented by Microsoft; both are verified against values Azure and Azure's
+//! own expression library produced (see the tests for the vectors and where they were published).
 
 use sha1::{Digest, Sha1};
 
@@ -157,6 +157,34 @@ mod tests {
         // Python's documentation for uuid.uuid5: uuid5(NAMESPACE_DNS, 'python.org').
         let dns = [0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
         assert_eq!(name_based_uuid(&dns, "python.org"), "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    }
+
+    #[test]
+    fn unique_string_matches_values_azures_expression_library_computed() {
+        // Bicep folds calls with literal arguments through Azure's own expression library
+        // (Azure.Deployments.Templates, the one Resource Manager runs) and its tests assert the results:
+        // Azure/bicep src/Bicep.Core.UnitTests/TypeSystem/FunctionResolverTests.cs (GetLiteralTransformations)
+        // and src/Bicep.Core.Samples/Files/baselines_bicepparam/Expressions/parameters.json
+        // (`bicep build-params` of the parameters.bicepparam beside it).
+        let cases = [(vec!["snap", "crackle", "pop"], "byghxckddilkc"), (vec!["asd", "asdf", "asdf"], "iizpqit7ih3cc")];
+        for (args, expected) in cases {
+            let args = args.into_iter().map(Value::from).collect();
+            assert_eq!(call("uniqueString", args).unwrap(), Value::from(expected));
+        }
+    }
+
+    #[test]
+    fn guid_matches_values_azures_expression_library_computed() {
+        // Azure/bicep src/Bicep.Core.UnitTests/TypeSystem/FunctionResolverTests.cs (GetLiteralTransformations):
+        // Bicep's type checker evaluates guid('foo', 'bar', 'baz') with Azure.Deployments.Templates
+        // (ArmFunctionReturnTypeEvaluator) and the test asserts the literal type it gets.
+        assert_eq!(
+            call("guid", vec!["foo".into(), "bar".into(), "baz".into()]).unwrap(),
+            Value::from("2ed86837-7c7c-5eaa-9864-dd077fd19b0d")
+        );
+        // Azure/bicep src/Bicep.Core.Samples/Files/baselines_bicepparam/Expressions/parameters.json:
+        // `bicep build-params` (the same library) writes guid('asdf') from parameters.bicepparam as this value.
+        assert_eq!(call("guid", vec!["asdf".into()]).unwrap(), Value::from("228d27cc-6fdb-5934-b7ac-1efccebade04"));
     }
 
     #[test]

@@ -1,23 +1,47 @@
 //! ARM's built-in template functions that depend only on their arguments.
 //!
-//! Functions that need the deployment (parameters, variables, `reference()`, `resourceId()`, lambdas,
-//! `copyIndex()`) live in `evaluate.rs`. Reference: learn.microsoft.com "template-functions-*".
+//! Functions that need the deployment (parameters, variables, `reference()`, `references()`,
+//! `resourceId()`, `deployer()`, lambdas, `copyIndex()`) live in `evaluate.rs`; `utcNow()` is here and
+//! formats the instant the evaluator injects. Reference: learn.microsoft.com "template-functions-*",
+//! and for functions Bicep emits that Learn does not list yet, Azure/bicep's SystemNamespaceType.cs.
 //!
 //! Unknown values: a function with an unknown argument returns that unknown, except the few that can
 //! decide without it (see `decides_with_unknown_arguments`).
 
+mod access;
 mod collection;
 mod comparison;
+mod date;
+mod fail;
 mod hashing;
+#[cfg(test)]
+mod library_vectors;
 mod numeric;
+mod runtime_only;
 mod string;
 
+pub use date::utc_now;
 pub use hashing::{arm_guid, unique_string};
 
 use super::value::Value;
 
 /// The error message of a failed function call; the evaluator adds the expression and JSON pointer.
 pub type FunctionResult = Result<Value, String>;
+
+/// A family of pure functions: it answers for its own names and `None` for any other.
+type Family = fn(&str, &[Value]) -> Option<FunctionResult>;
+
+const FAMILIES: [Family; 9] = [
+    string::call,
+    access::call,
+    comparison::call,
+    numeric::call,
+    collection::call,
+    hashing::call,
+    date::call,
+    fail::call,
+    runtime_only::call,
+];
 
 /// Calls a pure built-in; `None` when `name` (lower-cased) is not one of them.
 pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
@@ -27,26 +51,19 @@ pub fn call_pure(name: &str, args: &[Value]) -> Option<FunctionResult> {
             return is_pure(name).then(|| Ok(unknown.clone()));
         }
     }
-    string::call(name, args)
-        .or_else(|| comparison::call(name, args))
-        .or_else(|| numeric::call(name, args))
-        .or_else(|| collection::call(name, args))
-        .or_else(|| hashing::call(name, args))
+    FAMILIES.iter().find_map(|family| family(name, args))
 }
 
 fn is_pure(name: &str) -> bool {
-    let probe: Vec<Value> = Vec::new();
-    string::call(name, &probe)
-        .or_else(|| comparison::call(name, &probe))
-        .or_else(|| numeric::call(name, &probe))
-        .or_else(|| collection::call(name, &probe))
-        .or_else(|| hashing::call(name, &probe))
-        .is_some()
+    FAMILIES.iter().any(|family| family(name, &[]).is_some())
 }
 
 /// Functions whose result can be known although an argument is not.
 fn decides_with_unknown_arguments(name: &str) -> bool {
-    matches!(name, "createarray" | "createobject" | "array" | "tryget" | "length" | "empty")
+    matches!(
+        name,
+        "createarray" | "createobject" | "array" | "tryget" | "tryindexfromend" | "length" | "empty" | "fail"
+    )
 }
 
 pub(crate) fn arity(name: &str, args: &[Value], min: usize, max: usize) -> Result<(), String> {

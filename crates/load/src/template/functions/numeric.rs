@@ -1,4 +1,5 @@
-//! Numeric functions (learn.microsoft.com "template-functions-numeric"): 64-bit integers only.
+//! Numeric functions (learn.microsoft.com "template-functions-numeric"): 64-bit integers, and
+//! `float()`, which only makes a floating-point value to pass on (to a Logic App, as Learn says).
 
 use super::{arity, int_arg, type_error, FunctionResult};
 use crate::template::value::Value;
@@ -12,6 +13,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
         "mod" => binary(name, args, |a, b| if b == 0 { None } else { Some(a % b) }),
         "min" => extreme(name, args, true),
         "max" => extreme(name, args, false),
+        "float" => to_float(args),
         _ => return None,
     };
     Some(result)
@@ -50,6 +52,24 @@ fn extreme(name: &str, args: &[Value], smallest: bool) -> FunctionResult {
     pick.map(|n| Value::Int(*n)).ok_or_else(|| format!("the function '{name}' needs at least one integer"))
 }
 
+/// `float(arg)`: a string or integer as a floating-point number.
+fn to_float(args: &[Value]) -> FunctionResult {
+    const NAME: &str = "float";
+    arity(NAME, args, 1, 1)?;
+    let number = match &args[0] {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::String(text) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| format!("the function '{NAME}' cannot convert '{text}' to a floating-point number"))?,
+        other => return Err(type_error(NAME, "a string or integer", other)),
+    };
+    Ok(Value::Float(number))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::call_for_test as call;
@@ -76,5 +96,19 @@ mod tests {
         assert_eq!(call("max", vec![array]).unwrap(), Value::Int(3));
         assert_eq!(call("max", vec![Value::Int(4), Value::Int(9)]).unwrap(), Value::Int(9));
         assert!(call("min", vec![Value::Array(vec![])]).unwrap_err().contains("at least one"));
+    }
+
+    #[test]
+    fn float_converts_strings_and_integers() {
+        // learn.microsoft.com "template-functions-numeric": float('3.0') and float(3).
+        assert_eq!(call("float", vec![Value::from("3.0")]).unwrap(), Value::Float(3.0));
+        assert_eq!(call("float", vec![Value::Int(3)]).unwrap(), Value::Float(3.0));
+        assert_eq!(call("float", vec![Value::from("-0.25")]).unwrap().to_json(), serde_json::json!(-0.25));
+        for bad in ["three", "", "NaN", "inf"] {
+            let error = call("float", vec![Value::from(bad)]).unwrap_err();
+            assert!(error.contains("'float' cannot convert"), "{error}");
+        }
+        assert!(call("float", vec![Value::Bool(true)]).unwrap_err().contains("'float' expects a string or integer"));
+        assert!(call("float", vec![]).unwrap_err().contains("'float' takes 1 argument, got 0"));
     }
 }

@@ -29,6 +29,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
         }
         "endswith" => two_strings(name, args).map(|(a, b)| Value::Bool(a.to_lowercase().ends_with(&b.to_lowercase()))),
         "padleft" => pad_left(args),
+        "like" => two_strings(name, args).map(|(input, pattern)| Value::Bool(like(input, pattern))),
         "string" => arity(name, args, 1, 1).map(|_| match args[0].find_unknown() {
             Some(u) => Value::Unknown(u.clone()),
             None => Value::from(args[0].to_arm_string()),
@@ -48,9 +49,11 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
                 .map(|j| Value::from_json(&j))
                 .map_err(|e| format!("the function 'base64ToJson' decoded text that is not JSON: {e}"))
         }),
+        // `charset=utf-8`, as Azure's expression library writes it since 2022 (Learn's example still shows
+        // `utf8`; see library_vectors.rs for the value Azure.Deployments.Templates returned).
         "datauri" => arity(name, args, 1, 1).map(|_| {
             let text = args[0].to_arm_string();
-            Value::from(format!("data:text/plain;charset=utf8;base64,{}", BASE64.encode(text.as_bytes())))
+            Value::from(format!("data:text/plain;charset=utf-8;base64,{}", BASE64.encode(text.as_bytes())))
         }),
         "datauritostring" => one_string(name, args).and_then(|s| {
             let (_, data) = s.split_once(";base64,").ok_or_else(|| format!("'{s}' is not a base64 data URI"))?;
@@ -468,6 +471,33 @@ fn take_or_skip(name: &str, args: &[Value], take: bool) -> FunctionResult {
     }
 }
 
+/// `like(input, pattern)`: whether `input` matches `pattern`, where `*` stands for any run of characters
+/// and everything else matches itself, ignoring case (Bicep's description of the function, Azure/bicep
+/// src/Bicep.Core/Semantics/Namespaces/SystemNamespaceType.cs).
+fn like(input: &str, pattern: &str) -> bool {
+    let input: Vec<char> = input.to_lowercase().chars().collect();
+    let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
+    // Greedy matching that backtracks to the last `*`: linear in practice, never exponential.
+    let (mut i, mut p) = (0, 0);
+    let mut last_star: Option<(usize, usize)> = None;
+    while i < input.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            last_star = Some((p, i));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == input[i] {
+            i += 1;
+            p += 1;
+        } else if let Some((star, matched)) = last_star {
+            p = star + 1;
+            i = matched + 1;
+            last_star = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::call_for_test as call;
@@ -569,7 +599,8 @@ mod tests {
         // Values from the examples in learn.microsoft.com "template-functions-string".
         assert_eq!(call("base64", vec![s("one, two, three")]).unwrap(), s("b25lLCB0d28sIHRocmVl"));
         assert_eq!(call("base64ToString", vec![s("b25lLCB0d28sIHRocmVl")]).unwrap(), s("one, two, three"));
-        assert_eq!(call("dataUri", vec![s("Hello")]).unwrap(), s("data:text/plain;charset=utf8;base64,SGVsbG8="));
+        // The example shows `charset=utf8`; Azure's expression library writes `utf-8` (library_vectors.rs).
+        assert_eq!(call("dataUri", vec![s("Hello")]).unwrap(), s("data:text/plain;charset=utf-8;base64,SGVsbG8="));
         assert_eq!(call("dataUriToString", vec![s("data:;base64,SGVsbG8sIFdvcmxkIQ==")]).unwrap(), s("Hello, World!"));
         assert_eq!(
             call("uri", vec![s("http://contoso.com/resources/nested/azuredeploy.json"), s("services.json")]).unwrap(),
@@ -584,5 +615,37 @@ mod tests {
                 .unwrap(),
             s("http://contoso.com/resources/nested/azuredeploy.json")
         );
+    }
+
+    #[test]
+    fn like_matches_star_wildcards_ignoring_case() {
+        // The cases of Bicep's Functions_LF baseline (Azure/bicep src/Bicep.Core.Samples/Files/baselines/
+        // Functions_LF/main.bicep); the expected values are ours, from the function's description.
+        let cases = [
+            ("abc", "abc", true),
+            ("abcdef", "a*c*", true),
+            ("abcabc", "*abc", true),
+            ("aXaYa", "a*a", true),
+            ("", "***", true),
+            ("a", "b", false),
+            ("abc**def", "*def", true),
+            ("aXbYa", "a*b*a", true),
+            ("OneTwoThree", "*two*", true),
+            ("OneTwoThree", "Two*", false),
+            ("abc", "ab", false),
+            ("a?c", "a?c", true),
+            ("abc", "a?c", false),
+        ];
+        for (input, pattern, expected) in cases {
+            assert_eq!(
+                call("like", vec![s(input), s(pattern)]).unwrap(),
+                Value::Bool(expected),
+                "like({input}, {pattern})"
+            );
+        }
+        assert!(call("like", vec![s("abc")]).unwrap_err().contains("'like' takes 2 arguments, got 1"));
+        assert!(call("like", vec![Value::Int(123), s("a*")])
+            .unwrap_err()
+            .contains("'like' expects a string as argument 1"));
     }
 }
