@@ -4,7 +4,7 @@
 //! "Are there any restrictions on using IP addresses within these subnets?"): the network address,
 //! `.1` (default gateway), `.2` and `.3` (Azure DNS mapping) and the last (broadcast).
 
-use super::{array_at, documents_of_type, id_at, str_at, ArmError, Estate, NETWORK_INTERFACE};
+use super::{array_at, id_at, str_at, ArmError, Estate};
 use ipnet::Ipv4Net;
 use privlink_model::ResourceId;
 use serde_json::Value;
@@ -37,7 +37,7 @@ pub fn used_addresses(
     excluded_nic: Option<&ResourceId>,
 ) -> BTreeSet<Ipv4Addr> {
     let mut used = BTreeSet::new();
-    for nic in documents_of_type(estate, NETWORK_INTERFACE) {
+    for nic in estate.interfaces_in(subnet) {
         if excluded_nic.is_some_and(|ex| super::document_id(nic).as_ref() == Some(ex)) {
             continue;
         }

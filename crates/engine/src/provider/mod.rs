@@ -74,7 +74,7 @@ mod tests;
 
 use privlink_model::{Document, Origin, ResourceId};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which write a client asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +133,154 @@ pub trait Estate {
     fn document(&self, id: &ResourceId) -> Option<&Value>;
     /// Every document, in any order.
     fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_>;
+    /// At least every document whose id lies below `parent` (callers filter), in any order. The
+    /// default is every document; an estate keyed by id answers from the ids' order, so deploying
+    /// a template of 100k resources does not scan them all once per write.
+    fn below(&self, parent: &ResourceId) -> Box<dyn Iterator<Item = &Value> + '_> {
+        let _ = parent;
+        self.documents()
+    }
+    /// The documents whose `type` is `ty` (case-insensitive), in id order. The default scans.
+    fn of_type<'a>(&'a self, ty: &'a str) -> Box<dyn Iterator<Item = &'a Value> + 'a> {
+        let mut found: Vec<(ResourceId, &Value)> = self
+            .documents()
+            .filter(|d| str_at(d, "/type").is_some_and(|t| t.eq_ignore_ascii_case(ty)))
+            .filter_map(|d| Some((document_id(d)?, d)))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Box::new(found.into_iter().map(|(_, d)| d))
+    }
+    /// At least the network interfaces with an IP configuration in `subnet` (callers filter).
+    fn interfaces_in(&self, subnet: &ResourceId) -> Box<dyn Iterator<Item = &Value> + '_> {
+        let _ = subnet;
+        self.of_type(NETWORK_INTERFACE)
+    }
+}
+
+/// A deployment's documents with the indexes its writes ask for (documents by type, interfaces
+/// by subnet), kept up to date as changes are applied: each private endpoint written looks for
+/// the addresses taken in its subnet, and scanning every interface for each made deploying a
+/// 100k-resource template quadratic.
+struct Indexed<'d> {
+    documents: &'d mut BTreeMap<ResourceId, Document>,
+    by_type: HashMap<String, BTreeSet<ResourceId>>,
+    interfaces_by_subnet: HashMap<ResourceId, BTreeSet<ResourceId>>,
+}
+
+impl<'d> Indexed<'d> {
+    fn new(documents: &'d mut BTreeMap<ResourceId, Document>) -> Indexed<'d> {
+        let mut indexed = Indexed { documents, by_type: HashMap::new(), interfaces_by_subnet: HashMap::new() };
+        let all: Vec<(ResourceId, Value)> =
+            indexed.documents.iter().map(|(id, d)| (id.clone(), index_view(&d.body))).collect();
+        for (id, view) in all {
+            indexed.add(&id, &view);
+        }
+        indexed
+    }
+
+    fn add(&mut self, id: &ResourceId, body: &Value) {
+        if let Some(ty) = str_at(body, "/type") {
+            self.by_type.entry(ty.to_ascii_lowercase()).or_default().insert(id.clone());
+        }
+        for subnet in interface_subnets(body) {
+            self.interfaces_by_subnet.entry(subnet).or_default().insert(id.clone());
+        }
+    }
+
+    fn remove(&mut self, id: &ResourceId) {
+        let Some(old) = self.documents.get(id).map(|d| index_view(&d.body)) else { return };
+        if let Some(ty) = str_at(&old, "/type") {
+            if let Some(ids) = self.by_type.get_mut(&ty.to_ascii_lowercase()) {
+                ids.remove(id);
+            }
+        }
+        for subnet in interface_subnets(&old) {
+            if let Some(ids) = self.interfaces_by_subnet.get_mut(&subnet) {
+                ids.remove(id);
+            }
+        }
+    }
+
+    fn apply_changes(&mut self, changes: Vec<Change>, origin: &Origin) {
+        for change in changes {
+            match change {
+                Change::Put(body) => {
+                    let Some(id) = document_id(&body) else { continue };
+                    self.remove(&id);
+                    self.add(&id, &body);
+                    match self.documents.get_mut(&id) {
+                        Some(existing) => existing.body = body,
+                        None => {
+                            self.documents.insert(id.clone(), Document { id, body, origin: origin.clone() });
+                        }
+                    }
+                }
+                Change::Delete(id) => {
+                    self.remove(&id);
+                    self.documents.remove(&id);
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, document: Document) {
+        self.remove(&document.id);
+        self.add(&document.id, &document.body);
+        self.documents.insert(document.id.clone(), document);
+    }
+}
+
+/// What the indexes read of a document: its type and its IP configurations' subnets.
+fn index_view(body: &Value) -> Value {
+    serde_json::json!({
+        "type": body.get("type").cloned().unwrap_or(Value::Null),
+        "subnets": interface_subnets(body).iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    })
+}
+
+/// The subnets of an interface's IP configurations (or of an index view's `subnets`).
+fn interface_subnets(body: &Value) -> Vec<ResourceId> {
+    if let Some(subnets) = body.get("subnets").and_then(Value::as_array) {
+        return subnets.iter().filter_map(|s| ResourceId::parse(s.as_str()?).ok()).collect();
+    }
+    if !str_at(body, "/type").is_some_and(|t| t.eq_ignore_ascii_case(NETWORK_INTERFACE)) {
+        return Vec::new();
+    }
+    array_at(body, "/properties/ipConfigurations").iter().filter_map(|c| id_at(c, "/properties/subnet")).collect()
+}
+
+impl Estate for Indexed<'_> {
+    fn document(&self, id: &ResourceId) -> Option<&Value> {
+        self.documents.get(id).map(|d| &d.body)
+    }
+
+    fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
+        Box::new(self.documents.values().map(|d| &d.body))
+    }
+
+    fn below(&self, parent: &ResourceId) -> Box<dyn Iterator<Item = &Value> + '_> {
+        Box::new(entries_below(self.documents, parent).map(|d| &d.body))
+    }
+
+    fn of_type<'a>(&'a self, ty: &'a str) -> Box<dyn Iterator<Item = &'a Value> + 'a> {
+        let ids = self.by_type.get(&ty.to_ascii_lowercase());
+        Box::new(ids.into_iter().flatten().filter_map(|id| self.documents.get(id)).map(|d| &d.body))
+    }
+
+    fn interfaces_in(&self, subnet: &ResourceId) -> Box<dyn Iterator<Item = &Value> + '_> {
+        let ids = self.interfaces_by_subnet.get(subnet);
+        Box::new(ids.into_iter().flatten().filter_map(|id| self.documents.get(id)).map(|d| &d.body))
+    }
+}
+
+/// The entries of `map` whose ids lie below `parent`: ids order by their lower-cased text, so
+/// every id that extends `parent`'s follows it, together.
+fn entries_below<'a, T>(map: &'a BTreeMap<ResourceId, T>, parent: &ResourceId) -> impl Iterator<Item = &'a T> + 'a {
+    let prefix = format!("{}/", parent.key());
+    use std::ops::Bound;
+    map.range((Bound::Excluded(parent.clone()), Bound::Unbounded))
+        .take_while(move |(id, _)| id.key().starts_with(&prefix))
+        .map(|(_, doc)| doc)
 }
 
 impl Estate for BTreeMap<ResourceId, Value> {
@@ -143,6 +291,10 @@ impl Estate for BTreeMap<ResourceId, Value> {
     fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
         Box::new(self.values())
     }
+
+    fn below(&self, parent: &ResourceId) -> Box<dyn Iterator<Item = &Value> + '_> {
+        Box::new(entries_below(self, parent))
+    }
 }
 
 impl Estate for BTreeMap<ResourceId, Document> {
@@ -152,6 +304,10 @@ impl Estate for BTreeMap<ResourceId, Document> {
 
     fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
         Box::new(self.values().map(|d| &d.body))
+    }
+
+    fn below(&self, parent: &ResourceId) -> Box<dyn Iterator<Item = &Value> + '_> {
+        Box::new(entries_below(self, parent).map(|d| &d.body))
     }
 }
 
@@ -222,13 +378,14 @@ pub fn deploy(documents: &mut BTreeMap<ResourceId, Document>, deployed: &[Resour
     let mut pending: Vec<Document> = deployed.iter().filter_map(|id| documents.remove(id)).collect();
     pending.sort_by_key(|d| deploy_rank(&d.id));
     let mut failures = Vec::new();
+    let mut estate = Indexed::new(documents);
     for document in pending {
         let write = Write { method: WriteMethod::Put, id: &document.id, document: Some(&document.body) };
-        match apply(documents, &write) {
-            Ok(changes) => apply_changes(documents, changes, &document.origin),
+        match apply(&estate, &write) {
+            Ok(changes) => estate.apply_changes(changes, &document.origin),
             Err(error) => {
                 failures.push(DeploymentFailure { id: document.id.clone(), error });
-                documents.insert(document.id.clone(), document);
+                estate.insert(document);
             }
         }
     }
@@ -254,25 +411,6 @@ fn deploy_rank(id: &ResourceId) -> u8 {
         6
     } else {
         2
-    }
-}
-
-fn apply_changes(documents: &mut BTreeMap<ResourceId, Document>, changes: Vec<Change>, origin: &Origin) {
-    for change in changes {
-        match change {
-            Change::Put(body) => {
-                let Some(id) = document_id(&body) else { continue };
-                match documents.get_mut(&id) {
-                    Some(existing) => existing.body = body,
-                    None => {
-                        documents.insert(id.clone(), Document { id, body, origin: origin.clone() });
-                    }
-                }
-            }
-            Change::Delete(id) => {
-                documents.remove(&id);
-            }
-        }
     }
 }
 
@@ -315,13 +453,13 @@ pub(crate) fn properties_mut(doc: &mut Value) -> &mut Map<String, Value> {
 
 /// The documents of one type, in any order.
 pub(crate) fn documents_of_type<'a>(estate: &'a dyn Estate, ty: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-    estate.documents().filter(move |d| str_at(d, "/type").is_some_and(|t| t.eq_ignore_ascii_case(ty)))
+    estate.of_type(ty)
 }
 
 /// The documents directly below `parent` of type `ty`, in id order.
 pub(crate) fn children_of(estate: &dyn Estate, parent: &ResourceId, ty: &str) -> Vec<Value> {
     let mut found: Vec<(ResourceId, Value)> = estate
-        .documents()
+        .below(parent)
         .filter_map(|d| Some((document_id(d)?, d)))
         .filter(|(id, _)| id.is_type(ty) && id.parent().as_ref() == Some(parent))
         .map(|(id, d)| (id, d.clone()))

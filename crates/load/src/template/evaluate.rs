@@ -964,6 +964,9 @@ impl<'t> World<'t> {
             Expr::Int(i) => Ok(Value::Int(*i)),
             Expr::Bool(b) => Ok(Value::Bool(*b)),
             Expr::Null => Ok(Value::Null),
+            Expr::Property { .. } | Expr::Index { .. } if variable_path(expr).is_some() => {
+                self.variable_member(context, expr, env)
+            }
             Expr::Property { target, name } => {
                 let value = self.eval_expr(context, target, env)?;
                 Ok(property(&value, name)?)
@@ -975,6 +978,39 @@ impl<'t> World<'t> {
             }
             Expr::Call { name, args } => self.call(context, name, args, env),
         }
+    }
+
+    /// `variables('v')[i].name` and the like, read in place: copy loops index one large variable
+    /// array per iteration, and cloning the whole array for each made 10k resources take 30 s.
+    fn variable_member(&self, context: &Deployment<'t>, expr: &Expr, env: &Env) -> Eval<Value> {
+        let (variable, path) = variable_path(expr).expect("checked by the caller");
+        // Keys first: an index expression may itself read a variable not yet evaluated.
+        let mut keys = Vec::with_capacity(path.len());
+        for step in &path {
+            keys.push(match step {
+                Access::Name(name) => Key::Name(name),
+                Access::Index(index) => Key::Index(self.eval_expr(context, index, env)?),
+            });
+        }
+        if !matches!(context.variables.borrow().get(&variable.to_ascii_lowercase()), Some(Slot::Done(_))) {
+            self.variable(context, variable)?;
+        }
+        let variables = context.variables.borrow();
+        let Some(Slot::Done(root)) = variables.get(&variable.to_ascii_lowercase()) else {
+            unreachable!("the variable was just evaluated")
+        };
+        let mut keys = keys.into_iter();
+        let mut current = match keys.next().expect("a path has a step") {
+            Key::Name(name) => property(root, name)?,
+            Key::Index(index) => element(root, &index)?,
+        };
+        for key in keys {
+            current = match key {
+                Key::Name(name) => property(&current, name)?,
+                Key::Index(index) => element(&current, &index)?,
+            };
+        }
+        Ok(current)
     }
 
     fn eval_args(&self, context: &Deployment<'t>, args: &[Expr], env: &Env) -> Eval<Vec<Value>> {
@@ -1682,6 +1718,43 @@ fn mark_runtime(value: Value, reason: &str) -> Value {
         }
         Value::Array(items) => Value::Array(items.into_iter().map(|v| mark_runtime(v, reason)).collect()),
         other => other,
+    }
+}
+
+/// One step of a member access: `.name` or `[index]`.
+enum Access<'e> {
+    Name(&'e str),
+    Index(&'e Expr),
+}
+
+/// A step with its index evaluated.
+enum Key<'e> {
+    Name(&'e str),
+    Index(Value),
+}
+
+/// `variables('literal')` followed by property and index steps: the variable's name and the steps
+/// in order; `None` for any other expression.
+fn variable_path(expr: &Expr) -> Option<(&str, Vec<Access<'_>>)> {
+    let mut steps = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Property { target, name } => {
+                steps.push(Access::Name(name));
+                current = target;
+            }
+            Expr::Index { target, index } => {
+                steps.push(Access::Index(index));
+                current = target;
+            }
+            Expr::Call { name, args } if name.eq_ignore_ascii_case("variables") && !steps.is_empty() => {
+                let [Expr::String(variable)] = args.as_slice() else { return None };
+                steps.reverse();
+                return Some((variable, steps));
+            }
+            _ => return None,
+        }
     }
 }
 
