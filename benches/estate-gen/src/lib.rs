@@ -19,6 +19,7 @@
 //! Deterministic: the only randomness is a splitmix64 generator seeded with `--seed`.
 
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -658,8 +659,51 @@ fn it(var: &str, field: &str) -> String {
     format!("[variables('{var}')[copyIndex()].{field}]")
 }
 
-/// The estate as a deployment template with copy loops.
+/// Azure Resource Manager's limit on the iterations of one copy loop.
+pub const ARM_COPY_LIMIT: usize = 800;
+
+/// The estate as a deployment template with copy loops, none longer than ARM allows.
 pub fn template(e: &Estate) -> Value {
+    template_with_copy_limit(e, ARM_COPY_LIMIT)
+}
+
+/// As [`template`], with every copy loop over a longer variable array split into loops of at most
+/// `limit` iterations: loop `k` counts its share and reads `copyIndex(k * limit)`.
+pub fn template_with_copy_limit(e: &Estate, limit: usize) -> Value {
+    let mut t = unchunked_template(e);
+    let lengths: BTreeMap<String, usize> = t["variables"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_array()?.len())))
+        .collect();
+    let resources = std::mem::take(t["resources"].as_array_mut().unwrap());
+    let mut out = Vec::new();
+    for r in resources {
+        let Some(count) = r.pointer("/copy/count").and_then(Value::as_str) else {
+            out.push(r);
+            continue;
+        };
+        let var = count.trim_start_matches("[length(variables('").trim_end_matches("'))]");
+        let len = lengths.get(var).copied().unwrap_or(0);
+        if len <= limit {
+            out.push(r);
+            continue;
+        }
+        let text = serde_json::to_string(&r).unwrap();
+        let loop_name = r["copy"]["name"].as_str().unwrap().to_string();
+        for (k, offset) in (0..len).step_by(limit).enumerate() {
+            let mut chunk: Value =
+                serde_json::from_str(&text.replace("copyIndex()", &format!("copyIndex({offset})"))).unwrap();
+            chunk["copy"] = json!({"name": format!("{loop_name}{k}"), "count": (len - offset).min(limit)});
+            out.push(chunk);
+        }
+    }
+    t["resources"] = Value::Array(out);
+    t
+}
+
+fn unchunked_template(e: &Estate) -> Value {
     let mut vars = serde_json::Map::new();
     let mut resources: Vec<Value> = Vec::new();
     let zones: Vec<&str> = SERVICES.iter().map(|s| s.zone()).collect();

@@ -63,3 +63,32 @@ fn check_finds_exactly_the_seeded_misconfigurations() {
         assert_same(&format!("template.json, seed {seed}"), &got, &want);
     }
 }
+
+/// Past ARM's 800-iteration limit the generator splits each copy loop into loops that read
+/// `copyIndex(offset)`; split at 7 here, the template still deploys to the same estate and findings.
+#[test]
+fn split_copy_loops_deploy_the_same_estate() {
+    let dir = tempfile::tempdir().unwrap();
+    estate_gen::write(2000, 3, dir.path()).unwrap();
+    let estate = estate_gen::generate(2000, 3);
+    let split = estate_gen::template_with_copy_limit(&estate, 7);
+    let loops = split["resources"].as_array().unwrap().iter().filter(|r| r.get("copy").is_some()).count();
+    let unsplit = estate_gen::template(&estate);
+    assert!(loops > unsplit["resources"].as_array().unwrap().len(), "the loops were split: {loops}");
+    let split_path = dir.path().join("split.json");
+    std::fs::write(&split_path, serde_json::to_vec(&split).unwrap()).unwrap();
+    let scope = ["--subscription", "00000000-0000-0000-0000-00000000a001", "--resource-group", "rg-landing-zone"];
+    let inventory = |path: &Path| {
+        let mut args = vec!["inventory", "--format", "json", "--estate", path.to_str().unwrap()];
+        args.extend(scope);
+        let out = Command::new(env!("CARGO_BIN_EXE_privlink")).args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("estate");
+        v
+    };
+    assert_eq!(inventory(&split_path), inventory(&dir.path().join("template.json")));
+    let mut args = vec!["check", "--format", "json", "--estate", split_path.to_str().unwrap()];
+    args.extend(scope);
+    assert_same("split template", &check(&args), &expected(dir.path()));
+}
