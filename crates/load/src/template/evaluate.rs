@@ -5,7 +5,7 @@
 //! demand, so `reference()` can read a resource of this deployment whatever the order.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use serde_json::Value as Json;
@@ -124,6 +124,8 @@ pub fn evaluate(
     let mut instances = world.instances.borrow().clone();
     instances.sort_by(|a, b| a.order.cmp(&b.order));
     let mut documents: Vec<(Value, Object, String)> = Vec::new();
+    // Lower-cased id → place in `documents`: finding a redeclaration by scanning was quadratic.
+    let mut placed: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for instance in instances.iter() {
         if instance.existing || instance.full_type.eq_ignore_ascii_case(DEPLOYMENTS_TYPE) {
             continue;
@@ -131,9 +133,8 @@ pub fn evaluate(
         let evaluated = world.evaluate_instance(instance)?;
         // A resource declared twice (e.g. again in a nested template) is one document in Azure: the
         // later PUT wins, in the place of the first.
-        let duplicate = instance.id.as_str().and_then(|id| {
-            documents.iter().position(|(other, _, _)| other.as_str().is_some_and(|o| o.eq_ignore_ascii_case(id)))
-        });
+        let key = instance.id.as_str().map(str::to_ascii_lowercase);
+        let duplicate = key.as_ref().and_then(|k| placed.get(k).copied());
         let entry = (instance.id.clone(), evaluated.document.clone(), instance.pointer.clone());
         match duplicate {
             Some(index) => {
@@ -145,7 +146,12 @@ pub fn evaluate(
                 ));
                 documents[index] = entry;
             }
-            None => documents.push(entry),
+            None => {
+                if let Some(k) = key {
+                    placed.insert(k, documents.len());
+                }
+                documents.push(entry)
+            }
         }
     }
     for (id, document, source) in documents {
@@ -1600,6 +1606,22 @@ impl<'t> World<'t> {
     fn report_dependency_cycles(&self) {
         let instances = self.instances.borrow().clone();
         let mut edges: Vec<Vec<usize>> = vec![Vec::new(); instances.len()];
+        // (deployment, lower-cased name a dependsOn entry may use) → instances: comparing every
+        // entry with every instance was quadratic in a landing zone's thousands of resources.
+        let mut named: HashMap<(usize, String), BTreeSet<usize>> = HashMap::new();
+        for (index, other) in instances.iter().enumerate() {
+            let mut names: Vec<String> = Vec::new();
+            names.extend(other.symbolic_loop.clone());
+            names.extend(other.symbolic.clone());
+            names.extend(other.id.as_str().map(str::to_string));
+            if let Some(n) = other.full_name.as_str() {
+                names.push(n.to_string());
+                names.push(format!("{}/{n}", other.full_type));
+            }
+            for name in names {
+                named.entry((other.deployment, name.to_ascii_lowercase())).or_default().insert(index);
+            }
+        }
         for (index, instance) in instances.iter().enumerate() {
             let Some(Json::Array(depends_on)) = instance.json.get("dependsOn") else { continue };
             let context = self.deployment(self.deployment(instance.deployment).context);
@@ -1608,20 +1630,8 @@ impl<'t> World<'t> {
                 let Ok(Value::String(target)) = self.eval_json(&context, entry, &pointer, &instance.env) else {
                     continue;
                 };
-                for (other_index, other) in instances.iter().enumerate() {
-                    if other.deployment != instance.deployment {
-                        continue;
-                    }
-                    let by_symbol = other.symbolic_loop.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&target))
-                        || other.symbolic.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&target));
-                    let by_id = other.id.as_str().is_some_and(|id| id.eq_ignore_ascii_case(&target));
-                    let by_name = other.full_name.as_str().is_some_and(|n| {
-                        n.eq_ignore_ascii_case(&target)
-                            || format!("{}/{n}", other.full_type).eq_ignore_ascii_case(&target)
-                    });
-                    if by_symbol || by_id || by_name {
-                        edges[index].push(other_index);
-                    }
+                if let Some(others) = named.get(&(instance.deployment, target.to_ascii_lowercase())) {
+                    edges[index].extend(others.iter().copied());
                 }
             }
         }
