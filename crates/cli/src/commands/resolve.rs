@@ -1,11 +1,12 @@
 //! `privlink resolve`.
 
-use super::{json, Format};
+use super::{json, stream, Format, JsonArrayOut};
 use crate::estate::{Estate, EstateArgs};
 use anyhow::{bail, Context};
 use privlink_engine::dns::{dependencies, view_of, Querier, Resolver};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use privlink_report::resolution;
+use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:\n  privlink resolve kv-privlink-seed.vault.azure.net --from app-flask-privlink\n  \
@@ -99,26 +100,30 @@ fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     let resolver = Resolver::new(model);
     let record_type = args.record_type.record_type();
     if args.all_apps {
-        let mut text = String::new();
-        let mut all = Vec::new();
-        for site in model.resources.sites.values() {
-            let view = view_of(model, &Querier::Site(site.meta.id.clone()));
-            let resolutions: Vec<_> = dependencies::site_dependencies(model, site)
-                .iter()
-                .map(|name| resolver.resolve(&view, name, record_type))
-                .collect();
-            match args.format {
-                Format::Text => {
-                    text.push_str(&format!("== {}\n{}\n", site.meta.name, resolution::to_table(&resolutions)))
+        // Written app by app: at 100k resources the whole answer is half a gigabyte of JSON.
+        stream(|out| {
+            let mut array = JsonArrayOut::new(&mut *out);
+            for site in model.resources.sites.values() {
+                let view = view_of(model, &Querier::Site(site.meta.id.clone()));
+                let resolutions: Vec<_> = dependencies::site_dependencies(model, site)
+                    .iter()
+                    .map(|name| resolver.resolve(&view, name, record_type))
+                    .collect();
+                match args.format {
+                    Format::Text => {
+                        write!(array.raw(), "== {}\n{}\n", site.meta.name, resolution::to_table(&resolutions))?
+                    }
+                    Format::Json => {
+                        array.push(&serde_json::json!({"app": site.meta.id, "resolutions": resolutions}))?
+                    }
                 }
-                Format::Json => all.push(serde_json::json!({"app": site.meta.id, "resolutions": resolutions})),
             }
-        }
-        let out = match args.format {
-            Format::Text => text,
-            Format::Json => json(&all),
-        };
-        return Ok((out, 0));
+            match args.format {
+                Format::Text => Ok(()),
+                Format::Json => array.finish(),
+            }
+        })?;
+        return Ok((String::new(), 0));
     }
     let querier = querier(model, args.from.as_deref().unwrap_or_default())?;
     let view = view_of(model, &querier);

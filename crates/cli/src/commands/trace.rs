@@ -1,6 +1,6 @@
 //! `privlink trace`.
 
-use super::{json, Format};
+use super::{json, stream, Format, JsonArrayOut};
 use crate::estate::{Estate, EstateArgs};
 use anyhow::bail;
 use privlink_engine::dns::Resolver;
@@ -8,6 +8,7 @@ use privlink_engine::path::RouteIndex;
 use privlink_engine::trace::{trace_all, trace_all_indexed, trace_host};
 use privlink_model::ResourceId;
 use privlink_report::trace as render;
+use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -46,22 +47,26 @@ fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     if args.all_apps {
         let resolver = Resolver::new(model);
         let routes = RouteIndex::build(model);
-        let (mut text, mut all, mut code) = (String::new(), Vec::new(), 0);
-        for site in model.resources.sites.values() {
-            let traces = trace_all_indexed(model, &resolver, &routes, &site.meta.id);
-            if traces.iter().any(|t| t.verdict != privlink_engine::path::Verdict::Allowed) {
-                code = 1;
+        // Written app by app: at 100k resources the whole answer is a gigabyte of JSON.
+        let mut code = 0;
+        stream(|out| {
+            let mut array = JsonArrayOut::new(&mut *out);
+            for site in model.resources.sites.values() {
+                let traces = trace_all_indexed(model, &resolver, &routes, &site.meta.id);
+                if traces.iter().any(|t| t.verdict != privlink_engine::path::Verdict::Allowed) {
+                    code = 1;
+                }
+                match args.format {
+                    Format::Text => write!(array.raw(), "== {}\n{}\n", site.meta.name, render::to_table(&traces))?,
+                    Format::Json => array.push(&serde_json::json!({"app": site.meta.id, "traces": traces}))?,
+                }
             }
             match args.format {
-                Format::Text => text.push_str(&format!("== {}\n{}\n", site.meta.name, render::to_table(&traces))),
-                Format::Json => all.push(serde_json::json!({"app": site.meta.id, "traces": traces})),
+                Format::Text => Ok(()),
+                Format::Json => array.finish(),
             }
-        }
-        let out = match args.format {
-            Format::Text => text,
-            Format::Json => json(&all),
-        };
-        return Ok((out, code));
+        })?;
+        return Ok((String::new(), code));
     }
     let from = args.from.as_deref().unwrap_or_default();
     let site = if from.starts_with('/') {
