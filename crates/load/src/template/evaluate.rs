@@ -4,6 +4,7 @@
 //! Resources are expanded first (condition, copy, type, name, id) and their bodies evaluated on
 //! demand, so `reference()` can read a resource of this deployment whatever the order.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
@@ -1005,18 +1006,19 @@ impl<'t> World<'t> {
         let Some(Slot::Done(root)) = variables.get(&variable.to_ascii_lowercase()) else {
             unreachable!("the variable was just evaluated")
         };
-        let mut keys = keys.into_iter();
-        let mut current = match keys.next().expect("a path has a step") {
-            Key::Name(name) => property(root, name)?,
-            Key::Index(index) => element(root, &index)?,
-        };
+        // Walk by reference; only the member reached is cloned.
+        let mut current = Cow::Borrowed(root);
         for key in keys {
-            current = match key {
-                Key::Name(name) => property(&current, name)?,
-                Key::Index(index) => element(&current, &index)?,
+            let step = |v| match &key {
+                Key::Name(name) => property_ref(v, name),
+                Key::Index(index) => element_ref(v, index),
+            };
+            current = match current {
+                Cow::Borrowed(v) => step(v)?,
+                Cow::Owned(v) => Cow::Owned(step(&v)?.into_owned()),
             };
         }
-        Ok(current)
+        Ok(current.into_owned())
     }
 
     fn eval_args(&self, context: &Deployment<'t>, args: &[Expr], env: &Env) -> Eval<Vec<Value>> {
@@ -1026,6 +1028,18 @@ impl<'t> World<'t> {
     fn call(&self, context: &Deployment<'t>, name: &str, args: &[Expr], env: &Env) -> Eval<Value> {
         let lower = name.to_ascii_lowercase();
         match lower.as_str() {
+            // `length(variables('v'))`, every copy loop's count: measured in place, not on a clone.
+            "length" if bare_variable(args).is_some() => {
+                let variable = bare_variable(args).expect("matched above");
+                if !matches!(context.variables.borrow().get(&variable.to_ascii_lowercase()), Some(Slot::Done(_))) {
+                    self.variable(context, variable)?;
+                }
+                let variables = context.variables.borrow();
+                let Some(Slot::Done(value)) = variables.get(&variable.to_ascii_lowercase()) else {
+                    unreachable!("the variable was just evaluated")
+                };
+                Ok(functions::call_pure("length", std::slice::from_ref(value)).expect("length is a built-in")?)
+            }
             "if" => {
                 if args.len() != 3 {
                     return Err(format!("the function 'if' takes 3 arguments, got {}", args.len()).into());
@@ -1743,6 +1757,17 @@ enum Key<'e> {
     Index(Value),
 }
 
+/// `variables('literal')` as a call's only argument: the variable's name.
+fn bare_variable(args: &[Expr]) -> Option<&str> {
+    match args {
+        [Expr::Call { name, args }] if name.eq_ignore_ascii_case("variables") => match args.as_slice() {
+            [Expr::String(variable)] => Some(variable),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `variables('literal')` followed by property and index steps: the variable's name and the steps
 /// in order; `None` for any other expression.
 fn variable_path(expr: &Expr) -> Option<(&str, Vec<Access<'_>>)> {
@@ -1769,33 +1794,43 @@ fn variable_path(expr: &Expr) -> Option<(&str, Vec<Access<'_>>)> {
 }
 
 fn property(value: &Value, name: &str) -> Result<Value, String> {
+    property_ref(value, name).map(Cow::into_owned)
+}
+
+fn element(value: &Value, index: &Value) -> Result<Value, String> {
+    element_ref(value, index).map(Cow::into_owned)
+}
+
+/// `value.name`, borrowed when it is there to borrow.
+fn property_ref<'v>(value: &'v Value, name: &str) -> Result<Cow<'v, Value>, String> {
     match value {
         Value::Object(object) => match (object.get(name), &object.runtime_extensible) {
-            (Some(v), _) => Ok(v.clone()),
-            (None, Some(reason)) => Ok(Value::unknown(reason.clone())),
+            (Some(v), _) => Ok(Cow::Borrowed(v)),
+            (None, Some(reason)) => Ok(Cow::Owned(Value::unknown(reason.clone()))),
             (None, None) => {
                 let available: Vec<&str> = object.keys().map(String::as_str).collect();
                 Err(format!("the object has no property '{name}' (it has: {})", available.join(", ")))
             }
         },
-        Value::Unknown(u) => Ok(Value::Unknown(u.clone())),
+        Value::Unknown(u) => Ok(Cow::Owned(Value::Unknown(u.clone()))),
         other => Err(format!("cannot read property '{name}' of {} {}", other.type_name(), functions::brief(other))),
     }
 }
 
-fn element(value: &Value, index: &Value) -> Result<Value, String> {
+/// `value[index]`, borrowed when it is there to borrow.
+fn element_ref<'v>(value: &'v Value, index: &Value) -> Result<Cow<'v, Value>, String> {
     match (value, index) {
-        (Value::Unknown(u), _) | (_, Value::Unknown(u)) => Ok(Value::Unknown(u.clone())),
+        (Value::Unknown(u), _) | (_, Value::Unknown(u)) => Ok(Cow::Owned(Value::Unknown(u.clone()))),
         (Value::Array(items), Value::Int(i)) => usize::try_from(*i)
             .ok()
             .and_then(|i| items.get(i))
-            .cloned()
+            .map(Cow::Borrowed)
             .ok_or_else(|| format!("index {i} is out of range for an array of {} items", items.len())),
-        (Value::Object(_), Value::String(key)) => property(value, key),
+        (Value::Object(_), Value::String(key)) => property_ref(value, key),
         (Value::String(s), Value::Int(i)) => usize::try_from(*i)
             .ok()
             .and_then(|i| s.chars().nth(i))
-            .map(|c| Value::String(c.to_string()))
+            .map(|c| Cow::Owned(Value::String(c.to_string())))
             .ok_or_else(|| format!("index {i} is out of range for a string of length {}", s.chars().count())),
         (target, index) => Err(format!("cannot index {} with {}", target.type_name(), index.type_name())),
     }
