@@ -202,7 +202,7 @@ impl<'m> Analysis<'m> {
     /// The resolution of `d` as evidence: the view, the answer, the chain and the reasoning after the view.
     pub fn resolution_evidence(&self, d: &Dependency) -> Value {
         let view = view_of(self.model, &Querier::Site(d.site.meta.id.clone()));
-        let (r, _) = self.engine().evaluate(self.model, d.site, &view, &DependencyPorts::of(d.site), &d.name);
+        let r = self.engine().resolver.resolve(&view, &d.name, RecordType::A);
         let shown_view = match (&r.view.vnet, r.view.dns_servers.is_empty()) {
             (Some(v), _) => format!("{} of {}", kind(&r.view), v.name()),
             (None, false) => format!("{} {}", kind(&r.view), r.view.dns_servers.join(",")),

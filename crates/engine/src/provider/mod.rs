@@ -378,6 +378,10 @@ pub fn deploy(documents: &mut BTreeMap<ResourceId, Document>, deployed: &[Resour
     let mut pending: Vec<Document> = deployed.iter().filter_map(|id| documents.remove(id)).collect();
     pending.sort_by_key(|d| deploy_rank(&d.id));
     let mut failures = Vec::new();
+    if pending.is_empty() {
+        // Nothing came from a template: no need to index an export of 100k documents.
+        return failures;
+    }
     let mut estate = Indexed::new(documents);
     for document in pending {
         let write = Write { method: WriteMethod::Put, id: &document.id, document: Some(&document.body) };
