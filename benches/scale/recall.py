@@ -22,6 +22,8 @@ try:
 except Exception as e:  # noqa: BLE001
     ours = f"error: {e}"
 try:
+    if not open(checkov_path).read().strip():
+        raise EOFError("Checkov wrote nothing (stopped after CHECKOV_TIMEOUT?)")
     raw = json.load(open(checkov_path))
     reports = raw if isinstance(raw, list) else [raw]
     failed = [c for r in reports for c in r.get("results", {}).get("failed_checks", [])]
