@@ -46,7 +46,7 @@ fn cases() -> (Vec<Case>, Vec<String>) {
         let text = std::fs::read_to_string(&file).unwrap();
         let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
         let args: Vec<&str> = line.split_whitespace().collect();
-        if args.get(1) != Some(&"resolve") || args.contains(&"--all") {
+        if args.get(1) != Some(&"resolve") || args.contains(&"--all") || args.contains(&"--all-apps") {
             skipped.push(format!("{}: not `privlink resolve NAME --from FROM`", file.display()));
             continue;
         }
