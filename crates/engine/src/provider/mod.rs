@@ -169,32 +169,31 @@ struct Indexed<'d> {
 
 impl<'d> Indexed<'d> {
     fn new(documents: &'d mut BTreeMap<ResourceId, Document>) -> Indexed<'d> {
+        let keys: Vec<(ResourceId, IndexKeys)> =
+            documents.iter().map(|(id, d)| (id.clone(), IndexKeys::of(&d.body))).collect();
         let mut indexed = Indexed { documents, by_type: HashMap::new(), interfaces_by_subnet: HashMap::new() };
-        let all: Vec<(ResourceId, Value)> =
-            indexed.documents.iter().map(|(id, d)| (id.clone(), index_view(&d.body))).collect();
-        for (id, view) in all {
-            indexed.add(&id, &view);
+        for (id, keys) in keys {
+            indexed.add(&id, keys);
         }
         indexed
     }
 
-    fn add(&mut self, id: &ResourceId, body: &Value) {
-        if let Some(ty) = str_at(body, "/type") {
-            self.by_type.entry(ty.to_ascii_lowercase()).or_default().insert(id.clone());
+    fn add(&mut self, id: &ResourceId, keys: IndexKeys) {
+        if let Some(ty) = keys.ty {
+            self.by_type.entry(ty).or_default().insert(id.clone());
         }
-        for subnet in interface_subnets(body) {
+        for subnet in keys.subnets {
             self.interfaces_by_subnet.entry(subnet).or_default().insert(id.clone());
         }
     }
 
+    /// Takes the stored document of `id` out of the indexes (not out of the documents).
     fn remove(&mut self, id: &ResourceId) {
-        let Some(old) = self.documents.get(id).map(|d| index_view(&d.body)) else { return };
-        if let Some(ty) = str_at(&old, "/type") {
-            if let Some(ids) = self.by_type.get_mut(&ty.to_ascii_lowercase()) {
-                ids.remove(id);
-            }
+        let Some(keys) = self.documents.get(id).map(|d| IndexKeys::of(&d.body)) else { return };
+        if let Some(ids) = keys.ty.and_then(|ty| self.by_type.get_mut(&ty)) {
+            ids.remove(id);
         }
-        for subnet in interface_subnets(&old) {
+        for subnet in keys.subnets {
             if let Some(ids) = self.interfaces_by_subnet.get_mut(&subnet) {
                 ids.remove(id);
             }
@@ -207,7 +206,7 @@ impl<'d> Indexed<'d> {
                 Change::Put(body) => {
                     let Some(id) = document_id(&body) else { continue };
                     self.remove(&id);
-                    self.add(&id, &body);
+                    self.add(&id, IndexKeys::of(&body));
                     match self.documents.get_mut(&id) {
                         Some(existing) => existing.body = body,
                         None => {
@@ -225,28 +224,31 @@ impl<'d> Indexed<'d> {
 
     fn insert(&mut self, document: Document) {
         self.remove(&document.id);
-        self.add(&document.id, &document.body);
+        self.add(&document.id, IndexKeys::of(&document.body));
         self.documents.insert(document.id.clone(), document);
     }
 }
 
-/// What the indexes read of a document: its type and its IP configurations' subnets.
-fn index_view(body: &Value) -> Value {
-    serde_json::json!({
-        "type": body.get("type").cloned().unwrap_or(Value::Null),
-        "subnets": interface_subnets(body).iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-    })
+/// What the indexes read of a document: its lower-cased type and, for a network interface, the
+/// subnets of its IP configurations.
+struct IndexKeys {
+    ty: Option<String>,
+    subnets: Vec<ResourceId>,
 }
 
-/// The subnets of an interface's IP configurations (or of an index view's `subnets`).
-fn interface_subnets(body: &Value) -> Vec<ResourceId> {
-    if let Some(subnets) = body.get("subnets").and_then(Value::as_array) {
-        return subnets.iter().filter_map(|s| ResourceId::parse(s.as_str()?).ok()).collect();
+impl IndexKeys {
+    fn of(body: &Value) -> IndexKeys {
+        let ty = str_at(body, "/type").map(str::to_ascii_lowercase);
+        let subnets = if ty.as_deref() == Some(&NETWORK_INTERFACE.to_ascii_lowercase()) {
+            array_at(body, "/properties/ipConfigurations")
+                .iter()
+                .filter_map(|c| id_at(c, "/properties/subnet"))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        IndexKeys { ty, subnets }
     }
-    if !str_at(body, "/type").is_some_and(|t| t.eq_ignore_ascii_case(NETWORK_INTERFACE)) {
-        return Vec::new();
-    }
-    array_at(body, "/properties/ipConfigurations").iter().filter_map(|c| id_at(c, "/properties/subnet")).collect()
 }
 
 impl Estate for Indexed<'_> {
