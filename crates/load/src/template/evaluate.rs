@@ -999,26 +999,33 @@ impl<'t> World<'t> {
                 Access::Index(index) => Key::Index(self.eval_expr(context, index, env)?),
             });
         }
-        if !matches!(context.variables.borrow().get(&variable.to_ascii_lowercase()), Some(Slot::Done(_))) {
-            self.variable(context, variable)?;
+        self.with_variable(context, variable, |root| {
+            // Walk by reference; only the member reached is cloned.
+            let mut current = Cow::Borrowed(root);
+            for key in keys {
+                let step = |v| match &key {
+                    Key::Name(name) => property_ref(v, name),
+                    Key::Index(index) => element_ref(v, index),
+                };
+                current = match current {
+                    Cow::Borrowed(v) => step(v)?,
+                    Cow::Owned(v) => Cow::Owned(step(&v)?.into_owned()),
+                };
+            }
+            Ok(current.into_owned())
+        })
+    }
+
+    /// Reads a variable in place, evaluating it first if it has not been.
+    fn with_variable<R>(&self, context: &Deployment<'t>, name: &str, read: impl FnOnce(&Value) -> Eval<R>) -> Eval<R> {
+        if !matches!(context.variables.borrow().get(&name.to_ascii_lowercase()), Some(Slot::Done(_))) {
+            self.variable(context, name)?;
         }
         let variables = context.variables.borrow();
-        let Some(Slot::Done(root)) = variables.get(&variable.to_ascii_lowercase()) else {
+        let Some(Slot::Done(value)) = variables.get(&name.to_ascii_lowercase()) else {
             unreachable!("the variable was just evaluated")
         };
-        // Walk by reference; only the member reached is cloned.
-        let mut current = Cow::Borrowed(root);
-        for key in keys {
-            let step = |v| match &key {
-                Key::Name(name) => property_ref(v, name),
-                Key::Index(index) => element_ref(v, index),
-            };
-            current = match current {
-                Cow::Borrowed(v) => step(v)?,
-                Cow::Owned(v) => Cow::Owned(step(&v)?.into_owned()),
-            };
-        }
-        Ok(current.into_owned())
+        read(value)
     }
 
     fn eval_args(&self, context: &Deployment<'t>, args: &[Expr], env: &Env) -> Eval<Vec<Value>> {
@@ -1031,14 +1038,9 @@ impl<'t> World<'t> {
             // `length(variables('v'))`, every copy loop's count: measured in place, not on a clone.
             "length" if bare_variable(args).is_some() => {
                 let variable = bare_variable(args).expect("matched above");
-                if !matches!(context.variables.borrow().get(&variable.to_ascii_lowercase()), Some(Slot::Done(_))) {
-                    self.variable(context, variable)?;
-                }
-                let variables = context.variables.borrow();
-                let Some(Slot::Done(value)) = variables.get(&variable.to_ascii_lowercase()) else {
-                    unreachable!("the variable was just evaluated")
-                };
-                Ok(functions::call_pure("length", std::slice::from_ref(value)).expect("length is a built-in")?)
+                self.with_variable(context, variable, |value| {
+                    Ok(functions::call_pure("length", std::slice::from_ref(value)).expect("length is a built-in")?)
+                })
             }
             "if" => {
                 if args.len() != 3 {
