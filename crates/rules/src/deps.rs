@@ -66,42 +66,14 @@ fn kind(view: &View) -> String {
     serde_json::to_value(view.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// The engine's lookups for one model, built once and shared by the analysis and the evidence.
-/// Routes are built per app instead (each app has its own integration subnet), on the worker that
-/// traces it, and dropped with it.
-struct Engine<'m> {
-    resolver: Resolver<'m>,
-}
-
-impl<'m> Engine<'m> {
-    fn new(model: &'m Model) -> Engine<'m> {
-        Engine { resolver: Resolver::new(model) }
-    }
-
-    /// The full resolution and trace of one dependency, as `resolve` and `trace` compute them.
-    fn evaluate(
-        &self,
-        model: &Model,
-        site: &Site,
-        view: &View,
-        ports: &DependencyPorts,
-        name: &DnsName,
-    ) -> (Resolution, Trace) {
-        // One resolution per dependency, shared by its trace (as `trace --all` computes it).
-        let resolution = self.resolver.resolve(view, name, RecordType::A);
-        let port = ports.port(name);
-        let routes = routes_of(model, site);
-        let trace = trace_resolved_without_json(model, &routes, &site.meta.id, name, port, &resolution);
-        (resolution, trace)
-    }
-}
-
 /// What the engine says about one model, computed lazily at most once per check and shared by
 /// the rules that need it (a rule stays a pure function of the model: this is a cache of
 /// functions of the same model).
 pub struct Analysis<'m> {
     model: &'m Model,
-    engine: OnceLock<Engine<'m>>,
+    /// Built once and shared by the analysis and the evidence. Routes are built per app instead
+    /// (each app has its own integration subnet), on the worker that traces it, and dropped with it.
+    resolver: OnceLock<Resolver<'m>>,
     /// In site order, in the batches the analysis computed them in (not copied into one vector:
     /// at 100k resources that copy alone is 50 MB).
     dependencies: OnceLock<Vec<Vec<Dependency<'m>>>>,
@@ -138,7 +110,7 @@ impl<'m> EndpointIndex<'m> {
 
 impl<'m> Analysis<'m> {
     pub fn new(model: &'m Model) -> Analysis<'m> {
-        Analysis { model, engine: OnceLock::new(), dependencies: OnceLock::new(), endpoints: OnceLock::new() }
+        Analysis { model, resolver: OnceLock::new(), dependencies: OnceLock::new(), endpoints: OnceLock::new() }
     }
 
     fn endpoint_index(&self) -> &EndpointIndex<'m> {
@@ -175,12 +147,12 @@ impl<'m> Analysis<'m> {
             .collect()
     }
 
-    fn engine(&self) -> &Engine<'m> {
-        self.engine.get_or_init(|| {
+    fn resolver(&self) -> &Resolver<'m> {
+        self.resolver.get_or_init(|| {
             // The endpoint index is needed next by the same rules: build it alongside.
             std::thread::scope(|scope| {
                 scope.spawn(|| self.endpoint_index());
-                Engine::new(self.model)
+                Resolver::new(self.model)
             })
         })
     }
@@ -191,7 +163,7 @@ impl<'m> Analysis<'m> {
     /// route that blocks an endpoint nobody uses breaks nothing, and at 100k resources an app can
     /// reach ten times more endpoints than it uses.
     pub fn dependencies(&self) -> impl Iterator<Item = &Dependency<'m>> {
-        self.dependencies.get_or_init(|| all(self.model, self.engine())).iter().flatten()
+        self.dependencies.get_or_init(|| all(self.model, self.resolver())).iter().flatten()
     }
 
     /// The dependencies that were traced, with how their connection ended.
@@ -202,7 +174,7 @@ impl<'m> Analysis<'m> {
     /// The resolution of `d` as evidence: the view, the answer, the chain and the reasoning after the view.
     pub fn resolution_evidence(&self, d: &Dependency) -> Value {
         let view = view_of(self.model, &Querier::Site(d.site.meta.id.clone()));
-        let r = self.engine().resolver.resolve(&view, &d.name, RecordType::A);
+        let r = self.resolver().resolve(&view, &d.name, RecordType::A);
         let shown_view = match (&r.view.vnet, r.view.dns_servers.is_empty()) {
             (Some(v), _) => format!("{} of {}", kind(&r.view), v.name()),
             (None, false) => format!("{} {}", kind(&r.view), r.view.dns_servers.join(",")),
@@ -233,7 +205,8 @@ impl<'m> Analysis<'m> {
     /// The trace of `d` as evidence: each hop's step and verdict, and the deciding hop's detail.
     pub fn trace_evidence(&self, d: &Dependency) -> Value {
         let view = view_of(self.model, &Querier::Site(d.site.meta.id.clone()));
-        let (_, t) = self.engine().evaluate(self.model, d.site, &view, &DependencyPorts::of(d.site), &d.name);
+        let r = self.resolver().resolve(&view, &d.name, RecordType::A);
+        let t = trace_of(self.model, &routes_of(self.model, d.site), d.site, &DependencyPorts::of(d.site), &d.name, &r);
         let hops: Vec<String> = t
             .hops
             .iter()
@@ -257,7 +230,7 @@ impl<'m> Analysis<'m> {
 
 /// Every dependency of every app of the estate, in (site, name) order: one resolver and one
 /// route index for all apps.
-fn all<'m>(model: &'m Model, engine: &Engine<'m>) -> Vec<Vec<Dependency<'m>>> {
+fn all<'m>(model: &'m Model, resolver: &Resolver<'m>) -> Vec<Vec<Dependency<'m>>> {
     let sites: Vec<&Site> = model.resources.sites.values().collect();
     // Apps are independent: workers take batches of apps in turn (apps differ in how many
     // dependencies they have, so fixed halves leave a core idle), then the batches are put back
@@ -266,7 +239,7 @@ fn all<'m>(model: &'m Model, engine: &Engine<'m>) -> Vec<Vec<Dependency<'m>>> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     if sites.len() < 2 * BATCH || workers == 1 {
         let mut answers = Answers::default();
-        return vec![sites.into_iter().flat_map(|s| analyse_site(model, engine, &mut answers, s)).collect()];
+        return vec![sites.into_iter().flat_map(|s| analyse_site(model, resolver, &mut answers, s)).collect()];
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut batches: Vec<(usize, Vec<Dependency<'m>>)> = std::thread::scope(|scope| {
@@ -280,7 +253,7 @@ fn all<'m>(model: &'m Model, engine: &Engine<'m>) -> Vec<Vec<Dependency<'m>>> {
                         let Some(batch) = sites.get(start..(start + BATCH).min(sites.len())) else { break };
                         done.push((
                             start,
-                            batch.iter().flat_map(|s| analyse_site(model, engine, &mut answers, s)).collect(),
+                            batch.iter().flat_map(|s| analyse_site(model, resolver, &mut answers, s)).collect(),
                         ));
                     }
                     done
@@ -291,6 +264,18 @@ fn all<'m>(model: &'m Model, engine: &Engine<'m>) -> Vec<Vec<Dependency<'m>>> {
     });
     batches.sort_by_key(|(start, _)| *start);
     batches.into_iter().map(|(_, deps)| deps).collect()
+}
+
+/// The trace of one dependency from its resolution, as `trace --all` computes it.
+fn trace_of(
+    model: &Model,
+    routes: &RouteIndex,
+    site: &Site,
+    ports: &DependencyPorts,
+    name: &DnsName,
+    r: &Resolution,
+) -> Trace {
+    trace_resolved_without_json(model, routes, &site.meta.id, name, ports.port(name), r)
 }
 
 /// The effective routes of the app's integration subnet (none without VNet integration).
@@ -319,7 +304,7 @@ impl Answer {
 
 fn analyse_site<'m>(
     model: &'m Model,
-    engine: &Engine<'m>,
+    resolver: &Resolver<'m>,
     answers: &mut Answers,
     site: &'m Site,
 ) -> Vec<Dependency<'m>> {
@@ -335,13 +320,11 @@ fn analyse_site<'m>(
             let (answer, path) = match answers.get(&name) {
                 Some(answer) if !traced => (answer.clone(), None),
                 _ => {
-                    let resolution = engine.resolver.resolve(&view, &name, RecordType::A);
+                    let resolution = resolver.resolve(&view, &name, RecordType::A);
                     let answer = Answer::of(&name, &resolution);
                     answers.insert(name.clone(), answer.clone());
                     let path = traced.then(|| {
-                        let port = ports.port(&name);
-                        let trace =
-                            trace_resolved_without_json(model, &routes, &site.meta.id, &name, port, &resolution);
+                        let trace = trace_of(model, &routes, site, &ports, &name, &resolution);
                         let denied = (trace.verdict == Verdict::Denied)
                             .then(|| trace.hops.last().map(|h| (h.step, h.decided_by.clone())))
                             .flatten();
