@@ -70,7 +70,7 @@ impl Estate {
 
     /// Ends the estate without freeing it, for a command whose process exits once its output is
     /// written: freeing a 100k-resource model one allocation at a time took a tenth of `check`.
-    pub fn release_at_exit(self) {
+    fn release_at_exit(self) {
         std::mem::forget(self);
     }
 
@@ -201,6 +201,15 @@ impl EstateArgs {
         let label = format!("twin state {}", dir.display());
         let model = model_from_twin_documents(documents, &label);
         Ok(Some(Estate::new(model, label, Source::Twin)))
+    }
+
+    /// Loads the estate, answers with it, then ends without freeing it (see
+    /// [`Estate::release_at_exit`]): what every one-shot command that reads an estate does.
+    pub fn answer_with<T>(&self, answer: impl FnOnce(&Estate) -> Result<T>) -> Result<T> {
+        let estate = self.load()?;
+        let result = answer(&estate);
+        estate.release_at_exit();
+        result
     }
 
     pub fn load(&self) -> Result<Estate> {

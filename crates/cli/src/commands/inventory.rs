@@ -15,10 +15,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
-    let estate = args.estate.load()?;
-    let result = answer(args, &estate);
-    estate.release_at_exit();
-    result
+    args.estate.answer_with(|estate| answer(args, estate))
 }
 
 fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {

@@ -89,10 +89,7 @@ fn querier(model: &Model, from: &str) -> anyhow::Result<Querier> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
-    let estate = args.estate.load()?;
-    let result = answer(args, &estate);
-    estate.release_at_exit();
-    result
+    args.estate.answer_with(|estate| answer(args, estate))
 }
 
 fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
