@@ -1,16 +1,16 @@
 //! The seeds' az recipes, run verbatim with the real az CLI (and the Azure SDK for Python) against
 //! `privlink up`, each followed by the checks its seed's Verification section promises
 //! (scenarios/az/*/verify.sh). Needs `PRIVLINK_AZ` (and `PRIVLINK_PYTHON` for the SDK recipe),
-//! which `.ci/run` sets up; without them the test says so and skips.
+//! which `.ci/run` sets up; without them the test says so and skips, or fails under CI.
 
+use privlink_testkit::skip_or_fail;
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn seed_recipes_run_verbatim_against_the_twin() {
     let Some(az) = std::env::var_os("PRIVLINK_AZ").filter(|a| Path::new(a).is_file()) else {
-        eprintln!("SKIPPED: PRIVLINK_AZ is not set to an az executable (.ci/run installs one)");
-        return;
+        return skip_or_fail("PRIVLINK_AZ is not set to an az executable (.ci/run installs one)");
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/az");
     let mut recipes: Vec<String> = std::fs::read_dir(&root)
@@ -24,7 +24,7 @@ fn seed_recipes_run_verbatim_against_the_twin() {
     let mut failures = Vec::new();
     for recipe in &recipes {
         if recipe == "python-sdk" && std::env::var_os("PRIVLINK_PYTHON").is_none() {
-            eprintln!("SKIPPED: python-sdk needs PRIVLINK_PYTHON (the venv with the Azure SDK)");
+            skip_or_fail("python-sdk needs PRIVLINK_PYTHON (the venv with the Azure SDK)");
             continue;
         }
         let out = Command::new("bash")

@@ -2,6 +2,7 @@
 
 use privlink_load::{load, Input};
 use privlink_model::*;
+use privlink_testkit::skip_or_fail;
 use std::path::{Path, PathBuf};
 
 fn reference_dir() -> Option<PathBuf> {
@@ -9,7 +10,7 @@ fn reference_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: {} is missing (shared/ is not beside the repository)", dir.display());
+        skip_or_fail(&format!("{} is missing (shared/ is not beside the repository)", dir.display()));
         None
     }
 }

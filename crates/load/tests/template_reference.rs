@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use privlink_load::template::{evaluate, DeploymentScope, EvaluateOptions, Evaluation, Parameters};
+use privlink_testkit::skip_or_fail;
 use serde_json::{json, Value as Json};
 
 fn templates_dir() -> Option<PathBuf> {
@@ -12,10 +13,10 @@ fn templates_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "SKIPPED: reference templates not found at {} (shared/ must sit beside the repository)",
+        skip_or_fail(&format!(
+            "reference templates not found at {} (shared/ must sit beside the repository)",
             dir.display()
-        );
+        ));
         None
     }
 }

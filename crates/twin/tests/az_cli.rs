@@ -1,19 +1,28 @@
 //! The real az CLI against a twin on loopback: the commands of az-cli.md §1 and §3 plus the
 //! table outputs that read computed properties. Runs when `az` is on PATH (or `PRIVLINK_AZ`
-//! names it, e.g. a virtualenv's `bin/az`); otherwise it says so and skips.
+//! names it, e.g. a virtualenv's `bin/az`); otherwise it says so and skips, or fails under CI.
 
+use privlink_testkit::skip_or_fail;
 use privlink_twin::{start, TwinConfig};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000001";
 
-fn find_az() -> Option<PathBuf> {
-    if let Some(az) = std::env::var_os("PRIVLINK_AZ") {
-        return Some(PathBuf::from(az));
+/// `PRIVLINK_AZ` when set (and not empty), else `az` on PATH; the error says why there is none.
+fn find_az() -> Result<PathBuf, String> {
+    if let Some(az) = std::env::var_os("PRIVLINK_AZ").filter(|az| !az.is_empty()) {
+        return match Path::new(&az).is_file() {
+            true => Ok(PathBuf::from(az)),
+            false => Err(format!("PRIVLINK_AZ={} is not a file", Path::new(&az).display())),
+        };
     }
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join("az")).find(|p| p.is_file())
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("az"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| "az not found on PATH (set PRIVLINK_AZ to an az executable to run this test)".to_string())
 }
 
 /// The plan, web app and vault the az commands expect to exist (az-cli.md §1).
@@ -37,9 +46,9 @@ fn preload() -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_az_cli_runs_against_the_twin() {
-    let Some(az) = find_az() else {
-        eprintln!("SKIPPED: az not found on PATH (set PRIVLINK_AZ to an az executable to run this test)");
-        return;
+    let az = match find_az() {
+        Ok(az) => az,
+        Err(why) => return skip_or_fail(&why),
     };
     let dir = tempfile::tempdir().unwrap();
     let mut config = TwinConfig::new(dir.path().join("state"));

@@ -11,14 +11,16 @@
 //!
 //! Both veth ends are created directly inside the namespaces (`ip -n S link add … peer … netns C`)
 //! and carry link-local addresses this test assigns, so packets only travel between the two
-//! namespaces. The server is this test binary re-run inside `plsrv` (`ip netns exec`), selected by
-//! the `PRIVLINK_DNS_NETNS_SERVE` variable, serving one view with `dns_face::serve_view_at`.
-//! Everything is deleted afterwards, also on failure (a drop guard). Skipped with a message when
-//! not root, without `ip`, or where namespaces are not permitted.
+//! namespaces. The server is this test re-run inside `plsrv` (`ip netns exec`) with the
+//! `PRIVLINK_DNS_NETNS_SERVE` variable set, where it serves one view with
+//! `dns_face::serve_view_at` instead. Everything is deleted afterwards, also on failure (a drop
+//! guard). Skipped with a message when not root, without `ip`, or where namespaces are not
+//! permitted; under CI each of those is a failure.
 
 mod dns_support;
 
 use privlink_model::ResourceId;
+use privlink_testkit::skip_or_fail;
 use privlink_twin::dns_face::{serve_view_at, ModelSource, ViewKey};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddrV4;
@@ -29,11 +31,10 @@ const SERVER_ADDRESS: &str = "169.254.53.1";
 const SITE: &str =
     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed/providers/Microsoft.Web/sites/app-flask-privlink";
 
-/// Run inside the server namespace: serves the site's view on the address in `SERVE_ENV` until
-/// killed. A no-op in an ordinary test run.
-#[tokio::test]
-async fn netns_server_helper() {
-    let Ok(address) = std::env::var(SERVE_ENV) else { return };
+const TEST: &str = "the_system_stub_resolver_in_a_namespace_sees_the_private_answers";
+
+/// The test's part inside the server namespace: serves the site's view on `address` until killed.
+async fn serve(address: &str) {
     let address: SocketAddrV4 = address.parse().unwrap();
     let model = dns_support::load_estate(&dns_support::scenarios_root().join("seed-estate"));
     let view = ViewKey::Site(ResourceId::parse(SITE).unwrap());
@@ -72,25 +73,23 @@ impl Drop for Namespaces {
     }
 }
 
-fn skip(why: &str) {
-    eprintln!("SKIPPED the_system_stub_resolver_in_a_namespace_sees_the_private_answers: {why}");
-}
-
 #[test]
 fn the_system_stub_resolver_in_a_namespace_sees_the_private_answers() {
-    if std::env::var(SERVE_ENV).is_ok() {
-        return;
+    if let Ok(address) = std::env::var(SERVE_ENV) {
+        return tokio::runtime::Runtime::new().unwrap().block_on(serve(&address));
     }
-    if run("id", &["-u"]).map(|u| u.trim() != "0").unwrap_or(true) {
-        return skip("not running as root");
+    match run("id", &["-u"]) {
+        Ok(uid) if uid.trim() == "0" => {}
+        Ok(_) => return skip_or_fail("not running as root"),
+        Err(e) => return skip_or_fail(&format!("cannot tell whether this runs as root ({e})")),
     }
     if run("ip", &["-V"]).is_err() || run("getent", &["--version"]).is_err() {
-        return skip("`ip` (iproute2) or `getent` is missing");
+        return skip_or_fail("`ip` (iproute2) or `getent` is missing");
     }
     let pid = std::process::id();
     let mut ns = Namespaces { server: format!("plsrv-{pid}"), client: format!("plcli-{pid}"), helper: None };
     if let Err(e) = run("ip", &["netns", "add", &ns.server]) {
-        return skip(&format!("network namespaces are not permitted here ({e})"));
+        return skip_or_fail(&format!("network namespaces are not permitted here ({e})"));
     }
     run("ip", &["netns", "add", &ns.client]).unwrap();
     let (s, c) = (ns.server.as_str(), ns.client.as_str());
@@ -117,7 +116,7 @@ fn the_system_stub_resolver_in_a_namespace_sees_the_private_answers() {
     let mut helper = Command::new("ip")
         .args(["netns", "exec", s])
         .arg(&exe)
-        .args(["--exact", "netns_server_helper", "--nocapture", "--test-threads=1"])
+        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
         .env(SERVE_ENV, format!("{SERVER_ADDRESS}:53"))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -127,7 +126,7 @@ fn the_system_stub_resolver_in_a_namespace_sees_the_private_answers() {
     ns.helper = Some(helper);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        // libtest prints "test netns_server_helper ... " before the line.
+        // libtest prints "test <name> ... " before the line.
         let ready = BufReader::new(stdout).lines().any(|l| l.is_ok_and(|l| l.contains("ready ")));
         let _ = ready_tx.send(ready);
     });

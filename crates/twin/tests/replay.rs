@@ -7,6 +7,7 @@ mod common;
 
 use base64::Engine;
 use common::{InProcessTwin, Reply, SUB};
+use privlink_testkit::skip_or_fail;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -285,8 +286,7 @@ fn check(recorded: &Recorded, existed_before: bool, reply: &Reply, problems: &mu
 async fn replays_every_recorded_az_cli_request_sequence() {
     let dir = recordings_dir();
     if !dir.is_dir() {
-        eprintln!("SKIPPED: no recordings at {} (shared/ is not beside the repository)", dir.display());
-        return;
+        return skip_or_fail(&format!("no recordings at {} (shared/ is not beside the repository)", dir.display()));
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()

@@ -1,7 +1,7 @@
 //! ARM's built-in template functions that depend only on their arguments.
 //!
 //! Functions that need the deployment (parameters, variables, `reference()`, `references()`,
-//! `resourceId()`, `deployer()`, lambdas, `copyIndex()`) live in `evaluate.rs`; `utcNow()` is here and
+//! `resourceId()`, `deployer()`, lambdas, `copyIndex()`) live in `evaluate/calls/`; `utcNow()` is here and
 //! formats the instant the evaluator injects. Reference: learn.microsoft.com "template-functions-*",
 //! and for functions Bicep emits that Learn does not list yet, Azure/bicep's SystemNamespaceType.cs.
 //!

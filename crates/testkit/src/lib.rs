@@ -1,0 +1,65 @@
+//! Test support shared by the workspace's tests (a dev-dependency only).
+//!
+//! Some tests need a tool (`az`, `dig`, `ip`), root, or a fixture beside the repository
+//! (`../shared/reference`). On a developer's machine such a test may skip, saying why; under CI
+//! (`CI` set to anything non-empty, as CI services do) a test that did not run must not pass, so
+//! it fails with the same reason.
+
+use std::ffi::OsStr;
+use std::io::Write;
+
+/// Gives up on a test that cannot run here: prints `SKIPPED <test>: <reason>` and returns, or,
+/// when the `CI` environment variable is set and non-empty, panics with the reason. The caller
+/// returns right after (`return skip_or_fail("…")`).
+#[track_caller]
+pub fn skip_or_fail(reason: &str) {
+    skip_or_fail_under(std::env::var_os("CI").as_deref(), reason)
+}
+
+/// [`skip_or_fail`] with the value of `CI` passed in.
+#[track_caller]
+pub fn skip_or_fail_under(ci: Option<&OsStr>, reason: &str) {
+    // libtest runs each test on a thread named after it.
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("this test");
+    if ci.is_some_and(|value| !value.is_empty()) {
+        panic!("{test} cannot run: {reason} (CI is set, so a test that cannot run fails instead of skipping)");
+    }
+    // Straight to stderr: libtest captures `eprintln!` of a passing test, and a skip must be seen.
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    #[test]
+    #[should_panic(expected = "cannot run: `dig` is not installed (CI is set")]
+    fn fails_with_the_reason_under_ci() {
+        skip_or_fail_under(Some(&OsString::from("true")), "`dig` is not installed");
+    }
+
+    #[test]
+    fn fails_under_any_non_empty_ci_value() {
+        for value in ["1", "yes", "false"] {
+            let outcome = std::panic::catch_unwind(|| skip_or_fail_under(Some(OsStr::new(value)), "no fixture"));
+            assert!(outcome.is_err(), "CI={value} must fail the test");
+        }
+    }
+
+    #[test]
+    fn skips_without_ci_or_with_an_empty_ci() {
+        skip_or_fail_under(None, "`dig` is not installed");
+        skip_or_fail_under(Some(OsStr::new("")), "`dig` is not installed");
+    }
+
+    #[test]
+    fn the_message_names_the_test() {
+        let message = std::panic::catch_unwind(|| skip_or_fail_under(Some(OsStr::new("true")), "no az"))
+            .unwrap_err()
+            .downcast::<String>()
+            .unwrap();
+        assert!(message.starts_with("tests::the_message_names_the_test cannot run: no az"), "{message}");
+    }
+}
