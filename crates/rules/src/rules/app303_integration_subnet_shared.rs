@@ -25,19 +25,19 @@
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
+use crate::fix::{FixAvailability};
 use privlink_model::Model;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP303",
-        name: "integration-subnet-shared",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP303",
+    name: "integration-subnet-shared",
+    severity: Severity::Error,
+    secondary_severity: Some(Severity::Warning),
+    fix: FixAvailability::Never,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -74,21 +74,14 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             } else {
                 continue;
             };
-            out.push(Finding {
-                code: "APP303",
-                severity: Severity::Error,
-                resource: m.clone(),
-                message: format!(
+            out.push(Finding::new(&RULE, m.clone(), format!(
                     "{what}{detail} sits in subnet {subnet_name} (VNet {vnet_name}), the VNet integration subnet of {}; that subnet belongs to App Service alone",
                     site_names.join(", ")
-                ),
-                evidence: vec![json!({
+                )).with_evidence(vec![json!({
                     "subnet": subnet_id,
                     "resource": m,
                     "integratedSites": sites.iter().map(|s| &s.meta.id).collect::<Vec<_>>(),
-                })],
-                fix: None,
-            });
+                })]));
         }
         let mut by_plan: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for s in &sites {
@@ -116,11 +109,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if let Some(len) = smallest.filter(|l| *l > 26) {
             conditions.push(format!("the subnet is a /{len}, smaller than the /26 MPSJ needs"));
         }
-        out.push(Finding {
-            code: "APP303",
-            severity: Severity::Warning,
-            resource: subnet_id.clone(),
-            message: format!(
+        out.push(Finding::new(&RULE, subnet_id.clone(), format!(
                 "integration subnet {subnet_name} (VNet {vnet_name}) is shared by {} plans: {}; only multi-plan subnet join allows that{}",
                 by_plan.len(),
                 plans_text.join("; "),
@@ -129,14 +118,11 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 } else {
                     format!(", and {}", conditions.join(" and "))
                 }
-            ),
-            evidence: vec![json!({
+            )).at_secondary_severity(&RULE).with_evidence(vec![json!({
                 "subnet": subnet_id,
                 "plans": by_plan,
                 "prefixes": model.resources.subnets.get(&subnet_id).map(|s| &s.prefixes),
-            })],
-            fix: None,
-        });
+            })]));
     }
     out
 }

@@ -22,22 +22,22 @@
 use super::util::{approved_endpoints, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP305",
-        name: "app-private-endpoint-without-scm-record",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP305",
+    name: "app-private-endpoint-without-scm-record",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 /// The A record sets named `name` in zone `zone`.
 fn records_in(model: &Model, zone: &ResourceId, name: &DnsName) -> Vec<ResourceId> {
@@ -100,11 +100,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                     app.first_label()
                 ));
             }
-            out.push(Finding {
-                code: "APP305",
-                severity: Severity::Warning,
-                resource: zone.clone(),
-                message: format!(
+            out.push(Finding::new(&RULE, zone.clone(), format!(
                     "zone {zone_name} (resource group {}) holds {app} → {} for the private endpoint of app {} but no {scm}: inside VNets linked to it the app's SCM (Kudu) site {} does not resolve",
                     rg(zone),
                     ips.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", "),
@@ -113,26 +109,20 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                         .iter()
                         .find(|f| catalog::privatelink_alias(Cloud::Public, f).as_ref() == Some(scm))
                         .map_or_else(|| scm.to_string(), |f| f.to_string()),
-                ),
-                evidence: vec![json!({
+                )).with_evidence(vec![json!({
                     "site": site,
                     "groupId": group,
                     "zone": zone,
                     "appRecord": app_records[0],
                     "addresses": ips,
                     "missing": scm,
-                })],
-                fix: Some(Fix {
+                })]).with_fix(Fix {
                     az,
-                    patches: vec![Patch {
-                        document: record_id,
-                        merge: json!({"properties": {
+                    edits: vec![Edit::create(&record_id, json!({"properties": {
                             "ttl": first.ttl,
                             "aRecords": ips.iter().map(|ip| json!({"ipv4Address": ip.to_string()})).collect::<Vec<_>>(),
-                        }}),
-                    }],
-                }),
-            });
+                        }}))],
+                }));
         }
     }
     out

@@ -22,25 +22,25 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
 
-use super::util::{endpoint_names, rg};
+use super::util::{endpoint_names, has_name, member_indices, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::{self, Cloud};
 use privlink_model::{DnsName, Model, PrivateDnsZoneGroup, RecordType, ResourceId};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS106",
-        name: "duplicate-record-writers",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS106",
+    name: "duplicate-record-writers",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 /// One zone-group configuration writing one name.
 struct Writer<'a> {
@@ -160,15 +160,9 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         } else {
             format!("the record holds {}", current.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", "))
         };
-        let remaining: Vec<Value> = super::util::array(model, &zg_id, "/properties/privateDnsZoneConfigs")
-            .into_iter()
-            .filter(|c| c.get("name").and_then(Value::as_str) != Some(config.as_str()))
-            .collect();
-        out.push(Finding {
-            code: "DNS106",
-            severity: Severity::Error,
-            resource: zg_id.clone(),
-            message: format!(
+        let configs = "/properties/privateDnsZoneConfigs";
+        let losing = member_indices(model, &zg_id, configs, |c| has_name(c, &config));
+        out.push(Finding::new(&RULE, zg_id.clone(), format!(
                 "zone group {} of private endpoint {} ({}) writes {names_text} in zone {} (resource group {}), which {} also writes: the last write wins, {record_now}; keep {} as the only writer",
                 zg.meta.name,
                 pe.name(),
@@ -177,8 +171,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 rg(&zone_id),
                 others.join(", "),
                 keep.name()
-            ),
-            evidence: vec![json!({
+            )).with_evidence(vec![json!({
                 "zone": zone_id,
                 "names": names,
                 "writers": all.iter().map(|(e, ips)| json!({"privateEndpoint": e, "addresses": ips})).collect::<Vec<_>>(),
@@ -186,20 +179,15 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 "zoneGroup": zg_id,
                 "config": config,
                 "kept": keep,
-            })],
-            fix: Some(Fix {
+            })]).with_fix(Fix {
                 az: vec![format!(
                     "az network private-endpoint dns-zone-group remove --resource-group {} --endpoint-name {} --name {} --zone-name {config}",
                     rg(pe),
                     pe.name(),
                     zg.meta.name
                 )],
-                patches: vec![Patch {
-                    document: zg_id.clone(),
-                    merge: json!({"properties": {"privateDnsZoneConfigs": remaining}}),
-                }],
-            }),
-        });
+                edits: Edit::remove_members(&zg_id, configs, &losing),
+            }));
     }
     out
 }

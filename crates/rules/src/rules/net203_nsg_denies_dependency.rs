@@ -30,7 +30,8 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::{Analysis, Dependency, PathOutcome, Traced};
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog;
 use privlink_engine::nsg::is_public;
 use privlink_engine::path::Step;
@@ -39,15 +40,14 @@ use privlink_model::{Direction, Model, PublicNetworkAccess, ResourceId, Security
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "NET203",
-        name: "nsg-denies-dependency",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "NET203",
+    name: "nsg-denies-dependency",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // (denying rule or NSG, destination, port) → dependencies
@@ -105,26 +105,18 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         names.sort();
         names.dedup();
         let what = rule.map_or_else(|| format!("NSG {}", nsg.meta.name), |r| format!("rule {} ({}, {})", r.name, r.priority, dir));
-        out.push(Finding {
-            code: "NET203",
-            severity: Severity::Error,
-            resource: by.clone(),
-            message: format!(
+        out.push(Finding::new(&RULE, by.clone(), format!(
                 "{what} of {} denies {} → {} ({dest}): the connection times out",
                 nsg.meta.name,
                 deps.iter().map(|(d, _)| d.site.meta.name.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
                 names.join(", ")
-            ),
-            evidence: deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect(),
-            fix: Some(Fix {
+            )).with_evidence(deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect()).with_fix(Fix {
                 az: vec![format!(
                     "az network nsg rule create --resource-group {} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol Tcp --source-address-prefixes '{source}' --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {port}",
                     rg(&nsg_id),
                     nsg.meta.name
                 )],
-                patches: vec![Patch {
-                    document: nsg_id.child("securityRules", &name),
-                    merge: json!({"properties": {
+                edits: vec![Edit::create(&nsg_id.child("securityRules", &name), json!({"properties": {
                         "priority": priority,
                         "direction": dir,
                         "access": "Allow",
@@ -133,10 +125,8 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                         "sourcePortRange": "*",
                         "destinationAddressPrefix": destination,
                         "destinationPortRange": port.to_string(),
-                    }}),
-                }],
-            }),
-        });
+                    }}))],
+            }));
     }
     out
 }

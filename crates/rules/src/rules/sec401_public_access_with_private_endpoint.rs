@@ -20,19 +20,19 @@
 
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::{BackendKind, ConnectionStatus, Model, PublicNetworkAccess};
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "SEC401",
-        name: "public-access-with-private-endpoint",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "SEC401",
+    name: "public-access-with-private-endpoint",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -70,30 +70,20 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             ),
             _ => format!("az resource update --ids {} --set properties.publicNetworkAccess=Disabled", b.meta.id),
         };
-        out.push(Finding {
-            code: "SEC401",
-            severity: Severity::Warning,
-            resource: b.meta.id.clone(),
-            message: format!(
+        out.push(Finding::new(&RULE, b.meta.id.clone(), format!(
                 "{} ({}) is reached through private endpoint {} but {setting} and no firewall denies by default: its public endpoint stays open beside the private one",
                 b.meta.name,
                 b.resource_type,
                 approved.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
-            ),
-            evidence: vec![json!({
+            )).with_evidence(vec![json!({
                 "resource": b.meta.id,
                 "publicNetworkAccess": b.public_network_access,
                 "networkAcls": b.network_acls,
                 "approvedPrivateEndpoints": approved,
-            })],
-            fix: Some(Fix {
+            })]).with_fix(Fix {
                 az: vec![az],
-                patches: vec![Patch {
-                    document: b.meta.id.clone(),
-                    merge: json!({"properties": {"publicNetworkAccess": "Disabled"}}),
-                }],
-            }),
-        });
+                edits: vec![Edit::add(&b.meta.id, "/properties/publicNetworkAccess", json!("Disabled"))],
+            }));
     }
     out
 }

@@ -31,19 +31,19 @@ use super::util::{approved_endpoints, backend_hosts, names_in_settings};
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
+use crate::fix::{FixAvailability};
 use privlink_engine::catalog;
 use privlink_model::{BackendKind, Model};
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "SEC403",
-        name: "azure-services-bypass-relied-on",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "SEC403",
+    name: "azure-services-bypass-relied-on",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Never,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -86,11 +86,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if users.is_empty() {
             continue;
         }
-        out.push(Finding {
-            code: "SEC403",
-            severity: Severity::Error,
-            resource: b.meta.id.clone(),
-            message: format!(
+        out.push(Finding::new(&RULE, b.meta.id.clone(), format!(
                 "key vault {} denies by default and has no approved private endpoint, so {} can pass its firewall only through the AzureServices bypass — which admits App Service for certificate deployment only: app calls and Key Vault references get 403 ForbiddenByFirewall{}",
                 b.meta.name,
                 users.join(", "),
@@ -99,10 +95,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 } else {
                     format!(" unless the app's outbound address is among ipRules {}", acls.ip_rules.join(", "))
                 }
-            ),
-            evidence,
-            fix: None,
-        });
+            )).with_evidence(evidence));
     }
     out
 }
