@@ -15,7 +15,8 @@
 //! **Fix.** Use a free address from the subnet's usable range (`.4` up to the last but one). Static
 //! IPs cannot be edited in place: replace the IP configuration
 //! (`az network private-endpoint ip-config remove …` then
-//! `az network private-endpoint ip-config add … --private-ip-address 10.1.2.10`).
+//! `az network private-endpoint ip-config add … --private-ip-address 10.1.2.10`). No automatic fix
+//! when the subnet has no free address left.
 //!
 //! **Reference.** https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets
 

@@ -17,7 +17,9 @@
 //! **Example.** `kv1` has `defaultAction: Deny`, `bypass: AzureServices`, no private endpoint, and
 //! `app-api` sets `DB_PASSWORD=@Microsoft.KeyVault(VaultName=kv1;SecretName=db)`.
 //!
-//! **Fix.** No automatic fix: give the vault a private endpoint in the app's VNet with a zone group
+//! **Fix.** No automatic fix, because the remedy is a choice privlink cannot make for you (which
+//! subnet holds a new endpoint, or whether to admit the subnet instead): give the vault a private
+//! endpoint in the app's VNet with a zone group
 //! for `privatelink.vaultcore.azure.net` linked to that VNet
 //! (`az network private-endpoint create -g RG -n pe-VAULT --vnet-name VNET --subnet PE_SUBNET --private-connection-resource-id VAULT_ID --group-id vault --connection-name pe-VAULT`,
 //! `az network private-endpoint dns-zone-group create -g RG --endpoint-name pe-VAULT -n default --private-dns-zone privatelink.vaultcore.azure.net --zone-name vault`),
