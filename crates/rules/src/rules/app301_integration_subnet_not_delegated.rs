@@ -46,29 +46,32 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         } else {
             format!("is delegated to {}", subnet.delegations.join(", "))
         };
-        out.push(Finding::new(&RULE, subnet.meta.id.clone(), format!(
-                "app {} integrates with subnet {} (VNet {}), which {now}; VNet integration needs it delegated to {SERVICE}",
-                site.meta.name,
-                subnet.meta.name,
-                subnet.vnet.name()
-            )).with_evidence(vec![json!({
-                "site": site.meta.id,
-                "setBy": integration.source,
-                "subnet": subnet.meta.id,
-                "delegations": subnet.delegations,
-            })]).with_fix(Fix {
-                az: vec![format!(
-                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --delegations {SERVICE}",
-                    rg(&subnet.meta.id),
-                    subnet.vnet.name(),
-                    subnet.meta.name
-                )],
-                edits: vec![Edit::add(
-                    &subnet.meta.id,
-                    "/properties/delegations",
-                    json!([{"name": "delegation", "properties": {"serviceName": SERVICE}}]),
-                )],
-            }));
+        let message = format!(
+            "app {} integrates with subnet {} (VNet {}), which {now}; VNet integration needs it delegated to {SERVICE}",
+            site.meta.name,
+            subnet.meta.name,
+            subnet.vnet.name()
+        );
+        let evidence = vec![json!({
+            "site": site.meta.id,
+            "setBy": integration.source,
+            "subnet": subnet.meta.id,
+            "delegations": subnet.delegations,
+        })];
+        let fix = Fix {
+            az: vec![format!(
+                "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --delegations {SERVICE}",
+                rg(&subnet.meta.id),
+                subnet.vnet.name(),
+                subnet.meta.name
+            )],
+            edits: vec![Edit::add(
+                &subnet.meta.id,
+                "/properties/delegations",
+                json!([{"name": "delegation", "properties": {"serviceName": SERVICE}}]),
+            )],
+        };
+        out.push(Finding::new(&RULE, subnet.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

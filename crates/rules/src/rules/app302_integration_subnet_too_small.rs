@@ -63,27 +63,30 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             .filter(|m| model.resources.sites.contains_key(*m))
             .map(|m| m.name())
             .collect();
-        out.push(Finding::new(&RULE, subnet.meta.id.clone(), format!(
-                "integration subnet {} of {} is {first} ({} usable addresses); App Service needs at least a /{MIN_PREFIX} (/26 recommended)",
-                subnet.meta.name,
-                apps.join(", "),
-                (1u32 << (32 - first.prefix_len())).saturating_sub(5)
-            )).with_evidence(vec![json!({
-                "subnet": subnet.meta.id,
-                "prefixes": subnet.prefixes,
-                "sites": apps,
-            })]).with_fix(Fix {
-                az: vec![format!(
-                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --address-prefixes {wider}",
-                    rg(&subnet.meta.id),
-                    subnet.vnet.name(),
-                    subnet.meta.name
-                )],
-                edits: vec![
-                    Edit::add(&subnet.meta.id, "/properties/addressPrefix", json!(wider.to_string())),
-                    Edit::remove(&subnet.meta.id, "/properties/addressPrefixes"),
-                ],
-            }));
+        let message = format!(
+            "integration subnet {} of {} is {first} ({} usable addresses); App Service needs at least a /{MIN_PREFIX} (/26 recommended)",
+            subnet.meta.name,
+            apps.join(", "),
+            (1u32 << (32 - first.prefix_len())).saturating_sub(5)
+        );
+        let evidence = vec![json!({
+            "subnet": subnet.meta.id,
+            "prefixes": subnet.prefixes,
+            "sites": apps,
+        })];
+        let fix = Fix {
+            az: vec![format!(
+                "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --address-prefixes {wider}",
+                rg(&subnet.meta.id),
+                subnet.vnet.name(),
+                subnet.meta.name
+            )],
+            edits: vec![
+                Edit::add(&subnet.meta.id, "/properties/addressPrefix", json!(wider.to_string())),
+                Edit::remove(&subnet.meta.id, "/properties/addressPrefixes"),
+            ],
+        };
+        out.push(Finding::new(&RULE, subnet.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

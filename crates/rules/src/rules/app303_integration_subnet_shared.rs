@@ -25,7 +25,7 @@
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
-use crate::fix::{FixAvailability};
+use crate::fix::FixAvailability;
 use privlink_model::Model;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -60,7 +60,10 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 (
                     format!("private endpoint {}", pe.meta.name),
                     match target {
-                        Some(t) if to_sites => format!(" (to app {}: an app's private endpoint cannot share its integration subnet)", t.name()),
+                        Some(t) if to_sites => format!(
+                            " (to app {}: an app's private endpoint cannot share its integration subnet)",
+                            t.name()
+                        ),
                         Some(t) => format!(" (to {})", t.name()),
                         None => String::new(),
                     },
@@ -74,14 +77,16 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             } else {
                 continue;
             };
-            out.push(Finding::new(&RULE, m.clone(), format!(
-                    "{what}{detail} sits in subnet {subnet_name} (VNet {vnet_name}), the VNet integration subnet of {}; that subnet belongs to App Service alone",
-                    site_names.join(", ")
-                )).with_evidence(vec![json!({
-                    "subnet": subnet_id,
-                    "resource": m,
-                    "integratedSites": sites.iter().map(|s| &s.meta.id).collect::<Vec<_>>(),
-                })]));
+            let message = format!(
+                "{what}{detail} sits in subnet {subnet_name} (VNet {vnet_name}), the VNet integration subnet of {}; that subnet belongs to App Service alone",
+                site_names.join(", ")
+            );
+            let evidence = vec![json!({
+                "subnet": subnet_id,
+                "resource": m,
+                "integratedSites": sites.iter().map(|s| &s.meta.id).collect::<Vec<_>>(),
+            })];
+            out.push(Finding::new(&RULE, m.clone(), message).with_evidence(evidence));
         }
         let mut by_plan: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for s in &sites {
@@ -109,20 +114,22 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if let Some(len) = smallest.filter(|l| *l > 26) {
             conditions.push(format!("the subnet is a /{len}, smaller than the /26 MPSJ needs"));
         }
-        out.push(Finding::new(&RULE, subnet_id.clone(), format!(
-                "integration subnet {subnet_name} (VNet {vnet_name}) is shared by {} plans: {}; only multi-plan subnet join allows that{}",
-                by_plan.len(),
-                plans_text.join("; "),
-                if conditions.is_empty() {
-                    " (plans of one subscription, enough addresses for every instance while scaling doubles them)".to_string()
-                } else {
-                    format!(", and {}", conditions.join(" and "))
-                }
-            )).at_secondary_severity(&RULE).with_evidence(vec![json!({
-                "subnet": subnet_id,
-                "plans": by_plan,
-                "prefixes": model.resources.subnets.get(&subnet_id).map(|s| &s.prefixes),
-            })]));
+        let message = format!(
+            "integration subnet {subnet_name} (VNet {vnet_name}) is shared by {} plans: {}; only multi-plan subnet join allows that{}",
+            by_plan.len(),
+            plans_text.join("; "),
+            if conditions.is_empty() {
+                " (plans of one subscription, enough addresses for every instance while scaling doubles them)".to_string()
+            } else {
+                format!(", and {}", conditions.join(" and "))
+            }
+        );
+        let evidence = vec![json!({
+            "subnet": subnet_id,
+            "plans": by_plan,
+            "prefixes": model.resources.subnets.get(&subnet_id).map(|s| &s.prefixes),
+        })];
+        out.push(Finding::new(&RULE, subnet_id.clone(), message).at_secondary_severity(&RULE).with_evidence(evidence));
     }
     out
 }

@@ -42,7 +42,8 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for (plan_id, site_ids) in &model.indexes.sites_of_plan {
         let Some(plan) = model.resources.plans.get(plan_id) else { continue };
-        let Some(tier) = catalog::app_service_tier_without_networking(plan.sku_name.as_deref(), plan.sku_tier.as_deref())
+        let Some(tier) =
+            catalog::app_service_tier_without_networking(plan.sku_name.as_deref(), plan.sku_tier.as_deref())
         else {
             continue;
         };
@@ -92,19 +93,21 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         } else {
             None
         };
-        out.push(Finding::new(&RULE, plan_id.clone(), format!(
-                "plan {} is {sku} ({tier}), which offers neither VNet integration nor private endpoints, but {} {} them{}",
-                plan.meta.name,
-                uses.join(", "),
-                if uses.len() == 1 { "uses" } else { "use" },
-                if dynamic && plan.is_linux {
-                    "; a Linux Consumption app must be redeployed onto an Elastic Premium or Dedicated plan"
-                } else {
-                    ""
-                }
-            )).with_evidence(std::iter::once(json!({"plan": plan_id, "sku": plan.sku_name, "tier": plan.sku_tier}))
-                .chain(evidence)
-                .collect()).with_fix(fix));
+        let message = format!(
+            "plan {} is {sku} ({tier}), which offers neither VNet integration nor private endpoints, but {} {} them{}",
+            plan.meta.name,
+            uses.join(", "),
+            if uses.len() == 1 { "uses" } else { "use" },
+            if dynamic && plan.is_linux {
+                "; a Linux Consumption app must be redeployed onto an Elastic Premium or Dedicated plan"
+            } else {
+                ""
+            }
+        );
+        let evidence = std::iter::once(json!({"plan": plan_id, "sku": plan.sku_name, "tier": plan.sku_tier}))
+            .chain(evidence)
+            .collect();
+        out.push(Finding::new(&RULE, plan_id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -74,28 +74,31 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                     .chain(&site.web_config_source)
                     .map(|doc| Edit::add(doc, "/properties/vnetRouteAllEnabled", json!(true)))
                     .collect();
-                out.push(Finding::new(&RULE, site.meta.id.clone(), format!(
-                        "Linux app {} resolves Key Vault reference {setting} from {}, reachable only through private endpoint {}, but route-all is off: the reference fails and the app sees the literal @Microsoft.KeyVault(...) string",
-                        site.meta.name,
-                        vault.meta.name,
-                        endpoints[0].meta.name
-                    )).with_evidence(vec![json!({
-                        "app": site.meta.id,
-                        "setting": setting,
-                        "vault": vault.meta.id,
-                        "publicNetworkAccess": format!("{:?}", vault.public_network_access),
-                        "privateEndpoint": endpoints[0].meta.id,
-                        "vnetRouteAllEnabled": site.vnet_route_all_enabled.as_ref().map(|f| f.value),
-                        "outboundVnetRouting": {"allTraffic": site.outbound_vnet_routing.all_traffic, "applicationTraffic": site.outbound_vnet_routing.application_traffic},
-                        "WEBSITE_VNET_ROUTE_ALL": site.app_setting("WEBSITE_VNET_ROUTE_ALL"),
-                    })]).with_fix(Fix {
-                        az: vec![format!(
-                            "az webapp config set --resource-group {} --name {} --vnet-route-all-enabled true",
-                            rg(&site.meta.id),
-                            site.meta.name
-                        )],
-                        edits,
-                    }));
+                let message = format!(
+                    "Linux app {} resolves Key Vault reference {setting} from {}, reachable only through private endpoint {}, but route-all is off: the reference fails and the app sees the literal @Microsoft.KeyVault(...) string",
+                    site.meta.name,
+                    vault.meta.name,
+                    endpoints[0].meta.name
+                );
+                let evidence = vec![json!({
+                    "app": site.meta.id,
+                    "setting": setting,
+                    "vault": vault.meta.id,
+                    "publicNetworkAccess": format!("{:?}", vault.public_network_access),
+                    "privateEndpoint": endpoints[0].meta.id,
+                    "vnetRouteAllEnabled": site.vnet_route_all_enabled.as_ref().map(|f| f.value),
+                    "outboundVnetRouting": {"allTraffic": site.outbound_vnet_routing.all_traffic, "applicationTraffic": site.outbound_vnet_routing.application_traffic},
+                    "WEBSITE_VNET_ROUTE_ALL": site.app_setting("WEBSITE_VNET_ROUTE_ALL"),
+                })];
+                let fix = Fix {
+                    az: vec![format!(
+                        "az webapp config set --resource-group {} --name {} --vnet-route-all-enabled true",
+                        rg(&site.meta.id),
+                        site.meta.name
+                    )],
+                    edits,
+                };
+                out.push(Finding::new(&RULE, site.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
             }
         }
     }

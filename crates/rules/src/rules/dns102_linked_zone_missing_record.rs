@@ -48,7 +48,8 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let (Some(Rcode::NxDomain), Some(zone_id)) = (d.answer.rcode, &d.answer.zone) else { continue };
         let Some(zone) = model.resources.private_dns_zones.get(zone_id) else { continue };
         let Some(label) = d.answer.final_name.relative_to(&zone.zone).map(str::to_string) else { continue };
-        let Some((pe, ip)) = analysis.approved_endpoints_for(&d.name)
+        let Some((pe, ip)) = analysis
+            .approved_endpoints_for(&d.name)
             .into_iter()
             .find_map(|pe| endpoint_ip(model, pe, Some(&d.name)).map(|ip| (pe, ip)))
         else {
@@ -63,18 +64,22 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         names.dedup();
         let zone_name = zone_id.name();
         let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| analysis.resolution_evidence(d)).collect();
-        evidence.push(json!({"zone": zone_id, "missing": format!("{label}.{zone_name}"), "privateEndpoint": pe, "address": ip}));
-        out.push(Finding::new(&RULE, zone_id.clone(), format!(
-                "private DNS zone {zone_name} is linked to the app's VNet but has no record {label}: {} is NXDOMAIN, though private endpoint {} (Approved) holds {ip}",
-                names.join(", "),
-                pe.name()
-            )).with_evidence(evidence).with_fix(Fix {
-                az: vec![format!(
-                    "az network private-dns record-set a add-record --resource-group {} --zone-name {zone_name} --record-set-name {label} --ipv4-address {ip}",
-                    rg(&zone_id)
-                )],
-                edits: vec![Edit::create(&zone_id.child("A", &label), json!({"properties": {"ttl": 10, "aRecords": [{"ipv4Address": ip.to_string()}]}}))],
-            }));
+        evidence.push(
+            json!({"zone": zone_id, "missing": format!("{label}.{zone_name}"), "privateEndpoint": pe, "address": ip}),
+        );
+        let message = format!(
+            "private DNS zone {zone_name} is linked to the app's VNet but has no record {label}: {} is NXDOMAIN, though private endpoint {} (Approved) holds {ip}",
+            names.join(", "),
+            pe.name()
+        );
+        let fix = Fix {
+            az: vec![format!(
+                "az network private-dns record-set a add-record --resource-group {} --zone-name {zone_name} --record-set-name {label} --ipv4-address {ip}",
+                rg(&zone_id)
+            )],
+            edits: vec![Edit::create(&zone_id.child("A", &label), json!({"properties": {"ttl": 10, "aRecords": [{"ipv4Address": ip.to_string()}]}}))],
+        };
+        out.push(Finding::new(&RULE, zone_id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -63,7 +63,11 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 .collect();
             let mut az = Vec::new();
             if !exists {
-                az.push(format!("az network private-dns zone create --resource-group {} --name {}", rg(&new_zone), expected));
+                az.push(format!(
+                    "az network private-dns zone create --resource-group {} --name {}",
+                    rg(&new_zone),
+                    expected
+                ));
                 edits.push(create_private_zone(&new_zone));
             }
             az.push(format!(
@@ -79,23 +83,27 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 pe.meta.name,
                 zg.meta.name
             ));
-            out.push(Finding::new(&RULE, zg.meta.id.clone(), format!(
-                    "zone group {} of private endpoint {} writes into zone {}, but {} ({}) records belong in {}: clients never look there and resolve the public address",
-                    zg.meta.name,
-                    pe.meta.name,
-                    zone_name,
-                    names.target.name(),
-                    names.group_id,
-                    names.zones.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or ")
-                )).with_evidence(vec![json!({
-                    "zoneGroup": zg.meta.id,
-                    "privateEndpoint": pe.meta.id,
-                    "target": names.target,
-                    "groupId": names.group_id,
-                    "zone": zone_id,
-                    "zoneName": zone_name,
-                    "expectedZones": names.zones,
-                })]).with_fix(Fix { az, edits }));
+            let message = format!(
+                "zone group {} of private endpoint {} writes into zone {}, but {} ({}) records belong in {}: clients never look there and resolve the public address",
+                zg.meta.name,
+                pe.meta.name,
+                zone_name,
+                names.target.name(),
+                names.group_id,
+                names.zones.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or ")
+            );
+            let evidence = vec![json!({
+                "zoneGroup": zg.meta.id,
+                "privateEndpoint": pe.meta.id,
+                "target": names.target,
+                "groupId": names.group_id,
+                "zone": zone_id,
+                "zoneName": zone_name,
+                "expectedZones": names.zones,
+            })];
+            out.push(
+                Finding::new(&RULE, zg.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits }),
+            );
         }
     }
     out

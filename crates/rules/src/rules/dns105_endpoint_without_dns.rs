@@ -74,22 +74,24 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 {"name": cfg_name, "properties": {"privateDnsZoneId": zone_id.to_string()}}
             ]}}),
         ));
-        out.push(Finding::new(&RULE, pe.meta.id.clone(), format!(
-                "private endpoint {} to {} ({}) is Approved but has no DNS zone group and no zone holds {}: {} resolves to the public address, or to nothing where the zone is linked{}",
-                pe.meta.name,
-                names.target.name(),
-                names.group_id,
-                wanted.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or "),
-                fqdn,
-                if exists { String::new() } else { format!(" (zone {zone} is not in the estate either)") }
-            )).with_evidence(vec![json!({
-                "privateEndpoint": pe.meta.id,
-                "target": names.target,
-                "groupId": names.group_id,
-                "customerFqdns": names.customer_fqdns,
-                "lookedFor": wanted,
-                "zone": if exists { Some(&zone_id) } else { None },
-            })]).with_fix(Fix { az, edits }));
+        let message = format!(
+            "private endpoint {} to {} ({}) is Approved but has no DNS zone group and no zone holds {}: {} resolves to the public address, or to nothing where the zone is linked{}",
+            pe.meta.name,
+            names.target.name(),
+            names.group_id,
+            wanted.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or "),
+            fqdn,
+            if exists { String::new() } else { format!(" (zone {zone} is not in the estate either)") }
+        );
+        let evidence = vec![json!({
+            "privateEndpoint": pe.meta.id,
+            "target": names.target,
+            "groupId": names.group_id,
+            "customerFqdns": names.customer_fqdns,
+            "lookedFor": wanted,
+            "zone": if exists { Some(&zone_id) } else { None },
+        })];
+        out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits }));
     }
     out
 }

@@ -128,38 +128,48 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 public_config.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ));
             for (doc, pointer, path) in dns_config_places(site) {
-                let public_members = member_indices(model, &doc, pointer, |v| v.as_str().is_some_and(is_public_resolver));
+                let public_members =
+                    member_indices(model, &doc, pointer, |v| v.as_str().is_some_and(is_public_resolver));
                 if public_members.is_empty() {
                     continue;
                 }
-                let kept: Vec<Value> =
-                    array(model, &doc, pointer).into_iter().filter(|v| !v.as_str().is_some_and(is_public_resolver)).collect();
+                let kept: Vec<Value> = array(model, &doc, pointer)
+                    .into_iter()
+                    .filter(|v| !v.as_str().is_some_and(is_public_resolver))
+                    .collect();
                 let dotted = path.join(".");
                 if kept.is_empty() {
                     az.push(format!("az resource update --ids {doc} --remove {dotted}.dnsServers"));
                     edits.push(Edit::remove(&doc, pointer));
                 } else {
-                    az.push(format!("az resource update --ids {doc} --set {dotted}.dnsServers='{}'", Value::Array(kept)));
+                    az.push(format!(
+                        "az resource update --ids {doc} --set {dotted}.dnsServers='{}'",
+                        Value::Array(kept)
+                    ));
                     edits.extend(Edit::remove_members(&doc, pointer, &public_members));
                 }
             }
         }
         let (name, via, pes) = &depends[0];
         let mixed = setting.iter().chain(&site.dns_servers).any(|s| !is_public_resolver(s));
-        out.push(Finding::new(&RULE, site.meta.id.clone(), format!(
-                "app {} sends DNS queries to public resolver {}, which cannot see private DNS zones: {}{name} ({via}), reached through private endpoint {}, resolves to its public address{}",
-                site.meta.name,
-                where_set.join(" and "),
-                if mixed { "whenever it answers first, " } else { "" },
-                pes.join(", "),
-                if depends.len() > 1 { format!(", and {} more private name(s) likewise", depends.len() - 1) } else { String::new() }
-            )).with_evidence(vec![json!({
-                "site": site.meta.id,
-                "websiteDnsServer": site.app_setting(SETTING),
-                "dnsConfigurationDnsServers": site.dns_servers,
-                "publicResolvers": public_setting.iter().chain(&public_config).collect::<Vec<_>>(),
-                "privateNames": depends.iter().map(|(n, s, p)| json!({"name": n, "setting": s, "privateEndpoints": p})).collect::<Vec<_>>(),
-            })]).with_fix(Fix { az, edits }));
+        let message = format!(
+            "app {} sends DNS queries to public resolver {}, which cannot see private DNS zones: {}{name} ({via}), reached through private endpoint {}, resolves to its public address{}",
+            site.meta.name,
+            where_set.join(" and "),
+            if mixed { "whenever it answers first, " } else { "" },
+            pes.join(", "),
+            if depends.len() > 1 { format!(", and {} more private name(s) likewise", depends.len() - 1) } else { String::new() }
+        );
+        let evidence = vec![json!({
+            "site": site.meta.id,
+            "websiteDnsServer": site.app_setting(SETTING),
+            "dnsConfigurationDnsServers": site.dns_servers,
+            "publicResolvers": public_setting.iter().chain(&public_config).collect::<Vec<_>>(),
+            "privateNames": depends.iter().map(|(n, s, p)| json!({"name": n, "setting": s, "privateEndpoints": p})).collect::<Vec<_>>(),
+        })];
+        out.push(
+            Finding::new(&RULE, site.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits }),
+        );
     }
     out
 }

@@ -50,22 +50,28 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             continue;
         }
         let addresses = rs.addresses();
-        let stale: Vec<IpAddr> = addresses.iter().copied().filter(|ip| !model.indexes.nics_by_ip.contains_key(ip)).collect();
+        let stale: Vec<IpAddr> =
+            addresses.iter().copied().filter(|ip| !model.indexes.nics_by_ip.contains_key(ip)).collect();
         if stale.is_empty() {
             continue;
         }
         // The endpoint whose catalog record this is.
-        let owner = analysis.endpoints_writing(&rs.fqdn).iter().filter(|(_, z, _)| *z == zone.zone).find_map(|(pe, _, fqdn)| {
-            let target = analysis.endpoint_names(pe)?.target.clone();
-            Some((*pe, target, endpoint_ip(model, pe, Some(fqdn))?))
-        });
+        let owner = analysis.endpoints_writing(&rs.fqdn).iter().filter(|(_, z, _)| *z == zone.zone).find_map(
+            |(pe, _, fqdn)| {
+                let target = analysis.endpoint_names(pe)?.target.clone();
+                Some((*pe, target, endpoint_ip(model, pe, Some(fqdn))?))
+            },
+        );
         let Some((pe, target, ip)) = owner else { continue };
         if stale.contains(&ip) {
             continue;
         }
         let records = "/properties/aRecords";
         let stale_members = member_indices(model, &rs.meta.id, records, |r| {
-            r.get("ipv4Address").and_then(Value::as_str).and_then(|a| a.parse().ok()).is_some_and(|a| stale.contains(&a))
+            r.get("ipv4Address")
+                .and_then(Value::as_str)
+                .and_then(|a| a.parse().ok())
+                .is_some_and(|a| stale.contains(&a))
         });
         let mut edits = Edit::remove_members(&rs.meta.id, records, &stale_members);
         if !addresses.contains(&ip) {
@@ -86,24 +92,24 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 "az network private-dns record-set a remove-record --resource-group {group} --zone-name {zone_name} --record-set-name {label} --ipv4-address {old}"
             ));
         }
-        out.push(Finding::new(&RULE, rs.meta.id.clone(), format!(
-                "record {} points at {}, which no NIC of the estate holds; private endpoint {} to {} holds {ip}: clients of {} time out",
-                rs.fqdn,
-                stale_list.join(", "),
-                pe.meta.name,
-                target.name(),
-                target.name()
-            )).with_evidence(vec![json!({
-                "record": rs.meta.id,
-                "addresses": addresses,
-                "heldByNoNic": stale,
-                "privateEndpoint": pe.meta.id,
-                "endpointAddress": ip,
-                "nics": model.indexes.nics_of_endpoint.get(&pe.meta.id),
-            })]).with_fix(Fix {
-                az,
-                edits,
-            }));
+        let message = format!(
+            "record {} points at {}, which no NIC of the estate holds; private endpoint {} to {} holds {ip}: clients of {} time out",
+            rs.fqdn,
+            stale_list.join(", "),
+            pe.meta.name,
+            target.name(),
+            target.name()
+        );
+        let evidence = vec![json!({
+            "record": rs.meta.id,
+            "addresses": addresses,
+            "heldByNoNic": stale,
+            "privateEndpoint": pe.meta.id,
+            "endpointAddress": ip,
+            "nics": model.indexes.nics_of_endpoint.get(&pe.meta.id),
+        })];
+        let fix = Fix { az, edits };
+        out.push(Finding::new(&RULE, rs.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

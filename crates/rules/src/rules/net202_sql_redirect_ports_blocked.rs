@@ -152,26 +152,28 @@ fn check_site(
             .collect();
         let fix = fix_for(model, &nsg_id, &login, *ip, sql.meta.name.as_str(), &blocked);
         let resource = login.rule.clone().filter(|_| !login.is_default).unwrap_or_else(|| nsg_id.clone());
-        return Some(Finding::new(&RULE, resource, format!(
-                "SQL server {} uses the Redirect connection policy, so app {} ({}) reaches private endpoint {} at {ip} on 1433 and then on ports up to 65535; NSG {} on its integration subnet allows 1433 ({}) but {}: connections are redirected into a drop",
-                sql.meta.name,
-                site.meta.name,
-                named.join(", "),
-                pe.name(),
-                nsg.meta.name,
-                login.rule_name,
-                blocked_text.join("; ")
-            )).with_evidence(vec![json!({
-                "sqlServer": sql.meta.id,
-                "connectionPolicy": policy,
-                "site": site.meta.id,
-                "integrationSubnet": subnet_id,
-                "privateEndpoint": pe,
-                "address": ip,
-                "nsg": nsg_id,
-                "port1433": login,
-                "blocked": blocked.iter().map(|(r, (p, prio))| json!({"rule": r, "priority": prio, "ports": p})).collect::<Vec<_>>(),
-            })]).with_fix(fix));
+        let message = format!(
+            "SQL server {} uses the Redirect connection policy, so app {} ({}) reaches private endpoint {} at {ip} on 1433 and then on ports up to 65535; NSG {} on its integration subnet allows 1433 ({}) but {}: connections are redirected into a drop",
+            sql.meta.name,
+            site.meta.name,
+            named.join(", "),
+            pe.name(),
+            nsg.meta.name,
+            login.rule_name,
+            blocked_text.join("; ")
+        );
+        let evidence = vec![json!({
+            "sqlServer": sql.meta.id,
+            "connectionPolicy": policy,
+            "site": site.meta.id,
+            "integrationSubnet": subnet_id,
+            "privateEndpoint": pe,
+            "address": ip,
+            "nsg": nsg_id,
+            "port1433": login,
+            "blocked": blocked.iter().map(|(r, (p, prio))| json!({"rule": r, "priority": prio, "ports": p})).collect::<Vec<_>>(),
+        })];
+        return Some(Finding::new(&RULE, resource, message).with_evidence(evidence).with_fix(fix));
     }
     None
 }
@@ -189,7 +191,8 @@ fn fix_for(
         let rule = nsg.rules.iter().find(|r| &r.id == rule_id)?;
         let base = rule.destination_ports.iter().find(|p| p.contains(FIRST))?;
         let wide = PortRange { first: base.first.min(FIRST), last: LAST };
-        let text = |p: &PortRange| if p.first == p.last { p.first.to_string() } else { format!("{}-{}", p.first, p.last) };
+        let text =
+            |p: &PortRange| if p.first == p.last { p.first.to_string() } else { format!("{}-{}", p.first, p.last) };
         // The widened range replaces every range it covers; the others stay.
         let mut ranges: Vec<String> = vec![text(&wide)];
         ranges.extend(

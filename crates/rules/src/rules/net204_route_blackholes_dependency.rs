@@ -54,19 +54,25 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let mut names: Vec<String> = deps.iter().map(|(_, p)| p.to.clone()).collect();
         names.sort();
         names.dedup();
-        out.push(Finding::new(&RULE, route.clone(), format!(
-                "route {} of {} sends {} ({ip}) to next hop None: the packets are dropped and the connection times out",
-                route.name(),
-                table.name(),
-                names.join(", ")
-            )).with_evidence(deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect()).with_fix(Fix {
-                az: vec![format!(
-                    "az network route-table route create --resource-group {} --route-table-name {} --name {name} --address-prefix {ip}/32 --next-hop-type {next_hop}",
-                    rg(&table),
-                    table.name()
-                )],
-                edits: vec![Edit::create(&table.child("routes", &name), json!({"properties": {"addressPrefix": format!("{ip}/32"), "nextHopType": next_hop}}))],
-            }));
+        let message = format!(
+            "route {} of {} sends {} ({ip}) to next hop None: the packets are dropped and the connection times out",
+            route.name(),
+            table.name(),
+            names.join(", ")
+        );
+        let fix = Fix {
+            az: vec![format!(
+                "az network route-table route create --resource-group {} --route-table-name {} --name {name} --address-prefix {ip}/32 --next-hop-type {next_hop}",
+                rg(&table),
+                table.name()
+            )],
+            edits: vec![Edit::create(&table.child("routes", &name), json!({"properties": {"addressPrefix": format!("{ip}/32"), "nextHopType": next_hop}}))],
+        };
+        out.push(
+            Finding::new(&RULE, route.clone(), message)
+                .with_evidence(deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect())
+                .with_fix(fix),
+        );
     }
     out
 }

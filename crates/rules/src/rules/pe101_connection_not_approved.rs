@@ -41,9 +41,8 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     for pe in model.resources.private_endpoints.values() {
         for conn in &pe.connections {
             let backend = conn.target.as_ref().and_then(|t| model.resources.backends.get(t));
-            let backend_side: Option<&BackendConnection> = backend.and_then(|b| {
-                b.connections.iter().find(|c| c.private_endpoint.as_ref() == Some(&pe.meta.id))
-            });
+            let backend_side: Option<&BackendConnection> =
+                backend.and_then(|b| b.connections.iter().find(|c| c.private_endpoint.as_ref() == Some(&pe.meta.id)));
             let status = match backend_side {
                 Some(b) if b.status != ConnectionStatus::Approved => b.status.clone(),
                 _ => conn.status.clone(),
@@ -68,16 +67,25 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 }
             );
             let fix = (status == ConnectionStatus::Pending).then(|| approve(model, pe, conn, backend_side));
-            out.push(Finding::new(&RULE, conn.target.clone().filter(|_| status == ConnectionStatus::Pending).unwrap_or(pe.meta.id.clone()), message).with_evidence(vec![json!({
-                    "privateEndpoint": pe.meta.id,
-                    "connection": conn.name,
-                    "manual": conn.manual,
-                    "target": target,
-                    "groupIds": conn.group_ids,
-                    "endpointSideStatus": conn.status.as_str(),
-                    "targetSideStatus": backend_side.map(|b| b.status.as_str()),
-                    "targetSideConnection": backend_side.and_then(|b| b.id.as_ref()),
-                })]).with_fix(fix));
+            let evidence = vec![json!({
+                "privateEndpoint": pe.meta.id,
+                "connection": conn.name,
+                "manual": conn.manual,
+                "target": target,
+                "groupIds": conn.group_ids,
+                "endpointSideStatus": conn.status.as_str(),
+                "targetSideStatus": backend_side.map(|b| b.status.as_str()),
+                "targetSideConnection": backend_side.and_then(|b| b.id.as_ref()),
+            })];
+            out.push(
+                Finding::new(
+                    &RULE,
+                    conn.target.clone().filter(|_| status == ConnectionStatus::Pending).unwrap_or(pe.meta.id.clone()),
+                    message,
+                )
+                .with_evidence(evidence)
+                .with_fix(fix),
+            );
         }
     }
     out
@@ -97,7 +105,9 @@ fn approve(
     let approve_members = |doc: &ResourceId, list: &str, is_it: &dyn Fn(&Value) -> bool| -> Vec<Edit> {
         member_indices(model, doc, list, is_it)
             .into_iter()
-            .map(|i| Edit::add(doc, format!("{list}/{i}/properties/privateLinkServiceConnectionState"), approved_state()))
+            .map(|i| {
+                Edit::add(doc, format!("{list}/{i}/properties/privateLinkServiceConnectionState"), approved_state())
+            })
             .collect()
     };
     let prop = if conn.manual { "manualPrivateLinkServiceConnections" } else { "privateLinkServiceConnections" };

@@ -65,25 +65,27 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         } else {
             None
         };
-        out.push(Finding::new(&RULE, pe.meta.id.clone(), format!(
-                "private endpoint {} is in subnet {}, which is delegated to {}: Azure does not place private endpoints in delegated subnets{}",
-                pe.meta.name,
-                subnet.meta.name,
-                subnet.delegations.join(", "),
-                if users.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; the delegation is used by {}, so move the endpoint to another subnet",
-                        users.iter().map(|u| u.name()).collect::<Vec<_>>().join(", ")
-                    )
-                }
-            )).with_evidence(vec![json!({
-                "privateEndpoint": pe.meta.id,
-                "subnet": subnet.meta.id,
-                "delegations": subnet.delegations,
-                "delegationUsers": users,
-            })]).with_fix(fix));
+        let message = format!(
+            "private endpoint {} is in subnet {}, which is delegated to {}: Azure does not place private endpoints in delegated subnets{}",
+            pe.meta.name,
+            subnet.meta.name,
+            subnet.delegations.join(", "),
+            if users.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the delegation is used by {}, so move the endpoint to another subnet",
+                    users.iter().map(|u| u.name()).collect::<Vec<_>>().join(", ")
+                )
+            }
+        );
+        let evidence = vec![json!({
+            "privateEndpoint": pe.meta.id,
+            "subnet": subnet.meta.id,
+            "delegations": subnet.delegations,
+            "delegationUsers": users,
+        })];
+        out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -93,18 +93,18 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             let Some(why) = problem(model, subnet, ip, &own_nics) else { continue };
             let replacement = free_address(model, subnet, &claimed);
             let fix = replacement.map(|new_ip| {
-                claimed.insert(IpAddr::V4(new_ip));
-                let configs = "/properties/ipConfigurations";
-                let edits = member_indices(model, &pe.meta.id, configs, |c| has_name(c, &cfg.name))
-                    .into_iter()
-                    .map(|i| {
-                        Edit::add(&pe.meta.id, format!("{configs}/{i}/properties/privateIPAddress"), json!(new_ip.to_string()))
-                    })
-                    .collect();
-                let (group, member) = (
-                    cfg.group_id.clone().unwrap_or_else(|| "GROUP_ID".into()),
-                    cfg.member_name.clone().or(cfg.group_id.clone()).unwrap_or_else(|| "MEMBER".into()),
-                );
+            claimed.insert(IpAddr::V4(new_ip));
+            let configs = "/properties/ipConfigurations";
+            let edits = member_indices(model, &pe.meta.id, configs, |c| has_name(c, &cfg.name))
+                .into_iter()
+                .map(|i| {
+                    Edit::add(&pe.meta.id, format!("{configs}/{i}/properties/privateIPAddress"), json!(new_ip.to_string()))
+                })
+                .collect();
+            let (group, member) = (
+                cfg.group_id.clone().unwrap_or_else(|| "GROUP_ID".into()),
+                cfg.member_name.clone().or(cfg.group_id.clone()).unwrap_or_else(|| "MEMBER".into()),
+            );
                 Fix {
                     az: vec![
                         format!(
@@ -123,19 +123,21 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                     edits,
                 }
             });
-            out.push(Finding::new(&RULE, pe.meta.id.clone(), format!(
-                    "private endpoint {} asks for static IP {ip} (ip configuration {}), which is {why}; Azure refuses it{}",
-                    pe.meta.name,
-                    cfg.name,
-                    replacement.map(|a| format!(" — {a} is free")).unwrap_or_default()
-                )).with_evidence(vec![json!({
-                    "privateEndpoint": pe.meta.id,
-                    "ipConfiguration": cfg.name,
-                    "privateIPAddress": ip,
-                    "subnet": subnet.meta.id,
-                    "subnetPrefixes": subnet.prefixes,
-                    "problem": why,
-                })]).with_fix(fix));
+            let message = format!(
+                "private endpoint {} asks for static IP {ip} (ip configuration {}), which is {why}; Azure refuses it{}",
+                pe.meta.name,
+                cfg.name,
+                replacement.map(|a| format!(" — {a} is free")).unwrap_or_default()
+            );
+            let evidence = vec![json!({
+                "privateEndpoint": pe.meta.id,
+                "ipConfiguration": cfg.name,
+                "privateIPAddress": ip,
+                "subnet": subnet.meta.id,
+                "subnetPrefixes": subnet.prefixes,
+                "problem": why,
+            })];
+            out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
         }
     }
     out

@@ -84,26 +84,29 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         let mut pes: Vec<&str> = denies.iter().flat_map(|(_, h)| h.iter().copied()).collect();
         pes.sort();
         pes.dedup();
-        out.push(Finding::new(&RULE, subnet.meta.id.clone(), format!(
-                "NSG {} denies inbound traffic to private endpoint{} {} ({}), but subnet {} has privateEndpointNetworkPolicies {}: Azure does not apply the NSG to private endpoint traffic, so the deny is not enforced",
-                nsg.meta.name,
-                if pes.len() > 1 { "s" } else { "" },
-                pes.join(", "),
-                denies.iter().map(|(r, _)| format!("{} {}", r.name, r.priority)).collect::<Vec<_>>().join(", "),
-                subnet.meta.name,
-                subnet.private_endpoint_policies.as_arm()
-            )).with_evidence(denies
-                .iter()
-                .map(|(r, hits)| json!({"rule": r.id, "priority": r.priority, "privateEndpoints": hits, "privateEndpointNetworkPolicies": subnet.private_endpoint_policies.as_arm()}))
-                .collect()).with_fix(Fix {
-                az: vec![format!(
-                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --private-endpoint-network-policies {value}",
-                    rg(&subnet.meta.id),
-                    subnet.vnet.name(),
-                    subnet.meta.name
-                )],
-                edits: vec![Edit::add(&subnet.meta.id, "/properties/privateEndpointNetworkPolicies", json!(value))],
-            }));
+        let message = format!(
+            "NSG {} denies inbound traffic to private endpoint{} {} ({}), but subnet {} has privateEndpointNetworkPolicies {}: Azure does not apply the NSG to private endpoint traffic, so the deny is not enforced",
+            nsg.meta.name,
+            if pes.len() > 1 { "s" } else { "" },
+            pes.join(", "),
+            denies.iter().map(|(r, _)| format!("{} {}", r.name, r.priority)).collect::<Vec<_>>().join(", "),
+            subnet.meta.name,
+            subnet.private_endpoint_policies.as_arm()
+        );
+        let evidence = denies
+            .iter()
+            .map(|(r, hits)| json!({"rule": r.id, "priority": r.priority, "privateEndpoints": hits, "privateEndpointNetworkPolicies": subnet.private_endpoint_policies.as_arm()}))
+            .collect();
+        let fix = Fix {
+            az: vec![format!(
+                "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --private-endpoint-network-policies {value}",
+                rg(&subnet.meta.id),
+                subnet.vnet.name(),
+                subnet.meta.name
+            )],
+            edits: vec![Edit::add(&subnet.meta.id, "/properties/privateEndpointNetworkPolicies", json!(value))],
+        };
+        out.push(Finding::new(&RULE, subnet.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -21,7 +21,7 @@ use super::util::region_key;
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
-use crate::fix::{FixAvailability};
+use crate::fix::FixAvailability;
 use privlink_model::Model;
 use serde_json::json;
 
@@ -58,19 +58,21 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if problems.is_empty() {
             continue;
         }
-        out.push(Finding::new(&RULE, pe.meta.id.clone(), format!(
-                "private endpoint {} {}: an endpoint must be in its VNet's region and subscription, so Azure refuses to create it; recreate it beside {}",
-                pe.meta.name,
-                problems.join(" and "),
-                vnet_id.name()
-            )).with_evidence(vec![json!({
-                "privateEndpoint": pe.meta.id,
-                "location": pe_region,
-                "subscription": pe_sub,
-                "subnet": subnet,
-                "vnetLocation": vnet_region,
-                "vnetSubscription": vnet_sub,
-            })]));
+        let message = format!(
+            "private endpoint {} {}: an endpoint must be in its VNet's region and subscription, so Azure refuses to create it; recreate it beside {}",
+            pe.meta.name,
+            problems.join(" and "),
+            vnet_id.name()
+        );
+        let evidence = vec![json!({
+            "privateEndpoint": pe.meta.id,
+            "location": pe_region,
+            "subscription": pe_sub,
+            "subnet": subnet,
+            "vnetLocation": vnet_region,
+            "vnetSubscription": vnet_sub,
+        })];
+        out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence));
     }
     out
 }

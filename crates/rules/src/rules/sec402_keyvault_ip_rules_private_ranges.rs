@@ -60,31 +60,34 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             r.get("value").and_then(Value::as_str).is_some_and(is_private_rule)
         });
         let list = private.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-        out.push(Finding::new(&RULE, b.meta.id.clone(), format!(
-                "key vault {} lists private range{} {list} in its firewall ipRules: Key Vault admits only public addresses there, so {} never let{} a VNet in (use a private endpoint or a virtual-network rule)",
-                b.meta.name,
-                if private.len() == 1 { "" } else { "s" },
-                if private.len() == 1 { "it" } else { "they" },
-                if private.len() == 1 { "s" } else { "" },
-            )).with_evidence(vec![json!({
-                "vault": b.meta.id,
-                "privateIpRules": private,
-                "ipRules": acls.ip_rules,
-                "defaultAction": acls.default_action,
-                "virtualNetworkRules": acls.virtual_network_rules,
-            })]).with_fix(Fix {
-                az: private
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "az keyvault network-rule remove --resource-group {} --name {} --ip-address {r}",
-                            rg(&b.meta.id),
-                            b.meta.name
-                        )
-                    })
-                    .collect(),
-                edits: Edit::remove_members(&b.meta.id, ip_rules, &private_members),
-            }));
+        let message = format!(
+            "key vault {} lists private range{} {list} in its firewall ipRules: Key Vault admits only public addresses there, so {} never let{} a VNet in (use a private endpoint or a virtual-network rule)",
+            b.meta.name,
+            if private.len() == 1 { "" } else { "s" },
+            if private.len() == 1 { "it" } else { "they" },
+            if private.len() == 1 { "s" } else { "" },
+        );
+        let evidence = vec![json!({
+            "vault": b.meta.id,
+            "privateIpRules": private,
+            "ipRules": acls.ip_rules,
+            "defaultAction": acls.default_action,
+            "virtualNetworkRules": acls.virtual_network_rules,
+        })];
+        let fix = Fix {
+            az: private
+                .iter()
+                .map(|r| {
+                    format!(
+                        "az keyvault network-rule remove --resource-group {} --name {} --ip-address {r}",
+                        rg(&b.meta.id),
+                        b.meta.name
+                    )
+                })
+                .collect(),
+            edits: Edit::remove_members(&b.meta.id, ip_rules, &private_members),
+        };
+        out.push(Finding::new(&RULE, b.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -33,7 +33,7 @@ use super::util::{approved_endpoints, backend_hosts, names_in_settings};
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
-use crate::fix::{FixAvailability};
+use crate::fix::FixAvailability;
 use privlink_engine::catalog;
 use privlink_model::{BackendKind, Model};
 use serde_json::json;
@@ -49,10 +49,13 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
-    let service_endpoint = catalog::service_endpoint_service("Microsoft.KeyVault/vaults").unwrap_or("Microsoft.KeyVault");
+    let service_endpoint =
+        catalog::service_endpoint_service("Microsoft.KeyVault/vaults").unwrap_or("Microsoft.KeyVault");
     for b in model.resources.backends.values().filter(|b| b.kind == BackendKind::KeyVault) {
         let Some(acls) = &b.network_acls else { continue };
-        if !acls.denies_by_default() || !acls.bypasses_azure_services() || !approved_endpoints(model, &b.meta.id).is_empty()
+        if !acls.denies_by_default()
+            || !acls.bypasses_azure_services()
+            || !approved_endpoints(model, &b.meta.id).is_empty()
         {
             continue;
         }
@@ -88,16 +91,17 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if users.is_empty() {
             continue;
         }
-        out.push(Finding::new(&RULE, b.meta.id.clone(), format!(
-                "key vault {} denies by default and has no approved private endpoint, so {} can pass its firewall only through the AzureServices bypass — which admits App Service for certificate deployment only: app calls and Key Vault references get 403 ForbiddenByFirewall{}",
-                b.meta.name,
-                users.join(", "),
-                if acls.ip_rules.is_empty() {
-                    String::new()
-                } else {
-                    format!(" unless the app's outbound address is among ipRules {}", acls.ip_rules.join(", "))
-                }
-            )).with_evidence(evidence));
+        let message = format!(
+            "key vault {} denies by default and has no approved private endpoint, so {} can pass its firewall only through the AzureServices bypass — which admits App Service for certificate deployment only: app calls and Key Vault references get 403 ForbiddenByFirewall{}",
+            b.meta.name,
+            users.join(", "),
+            if acls.ip_rules.is_empty() {
+                String::new()
+            } else {
+                format!(" unless the app's outbound address is among ipRules {}", acls.ip_rules.join(", "))
+            }
+        );
+        out.push(Finding::new(&RULE, b.meta.id.clone(), message).with_evidence(evidence));
     }
     out
 }
