@@ -38,10 +38,10 @@ pub enum Op {
     /// Creates the document with these top-level members (ARM takes `id`, `name` and `type` from
     /// its URL): how a fix adds a missing link, record or rule.
     Create(Map<String, Value>),
-    /// Sets an object member, inserts before an array index, or appends at `-`; objects missing on
-    /// the way are created.
+    /// Sets an object member, inserts before an array index, or appends at `-` (or past the end);
+    /// what is missing on the way is created.
     Add { pointer: String, value: Value },
-    /// Replaces the value at `pointer`.
+    /// Replaces the value at `pointer`, or adds it where there is none.
     Replace { pointer: String, value: Value },
     /// Removes the value at `pointer`; nothing happens when there is none.
     Remove { pointer: String },
@@ -171,15 +171,16 @@ fn split(pointer: &str) -> (Vec<String>, String) {
     (tokens, last)
 }
 
-/// The value the parent tokens name. With `create`, members missing on the way are created: an
-/// array where the next token is an index or `-`, else an object.
+/// The container the parent tokens name. With `create`, what is missing or not a container on the
+/// way becomes one (an array where the next token is an index or `-`, else an object), as a merge
+/// patch would make it.
 fn parent<'a>(root: &'a mut Value, tokens: &[String], last: &str, create: bool) -> Option<&'a mut Value> {
     let mut cur = root;
     for (k, t) in tokens.iter().enumerate() {
         let next = tokens.get(k + 1).map_or(last, String::as_str);
         cur = match cur {
             Value::Object(m) => {
-                if create && !m.contains_key(t) {
+                if create && !m.get(t).is_some_and(|c| c.is_object() || c.is_array()) {
                     let is_index = next == "-" || next.parse::<usize>().is_ok();
                     m.insert(t.clone(), if is_index { Value::Array(Vec::new()) } else { Value::Object(Map::new()) });
                 }
@@ -195,34 +196,25 @@ fn parent<'a>(root: &'a mut Value, tokens: &[String], last: &str, create: bool) 
 fn apply_op(body: &mut Value, op: &Op) {
     match op {
         Op::Create(members) => {
-            let doc = body.as_object_mut().expect("a document body is an object");
+            if !body.is_object() {
+                *body = Value::Object(Map::new());
+            }
+            let doc = body.as_object_mut().expect("just made an object");
             doc.extend(members.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        Op::Add { pointer, value } => {
+        Op::Add { pointer, value } | Op::Replace { pointer, value } => {
             let (tokens, last) = split(pointer);
+            let insert = matches!(op, Op::Add { .. });
             match parent(body, &tokens, &last, true) {
-                Some(Value::Array(v)) if last == "-" => v.push(value.clone()),
-                Some(Value::Array(v)) => {
-                    let i = last.parse::<usize>().expect("an array index").min(v.len());
-                    v.insert(i, value.clone());
-                }
+                Some(Value::Array(v)) => match last.parse::<usize>().ok().filter(|i| *i < v.len()) {
+                    Some(i) if insert => v.insert(i, value.clone()),
+                    Some(i) => v[i] = value.clone(),
+                    None => v.push(value.clone()),
+                },
                 Some(Value::Object(m)) => {
                     m.insert(last, value.clone());
                 }
-                _ => panic!("add {pointer}: no object or array there"),
-            }
-        }
-        Op::Replace { pointer, value } => {
-            let (tokens, last) = split(pointer);
-            match parent(body, &tokens, &last, false) {
-                Some(Value::Array(v)) => {
-                    let slot = last.parse::<usize>().ok().and_then(|i| v.get_mut(i));
-                    *slot.unwrap_or_else(|| panic!("replace {pointer}: no such member")) = value.clone();
-                }
-                Some(Value::Object(m)) => {
-                    *m.get_mut(&last).unwrap_or_else(|| panic!("replace {pointer}: no such member")) = value.clone();
-                }
-                _ => panic!("replace {pointer}: no such member"),
+                _ => {}
             }
         }
         Op::Remove { pointer } => {
