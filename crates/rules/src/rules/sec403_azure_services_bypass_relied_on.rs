@@ -19,8 +19,8 @@
 //!
 //! **Fix.** No automatic fix, because the remedy is a choice privlink cannot make for you (which
 //! subnet holds a new endpoint, or whether to admit the subnet instead): give the vault a private
-//! endpoint in the app's VNet with a zone group
-//! for `privatelink.vaultcore.azure.net` linked to that VNet
+//! endpoint in the app's VNet with a zone group for `privatelink.vaultcore.azure.net` linked to
+//! that VNet
 //! (`az network private-endpoint create -g RG -n pe-VAULT --vnet-name VNET --subnet PE_SUBNET --private-connection-resource-id VAULT_ID --group-id vault --connection-name pe-VAULT`,
 //! `az network private-endpoint dns-zone-group create -g RG --endpoint-name pe-VAULT -n default --private-dns-zone privatelink.vaultcore.azure.net --zone-name vault`),
 //! or admit the integration subnet with a service endpoint and
