@@ -4,6 +4,7 @@ use crate::{Origin, ResourceId};
 use serde::Serialize;
 use std::fmt;
 
+/// How serious a load diagnostic or a rule's finding is; ordered most severe first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -12,13 +13,24 @@ pub enum Severity {
     Info,
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Severity {
+    pub fn as_str(&self) -> &'static str {
+        match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "info",
-        })
+        }
+    }
+
+    /// Whether this severity is at or above `threshold` (error > warning > info).
+    pub fn at_least(&self, threshold: Severity) -> bool {
+        *self <= threshold
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

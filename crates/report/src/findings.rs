@@ -46,16 +46,17 @@ fn rule_of(code: &str) -> Option<&'static Rule> {
     all_rules().iter().find(|r| r.code == code)
 }
 
-fn fix_json(f: &Finding) -> Option<serde_json::Value> {
+fn fix_json(f: &Finding, model: &Model) -> Option<serde_json::Value> {
     let fix = f.fix.as_ref()?;
+    let patches = fix.merge_patches(&model.documents);
     // One document patch is the common case; the contract's `patch` is that patch, `patches` all.
-    let patch = match fix.patches.as_slice() {
+    let patch = match patches.as_slice() {
         [one] => json!({"document": one.document, "merge": one.merge}),
         many => {
             json!({"documents": many.iter().map(|p| json!({"document": p.document, "merge": p.merge})).collect::<Vec<_>>()})
         }
     };
-    Some(json!({"az": fix.az, "patch": patch, "patches": fix.patches}))
+    Some(json!({"az": fix.az, "patch": patch, "patches": patches}))
 }
 
 pub fn to_json(findings: &[Finding], model: &Model) -> String {
@@ -68,7 +69,7 @@ pub fn to_json(findings: &[Finding], model: &Model) -> String {
                 resource: &f.resource,
                 message: &f.message,
                 evidence: &f.evidence,
-                fix: fix_json(f),
+                fix: fix_json(f, model),
                 rule: rule_of(f.code).map(|r| r.name).unwrap_or(""),
             })
             .collect(),

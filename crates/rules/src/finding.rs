@@ -1,48 +1,11 @@
-//! What a rule reports.
+//! What a rule reports: a finding takes its code and severity from its rule.
 
+use crate::fix::Fix;
+use crate::rules::Rule;
 use privlink_model::ResourceId;
-use serde::Serialize;
+pub use privlink_model::Severity;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-
-    /// Whether this severity is at or above `threshold` (error > warning > info).
-    pub fn at_least(&self, threshold: Severity) -> bool {
-        *self <= threshold
-    }
-}
-
-/// A change to one ARM document, as a JSON merge patch (RFC 7396). Applying it to a document
-/// that does not exist creates it: that is how a fix adds a missing link or record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Patch {
-    pub document: ResourceId,
-    pub merge: serde_json::Value,
-}
-
-/// How to make a finding go away: the `az` commands a person would run and the same change as
-/// document patches (a test applies the patches and checks the finding disappears).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Fix {
-    pub az: Vec<String>,
-    pub patches: Vec<Patch>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub code: &'static str,
     pub severity: Severity,
@@ -52,4 +15,36 @@ pub struct Finding {
     /// Structured evidence: resolution chains, trace hops, the records and links looked at.
     pub evidence: Vec<serde_json::Value>,
     pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// A finding of `rule` about `resource`, at the rule's severity, without evidence or fix.
+    pub fn new(rule: &Rule, resource: ResourceId, message: impl Into<String>) -> Self {
+        Finding {
+            code: rule.code,
+            severity: rule.severity,
+            resource,
+            message: message.into(),
+            evidence: Vec::new(),
+            fix: None,
+        }
+    }
+
+    pub fn with_evidence(mut self, evidence: Vec<serde_json::Value>) -> Self {
+        self.evidence = evidence;
+        self
+    }
+
+    /// The fix (or `None` where this finding has none: a rule whose fix is `Sometimes`).
+    pub fn with_fix(mut self, fix: impl Into<Option<Fix>>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+
+    /// Reports this finding at the rule's `secondary_severity` instead of its default: for a rule
+    /// that checks two things of different weight under one code.
+    pub fn at_secondary_severity(mut self, rule: &Rule) -> Self {
+        self.severity = rule.secondary_severity.expect("the rule declares a secondary severity");
+        self
+    }
 }

@@ -1,18 +1,20 @@
 //! The diagnostic catalogue.
 //!
-//! A rule is a function of the [`Model`] that may call the engine and returns [`Finding`]s. Each
-//! rule lives in its own file under `rules/`, whose `//!` doc comment is the rule's documentation
-//! (what it checks, why it breaks in Azure, an example, the fix, a reference). Codes are never
-//! reused: a retired rule keeps its code out of circulation.
+//! A rule is a function of the [`Model`] that may call the engine and returns [`Finding`]s, each
+//! with its fix as edits on the ARM documents. Each rule lives in its own file under `rules/`,
+//! whose `//!` doc comment is the rule's documentation (what it checks, why it breaks in Azure, an
+//! example, the fix, a reference). Codes are never reused: a retired rule keeps its code out of
+//! circulation.
 
 mod deps;
 pub mod finding;
-pub mod patch;
+pub mod fix;
 pub mod rules;
 pub mod seed_map;
 
 pub use deps::Analysis;
-pub use finding::{Finding, Fix, Patch, Severity};
+pub use finding::{Finding, Severity};
+pub use fix::{Edit, Fix, FixAvailability, Patch};
 pub use rules::{all_rules, Rule};
 
 use privlink_model::Model;
@@ -21,7 +23,7 @@ include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
 /// The documentation of a rule (its file's doc comment).
 pub fn documentation(rule: &Rule) -> &'static str {
-    RULE_DOCS.iter().find(|(m, _)| *m == rule.module).map(|(_, d)| *d).unwrap_or("")
+    RULE_DOCS.iter().find(|(m, _)| *m == rules::module_of(rule)).map(|(_, d)| *d).unwrap_or("")
 }
 
 /// The first line of a rule's documentation: its one-sentence summary.

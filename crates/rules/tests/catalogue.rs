@@ -1,11 +1,17 @@
-//! Every rule has a positive and a negative scenario, and applying its fix removes the finding.
+//! Every rule has a positive and a negative scenario; its findings carry its code and severity;
+//! a rule that declares a fix fixes every finding of its positive scenario, and applying the fix's
+//! edits removes the finding; a rule that declares none offers none.
 //!
-//! Layout: `scenarios/rules/<CODE>/positive/estate/` and `scenarios/rules/<CODE>/negative/estate/`
-//! (ARM documents). The CLI output for each is pinned by `check.cmd`/`check.out` beside them.
+//! Layout: `scenarios/rules/<CODE>/<case>/estate/` (ARM documents; `positive` and `negative` at
+//! least). The CLI output for each is pinned by `check.cmd`/`check.out` beside them, and the
+//! documents the rule's fixes change or create, after the fixes, by `check.fixed.json`. Set
+//! `UPDATE_EXPECT=1` to write `check.fixed.json` instead of comparing — then read every changed file:
+//! it must be what Azure would hold after the fix.
 
 use privlink_load::{load, model_from_documents, Input};
-use privlink_model::{Document, Model, Origin};
-use privlink_rules::{all_rules, documentation, patch::merge_patch, Finding, Rule};
+use privlink_model::{Document, Model, Origin, ResourceId};
+use privlink_rules::{all_rules, documentation, fix, Analysis, Finding, FixAvailability, Rule};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn rules_dir() -> PathBuf {
@@ -31,24 +37,55 @@ fn load_dir(dir: &Path) -> Model {
     load(&inputs).unwrap()
 }
 
+/// The rule's own findings, straight from its check (not filtered by code).
 fn run(rule: &Rule, model: &Model) -> Vec<Finding> {
-    privlink_rules::check(model, |r| r.code == rule.code)
+    (rule.check)(model, &Analysis::new(model))
 }
 
-/// Applies every patch of every finding's fix to the model's documents and reloads.
+/// The case directories of a rule (`positive`, `negative`, …): those holding an `estate/`.
+fn cases(rule: &Rule) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(rules_dir().join(rule.code)) else { return Vec::new() };
+    let mut out: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).filter(|p| p.join("estate").is_dir()).collect();
+    out.sort();
+    out
+}
+
+/// The documents the findings' fixes change or create, after every edit of every fix.
+fn fixed_documents(model: &Model, findings: &[Finding]) -> BTreeMap<ResourceId, serde_json::Value> {
+    fix::apply(&model.documents, findings.iter().flat_map(|f| f.fix.iter().flat_map(|x| &x.edits)))
+}
+
+/// The model with the fixed documents in place of the originals.
 fn apply_fixes(model: &Model, findings: &[Finding]) -> Model {
     let mut docs = model.documents.clone();
-    for f in findings {
-        for p in &f.fix.as_ref().expect("finding has a fix").patches {
-            let entry = docs.entry(p.document.clone()).or_insert_with(|| Document {
-                id: p.document.clone(),
-                body: serde_json::json!({"id": p.document.to_string(), "name": p.document.name(), "type": p.document.resource_type()}),
-                origin: Origin::new("<fix>", ""),
-            });
-            merge_patch(&mut entry.body, &p.merge);
-        }
+    for (id, body) in fixed_documents(model, findings) {
+        let origin = docs.get(&id).map_or_else(|| Origin::new("<fix>", ""), |d| d.origin.clone());
+        docs.insert(id.clone(), Document { id, body, origin });
     }
     model_from_documents(docs, Vec::new())
+}
+
+/// Code, severity and fix availability of each finding, as the rule declares them.
+fn declared_problems(rule: &Rule, case: &str, findings: &[Finding]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for f in findings {
+        let at = format!("{} {case} ({})", rule.code, f.message);
+        if f.code != rule.code {
+            problems.push(format!("{at}: finding has code {}", f.code));
+        }
+        if f.severity != rule.severity && Some(f.severity) != rule.secondary_severity {
+            problems.push(format!("{at}: severity {} is not the rule's", f.severity));
+        }
+        match (&f.fix, rule.fix) {
+            (Some(_), FixAvailability::Never) => problems.push(format!("{at}: a fix, though the rule declares none")),
+            (None, FixAvailability::Always) => problems.push(format!("{at}: no fix, though the rule always has one")),
+            (Some(x), _) if x.az.is_empty() || x.edits.is_empty() => {
+                problems.push(format!("{at}: a fix needs az commands and document edits"))
+            }
+            _ => {}
+        }
+    }
+    problems
 }
 
 #[test]
@@ -70,35 +107,75 @@ fn every_rule_is_documented_and_has_scenarios_and_working_fixes() {
             problems.push(format!("{}: missing {} or {}", rule.code, pos.display(), neg.display()));
             continue;
         }
-        let positive = load_dir(&pos);
-        let findings = run(rule, &positive);
-        if findings.is_empty() {
-            problems.push(format!("{}: no finding on the positive scenario", rule.code));
-            continue;
-        }
-        let negative = load_dir(&neg);
-        let negatives = run(rule, &negative);
-        if !negatives.is_empty() {
-            problems.push(format!(
-                "{}: findings on the negative scenario: {:?}",
-                rule.code,
-                negatives.iter().map(|f| &f.message).collect::<Vec<_>>()
-            ));
-        }
-        if findings.iter().all(|f| f.fix.as_ref().is_some_and(|x| !x.patches.is_empty())) {
-            let fixed = apply_fixes(&positive, &findings);
-            let after = run(rule, &fixed);
-            if !after.is_empty() {
-                problems.push(format!(
-                    "{}: the fix leaves {:?}",
+        for case in cases(rule) {
+            let name = case.file_name().unwrap().to_string_lossy().to_string();
+            let model = load_dir(&case.join("estate"));
+            let findings = run(rule, &model);
+            problems.extend(declared_problems(rule, &name, &findings));
+            match name.as_str() {
+                "negative" if !findings.is_empty() => problems.push(format!(
+                    "{}: findings on the negative scenario: {:?}",
                     rule.code,
-                    after.iter().map(|f| &f.message).collect::<Vec<_>>()
-                ));
+                    findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+                )),
+                "positive" if findings.is_empty() => {
+                    problems.push(format!("{}: no finding on the positive scenario", rule.code))
+                }
+                "positive" if rule.fix != FixAvailability::Never => {
+                    if findings.iter().any(|f| f.fix.is_none()) {
+                        problems.push(format!("{}: a finding of the positive scenario has no fix", rule.code));
+                    }
+                    let after = run(rule, &apply_fixes(&model, &findings));
+                    if !after.is_empty() {
+                        problems.push(format!(
+                            "{}: the fix leaves {:?}",
+                            rule.code,
+                            after.iter().map(|f| &f.message).collect::<Vec<_>>()
+                        ));
+                    }
+                }
+                _ => {}
             }
         }
-        for f in &findings {
-            if f.fix.as_ref().is_some_and(|x| x.az.is_empty()) {
-                problems.push(format!("{}: a fix without an az command", rule.code));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `check.fixed.json`: the documents the fixes change or create, after the fixes, keyed by id.
+fn render_fixed(documents: &BTreeMap<ResourceId, serde_json::Value>) -> String {
+    let by_id: serde_json::Map<String, serde_json::Value> =
+        documents.iter().map(|(id, body)| (id.to_string(), body.clone())).collect();
+    let mut s = serde_json::to_string_pretty(&by_id).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+#[test]
+fn every_fixed_document_is_pinned() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut problems = Vec::new();
+    for rule in all_rules() {
+        for case in cases(rule) {
+            let model = load_dir(&case.join("estate"));
+            let fixed = fixed_documents(&model, &run(rule, &model));
+            let path = case.join("check.fixed.json");
+            let expected = std::fs::read_to_string(&path).ok();
+            let actual = (!fixed.is_empty()).then(|| render_fixed(&fixed));
+            if expected == actual {
+                continue;
+            }
+            if update {
+                match &actual {
+                    Some(text) => std::fs::write(&path, text).unwrap(),
+                    None => std::fs::remove_file(&path).unwrap(),
+                }
+            } else {
+                problems.push(format!(
+                    "{}: {} differs from the fixed documents (UPDATE_EXPECT=1 rewrites it):\n{}",
+                    rule.code,
+                    path.display(),
+                    actual.as_deref().unwrap_or("(no fix: the file should not exist)\n")
+                ));
             }
         }
     }
@@ -107,10 +184,8 @@ fn every_rule_is_documented_and_has_scenarios_and_working_fixes() {
 
 #[test]
 fn codes_are_unique_and_well_formed() {
-    let mut codes: Vec<&str> = all_rules().iter().map(|r| r.code).collect();
-    let n = codes.len();
-    codes.dedup();
-    assert_eq!(codes.len(), n, "duplicate codes");
+    let codes: Vec<&str> = all_rules().iter().map(|r| r.code).collect();
+    assert!(codes.windows(2).all(|w| w[0] < w[1]), "codes must be listed in order, once each: {codes:?}");
     for c in codes {
         let (family, number) = c.split_at(c.find(|ch: char| ch.is_ascii_digit()).unwrap());
         assert!(["DNS", "PE", "NET", "APP", "SEC"].contains(&family), "{c}");

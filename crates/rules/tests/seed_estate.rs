@@ -47,8 +47,8 @@ fn show_positive_findings() {
             for az in f.fix.iter().flat_map(|x| &x.az) {
                 println!("  $ {az}");
             }
-            let docs: Vec<&str> = f.fix.iter().flat_map(|x| &x.patches).map(|p| p.document.name()).collect();
-            println!("  patches: {docs:?}");
+            let docs: Vec<&str> = f.fix.iter().flat_map(|x| &x.edits).map(|e| e.document.name()).collect();
+            println!("  edited: {docs:?}");
         }
     }
 }

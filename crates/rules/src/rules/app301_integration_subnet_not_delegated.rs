@@ -17,21 +17,21 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::Model;
 use serde_json::json;
 
 const SERVICE: &str = "Microsoft.Web/serverFarms";
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP301",
-        name: "integration-subnet-not-delegated",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP301",
+    name: "integration-subnet-not-delegated",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -46,37 +46,32 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         } else {
             format!("is delegated to {}", subnet.delegations.join(", "))
         };
-        out.push(Finding {
-            code: "APP301",
-            severity: Severity::Error,
-            resource: subnet.meta.id.clone(),
-            message: format!(
-                "app {} integrates with subnet {} (VNet {}), which {now}; VNet integration needs it delegated to {SERVICE}",
-                site.meta.name,
-                subnet.meta.name,
-                subnet.vnet.name()
-            ),
-            evidence: vec![json!({
-                "site": site.meta.id,
-                "setBy": integration.source,
-                "subnet": subnet.meta.id,
-                "delegations": subnet.delegations,
-            })],
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --delegations {SERVICE}",
-                    rg(&subnet.meta.id),
-                    subnet.vnet.name(),
-                    subnet.meta.name
-                )],
-                patches: vec![Patch {
-                    document: subnet.meta.id.clone(),
-                    merge: json!({"properties": {"delegations": [
-                        {"name": "delegation", "properties": {"serviceName": SERVICE}}
-                    ]}}),
-                }],
-            }),
-        });
+        let message = format!(
+            "app {} integrates with subnet {} (VNet {}), which {now}; VNet integration needs it delegated to {SERVICE}",
+            site.meta.name,
+            subnet.meta.name,
+            subnet.vnet.name()
+        );
+        let evidence = vec![json!({
+            "site": site.meta.id,
+            "setBy": integration.source,
+            "subnet": subnet.meta.id,
+            "delegations": subnet.delegations,
+        })];
+        let fix = Fix {
+            az: vec![format!(
+                "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --delegations {SERVICE}",
+                rg(&subnet.meta.id),
+                subnet.vnet.name(),
+                subnet.meta.name
+            )],
+            edits: vec![Edit::add(
+                &subnet.meta.id,
+                "/properties/delegations",
+                json!([{"name": "delegation", "properties": {"serviceName": SERVICE}}]),
+            )],
+        };
+        out.push(Finding::new(&RULE, subnet.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

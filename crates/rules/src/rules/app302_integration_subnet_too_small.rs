@@ -17,7 +17,8 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use ipnet::{IpNet, Ipv4Net};
 use privlink_model::Model;
 use serde_json::json;
@@ -25,15 +26,14 @@ use serde_json::json;
 /// The smallest integration subnet App Service accepts (§3.2).
 const MIN_PREFIX: u8 = 28;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP302",
-        name: "integration-subnet-too-small",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP302",
+    name: "integration-subnet-too-small",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -63,34 +63,30 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             .filter(|m| model.resources.sites.contains_key(*m))
             .map(|m| m.name())
             .collect();
-        out.push(Finding {
-            code: "APP302",
-            severity: Severity::Error,
-            resource: subnet.meta.id.clone(),
-            message: format!(
-                "integration subnet {} of {} is {first} ({} usable addresses); App Service needs at least a /{MIN_PREFIX} (/26 recommended)",
-                subnet.meta.name,
-                apps.join(", "),
-                (1u32 << (32 - first.prefix_len())).saturating_sub(5)
-            ),
-            evidence: vec![json!({
-                "subnet": subnet.meta.id,
-                "prefixes": subnet.prefixes,
-                "sites": apps,
-            })],
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --address-prefixes {wider}",
-                    rg(&subnet.meta.id),
-                    subnet.vnet.name(),
-                    subnet.meta.name
-                )],
-                patches: vec![Patch {
-                    document: subnet.meta.id.clone(),
-                    merge: json!({"properties": {"addressPrefix": wider.to_string(), "addressPrefixes": null}}),
-                }],
-            }),
-        });
+        let message = format!(
+            "integration subnet {} of {} is {first} ({} usable addresses); App Service needs at least a /{MIN_PREFIX} (/26 recommended)",
+            subnet.meta.name,
+            apps.join(", "),
+            (1u32 << (32 - first.prefix_len())).saturating_sub(5)
+        );
+        let evidence = vec![json!({
+            "subnet": subnet.meta.id,
+            "prefixes": subnet.prefixes,
+            "sites": apps,
+        })];
+        let fix = Fix {
+            az: vec![format!(
+                "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --address-prefixes {wider}",
+                rg(&subnet.meta.id),
+                subnet.vnet.name(),
+                subnet.meta.name
+            )],
+            edits: vec![
+                Edit::add(&subnet.meta.id, "/properties/addressPrefix", json!(wider.to_string())),
+                Edit::remove(&subnet.meta.id, "/properties/addressPrefixes"),
+            ],
+        };
+        out.push(Finding::new(&RULE, subnet.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

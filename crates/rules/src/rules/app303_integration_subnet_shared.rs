@@ -25,19 +25,19 @@
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
+use crate::fix::FixAvailability;
 use privlink_model::Model;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP303",
-        name: "integration-subnet-shared",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP303",
+    name: "integration-subnet-shared",
+    severity: Severity::Error,
+    secondary_severity: Some(Severity::Warning),
+    fix: FixAvailability::Never,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -60,7 +60,10 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 (
                     format!("private endpoint {}", pe.meta.name),
                     match target {
-                        Some(t) if to_sites => format!(" (to app {}: an app's private endpoint cannot share its integration subnet)", t.name()),
+                        Some(t) if to_sites => format!(
+                            " (to app {}: an app's private endpoint cannot share its integration subnet)",
+                            t.name()
+                        ),
                         Some(t) => format!(" (to {})", t.name()),
                         None => String::new(),
                     },
@@ -74,21 +77,16 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             } else {
                 continue;
             };
-            out.push(Finding {
-                code: "APP303",
-                severity: Severity::Error,
-                resource: m.clone(),
-                message: format!(
-                    "{what}{detail} sits in subnet {subnet_name} (VNet {vnet_name}), the VNet integration subnet of {}; that subnet belongs to App Service alone",
-                    site_names.join(", ")
-                ),
-                evidence: vec![json!({
-                    "subnet": subnet_id,
-                    "resource": m,
-                    "integratedSites": sites.iter().map(|s| &s.meta.id).collect::<Vec<_>>(),
-                })],
-                fix: None,
-            });
+            let message = format!(
+                "{what}{detail} sits in subnet {subnet_name} (VNet {vnet_name}), the VNet integration subnet of {}; that subnet belongs to App Service alone",
+                site_names.join(", ")
+            );
+            let evidence = vec![json!({
+                "subnet": subnet_id,
+                "resource": m,
+                "integratedSites": sites.iter().map(|s| &s.meta.id).collect::<Vec<_>>(),
+            })];
+            out.push(Finding::new(&RULE, m.clone(), message).with_evidence(evidence));
         }
         let mut by_plan: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for s in &sites {
@@ -116,27 +114,22 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if let Some(len) = smallest.filter(|l| *l > 26) {
             conditions.push(format!("the subnet is a /{len}, smaller than the /26 MPSJ needs"));
         }
-        out.push(Finding {
-            code: "APP303",
-            severity: Severity::Warning,
-            resource: subnet_id.clone(),
-            message: format!(
-                "integration subnet {subnet_name} (VNet {vnet_name}) is shared by {} plans: {}; only multi-plan subnet join allows that{}",
-                by_plan.len(),
-                plans_text.join("; "),
-                if conditions.is_empty() {
-                    " (plans of one subscription, enough addresses for every instance while scaling doubles them)".to_string()
-                } else {
-                    format!(", and {}", conditions.join(" and "))
-                }
-            ),
-            evidence: vec![json!({
-                "subnet": subnet_id,
-                "plans": by_plan,
-                "prefixes": model.resources.subnets.get(&subnet_id).map(|s| &s.prefixes),
-            })],
-            fix: None,
-        });
+        let message = format!(
+            "integration subnet {subnet_name} (VNet {vnet_name}) is shared by {} plans: {}; only multi-plan subnet join allows that{}",
+            by_plan.len(),
+            plans_text.join("; "),
+            if conditions.is_empty() {
+                " (plans of one subscription, enough addresses for every instance while scaling doubles them)".to_string()
+            } else {
+                format!(", and {}", conditions.join(" and "))
+            }
+        );
+        let evidence = vec![json!({
+            "subnet": subnet_id,
+            "plans": by_plan,
+            "prefixes": model.resources.subnets.get(&subnet_id).map(|s| &s.prefixes),
+        })];
+        out.push(Finding::new(&RULE, subnet_id.clone(), message).at_secondary_severity(&RULE).with_evidence(evidence));
     }
     out
 }

@@ -23,26 +23,27 @@
 use super::util::{approved_endpoints, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog;
 use privlink_model::{Model, ResourceId};
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP304",
-        name: "sku-without-vnet-integration",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP304",
+    name: "sku-without-vnet-integration",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Sometimes,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for (plan_id, site_ids) in &model.indexes.sites_of_plan {
         let Some(plan) = model.resources.plans.get(plan_id) else { continue };
-        let Some(tier) = catalog::app_service_tier_without_networking(plan.sku_name.as_deref(), plan.sku_tier.as_deref())
+        let Some(tier) =
+            catalog::app_service_tier_without_networking(plan.sku_name.as_deref(), plan.sku_tier.as_deref())
         else {
             continue;
         };
@@ -82,36 +83,31 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                     rg(plan_id),
                     plan.meta.name
                 )],
-                patches: vec![Patch {
-                    document: plan_id.clone(),
-                    merge: json!({"sku": {"name": "S1", "tier": "Standard", "size": "S1", "family": "S"}}),
-                }],
+                edits: [("name", "S1"), ("tier", "Standard"), ("size", "S1"), ("family", "S")]
+                    .into_iter()
+                    .map(|(key, value)| Edit::add(plan_id, format!("/sku/{key}"), json!(value)))
+                    .collect(),
             })
         } else if !plan.is_linux {
             Some(move_to_premium(model, plan_id, site_ids))
         } else {
             None
         };
-        out.push(Finding {
-            code: "APP304",
-            severity: Severity::Error,
-            resource: plan_id.clone(),
-            message: format!(
-                "plan {} is {sku} ({tier}), which offers neither VNet integration nor private endpoints, but {} {} them{}",
-                plan.meta.name,
-                uses.join(", "),
-                if uses.len() == 1 { "uses" } else { "use" },
-                if dynamic && plan.is_linux {
-                    "; a Linux Consumption app must be redeployed onto an Elastic Premium or Dedicated plan"
-                } else {
-                    ""
-                }
-            ),
-            evidence: std::iter::once(json!({"plan": plan_id, "sku": plan.sku_name, "tier": plan.sku_tier}))
-                .chain(evidence)
-                .collect(),
-            fix,
-        });
+        let message = format!(
+            "plan {} is {sku} ({tier}), which offers neither VNet integration nor private endpoints, but {} {} them{}",
+            plan.meta.name,
+            uses.join(", "),
+            if uses.len() == 1 { "uses" } else { "use" },
+            if dynamic && plan.is_linux {
+                "; a Linux Consumption app must be redeployed onto an Elastic Premium or Dedicated plan"
+            } else {
+                ""
+            }
+        );
+        let evidence = std::iter::once(json!({"plan": plan_id, "sku": plan.sku_name, "tier": plan.sku_tier}))
+            .chain(evidence)
+            .collect();
+        out.push(Finding::new(&RULE, plan_id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }
@@ -132,21 +128,18 @@ fn move_to_premium(model: &Model, plan_id: &ResourceId, site_ids: &[ResourceId])
         rg(plan_id),
         location.replace(' ', "").to_ascii_lowercase()
     )];
-    let mut patches = vec![Patch {
-        document: new_id.clone(),
-        merge: json!({
+    let mut edits = vec![Edit::create(
+        &new_id,
+        json!({
             "location": location,
             "kind": "elastic",
             "sku": {"name": "EP1", "tier": "ElasticPremium", "size": "EP1", "family": "EP"},
             "properties": {"reserved": false, "maximumElasticWorkerCount": 20},
         }),
-    }];
+    )];
     for site in site_ids {
         az.push(format!("az functionapp update --resource-group {} --name {} --plan {name}", rg(site), site.name()));
-        patches.push(Patch {
-            document: site.clone(),
-            merge: json!({"properties": {"serverFarmId": new_id.to_string()}}),
-        });
+        edits.push(Edit::add(site, "/properties/serverFarmId", json!(new_id.to_string())));
     }
-    Fix { az, patches }
+    Fix { az, edits }
 }

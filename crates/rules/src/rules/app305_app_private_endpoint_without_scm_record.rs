@@ -22,22 +22,22 @@
 use super::util::{approved_endpoints, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP305",
-        name: "app-private-endpoint-without-scm-record",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP305",
+    name: "app-private-endpoint-without-scm-record",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 /// The A record sets named `name` in zone `zone`.
 fn records_in(model: &Model, zone: &ResourceId, name: &DnsName) -> Vec<ResourceId> {
@@ -66,11 +66,13 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         }
     }
     for (site, group) in targets {
-        let fqdns = catalog::customer_fqdns(Cloud::Public, "Microsoft.Web/sites", site.name(), &group, &NameHints::default());
+        let fqdns =
+            catalog::customer_fqdns(Cloud::Public, "Microsoft.Web/sites", site.name(), &group, &NameHints::default());
         let aliases: Vec<DnsName> = fqdns.iter().filter_map(|f| catalog::privatelink_alias(Cloud::Public, f)).collect();
         // The app's own record is the alias one label below the zone; the scm record sits under it.
         let Some(app) = aliases.iter().min_by_key(|a| a.label_count()) else { continue };
-        let Some(scm) = aliases.iter().find(|a| a.first_label() == app.first_label() && a.label_count() > app.label_count())
+        let Some(scm) =
+            aliases.iter().find(|a| a.first_label() == app.first_label() && a.label_count() > app.label_count())
         else {
             continue;
         };
@@ -100,39 +102,35 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                     app.first_label()
                 ));
             }
-            out.push(Finding {
-                code: "APP305",
-                severity: Severity::Warning,
-                resource: zone.clone(),
-                message: format!(
-                    "zone {zone_name} (resource group {}) holds {app} → {} for the private endpoint of app {} but no {scm}: inside VNets linked to it the app's SCM (Kudu) site {} does not resolve",
-                    rg(zone),
-                    ips.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", "),
-                    site.name(),
-                    fqdns
-                        .iter()
-                        .find(|f| catalog::privatelink_alias(Cloud::Public, f).as_ref() == Some(scm))
-                        .map_or_else(|| scm.to_string(), |f| f.to_string()),
-                ),
-                evidence: vec![json!({
-                    "site": site,
-                    "groupId": group,
-                    "zone": zone,
-                    "appRecord": app_records[0],
-                    "addresses": ips,
-                    "missing": scm,
-                })],
-                fix: Some(Fix {
-                    az,
-                    patches: vec![Patch {
-                        document: record_id,
-                        merge: json!({"properties": {
-                            "ttl": first.ttl,
-                            "aRecords": ips.iter().map(|ip| json!({"ipv4Address": ip.to_string()})).collect::<Vec<_>>(),
-                        }}),
-                    }],
-                }),
-            });
+            let message = format!(
+                "zone {zone_name} (resource group {}) holds {app} → {} for the private endpoint of app {} but no {scm}: inside VNets linked to it the app's SCM (Kudu) site {} does not resolve",
+                rg(zone),
+                ips.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", "),
+                site.name(),
+                fqdns
+                    .iter()
+                    .find(|f| catalog::privatelink_alias(Cloud::Public, f).as_ref() == Some(scm))
+                    .map_or_else(|| scm.to_string(), |f| f.to_string()),
+            );
+            let evidence = vec![json!({
+                "site": site,
+                "groupId": group,
+                "zone": zone,
+                "appRecord": app_records[0],
+                "addresses": ips,
+                "missing": scm,
+            })];
+            let fix = Fix {
+                az,
+                edits: vec![Edit::create(
+                    &record_id,
+                    json!({"properties": {
+                        "ttl": first.ttl,
+                        "aRecords": ips.iter().map(|ip| json!({"ipv4Address": ip.to_string()})).collect::<Vec<_>>(),
+                    }}),
+                )],
+            };
+            out.push(Finding::new(&RULE, zone.clone(), message).with_evidence(evidence).with_fix(fix));
         }
     }
     out

@@ -25,21 +25,21 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::dns::dependencies::hostnames_in;
 use privlink_engine::trace::owner_of;
 use privlink_model::{BackendKind, Model, PublicNetworkAccess, Site};
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "APP307",
-        name: "keyvault-reference-needs-route-all",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "APP307",
+    name: "keyvault-reference-needs-route-all",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn route_all(site: &Site) -> bool {
     site.outbound_vnet_routing.all_traffic == Some(true)
@@ -70,42 +70,35 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 if vault.kind != BackendKind::KeyVault || !private_only || endpoints.is_empty() {
                     continue;
                 }
-                let mut patches = vec![Patch {
-                    document: site.meta.id.clone(),
-                    merge: json!({"properties": {"vnetRouteAllEnabled": true}}),
-                }];
-                if let Some(web) = &site.web_config_source {
-                    patches.push(Patch { document: web.clone(), merge: json!({"properties": {"vnetRouteAllEnabled": true}}) });
-                }
-                out.push(Finding {
-                    code: "APP307",
-                    severity: Severity::Error,
-                    resource: site.meta.id.clone(),
-                    message: format!(
-                        "Linux app {} resolves Key Vault reference {setting} from {}, reachable only through private endpoint {}, but route-all is off: the reference fails and the app sees the literal @Microsoft.KeyVault(...) string",
-                        site.meta.name,
-                        vault.meta.name,
-                        endpoints[0].meta.name
-                    ),
-                    evidence: vec![json!({
-                        "app": site.meta.id,
-                        "setting": setting,
-                        "vault": vault.meta.id,
-                        "publicNetworkAccess": format!("{:?}", vault.public_network_access),
-                        "privateEndpoint": endpoints[0].meta.id,
-                        "vnetRouteAllEnabled": site.vnet_route_all_enabled.as_ref().map(|f| f.value),
-                        "outboundVnetRouting": {"allTraffic": site.outbound_vnet_routing.all_traffic, "applicationTraffic": site.outbound_vnet_routing.application_traffic},
-                        "WEBSITE_VNET_ROUTE_ALL": site.app_setting("WEBSITE_VNET_ROUTE_ALL"),
-                    })],
-                    fix: Some(Fix {
-                        az: vec![format!(
-                            "az webapp config set --resource-group {} --name {} --vnet-route-all-enabled true",
-                            rg(&site.meta.id),
-                            site.meta.name
-                        )],
-                        patches,
-                    }),
-                });
+                let edits: Vec<Edit> = std::iter::once(&site.meta.id)
+                    .chain(&site.web_config_source)
+                    .map(|doc| Edit::add(doc, "/properties/vnetRouteAllEnabled", json!(true)))
+                    .collect();
+                let message = format!(
+                    "Linux app {} resolves Key Vault reference {setting} from {}, reachable only through private endpoint {}, but route-all is off: the reference fails and the app sees the literal @Microsoft.KeyVault(...) string",
+                    site.meta.name,
+                    vault.meta.name,
+                    endpoints[0].meta.name
+                );
+                let evidence = vec![json!({
+                    "app": site.meta.id,
+                    "setting": setting,
+                    "vault": vault.meta.id,
+                    "publicNetworkAccess": format!("{:?}", vault.public_network_access),
+                    "privateEndpoint": endpoints[0].meta.id,
+                    "vnetRouteAllEnabled": site.vnet_route_all_enabled.as_ref().map(|f| f.value),
+                    "outboundVnetRouting": {"allTraffic": site.outbound_vnet_routing.all_traffic, "applicationTraffic": site.outbound_vnet_routing.application_traffic},
+                    "WEBSITE_VNET_ROUTE_ALL": site.app_setting("WEBSITE_VNET_ROUTE_ALL"),
+                })];
+                let fix = Fix {
+                    az: vec![format!(
+                        "az webapp config set --resource-group {} --name {} --vnet-route-all-enabled true",
+                        rg(&site.meta.id),
+                        site.meta.name
+                    )],
+                    edits,
+                };
+                out.push(Finding::new(&RULE, site.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
             }
         }
     }

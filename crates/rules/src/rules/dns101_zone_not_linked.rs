@@ -25,21 +25,21 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::{Analysis, Dependency};
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::dns::Verdict;
 use privlink_model::{Model, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS101",
-        name: "zone-not-linked",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS101",
+    name: "zone-not-linked",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let deps = analysis.dependencies();
@@ -81,14 +81,15 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             .flatten()
             .filter_map(|l| model.resources.virtual_network_links.get(l)?.vnet.clone())
             .collect();
-        let peered: Vec<&ResourceId> = linked_to
-            .iter()
-            .filter(|other| {
-                model.indexes.peerings_of_vnet.get(&vnet).into_iter().flatten().any(|p| {
-                    model.resources.peerings.get(p).is_some_and(|p| p.remote_vnet.as_ref() == Some(*other))
+        let peered: Vec<&ResourceId> =
+            linked_to
+                .iter()
+                .filter(|other| {
+                    model.indexes.peerings_of_vnet.get(&vnet).into_iter().flatten().any(|p| {
+                        model.resources.peerings.get(p).is_some_and(|p| p.remote_vnet.as_ref() == Some(*other))
+                    })
                 })
-            })
-            .collect();
+                .collect();
         let context = if !peered.is_empty() {
             format!(
                 "; it is linked only to {}, peered with {}, and links do not follow peering",
@@ -96,10 +97,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 vnet.name()
             )
         } else if !linked_to.is_empty() {
-            format!(
-                "; it is linked only to {}",
-                linked_to.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
-            )
+            format!("; it is linked only to {}", linked_to.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "))
         } else {
             "; it is linked to no VNet".to_string()
         };
@@ -114,28 +112,19 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let link_id = zone_id.child("virtualNetworkLinks", &link_name);
         let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| analysis.resolution_evidence(d)).collect();
         evidence.push(json!({"zone": zone_id, "linkedTo": linked_to, "needed": vnet}));
-        out.push(Finding {
-            code: "DNS101",
-            severity: Severity::Error,
-            resource: zone_id.clone(),
-            message,
-            evidence,
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network private-dns link vnet create --resource-group {} --zone-name {} --name {link_name} --virtual-network {vnet} --registration-enabled false",
-                    rg(&zone_id),
-                    zone_id.name()
-                )],
-                patches: vec![Patch {
-                    document: link_id,
-                    merge: json!({"location": "global", "properties": {
-                        "virtualNetwork": {"id": vnet.to_string()},
-                        "registrationEnabled": false,
-                        "resolutionPolicy": "Default"
-                    }}),
-                }],
-            }),
-        });
+        let fix = Fix {
+            az: vec![format!(
+                "az network private-dns link vnet create --resource-group {} --zone-name {} --name {link_name} --virtual-network {vnet} --registration-enabled false",
+                rg(&zone_id),
+                zone_id.name()
+            )],
+            edits: vec![Edit::create(&link_id, json!({"location": "global", "properties": {
+                    "virtualNetwork": {"id": vnet.to_string()},
+                    "registrationEnabled": false,
+                    "resolutionPolicy": "Default"
+                }}))],
+        };
+        out.push(Finding::new(&RULE, zone_id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -23,22 +23,22 @@
 use super::util::{endpoint_ip, rg};
 use super::Rule;
 use crate::deps::{Analysis, Dependency};
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::dns::Rcode;
 use privlink_model::{Model, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS102",
-        name: "linked-zone-missing-record",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS102",
+    name: "linked-zone-missing-record",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let deps = analysis.dependencies();
@@ -48,7 +48,8 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let (Some(Rcode::NxDomain), Some(zone_id)) = (d.answer.rcode, &d.answer.zone) else { continue };
         let Some(zone) = model.resources.private_dns_zones.get(zone_id) else { continue };
         let Some(label) = d.answer.final_name.relative_to(&zone.zone).map(str::to_string) else { continue };
-        let Some((pe, ip)) = analysis.approved_endpoints_for(&d.name)
+        let Some((pe, ip)) = analysis
+            .approved_endpoints_for(&d.name)
             .into_iter()
             .find_map(|pe| endpoint_ip(model, pe, Some(&d.name)).map(|ip| (pe, ip)))
         else {
@@ -63,28 +64,22 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         names.dedup();
         let zone_name = zone_id.name();
         let mut evidence: Vec<serde_json::Value> = deps.iter().map(|d| analysis.resolution_evidence(d)).collect();
-        evidence.push(json!({"zone": zone_id, "missing": format!("{label}.{zone_name}"), "privateEndpoint": pe, "address": ip}));
-        out.push(Finding {
-            code: "DNS102",
-            severity: Severity::Error,
-            resource: zone_id.clone(),
-            message: format!(
-                "private DNS zone {zone_name} is linked to the app's VNet but has no record {label}: {} is NXDOMAIN, though private endpoint {} (Approved) holds {ip}",
-                names.join(", "),
-                pe.name()
-            ),
-            evidence,
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network private-dns record-set a add-record --resource-group {} --zone-name {zone_name} --record-set-name {label} --ipv4-address {ip}",
-                    rg(&zone_id)
-                )],
-                patches: vec![Patch {
-                    document: zone_id.child("A", &label),
-                    merge: json!({"properties": {"ttl": 10, "aRecords": [{"ipv4Address": ip.to_string()}]}}),
-                }],
-            }),
-        });
+        evidence.push(
+            json!({"zone": zone_id, "missing": format!("{label}.{zone_name}"), "privateEndpoint": pe, "address": ip}),
+        );
+        let message = format!(
+            "private DNS zone {zone_name} is linked to the app's VNet but has no record {label}: {} is NXDOMAIN, though private endpoint {} (Approved) holds {ip}",
+            names.join(", "),
+            pe.name()
+        );
+        let fix = Fix {
+            az: vec![format!(
+                "az network private-dns record-set a add-record --resource-group {} --zone-name {zone_name} --record-set-name {label} --ipv4-address {ip}",
+                rg(&zone_id)
+            )],
+            edits: vec![Edit::create(&zone_id.child("A", &label), json!({"properties": {"ttl": 10, "aRecords": [{"ipv4Address": ip.to_string()}]}}))],
+        };
+        out.push(Finding::new(&RULE, zone_id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

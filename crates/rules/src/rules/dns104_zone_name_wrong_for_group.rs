@@ -18,22 +18,22 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns
 
-use super::util::{array, endpoint_names, rg, zone_id_for};
+use super::util::{create_private_zone, endpoint_names, has_name, member_indices, rg, zone_id_for};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::{DnsName, Model};
-use serde_json::{json, Value};
+use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS104",
-        name: "zone-name-wrong-for-group",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS104",
+    name: "zone-name-wrong-for-group",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -55,18 +55,20 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             }
             let (new_zone, exists) = zone_id_for(model, expected, zone_id);
             let new_cfg_name = expected.as_str().replace('.', "-");
-            let mut list = array(model, &zg.meta.id, "/properties/privateDnsZoneConfigs");
-            for c in &mut list {
-                if c.get("name").and_then(Value::as_str) == Some(cfg.name.as_str()) {
-                    *c = json!({"name": new_cfg_name, "properties": {"privateDnsZoneId": new_zone.to_string()}});
-                }
-            }
-            let mut patches =
-                vec![Patch { document: zg.meta.id.clone(), merge: json!({"properties": {"privateDnsZoneConfigs": list}}) }];
+            let configs = "/properties/privateDnsZoneConfigs";
+            let new_cfg = json!({"name": new_cfg_name, "properties": {"privateDnsZoneId": new_zone.to_string()}});
+            let mut edits: Vec<Edit> = member_indices(model, &zg.meta.id, configs, |c| has_name(c, &cfg.name))
+                .into_iter()
+                .map(|i| Edit::replace(&zg.meta.id, format!("{configs}/{i}"), new_cfg.clone()))
+                .collect();
             let mut az = Vec::new();
             if !exists {
-                az.push(format!("az network private-dns zone create --resource-group {} --name {}", rg(&new_zone), expected));
-                patches.push(Patch { document: new_zone.clone(), merge: json!({"location": "global", "properties": {}}) });
+                az.push(format!(
+                    "az network private-dns zone create --resource-group {} --name {}",
+                    rg(&new_zone),
+                    expected
+                ));
+                edits.push(create_private_zone(&new_zone));
             }
             az.push(format!(
                 "az network private-endpoint dns-zone-group remove --resource-group {} --endpoint-name {} --name {} --zone-name {}",
@@ -81,30 +83,27 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 pe.meta.name,
                 zg.meta.name
             ));
-            out.push(Finding {
-                code: "DNS104",
-                severity: Severity::Error,
-                resource: zg.meta.id.clone(),
-                message: format!(
-                    "zone group {} of private endpoint {} writes into zone {}, but {} ({}) records belong in {}: clients never look there and resolve the public address",
-                    zg.meta.name,
-                    pe.meta.name,
-                    zone_name,
-                    names.target.name(),
-                    names.group_id,
-                    names.zones.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or ")
-                ),
-                evidence: vec![json!({
-                    "zoneGroup": zg.meta.id,
-                    "privateEndpoint": pe.meta.id,
-                    "target": names.target,
-                    "groupId": names.group_id,
-                    "zone": zone_id,
-                    "zoneName": zone_name,
-                    "expectedZones": names.zones,
-                })],
-                fix: Some(Fix { az, patches }),
-            });
+            let message = format!(
+                "zone group {} of private endpoint {} writes into zone {}, but {} ({}) records belong in {}: clients never look there and resolve the public address",
+                zg.meta.name,
+                pe.meta.name,
+                zone_name,
+                names.target.name(),
+                names.group_id,
+                names.zones.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or ")
+            );
+            let evidence = vec![json!({
+                "zoneGroup": zg.meta.id,
+                "privateEndpoint": pe.meta.id,
+                "target": names.target,
+                "groupId": names.group_id,
+                "zone": zone_id,
+                "zoneName": zone_name,
+                "expectedZones": names.zones,
+            })];
+            out.push(
+                Finding::new(&RULE, zg.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits }),
+            );
         }
     }
     out

@@ -18,22 +18,22 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
 
-use super::util::{endpoint_names, privatelink_name, rg, zone_id_for};
+use super::util::{create_private_zone, endpoint_names, privatelink_name, rg, zone_id_for};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::{ConnectionStatus, DnsName, Model, RecordType};
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS105",
-        name: "endpoint-without-dns",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS105",
+    name: "endpoint-without-dns",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -58,45 +58,40 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         let cfg_name = zone.as_str().replace('.', "-");
         let zg_id = pe.meta.id.child("privateDnsZoneGroups", "default");
         let mut az = Vec::new();
-        let mut patches = Vec::new();
+        let mut edits = Vec::new();
         if !exists {
             az.push(format!("az network private-dns zone create --resource-group {} --name {zone}", rg(&zone_id)));
-            patches.push(Patch { document: zone_id.clone(), merge: json!({"location": "global", "properties": {}}) });
+            edits.push(create_private_zone(&zone_id));
         }
         az.push(format!(
             "az network private-endpoint dns-zone-group create --resource-group {} --endpoint-name {} --name default --zone-name {cfg_name} --private-dns-zone {zone_id}",
             rg(&pe.meta.id),
             pe.meta.name
         ));
-        patches.push(Patch {
-            document: zg_id,
-            merge: json!({"properties": {"privateDnsZoneConfigs": [
+        edits.push(Edit::create(
+            &zg_id,
+            json!({"properties": {"privateDnsZoneConfigs": [
                 {"name": cfg_name, "properties": {"privateDnsZoneId": zone_id.to_string()}}
             ]}}),
-        });
-        out.push(Finding {
-            code: "DNS105",
-            severity: Severity::Warning,
-            resource: pe.meta.id.clone(),
-            message: format!(
-                "private endpoint {} to {} ({}) is Approved but has no DNS zone group and no zone holds {}: {} resolves to the public address, or to nothing where the zone is linked{}",
-                pe.meta.name,
-                names.target.name(),
-                names.group_id,
-                wanted.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or "),
-                fqdn,
-                if exists { String::new() } else { format!(" (zone {zone} is not in the estate either)") }
-            ),
-            evidence: vec![json!({
-                "privateEndpoint": pe.meta.id,
-                "target": names.target,
-                "groupId": names.group_id,
-                "customerFqdns": names.customer_fqdns,
-                "lookedFor": wanted,
-                "zone": if exists { Some(&zone_id) } else { None },
-            })],
-            fix: Some(Fix { az, patches }),
-        });
+        ));
+        let message = format!(
+            "private endpoint {} to {} ({}) is Approved but has no DNS zone group and no zone holds {}: {} resolves to the public address, or to nothing where the zone is linked{}",
+            pe.meta.name,
+            names.target.name(),
+            names.group_id,
+            wanted.iter().map(DnsName::as_str).collect::<Vec<_>>().join(" or "),
+            fqdn,
+            if exists { String::new() } else { format!(" (zone {zone} is not in the estate either)") }
+        );
+        let evidence = vec![json!({
+            "privateEndpoint": pe.meta.id,
+            "target": names.target,
+            "groupId": names.group_id,
+            "customerFqdns": names.customer_fqdns,
+            "lookedFor": wanted,
+            "zone": if exists { Some(&zone_id) } else { None },
+        })];
+        out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits }));
     }
     out
 }

@@ -22,25 +22,25 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
 
-use super::util::{endpoint_names, rg};
+use super::util::{endpoint_names, has_name, member_indices, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::{self, Cloud};
 use privlink_model::{DnsName, Model, PrivateDnsZoneGroup, RecordType, ResourceId};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS106",
-        name: "duplicate-record-writers",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS106",
+    name: "duplicate-record-writers",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 /// One zone-group configuration writing one name.
 struct Writer<'a> {
@@ -64,7 +64,9 @@ fn written_names(model: &Model, zg: &PrivateDnsZoneGroup, config: usize, zone: &
         .filter(|n| n.is_within(zone))
         .collect();
     if names.is_empty() {
-        if let Some(en) = model.resources.private_endpoints.get(&zg.private_endpoint).and_then(|pe| endpoint_names(model, pe)) {
+        if let Some(en) =
+            model.resources.private_endpoints.get(&zg.private_endpoint).and_then(|pe| endpoint_names(model, pe))
+        {
             names = en
                 .customer_fqdns
                 .iter()
@@ -99,7 +101,8 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 },
             };
             for name in written_names(model, zg, i, &zone) {
-                let mut ips: Vec<IpAddr> = cfg.record_sets.iter().flat_map(|r| r.ip_addresses.iter().copied()).collect();
+                let mut ips: Vec<IpAddr> =
+                    cfg.record_sets.iter().flat_map(|r| r.ip_addresses.iter().copied()).collect();
                 if ips.is_empty() {
                     ips = endpoint_ips(model, &zg.private_endpoint);
                 }
@@ -152,7 +155,9 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         let others: Vec<String> = all
             .iter()
             .filter(|(e, _)| *e != pe)
-            .map(|(e, ips)| format!("{} ({})", e.name(), ips.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")))
+            .map(|(e, ips)| {
+                format!("{} ({})", e.name(), ips.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", "))
+            })
             .collect();
         let mine: Vec<String> = all.get(pe).into_iter().flatten().map(IpAddr::to_string).collect();
         let record_now = if current.is_empty() {
@@ -160,46 +165,37 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         } else {
             format!("the record holds {}", current.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", "))
         };
-        let remaining: Vec<Value> = super::util::array(model, &zg_id, "/properties/privateDnsZoneConfigs")
-            .into_iter()
-            .filter(|c| c.get("name").and_then(Value::as_str) != Some(config.as_str()))
-            .collect();
-        out.push(Finding {
-            code: "DNS106",
-            severity: Severity::Error,
-            resource: zg_id.clone(),
-            message: format!(
-                "zone group {} of private endpoint {} ({}) writes {names_text} in zone {} (resource group {}), which {} also writes: the last write wins, {record_now}; keep {} as the only writer",
-                zg.meta.name,
+        let configs = "/properties/privateDnsZoneConfigs";
+        let losing = member_indices(model, &zg_id, configs, |c| has_name(c, &config));
+        let message = format!(
+            "zone group {} of private endpoint {} ({}) writes {names_text} in zone {} (resource group {}), which {} also writes: the last write wins, {record_now}; keep {} as the only writer",
+            zg.meta.name,
+            pe.name(),
+            if mine.is_empty() { "no known address".to_string() } else { mine.join(", ") },
+            zone_id.name(),
+            rg(&zone_id),
+            others.join(", "),
+            keep.name()
+        );
+        let evidence = vec![json!({
+            "zone": zone_id,
+            "names": names,
+            "writers": all.iter().map(|(e, ips)| json!({"privateEndpoint": e, "addresses": ips})).collect::<Vec<_>>(),
+            "recordNow": current,
+            "zoneGroup": zg_id,
+            "config": config,
+            "kept": keep,
+        })];
+        let fix = Fix {
+            az: vec![format!(
+                "az network private-endpoint dns-zone-group remove --resource-group {} --endpoint-name {} --name {} --zone-name {config}",
+                rg(pe),
                 pe.name(),
-                if mine.is_empty() { "no known address".to_string() } else { mine.join(", ") },
-                zone_id.name(),
-                rg(&zone_id),
-                others.join(", "),
-                keep.name()
-            ),
-            evidence: vec![json!({
-                "zone": zone_id,
-                "names": names,
-                "writers": all.iter().map(|(e, ips)| json!({"privateEndpoint": e, "addresses": ips})).collect::<Vec<_>>(),
-                "recordNow": current,
-                "zoneGroup": zg_id,
-                "config": config,
-                "kept": keep,
-            })],
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network private-endpoint dns-zone-group remove --resource-group {} --endpoint-name {} --name {} --zone-name {config}",
-                    rg(pe),
-                    pe.name(),
-                    zg.meta.name
-                )],
-                patches: vec![Patch {
-                    document: zg_id.clone(),
-                    merge: json!({"properties": {"privateDnsZoneConfigs": remaining}}),
-                }],
-            }),
-        });
+                zg.meta.name
+            )],
+            edits: Edit::remove_members(&zg_id, configs, &losing),
+        };
+        out.push(Finding::new(&RULE, zg_id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -24,10 +24,11 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/app-service/overview-name-resolution
 
-use super::util::{app_setting_patches, array, endpoint_names, names_in_settings, rg};
+use super::util::{app_setting_edits, array, endpoint_names, member_indices, names_in_settings, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::nsg::{is_public, AZURE_HOST_IP};
 use privlink_model::{ConnectionStatus, DnsName, Model, ResourceId, Site};
 use serde_json::{json, Value};
@@ -36,21 +37,21 @@ use std::net::IpAddr;
 
 const SETTING: &str = "WEBSITE_DNS_SERVER";
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS107",
-        name: "website-dns-server-public",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS107",
+    name: "website-dns-server-public",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn is_public_resolver(server: &str) -> bool {
     server.trim().parse::<IpAddr>().is_ok_and(|ip| ip != AZURE_HOST_IP && is_public(ip))
 }
 
-/// Where `dnsConfiguration.dnsServers` may be written: (document, JSON pointer, merge-patch path).
+/// Where `dnsConfiguration.dnsServers` may be written: (document, JSON pointer, the path of the
+/// `dnsConfiguration` object as `az resource update` names it, split).
 fn dns_config_places(site: &Site) -> Vec<(ResourceId, &'static str, &'static [&'static str])> {
     let mut v: Vec<(ResourceId, &'static str, &'static [&'static str])> = vec![
         (site.meta.id.clone(), "/properties/dnsConfiguration/dnsServers", &["properties", "dnsConfiguration"]),
@@ -64,10 +65,6 @@ fn dns_config_places(site: &Site) -> Vec<(ResourceId, &'static str, &'static [&'
         v.push((web.clone(), "/properties/dnsConfiguration/dnsServers", &["properties", "dnsConfiguration"]));
     }
     v
-}
-
-fn nested(path: &[&str], leaf: Value) -> Value {
-    path.iter().rev().fold(json!({"dnsServers": leaf}), |inner, key| json!({ *key: inner }))
 }
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
@@ -100,7 +97,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             continue;
         }
         let mut az = Vec::new();
-        let mut patches = Vec::new();
+        let mut edits = Vec::new();
         let mut where_set = Vec::new();
         if !public_setting.is_empty() {
             where_set.push(format!(
@@ -114,7 +111,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                     rg(&site.meta.id),
                     site.meta.name
                 ));
-                patches.extend(app_setting_patches(model, site, SETTING, None));
+                edits.extend(app_setting_edits(model, site, SETTING, None));
             } else {
                 let value = kept.join(",");
                 az.push(format!(
@@ -122,7 +119,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                     rg(&site.meta.id),
                     site.meta.name
                 ));
-                patches.extend(app_setting_patches(model, site, SETTING, Some(&value)));
+                edits.extend(app_setting_edits(model, site, SETTING, Some(&value)));
             }
         }
         if !public_config.is_empty() {
@@ -131,45 +128,48 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 public_config.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ));
             for (doc, pointer, path) in dns_config_places(site) {
-                let list = array(model, &doc, pointer);
-                if !list.iter().any(|v| v.as_str().is_some_and(is_public_resolver)) {
+                let public_members =
+                    member_indices(model, &doc, pointer, |v| v.as_str().is_some_and(is_public_resolver));
+                if public_members.is_empty() {
                     continue;
                 }
-                let kept: Vec<Value> =
-                    list.into_iter().filter(|v| !v.as_str().is_some_and(is_public_resolver)).collect();
+                let kept: Vec<Value> = array(model, &doc, pointer)
+                    .into_iter()
+                    .filter(|v| !v.as_str().is_some_and(is_public_resolver))
+                    .collect();
                 let dotted = path.join(".");
                 if kept.is_empty() {
                     az.push(format!("az resource update --ids {doc} --remove {dotted}.dnsServers"));
-                    patches.push(Patch { document: doc.clone(), merge: nested(path, Value::Null) });
+                    edits.push(Edit::remove(&doc, pointer));
                 } else {
-                    az.push(format!("az resource update --ids {doc} --set {dotted}.dnsServers='{}'", Value::Array(kept.clone())));
-                    patches.push(Patch { document: doc.clone(), merge: nested(path, Value::Array(kept)) });
+                    az.push(format!(
+                        "az resource update --ids {doc} --set {dotted}.dnsServers='{}'",
+                        Value::Array(kept)
+                    ));
+                    edits.extend(Edit::remove_members(&doc, pointer, &public_members));
                 }
             }
         }
         let (name, via, pes) = &depends[0];
         let mixed = setting.iter().chain(&site.dns_servers).any(|s| !is_public_resolver(s));
-        out.push(Finding {
-            code: "DNS107",
-            severity: Severity::Error,
-            resource: site.meta.id.clone(),
-            message: format!(
-                "app {} sends DNS queries to public resolver {}, which cannot see private DNS zones: {}{name} ({via}), reached through private endpoint {}, resolves to its public address{}",
-                site.meta.name,
-                where_set.join(" and "),
-                if mixed { "whenever it answers first, " } else { "" },
-                pes.join(", "),
-                if depends.len() > 1 { format!(", and {} more private name(s) likewise", depends.len() - 1) } else { String::new() }
-            ),
-            evidence: vec![json!({
-                "site": site.meta.id,
-                "websiteDnsServer": site.app_setting(SETTING),
-                "dnsConfigurationDnsServers": site.dns_servers,
-                "publicResolvers": public_setting.iter().chain(&public_config).collect::<Vec<_>>(),
-                "privateNames": depends.iter().map(|(n, s, p)| json!({"name": n, "setting": s, "privateEndpoints": p})).collect::<Vec<_>>(),
-            })],
-            fix: Some(Fix { az, patches }),
-        });
+        let message = format!(
+            "app {} sends DNS queries to public resolver {}, which cannot see private DNS zones: {}{name} ({via}), reached through private endpoint {}, resolves to its public address{}",
+            site.meta.name,
+            where_set.join(" and "),
+            if mixed { "whenever it answers first, " } else { "" },
+            pes.join(", "),
+            if depends.len() > 1 { format!(", and {} more private name(s) likewise", depends.len() - 1) } else { String::new() }
+        );
+        let evidence = vec![json!({
+            "site": site.meta.id,
+            "websiteDnsServer": site.app_setting(SETTING),
+            "dnsConfigurationDnsServers": site.dns_servers,
+            "publicResolvers": public_setting.iter().chain(&public_config).collect::<Vec<_>>(),
+            "privateNames": depends.iter().map(|(n, s, p)| json!({"name": n, "setting": s, "privateEndpoints": p})).collect::<Vec<_>>(),
+        })];
+        out.push(
+            Finding::new(&RULE, site.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits }),
+        );
     }
     out
 }

@@ -20,24 +20,24 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
 
-use super::util::{endpoint_ip, rg};
+use super::util::{endpoint_ip, member_indices, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::{self, Cloud};
 use privlink_model::{Model, RecordType};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "DNS108",
-        name: "stale-record",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS108",
+    name: "stale-record",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -50,22 +50,32 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             continue;
         }
         let addresses = rs.addresses();
-        let stale: Vec<IpAddr> = addresses.iter().copied().filter(|ip| !model.indexes.nics_by_ip.contains_key(ip)).collect();
+        let stale: Vec<IpAddr> =
+            addresses.iter().copied().filter(|ip| !model.indexes.nics_by_ip.contains_key(ip)).collect();
         if stale.is_empty() {
             continue;
         }
         // The endpoint whose catalog record this is.
-        let owner = analysis.endpoints_writing(&rs.fqdn).iter().filter(|(_, z, _)| *z == zone.zone).find_map(|(pe, _, fqdn)| {
-            let target = analysis.endpoint_names(pe)?.target.clone();
-            Some((*pe, target, endpoint_ip(model, pe, Some(fqdn))?))
-        });
+        let owner = analysis.endpoints_writing(&rs.fqdn).iter().filter(|(_, z, _)| *z == zone.zone).find_map(
+            |(pe, _, fqdn)| {
+                let target = analysis.endpoint_names(pe)?.target.clone();
+                Some((*pe, target, endpoint_ip(model, pe, Some(fqdn))?))
+            },
+        );
         let Some((pe, target, ip)) = owner else { continue };
         if stale.contains(&ip) {
             continue;
         }
-        let mut keep: Vec<IpAddr> = addresses.iter().copied().filter(|a| !stale.contains(a)).collect();
-        if !keep.contains(&ip) {
-            keep.push(ip);
+        let records = "/properties/aRecords";
+        let stale_members = member_indices(model, &rs.meta.id, records, |r| {
+            r.get("ipv4Address")
+                .and_then(Value::as_str)
+                .and_then(|a| a.parse().ok())
+                .is_some_and(|a| stale.contains(&a))
+        });
+        let mut edits = Edit::remove_members(&rs.meta.id, records, &stale_members);
+        if !addresses.contains(&ip) {
+            edits.push(Edit::add(&rs.meta.id, format!("{records}/-"), json!({"ipv4Address": ip.to_string()})));
         }
         let label = rs.relative_name.as_str();
         let zone_name = zone.zone.as_str();
@@ -82,34 +92,24 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 "az network private-dns record-set a remove-record --resource-group {group} --zone-name {zone_name} --record-set-name {label} --ipv4-address {old}"
             ));
         }
-        out.push(Finding {
-            code: "DNS108",
-            severity: Severity::Error,
-            resource: rs.meta.id.clone(),
-            message: format!(
-                "record {} points at {}, which no NIC of the estate holds; private endpoint {} to {} holds {ip}: clients of {} time out",
-                rs.fqdn,
-                stale_list.join(", "),
-                pe.meta.name,
-                target.name(),
-                target.name()
-            ),
-            evidence: vec![json!({
-                "record": rs.meta.id,
-                "addresses": addresses,
-                "heldByNoNic": stale,
-                "privateEndpoint": pe.meta.id,
-                "endpointAddress": ip,
-                "nics": model.indexes.nics_of_endpoint.get(&pe.meta.id),
-            })],
-            fix: Some(Fix {
-                az,
-                patches: vec![Patch {
-                    document: rs.meta.id.clone(),
-                    merge: json!({"properties": {"aRecords": keep.iter().map(|a| json!({"ipv4Address": a.to_string()})).collect::<Vec<_>>()}}),
-                }],
-            }),
-        });
+        let message = format!(
+            "record {} points at {}, which no NIC of the estate holds; private endpoint {} to {} holds {ip}: clients of {} time out",
+            rs.fqdn,
+            stale_list.join(", "),
+            pe.meta.name,
+            target.name(),
+            target.name()
+        );
+        let evidence = vec![json!({
+            "record": rs.meta.id,
+            "addresses": addresses,
+            "heldByNoNic": stale,
+            "privateEndpoint": pe.meta.id,
+            "endpointAddress": ip,
+            "nics": model.indexes.nics_of_endpoint.get(&pe.meta.id),
+        })];
+        let fix = Fix { az, edits };
+        out.push(Finding::new(&RULE, rs.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

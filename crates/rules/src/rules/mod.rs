@@ -2,18 +2,24 @@
 
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
+use crate::fix::FixAvailability;
 use privlink_model::Model;
 
 pub(crate) mod util;
 
-/// A rule: a code that is never reused, a default severity and a check.
+/// A rule, declared once in its file as `pub(crate) const RULE: Rule`: a code that is never
+/// reused, a severity, whether it offers fixes, and a check. Findings take code and severity from
+/// it (`Finding::new(&RULE, …)`).
 pub struct Rule {
     pub code: &'static str,
     /// Short kebab-case name (`zone-not-linked`).
     pub name: &'static str,
+    /// The severity of its findings (and SARIF's default level).
     pub severity: Severity,
-    /// The module (file) that holds the rule and its documentation.
-    pub module: &'static str,
+    /// The severity of the findings the rule marks `at_secondary_severity`, for a rule that checks
+    /// two things of different weight under one code.
+    pub secondary_severity: Option<Severity>,
+    pub fix: FixAvailability,
     /// A pure function of the model; `Analysis` holds what the engine says about the same model,
     /// computed at most once per check and shared by the rules.
     pub check: fn(&Model, &Analysis) -> Vec<Finding>,
@@ -22,14 +28,15 @@ pub struct Rule {
 macro_rules! rules {
     ($($module:ident),* $(,)?) => {
         $(pub mod $module;)*
-        /// Every rule, sorted by code.
+        /// Every rule, in code order (the modules are listed in code order; a test checks it).
         pub fn all_rules() -> &'static [Rule] {
-            static RULES: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
-            RULES.get_or_init(|| {
-                let mut v = vec![$($module::rule()),*];
-                v.sort_by_key(|r| r.code);
-                v
-            })
+            static RULES: &[Rule] = &[$($module::RULE),*];
+            RULES
+        }
+        /// The module (file) that holds a rule and its documentation, named after the module.
+        pub fn module_of(rule: &Rule) -> &'static str {
+            static MODULES: &[(&str, &str)] = &[$(($module::RULE.code, stringify!($module))),*];
+            MODULES.iter().find(|(code, _)| *code == rule.code).map_or("", |(_, m)| m)
         }
     };
 }

@@ -17,14 +17,20 @@
 
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::{Direction, Model};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub fn rule() -> Rule {
-    Rule { code: "NET201", name: "nsg-priority-invalid", severity: Severity::Error, module: module_path!().rsplit("::").next().unwrap(), check }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "NET201",
+    name: "nsg-priority-invalid",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -41,32 +47,30 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             if in_range && !clash {
                 continue;
             }
-            let free = (100..=4096)
-                .step_by(10)
-                .find(|p| !taken.contains_key(&(r.direction, *p)))
-                .unwrap_or(4096);
+            let free = (100..=4096).step_by(10).find(|p| !taken.contains_key(&(r.direction, *p))).unwrap_or(4096);
             let message = if !in_range {
                 format!("rule {} has priority {}, outside Azure's 100–4096", r.name, r.priority)
             } else {
-                let others: Vec<&str> = taken[&(r.direction, r.priority)].iter().copied().filter(|n| *n != r.name).collect();
+                let others: Vec<&str> =
+                    taken[&(r.direction, r.priority)].iter().copied().filter(|n| *n != r.name).collect();
                 format!("rule {} shares {:?} priority {} with {}", r.name, r.direction, r.priority, others.join(", "))
             };
-            out.push(Finding {
-                code: "NET201",
-                severity: Severity::Error,
-                resource: r.id.clone(),
-                message,
-                evidence: vec![json!({"nsg": nsg.meta.id, "rule": r.id, "priority": r.priority, "direction": r.direction})],
-                fix: Some(Fix {
-                    az: vec![format!(
-                        "az network nsg rule update --resource-group {} --nsg-name {} --name {} --priority {free}",
-                        nsg.meta.id.resource_group().unwrap_or("RG"),
-                        nsg.meta.name,
-                        r.name
-                    )],
-                    patches: vec![Patch { document: r.id.clone(), merge: json!({"properties": {"priority": free}}) }],
-                }),
-            });
+            let fix = Fix {
+                az: vec![format!(
+                    "az network nsg rule update --resource-group {} --nsg-name {} --name {} --priority {free}",
+                    nsg.meta.id.resource_group().unwrap_or("RG"),
+                    nsg.meta.name,
+                    r.name
+                )],
+                edits: vec![Edit::add(&r.id, "/properties/priority", json!(free))],
+            };
+            out.push(
+                Finding::new(&RULE, r.id.clone(), message)
+                    .with_evidence(vec![
+                        json!({"nsg": nsg.meta.id, "rule": r.id, "priority": r.priority, "direction": r.direction}),
+                    ])
+                    .with_fix(fix),
+            );
             taken.entry((r.direction, free)).or_default().push(&r.name);
         }
     }

@@ -27,7 +27,8 @@
 use super::util::{approved_endpoints, backend_hosts, names_in_settings, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::nsg::{evaluate, Flow, FlowEndpoint, NsgDecision, TagOptions, TagScope};
 use privlink_model::{Access, BackendKind, Direction, Model, PortRange, Protocol, ResourceId, Site};
 use serde_json::json;
@@ -37,15 +38,14 @@ use std::net::{IpAddr, Ipv4Addr};
 const FIRST: u16 = 1433;
 const LAST: u16 = 65535;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "NET202",
-        name: "sql-redirect-ports-blocked",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "NET202",
+    name: "sql-redirect-ports-blocked",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Sometimes,
+    check,
+};
 
 /// An address of the subnet for the app's side of the flow: the first one Azure hands out (x.x.x.4).
 fn source_of(model: &Model, subnet: &ResourceId) -> Option<IpAddr> {
@@ -152,33 +152,28 @@ fn check_site(
             .collect();
         let fix = fix_for(model, &nsg_id, &login, *ip, sql.meta.name.as_str(), &blocked);
         let resource = login.rule.clone().filter(|_| !login.is_default).unwrap_or_else(|| nsg_id.clone());
-        return Some(Finding {
-            code: "NET202",
-            severity: Severity::Warning,
-            resource,
-            message: format!(
-                "SQL server {} uses the Redirect connection policy, so app {} ({}) reaches private endpoint {} at {ip} on 1433 and then on ports up to 65535; NSG {} on its integration subnet allows 1433 ({}) but {}: connections are redirected into a drop",
-                sql.meta.name,
-                site.meta.name,
-                named.join(", "),
-                pe.name(),
-                nsg.meta.name,
-                login.rule_name,
-                blocked_text.join("; ")
-            ),
-            evidence: vec![json!({
-                "sqlServer": sql.meta.id,
-                "connectionPolicy": policy,
-                "site": site.meta.id,
-                "integrationSubnet": subnet_id,
-                "privateEndpoint": pe,
-                "address": ip,
-                "nsg": nsg_id,
-                "port1433": login,
-                "blocked": blocked.iter().map(|(r, (p, prio))| json!({"rule": r, "priority": prio, "ports": p})).collect::<Vec<_>>(),
-            })],
-            fix,
-        });
+        let message = format!(
+            "SQL server {} uses the Redirect connection policy, so app {} ({}) reaches private endpoint {} at {ip} on 1433 and then on ports up to 65535; NSG {} on its integration subnet allows 1433 ({}) but {}: connections are redirected into a drop",
+            sql.meta.name,
+            site.meta.name,
+            named.join(", "),
+            pe.name(),
+            nsg.meta.name,
+            login.rule_name,
+            blocked_text.join("; ")
+        );
+        let evidence = vec![json!({
+            "sqlServer": sql.meta.id,
+            "connectionPolicy": policy,
+            "site": site.meta.id,
+            "integrationSubnet": subnet_id,
+            "privateEndpoint": pe,
+            "address": ip,
+            "nsg": nsg_id,
+            "port1433": login,
+            "blocked": blocked.iter().map(|(r, (p, prio))| json!({"rule": r, "priority": prio, "ports": p})).collect::<Vec<_>>(),
+        })];
+        return Some(Finding::new(&RULE, resource, message).with_evidence(evidence).with_fix(fix));
     }
     None
 }
@@ -196,16 +191,24 @@ fn fix_for(
         let rule = nsg.rules.iter().find(|r| &r.id == rule_id)?;
         let base = rule.destination_ports.iter().find(|p| p.contains(FIRST))?;
         let wide = PortRange { first: base.first.min(FIRST), last: LAST };
-        let text = |p: &PortRange| if p.first == p.last { p.first.to_string() } else { format!("{}-{}", p.first, p.last) };
+        let text =
+            |p: &PortRange| if p.first == p.last { p.first.to_string() } else { format!("{}-{}", p.first, p.last) };
         // The widened range replaces every range it covers; the others stay.
         let mut ranges: Vec<String> = vec![text(&wide)];
         ranges.extend(
             rule.destination_ports.iter().filter(|p| !(wide.first <= p.first && p.last <= wide.last)).map(text),
         );
-        let merge = if ranges.len() == 1 {
-            json!({"properties": {"destinationPortRange": ranges[0], "destinationPortRanges": null}})
+        // One range is written as `destinationPortRange`, several as `destinationPortRanges`.
+        let edits = if ranges.len() == 1 {
+            vec![
+                Edit::add(rule_id, "/properties/destinationPortRange", json!(ranges[0])),
+                Edit::remove(rule_id, "/properties/destinationPortRanges"),
+            ]
         } else {
-            json!({"properties": {"destinationPortRange": null, "destinationPortRanges": ranges}})
+            vec![
+                Edit::remove(rule_id, "/properties/destinationPortRange"),
+                Edit::add(rule_id, "/properties/destinationPortRanges", json!(ranges)),
+            ]
         };
         return Some(Fix {
             az: vec![format!(
@@ -215,7 +218,7 @@ fn fix_for(
                 rule.name,
                 ranges.join(" ")
             )],
-            patches: vec![Patch { document: rule_id.clone(), merge }],
+            edits,
         });
     }
     // Only a default rule admits 1433: a new allow rule ahead of every denying custom rule.
@@ -231,9 +234,9 @@ fn fix_for(
             rg(nsg_id),
             nsg.meta.name
         )],
-        patches: vec![Patch {
-            document: nsg_id.child("securityRules", &name),
-            merge: json!({"properties": {
+        edits: vec![Edit::create(
+            &nsg_id.child("securityRules", &name),
+            json!({"properties": {
                 "priority": priority,
                 "direction": "Outbound",
                 "access": "Allow",
@@ -243,6 +246,6 @@ fn fix_for(
                 "destinationAddressPrefix": prefix,
                 "destinationPortRange": format!("{FIRST}-{LAST}"),
             }}),
-        }],
+        )],
     })
 }

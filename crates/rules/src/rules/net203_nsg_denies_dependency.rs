@@ -30,7 +30,8 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::{Analysis, Dependency, PathOutcome, Traced};
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog;
 use privlink_engine::nsg::is_public;
 use privlink_engine::path::Step;
@@ -39,20 +40,21 @@ use privlink_model::{Direction, Model, PublicNetworkAccess, ResourceId, Security
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "NET203",
-        name: "nsg-denies-dependency",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "NET203",
+    name: "nsg-denies-dependency",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // (denying rule or NSG, destination, port) → dependencies
     let mut denied: BTreeMap<(ResourceId, String, u16), Vec<Traced>> = BTreeMap::new();
-    for (d, path) in analysis.traced().filter(|(d, p)| p.denied_at_step(Step::Nsg) && !refused_publicly_anyway(model, d, p)) {
+    for (d, path) in
+        analysis.traced().filter(|(d, p)| p.denied_at_step(Step::Nsg) && !refused_publicly_anyway(model, d, p))
+    {
         let Some(by) = path.denied_by() else { continue };
         let Ok(id) = ResourceId::parse(&by.id) else { continue };
         denied.entry((id, path.destination.ip.to_string(), path.destination.port)).or_default().push((d, path));
@@ -104,39 +106,41 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let mut names: Vec<String> = deps.iter().map(|(d, _)| format!("{}:{port}", d.name)).collect();
         names.sort();
         names.dedup();
-        let what = rule.map_or_else(|| format!("NSG {}", nsg.meta.name), |r| format!("rule {} ({}, {})", r.name, r.priority, dir));
-        out.push(Finding {
-            code: "NET203",
-            severity: Severity::Error,
-            resource: by.clone(),
-            message: format!(
-                "{what} of {} denies {} → {} ({dest}): the connection times out",
-                nsg.meta.name,
-                deps.iter().map(|(d, _)| d.site.meta.name.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
-                names.join(", ")
-            ),
-            evidence: deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect(),
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network nsg rule create --resource-group {} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol Tcp --source-address-prefixes '{source}' --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {port}",
-                    rg(&nsg_id),
-                    nsg.meta.name
-                )],
-                patches: vec![Patch {
-                    document: nsg_id.child("securityRules", &name),
-                    merge: json!({"properties": {
-                        "priority": priority,
-                        "direction": dir,
-                        "access": "Allow",
-                        "protocol": "Tcp",
-                        "sourceAddressPrefix": source,
-                        "sourcePortRange": "*",
-                        "destinationAddressPrefix": destination,
-                        "destinationPortRange": port.to_string(),
-                    }}),
-                }],
-            }),
-        });
+        let what = rule
+            .map_or_else(|| format!("NSG {}", nsg.meta.name), |r| format!("rule {} ({}, {})", r.name, r.priority, dir));
+        let message = format!(
+            "{what} of {} denies {} → {} ({dest}): the connection times out",
+            nsg.meta.name,
+            deps.iter()
+                .map(|(d, _)| d.site.meta.name.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", "),
+            names.join(", ")
+        );
+        let fix = Fix {
+            az: vec![format!(
+                "az network nsg rule create --resource-group {} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol Tcp --source-address-prefixes '{source}' --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {port}",
+                rg(&nsg_id),
+                nsg.meta.name
+            )],
+            edits: vec![Edit::create(&nsg_id.child("securityRules", &name), json!({"properties": {
+                    "priority": priority,
+                    "direction": dir,
+                    "access": "Allow",
+                    "protocol": "Tcp",
+                    "sourceAddressPrefix": source,
+                    "sourcePortRange": "*",
+                    "destinationAddressPrefix": destination,
+                    "destinationPortRange": port.to_string(),
+                }}))],
+        };
+        out.push(
+            Finding::new(&RULE, by.clone(), message)
+                .with_evidence(deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect())
+                .with_fix(fix),
+        );
     }
     out
 }

@@ -22,21 +22,21 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::{Analysis, Traced};
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::path::Step;
 use privlink_model::{Model, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "NET204",
-        name: "route-blackholes-dependency",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "NET204",
+    name: "route-blackholes-dependency",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut dropped: BTreeMap<(ResourceId, std::net::IpAddr), Vec<Traced>> = BTreeMap::new();
@@ -54,29 +54,25 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let mut names: Vec<String> = deps.iter().map(|(_, p)| p.to.clone()).collect();
         names.sort();
         names.dedup();
-        out.push(Finding {
-            code: "NET204",
-            severity: Severity::Error,
-            resource: route.clone(),
-            message: format!(
-                "route {} of {} sends {} ({ip}) to next hop None: the packets are dropped and the connection times out",
-                route.name(),
-                table.name(),
-                names.join(", ")
-            ),
-            evidence: deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect(),
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network route-table route create --resource-group {} --route-table-name {} --name {name} --address-prefix {ip}/32 --next-hop-type {next_hop}",
-                    rg(&table),
-                    table.name()
-                )],
-                patches: vec![Patch {
-                    document: table.child("routes", &name),
-                    merge: json!({"properties": {"addressPrefix": format!("{ip}/32"), "nextHopType": next_hop}}),
-                }],
-            }),
-        });
+        let message = format!(
+            "route {} of {} sends {} ({ip}) to next hop None: the packets are dropped and the connection times out",
+            route.name(),
+            table.name(),
+            names.join(", ")
+        );
+        let fix = Fix {
+            az: vec![format!(
+                "az network route-table route create --resource-group {} --route-table-name {} --name {name} --address-prefix {ip}/32 --next-hop-type {next_hop}",
+                rg(&table),
+                table.name()
+            )],
+            edits: vec![Edit::create(&table.child("routes", &name), json!({"properties": {"addressPrefix": format!("{ip}/32"), "nextHopType": next_hop}}))],
+        };
+        out.push(
+            Finding::new(&RULE, route.clone(), message)
+                .with_evidence(deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect())
+                .with_fix(fix),
+        );
     }
     out
 }

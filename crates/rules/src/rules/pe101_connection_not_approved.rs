@@ -19,31 +19,30 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/manage-private-endpoint
 
-use super::util::{array, rg};
+use super::util::{has_name, member_indices, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
-use privlink_model::{BackendConnection, ConnectionStatus, Model, PrivateEndpoint, PrivateLinkConnection};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_model::{BackendConnection, ConnectionStatus, Model, PrivateEndpoint, PrivateLinkConnection, ResourceId};
 use serde_json::{json, Value};
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "PE101",
-        name: "connection-not-approved",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "PE101",
+    name: "connection-not-approved",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Sometimes,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for pe in model.resources.private_endpoints.values() {
         for conn in &pe.connections {
             let backend = conn.target.as_ref().and_then(|t| model.resources.backends.get(t));
-            let backend_side: Option<&BackendConnection> = backend.and_then(|b| {
-                b.connections.iter().find(|c| c.private_endpoint.as_ref() == Some(&pe.meta.id))
-            });
+            let backend_side: Option<&BackendConnection> =
+                backend.and_then(|b| b.connections.iter().find(|c| c.private_endpoint.as_ref() == Some(&pe.meta.id)));
             let status = match backend_side {
                 Some(b) if b.status != ConnectionStatus::Approved => b.status.clone(),
                 _ => conn.status.clone(),
@@ -68,23 +67,25 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                 }
             );
             let fix = (status == ConnectionStatus::Pending).then(|| approve(model, pe, conn, backend_side));
-            out.push(Finding {
-                code: "PE101",
-                severity: Severity::Error,
-                resource: conn.target.clone().filter(|_| status == ConnectionStatus::Pending).unwrap_or(pe.meta.id.clone()),
-                message,
-                evidence: vec![json!({
-                    "privateEndpoint": pe.meta.id,
-                    "connection": conn.name,
-                    "manual": conn.manual,
-                    "target": target,
-                    "groupIds": conn.group_ids,
-                    "endpointSideStatus": conn.status.as_str(),
-                    "targetSideStatus": backend_side.map(|b| b.status.as_str()),
-                    "targetSideConnection": backend_side.and_then(|b| b.id.as_ref()),
-                })],
-                fix,
-            });
+            let evidence = vec![json!({
+                "privateEndpoint": pe.meta.id,
+                "connection": conn.name,
+                "manual": conn.manual,
+                "target": target,
+                "groupIds": conn.group_ids,
+                "endpointSideStatus": conn.status.as_str(),
+                "targetSideStatus": backend_side.map(|b| b.status.as_str()),
+                "targetSideConnection": backend_side.and_then(|b| b.id.as_ref()),
+            })];
+            out.push(
+                Finding::new(
+                    &RULE,
+                    conn.target.clone().filter(|_| status == ConnectionStatus::Pending).unwrap_or(pe.meta.id.clone()),
+                    message,
+                )
+                .with_evidence(evidence)
+                .with_fix(fix),
+            );
         }
     }
     out
@@ -100,31 +101,23 @@ fn approve(
     conn: &PrivateLinkConnection,
     backend_side: Option<&BackendConnection>,
 ) -> Fix {
-    let mut patches = Vec::new();
+    // The connection state of the members of `list` in `doc` that `is_it` picks becomes Approved.
+    let approve_members = |doc: &ResourceId, list: &str, is_it: &dyn Fn(&Value) -> bool| -> Vec<Edit> {
+        member_indices(model, doc, list, is_it)
+            .into_iter()
+            .map(|i| {
+                Edit::add(doc, format!("{list}/{i}/properties/privateLinkServiceConnectionState"), approved_state())
+            })
+            .collect()
+    };
     let prop = if conn.manual { "manualPrivateLinkServiceConnections" } else { "privateLinkServiceConnections" };
-    let mut list = array(model, &pe.meta.id, &format!("/properties/{prop}"));
-    for c in &mut list {
-        if c.get("name").and_then(Value::as_str) == Some(conn.name.as_str()) {
-            c["properties"]["privateLinkServiceConnectionState"] = approved_state();
-        }
-    }
-    patches.push(Patch { document: pe.meta.id.clone(), merge: json!({"properties": {prop: list}}) });
+    let mut edits = approve_members(&pe.meta.id, &format!("/properties/{prop}"), &|c| has_name(c, &conn.name));
     let az = match (conn.target.as_ref(), backend_side) {
         (Some(target), Some(side)) => {
-            let mut list = array(model, target, "/properties/privateEndpointConnections");
-            for c in &mut list {
-                if c.get("name").and_then(Value::as_str) == Some(side.name.as_str())
+            edits.extend(approve_members(target, "/properties/privateEndpointConnections", &|c| {
+                has_name(c, &side.name)
                     || side.id.as_ref().is_some_and(|id| c.get("id").and_then(Value::as_str) == Some(id.as_str()))
-                {
-                    c["properties"]["privateLinkServiceConnectionState"] = approved_state();
-                }
-            }
-            if !list.is_empty() {
-                patches.push(Patch {
-                    document: target.clone(),
-                    merge: json!({"properties": {"privateEndpointConnections": list}}),
-                });
-            }
+            }));
             match &side.id {
                 Some(id) => format!("az network private-endpoint-connection approve --id {id} --description \"Approved\""),
                 None => format!(
@@ -145,7 +138,7 @@ fn approve(
                         pe.meta.name
                     ),
                 ],
-                patches,
+                edits,
             }
         }
         (None, _) => format!(
@@ -153,5 +146,5 @@ fn approve(
             pe.meta.name
         ),
     };
-    Fix { az: vec![az], patches }
+    Fix { az: vec![az], edits }
 }

@@ -22,19 +22,19 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::Model;
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "PE102",
-        name: "endpoint-in-delegated-subnet",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "PE102",
+    name: "endpoint-in-delegated-subnet",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Sometimes,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -60,40 +60,32 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                     subnet.vnet.name(),
                     subnet.meta.name
                 )],
-                patches: vec![Patch {
-                    document: subnet.meta.id.clone(),
-                    merge: json!({"properties": {"delegations": []}}),
-                }],
+                edits: vec![Edit::add(&subnet.meta.id, "/properties/delegations", json!([]))],
             })
         } else {
             None
         };
-        out.push(Finding {
-            code: "PE102",
-            severity: Severity::Error,
-            resource: pe.meta.id.clone(),
-            message: format!(
-                "private endpoint {} is in subnet {}, which is delegated to {}: Azure does not place private endpoints in delegated subnets{}",
-                pe.meta.name,
-                subnet.meta.name,
-                subnet.delegations.join(", "),
-                if users.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; the delegation is used by {}, so move the endpoint to another subnet",
-                        users.iter().map(|u| u.name()).collect::<Vec<_>>().join(", ")
-                    )
-                }
-            ),
-            evidence: vec![json!({
-                "privateEndpoint": pe.meta.id,
-                "subnet": subnet.meta.id,
-                "delegations": subnet.delegations,
-                "delegationUsers": users,
-            })],
-            fix,
-        });
+        let message = format!(
+            "private endpoint {} is in subnet {}, which is delegated to {}: Azure does not place private endpoints in delegated subnets{}",
+            pe.meta.name,
+            subnet.meta.name,
+            subnet.delegations.join(", "),
+            if users.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the delegation is used by {}, so move the endpoint to another subnet",
+                    users.iter().map(|u| u.name()).collect::<Vec<_>>().join(", ")
+                )
+            }
+        );
+        let evidence = vec![json!({
+            "privateEndpoint": pe.meta.id,
+            "subnet": subnet.meta.id,
+            "delegations": subnet.delegations,
+            "delegationUsers": users,
+        })];
+        out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -15,29 +15,30 @@
 //! **Fix.** Use a free address from the subnet's usable range (`.4` up to the last but one). Static
 //! IPs cannot be edited in place: replace the IP configuration
 //! (`az network private-endpoint ip-config remove …` then
-//! `az network private-endpoint ip-config add … --private-ip-address 10.1.2.10`).
+//! `az network private-endpoint ip-config add … --private-ip-address 10.1.2.10`). No automatic fix
+//! when the subnet has no free address left.
 //!
 //! **Reference.** https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets
 
-use super::util::{array, rg};
+use super::util::{has_name, member_indices, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use ipnet::{IpNet, Ipv4Net};
 use privlink_model::{Model, Subnet};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "PE103",
-        name: "static-ip-invalid",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "PE103",
+    name: "static-ip-invalid",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Sometimes,
+    check,
+};
 
 /// Why an address is unusable in a subnet, if it is.
 fn problem(model: &Model, subnet: &Subnet, ip: IpAddr, own_nics: &[privlink_model::ResourceId]) -> Option<String> {
@@ -92,17 +93,18 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             let Some(why) = problem(model, subnet, ip, &own_nics) else { continue };
             let replacement = free_address(model, subnet, &claimed);
             let fix = replacement.map(|new_ip| {
-                claimed.insert(IpAddr::V4(new_ip));
-                let mut list = array(model, &pe.meta.id, "/properties/ipConfigurations");
-                for c in &mut list {
-                    if c.get("name").and_then(Value::as_str) == Some(cfg.name.as_str()) {
-                        c["properties"]["privateIPAddress"] = json!(new_ip.to_string());
-                    }
-                }
-                let (group, member) = (
-                    cfg.group_id.clone().unwrap_or_else(|| "GROUP_ID".into()),
-                    cfg.member_name.clone().or(cfg.group_id.clone()).unwrap_or_else(|| "MEMBER".into()),
-                );
+            claimed.insert(IpAddr::V4(new_ip));
+            let configs = "/properties/ipConfigurations";
+            let edits = member_indices(model, &pe.meta.id, configs, |c| has_name(c, &cfg.name))
+                .into_iter()
+                .map(|i| {
+                    Edit::add(&pe.meta.id, format!("{configs}/{i}/properties/privateIPAddress"), json!(new_ip.to_string()))
+                })
+                .collect();
+            let (group, member) = (
+                cfg.group_id.clone().unwrap_or_else(|| "GROUP_ID".into()),
+                cfg.member_name.clone().or(cfg.group_id.clone()).unwrap_or_else(|| "MEMBER".into()),
+            );
                 Fix {
                     az: vec![
                         format!(
@@ -118,32 +120,24 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
                             cfg.name
                         ),
                     ],
-                    patches: vec![Patch {
-                        document: pe.meta.id.clone(),
-                        merge: json!({"properties": {"ipConfigurations": list}}),
-                    }],
+                    edits,
                 }
             });
-            out.push(Finding {
-                code: "PE103",
-                severity: Severity::Error,
-                resource: pe.meta.id.clone(),
-                message: format!(
-                    "private endpoint {} asks for static IP {ip} (ip configuration {}), which is {why}; Azure refuses it{}",
-                    pe.meta.name,
-                    cfg.name,
-                    replacement.map(|a| format!(" — {a} is free")).unwrap_or_default()
-                ),
-                evidence: vec![json!({
-                    "privateEndpoint": pe.meta.id,
-                    "ipConfiguration": cfg.name,
-                    "privateIPAddress": ip,
-                    "subnet": subnet.meta.id,
-                    "subnetPrefixes": subnet.prefixes,
-                    "problem": why,
-                })],
-                fix,
-            });
+            let message = format!(
+                "private endpoint {} asks for static IP {ip} (ip configuration {}), which is {why}; Azure refuses it{}",
+                pe.meta.name,
+                cfg.name,
+                replacement.map(|a| format!(" — {a} is free")).unwrap_or_default()
+            );
+            let evidence = vec![json!({
+                "privateEndpoint": pe.meta.id,
+                "ipConfiguration": cfg.name,
+                "privateIPAddress": ip,
+                "subnet": subnet.meta.id,
+                "subnetPrefixes": subnet.prefixes,
+                "problem": why,
+            })];
+            out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
         }
     }
     out

@@ -24,20 +24,20 @@
 use super::util::rg;
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::{Access, AddressMatch, Direction, Model};
 use serde_json::json;
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "PE104",
-        name: "pe-subnet-nsg-ignored",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "PE104",
+    name: "pe-subnet-nsg-ignored",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -84,36 +84,29 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         let mut pes: Vec<&str> = denies.iter().flat_map(|(_, h)| h.iter().copied()).collect();
         pes.sort();
         pes.dedup();
-        out.push(Finding {
-            code: "PE104",
-            severity: Severity::Warning,
-            resource: subnet.meta.id.clone(),
-            message: format!(
-                "NSG {} denies inbound traffic to private endpoint{} {} ({}), but subnet {} has privateEndpointNetworkPolicies {}: Azure does not apply the NSG to private endpoint traffic, so the deny is not enforced",
-                nsg.meta.name,
-                if pes.len() > 1 { "s" } else { "" },
-                pes.join(", "),
-                denies.iter().map(|(r, _)| format!("{} {}", r.name, r.priority)).collect::<Vec<_>>().join(", "),
-                subnet.meta.name,
-                subnet.private_endpoint_policies.as_arm()
-            ),
-            evidence: denies
-                .iter()
-                .map(|(r, hits)| json!({"rule": r.id, "priority": r.priority, "privateEndpoints": hits, "privateEndpointNetworkPolicies": subnet.private_endpoint_policies.as_arm()}))
-                .collect(),
-            fix: Some(Fix {
-                az: vec![format!(
-                    "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --private-endpoint-network-policies {value}",
-                    rg(&subnet.meta.id),
-                    subnet.vnet.name(),
-                    subnet.meta.name
-                )],
-                patches: vec![Patch {
-                    document: subnet.meta.id.clone(),
-                    merge: json!({"properties": {"privateEndpointNetworkPolicies": value}}),
-                }],
-            }),
-        });
+        let message = format!(
+            "NSG {} denies inbound traffic to private endpoint{} {} ({}), but subnet {} has privateEndpointNetworkPolicies {}: Azure does not apply the NSG to private endpoint traffic, so the deny is not enforced",
+            nsg.meta.name,
+            if pes.len() > 1 { "s" } else { "" },
+            pes.join(", "),
+            denies.iter().map(|(r, _)| format!("{} {}", r.name, r.priority)).collect::<Vec<_>>().join(", "),
+            subnet.meta.name,
+            subnet.private_endpoint_policies.as_arm()
+        );
+        let evidence = denies
+            .iter()
+            .map(|(r, hits)| json!({"rule": r.id, "priority": r.priority, "privateEndpoints": hits, "privateEndpointNetworkPolicies": subnet.private_endpoint_policies.as_arm()}))
+            .collect();
+        let fix = Fix {
+            az: vec![format!(
+                "az network vnet subnet update --resource-group {} --vnet-name {} --name {} --private-endpoint-network-policies {value}",
+                rg(&subnet.meta.id),
+                subnet.vnet.name(),
+                subnet.meta.name
+            )],
+            edits: vec![Edit::add(&subnet.meta.id, "/properties/privateEndpointNetworkPolicies", json!(value))],
+        };
+        out.push(Finding::new(&RULE, subnet.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

@@ -21,18 +21,18 @@ use super::util::region_key;
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
+use crate::fix::FixAvailability;
 use privlink_model::Model;
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "PE106",
-        name: "endpoint-region-or-subscription-mismatch",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "PE106",
+    name: "endpoint-region-or-subscription-mismatch",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Never,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -58,26 +58,21 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if problems.is_empty() {
             continue;
         }
-        out.push(Finding {
-            code: "PE106",
-            severity: Severity::Error,
-            resource: pe.meta.id.clone(),
-            message: format!(
-                "private endpoint {} {}: an endpoint must be in its VNet's region and subscription, so Azure refuses to create it; recreate it beside {}",
-                pe.meta.name,
-                problems.join(" and "),
-                vnet_id.name()
-            ),
-            evidence: vec![json!({
-                "privateEndpoint": pe.meta.id,
-                "location": pe_region,
-                "subscription": pe_sub,
-                "subnet": subnet,
-                "vnetLocation": vnet_region,
-                "vnetSubscription": vnet_sub,
-            })],
-            fix: None,
-        });
+        let message = format!(
+            "private endpoint {} {}: an endpoint must be in its VNet's region and subscription, so Azure refuses to create it; recreate it beside {}",
+            pe.meta.name,
+            problems.join(" and "),
+            vnet_id.name()
+        );
+        let evidence = vec![json!({
+            "privateEndpoint": pe.meta.id,
+            "location": pe_region,
+            "subscription": pe_sub,
+            "subnet": subnet,
+            "vnetLocation": vnet_region,
+            "vnetSubscription": vnet_sub,
+        })];
+        out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence));
     }
     out
 }

@@ -20,26 +20,28 @@
 
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_model::{BackendKind, ConnectionStatus, Model, PublicNetworkAccess};
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "SEC401",
-        name: "public-access-with-private-endpoint",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "SEC401",
+    name: "public-access-with-private-endpoint",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for b in model.resources.backends.values() {
         let from_endpoints = model.indexes.endpoints_of_target.get(&b.meta.id).into_iter().flatten().filter(|pe| {
             model.resources.private_endpoints.get(*pe).is_some_and(|pe| {
-                pe.connections.iter().any(|c| c.target.as_ref() == Some(&b.meta.id) && c.status == ConnectionStatus::Approved)
+                pe.connections
+                    .iter()
+                    .any(|c| c.target.as_ref() == Some(&b.meta.id) && c.status == ConnectionStatus::Approved)
             })
         });
         let mut approved: Vec<_> = b.approved_connections().filter_map(|c| c.private_endpoint.clone()).collect();
@@ -70,30 +72,23 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             ),
             _ => format!("az resource update --ids {} --set properties.publicNetworkAccess=Disabled", b.meta.id),
         };
-        out.push(Finding {
-            code: "SEC401",
-            severity: Severity::Warning,
-            resource: b.meta.id.clone(),
-            message: format!(
-                "{} ({}) is reached through private endpoint {} but {setting} and no firewall denies by default: its public endpoint stays open beside the private one",
-                b.meta.name,
-                b.resource_type,
-                approved.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
-            ),
-            evidence: vec![json!({
-                "resource": b.meta.id,
-                "publicNetworkAccess": b.public_network_access,
-                "networkAcls": b.network_acls,
-                "approvedPrivateEndpoints": approved,
-            })],
-            fix: Some(Fix {
-                az: vec![az],
-                patches: vec![Patch {
-                    document: b.meta.id.clone(),
-                    merge: json!({"properties": {"publicNetworkAccess": "Disabled"}}),
-                }],
-            }),
-        });
+        let message = format!(
+            "{} ({}) is reached through private endpoint {} but {setting} and no firewall denies by default: its public endpoint stays open beside the private one",
+            b.meta.name,
+            b.resource_type,
+            approved.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+        );
+        let evidence = vec![json!({
+            "resource": b.meta.id,
+            "publicNetworkAccess": b.public_network_access,
+            "networkAcls": b.network_acls,
+            "approvedPrivateEndpoints": approved,
+        })];
+        let fix = Fix {
+            az: vec![az],
+            edits: vec![Edit::add(&b.meta.id, "/properties/publicNetworkAccess", json!("Disabled"))],
+        };
+        out.push(Finding::new(&RULE, b.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

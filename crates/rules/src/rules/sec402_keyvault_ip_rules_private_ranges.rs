@@ -18,25 +18,25 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/key-vault/general/network-security
 
-use super::util::{array, rg};
+use super::util::{member_indices, rg};
 use super::Rule;
 use crate::deps::Analysis;
-use crate::finding::{Finding, Fix, Patch, Severity};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
 use ipnet::IpNet;
 use privlink_engine::nsg::is_rfc1918;
 use privlink_model::{BackendKind, Model};
 use serde_json::{json, Value};
 use std::net::IpAddr;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "SEC402",
-        name: "keyvault-ip-rules-private-ranges",
-        severity: Severity::Warning,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "SEC402",
+    name: "keyvault-ip-rules-private-ranges",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Always,
+    check,
+};
 
 /// Whether an `ipRules` value (an address or a CIDR) lies wholly in RFC 1918 space.
 fn is_private_rule(value: &str) -> bool {
@@ -55,46 +55,39 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if private.is_empty() {
             continue;
         }
-        let kept: Vec<Value> = array(model, &b.meta.id, "/properties/networkAcls/ipRules")
-            .into_iter()
-            .filter(|r| !r.get("value").and_then(Value::as_str).is_some_and(is_private_rule))
-            .collect();
-        let list = private.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-        out.push(Finding {
-            code: "SEC402",
-            severity: Severity::Warning,
-            resource: b.meta.id.clone(),
-            message: format!(
-                "key vault {} lists private range{} {list} in its firewall ipRules: Key Vault admits only public addresses there, so {} never let{} a VNet in (use a private endpoint or a virtual-network rule)",
-                b.meta.name,
-                if private.len() == 1 { "" } else { "s" },
-                if private.len() == 1 { "it" } else { "they" },
-                if private.len() == 1 { "s" } else { "" },
-            ),
-            evidence: vec![json!({
-                "vault": b.meta.id,
-                "privateIpRules": private,
-                "ipRules": acls.ip_rules,
-                "defaultAction": acls.default_action,
-                "virtualNetworkRules": acls.virtual_network_rules,
-            })],
-            fix: Some(Fix {
-                az: private
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "az keyvault network-rule remove --resource-group {} --name {} --ip-address {r}",
-                            rg(&b.meta.id),
-                            b.meta.name
-                        )
-                    })
-                    .collect(),
-                patches: vec![Patch {
-                    document: b.meta.id.clone(),
-                    merge: json!({"properties": {"networkAcls": {"ipRules": kept}}}),
-                }],
-            }),
+        let ip_rules = "/properties/networkAcls/ipRules";
+        let private_members = member_indices(model, &b.meta.id, ip_rules, |r| {
+            r.get("value").and_then(Value::as_str).is_some_and(is_private_rule)
         });
+        let list = private.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+        let message = format!(
+            "key vault {} lists private range{} {list} in its firewall ipRules: Key Vault admits only public addresses there, so {} never let{} a VNet in (use a private endpoint or a virtual-network rule)",
+            b.meta.name,
+            if private.len() == 1 { "" } else { "s" },
+            if private.len() == 1 { "it" } else { "they" },
+            if private.len() == 1 { "s" } else { "" },
+        );
+        let evidence = vec![json!({
+            "vault": b.meta.id,
+            "privateIpRules": private,
+            "ipRules": acls.ip_rules,
+            "defaultAction": acls.default_action,
+            "virtualNetworkRules": acls.virtual_network_rules,
+        })];
+        let fix = Fix {
+            az: private
+                .iter()
+                .map(|r| {
+                    format!(
+                        "az keyvault network-rule remove --resource-group {} --name {} --ip-address {r}",
+                        rg(&b.meta.id),
+                        b.meta.name
+                    )
+                })
+                .collect(),
+            edits: Edit::remove_members(&b.meta.id, ip_rules, &private_members),
+        };
+        out.push(Finding::new(&RULE, b.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
 }

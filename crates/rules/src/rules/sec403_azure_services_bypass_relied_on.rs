@@ -17,8 +17,10 @@
 //! **Example.** `kv1` has `defaultAction: Deny`, `bypass: AzureServices`, no private endpoint, and
 //! `app-api` sets `DB_PASSWORD=@Microsoft.KeyVault(VaultName=kv1;SecretName=db)`.
 //!
-//! **Fix.** No automatic fix: give the vault a private endpoint in the app's VNet with a zone group
-//! for `privatelink.vaultcore.azure.net` linked to that VNet
+//! **Fix.** No automatic fix, because the remedy is a choice privlink cannot make for you (which
+//! subnet holds a new endpoint, or whether to admit the subnet instead): give the vault a private
+//! endpoint in the app's VNet with a zone group for `privatelink.vaultcore.azure.net` linked to
+//! that VNet
 //! (`az network private-endpoint create -g RG -n pe-VAULT --vnet-name VNET --subnet PE_SUBNET --private-connection-resource-id VAULT_ID --group-id vault --connection-name pe-VAULT`,
 //! `az network private-endpoint dns-zone-group create -g RG --endpoint-name pe-VAULT -n default --private-dns-zone privatelink.vaultcore.azure.net --zone-name vault`),
 //! or admit the integration subnet with a service endpoint and
@@ -31,26 +33,29 @@ use super::util::{approved_endpoints, backend_hosts, names_in_settings};
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
+use crate::fix::FixAvailability;
 use privlink_engine::catalog;
 use privlink_model::{BackendKind, Model};
 use serde_json::json;
 
-pub fn rule() -> Rule {
-    Rule {
-        code: "SEC403",
-        name: "azure-services-bypass-relied-on",
-        severity: Severity::Error,
-        module: module_path!().rsplit("::").next().unwrap(),
-        check,
-    }
-}
+pub(crate) const RULE: Rule = Rule {
+    code: "SEC403",
+    name: "azure-services-bypass-relied-on",
+    severity: Severity::Error,
+    secondary_severity: None,
+    fix: FixAvailability::Never,
+    check,
+};
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
-    let service_endpoint = catalog::service_endpoint_service("Microsoft.KeyVault/vaults").unwrap_or("Microsoft.KeyVault");
+    let service_endpoint =
+        catalog::service_endpoint_service("Microsoft.KeyVault/vaults").unwrap_or("Microsoft.KeyVault");
     for b in model.resources.backends.values().filter(|b| b.kind == BackendKind::KeyVault) {
         let Some(acls) = &b.network_acls else { continue };
-        if !acls.denies_by_default() || !acls.bypasses_azure_services() || !approved_endpoints(model, &b.meta.id).is_empty()
+        if !acls.denies_by_default()
+            || !acls.bypasses_azure_services()
+            || !approved_endpoints(model, &b.meta.id).is_empty()
         {
             continue;
         }
@@ -86,23 +91,17 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if users.is_empty() {
             continue;
         }
-        out.push(Finding {
-            code: "SEC403",
-            severity: Severity::Error,
-            resource: b.meta.id.clone(),
-            message: format!(
-                "key vault {} denies by default and has no approved private endpoint, so {} can pass its firewall only through the AzureServices bypass — which admits App Service for certificate deployment only: app calls and Key Vault references get 403 ForbiddenByFirewall{}",
-                b.meta.name,
-                users.join(", "),
-                if acls.ip_rules.is_empty() {
-                    String::new()
-                } else {
-                    format!(" unless the app's outbound address is among ipRules {}", acls.ip_rules.join(", "))
-                }
-            ),
-            evidence,
-            fix: None,
-        });
+        let message = format!(
+            "key vault {} denies by default and has no approved private endpoint, so {} can pass its firewall only through the AzureServices bypass — which admits App Service for certificate deployment only: app calls and Key Vault references get 403 ForbiddenByFirewall{}",
+            b.meta.name,
+            users.join(", "),
+            if acls.ip_rules.is_empty() {
+                String::new()
+            } else {
+                format!(" unless the app's outbound address is among ipRules {}", acls.ip_rules.join(", "))
+            }
+        );
+        out.push(Finding::new(&RULE, b.meta.id.clone(), message).with_evidence(evidence));
     }
     out
 }

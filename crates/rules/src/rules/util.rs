@@ -1,6 +1,6 @@
 //! Small helpers shared by rules: naming resources in `az` commands and reading documents.
 
-use crate::finding::Patch;
+use crate::fix::{pointer_token, Edit};
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_engine::dns::dependencies::hostnames_in;
 use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId, Site};
@@ -140,16 +140,35 @@ pub fn region_key(location: &str) -> String {
     location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
 }
 
-/// The patches that set app setting `name` of `site` to `value` (or remove it when `None`) in every
+/// The indices of the members of the array at `pointer` in the document behind `id` that `is_it`
+/// picks.
+pub fn member_indices(model: &Model, id: &ResourceId, pointer: &str, is_it: impl Fn(&Value) -> bool) -> Vec<usize> {
+    array(model, id, pointer).iter().enumerate().filter(|(_, m)| is_it(m)).map(|(i, _)| i).collect()
+}
+
+/// Whether an array member (a zone-group configuration, an IP configuration …) is named `name`.
+pub fn has_name(member: &Value, name: &str) -> bool {
+    member.get("name").and_then(Value::as_str) == Some(name)
+}
+
+/// Creating a private DNS zone, as `az network private-dns zone create` does.
+pub fn create_private_zone(zone: &ResourceId) -> Edit {
+    Edit::create(zone, serde_json::json!({"location": "global", "properties": {}}))
+}
+
+/// The edits that set app setting `name` of `site` to `value` (or remove it when `None`) in every
 /// document that carries it: `config/appsettings`, `siteConfig.appSettings` of the site and the
 /// `appSettings` list of `config/web`.
-pub fn app_setting_patches(model: &Model, site: &Site, name: &str, value: Option<&str>) -> Vec<Patch> {
-    let mut patches = Vec::new();
+pub fn app_setting_edits(model: &Model, site: &Site, name: &str, value: Option<&str>) -> Vec<Edit> {
+    let mut edits = Vec::new();
     if let Some(src) = &site.app_settings_source {
         if let Some(props) = body(model, src).and_then(|b| b.get("properties")).and_then(Value::as_object) {
             for k in props.keys().filter(|k| k.eq_ignore_ascii_case(name)) {
-                let v = value.map_or(Value::Null, |v| Value::String(v.to_string()));
-                patches.push(Patch { document: src.clone(), merge: serde_json::json!({"properties": {k.clone(): v}}) });
+                let pointer = format!("/properties/{}", pointer_token(k));
+                edits.push(match value {
+                    Some(v) => Edit::add(src, pointer, Value::String(v.to_string())),
+                    None => Edit::remove(src, pointer),
+                });
             }
         }
     }
@@ -159,30 +178,17 @@ pub fn app_setting_patches(model: &Model, site: &Site, name: &str, value: Option
     ];
     for (doc, pointer) in lists {
         let Some(doc) = doc else { continue };
-        let list = array(model, doc, pointer);
-        let is_it = |e: &Value| e.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name));
-        if !list.iter().any(is_it) {
-            continue;
+        let members = member_indices(model, doc, pointer, |e| {
+            e.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name))
+        });
+        match value {
+            None => edits.extend(Edit::remove_members(doc, pointer, &members)),
+            Some(v) => edits.extend(
+                members.iter().map(|i| Edit::add(doc, format!("{pointer}/{i}/value"), Value::String(v.to_string()))),
+            ),
         }
-        let new: Vec<Value> = list
-            .into_iter()
-            .filter_map(|mut e| match (is_it(&e), value) {
-                (false, _) => Some(e),
-                (true, None) => None,
-                (true, Some(v)) => {
-                    e["value"] = Value::String(v.to_string());
-                    Some(e)
-                }
-            })
-            .collect();
-        let merge = if pointer.starts_with("/properties/siteConfig") {
-            serde_json::json!({"properties": {"siteConfig": {"appSettings": new}}})
-        } else {
-            serde_json::json!({"properties": {"appSettings": new}})
-        };
-        patches.push(Patch { document: doc.clone(), merge });
     }
-    patches
+    edits
 }
 
 /// The address a private endpoint's NIC holds for `fqdn` (the ipConfiguration whose
