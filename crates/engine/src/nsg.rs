@@ -12,12 +12,10 @@
 use ipnet::IpNet;
 use privlink_model::{Access, AddressMatch, Direction, Model, PortRange, Protocol, ResourceId, SecurityRule};
 use serde::Serialize;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
-/// Azure's host virtual IP: DNS, health probes, VM agent (S-168).
-pub const AZURE_HOST_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16));
-/// Instance Metadata Service.
-pub const IMDS_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254));
+/// The platform addresses NSGs exempt, defined by the catalog.
+pub use crate::catalog::{AZURE_HOST_IP, IMDS_IP};
 
 /// One default security rule: (name, direction, priority, source, destination, access). Ports and
 /// protocol are `*` in all six.

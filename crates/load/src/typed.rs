@@ -1,39 +1,11 @@
 //! Documents to typed resources.
 
 use crate::reader::Reader;
+use privlink_engine::catalog;
 use privlink_model::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-
-/// Backend (private-link target) types with their kind. Other types with
-/// `privateEndpointConnections` are backends too, of kind `Other`.
-fn backend_kind(type_key: &str) -> Option<BackendKind> {
-    Some(match type_key {
-        "microsoft.sql/servers" => BackendKind::SqlServer,
-        "microsoft.cache/redis" => BackendKind::Redis,
-        "microsoft.keyvault/vaults" => BackendKind::KeyVault,
-        "microsoft.cognitiveservices/accounts" => BackendKind::CognitiveServices,
-        "microsoft.storage/storageaccounts" => BackendKind::Storage,
-        _ => return None,
-    })
-}
-
-const OTHER_PRIVATE_LINK_TYPES: &[&str] = &[
-    "microsoft.documentdb/databaseaccounts",
-    "microsoft.dbforpostgresql/flexibleservers",
-    "microsoft.dbforpostgresql/servers",
-    "microsoft.dbformysql/flexibleservers",
-    "microsoft.dbformysql/servers",
-    "microsoft.servicebus/namespaces",
-    "microsoft.eventhub/namespaces",
-    "microsoft.containerregistry/registries",
-    "microsoft.search/searchservices",
-    "microsoft.appconfiguration/configurationstores",
-    "microsoft.cache/redisenterprise",
-    "microsoft.keyvault/managedhsms",
-    "microsoft.sql/managedinstances",
-];
 
 fn meta(doc: &Document) -> Meta {
     Meta {
@@ -201,12 +173,11 @@ fn first_pass<'d>(docs: &[&'d Document], documents: &BTreeMap<ResourceId, Docume
             | "microsoft.web/sites/virtualnetworkconnections"
             | "microsoft.web/sites/networkconfig" => site_children.push(doc),
             t => {
-                if let Some(kind) = backend_kind(t) {
+                if let Some(kind) = catalog::backend_kind(t) {
                     let b = read_backend(doc, kind, &mut rd);
                     r.backends.insert(doc.id.clone(), b);
                 } else if doc.id.names().count() == 1
-                    && (OTHER_PRIVATE_LINK_TYPES.contains(&t)
-                        || rd.get("/properties/privateEndpointConnections").is_some())
+                    && (catalog::is_private_link_type(t) || rd.get("/properties/privateEndpointConnections").is_some())
                 {
                     let b = read_backend(doc, BackendKind::Other(doc.id.resource_type()), &mut rd);
                     r.backends.insert(doc.id.clone(), b);

@@ -20,18 +20,22 @@
 //! names against the service table; [`names`] derives a resource's names from it.
 
 mod app_service;
+mod backend;
 mod fqdn;
 mod names;
 mod network;
+mod private_dns;
 mod table;
 
-pub use app_service::app_service_tier_without_networking;
+pub use app_service::{app_service_plan_tiers, app_service_tier_without_networking, PlanTier};
+pub use backend::{backend_kind, is_private_link_type};
 pub use fqdn::{
     entries_for_zone, group_ids_for_zone, is_privatelink_zone, lookup_fqdn, lookup_fqdn_all, privatelink_alias,
     FqdnMatch, ZoneKind,
 };
 pub use names::{customer_fqdns, private_zone_names, NameHints};
-pub use network::service_endpoint_service;
+pub use network::{inline_children_of, service_endpoint_service, InlineChildren, AZURE_HOST_IP, IMDS_IP};
+pub use private_dns::{MAX_LINKS_PER_ZONE, MAX_RECORD_SETS_PER_ZONE, MAX_REGISTRATION_LINKS_PER_ZONE};
 use table::CATALOG;
 
 /// An Azure cloud (partition). DNS suffixes and audiences are looked up through it.
