@@ -548,7 +548,7 @@ impl TraceFlow<'_> {
         let backend = self.dns.backend.as_ref()?;
         let ty = backend_type(self.model, backend);
         let tag = catalog::entries_for_type(&ty).find_map(|e| e.service_tag)?;
-        let region = self.model.resources.backends.get(backend).and_then(|b| b.meta.location.clone());
+        let region = self.model.resources.backends.get(backend).and_then(|b| b.meta.region());
         Some(ServiceAddress { tag: tag.to_string(), region })
     }
 

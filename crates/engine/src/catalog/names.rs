@@ -1,18 +1,18 @@
 //! A resource's customer-visible host names and `privatelink.` zones, derived from the table.
 
 use super::{is_placeholder, lookup, private_zones, Cloud, HostLabel};
-use privlink_model::DnsName;
+use privlink_model::{DnsName, Region};
 
 /// Per-resource values that fill the placeholders of templated names and pick among a
 /// Cognitive Services account's host names.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NameHints<'a> {
     /// Cognitive Services account `kind` (`OpenAI`, `AIServices`, `TextAnalytics`, …).
     pub account_kind: Option<&'a str>,
     /// Cognitive Services `customSubDomainName`.
     pub custom_sub_domain: Option<&'a str>,
-    /// Azure region name (`westeurope`): ACR data endpoints, Managed Redis, Redis Enterprise.
-    pub region: Option<&'a str>,
+    /// The resource's region: ACR data endpoints, Managed Redis, Redis Enterprise.
+    pub region: Option<Region>,
     /// SQL managed instance DNS zone (`properties.dnsZone`).
     pub dns_prefix: Option<&'a str>,
     /// Static Web Apps partition id.
@@ -91,7 +91,7 @@ fn fill_placeholders(template: &str, hints: &NameHints<'_>) -> Option<String> {
     let mut labels = Vec::new();
     for label in template.split('.') {
         let value = match label {
-            "{region}" => hints.region?,
+            "{region}" => hints.region.as_ref()?.as_str(),
             "{dnsPrefix}" => hints.dns_prefix?,
             "{partitionId}" => hints.partition_id?,
             other if is_placeholder(other) => return None,

@@ -1,7 +1,7 @@
 //! The catalog's lookups, name derivation and table invariants.
 
 use super::*;
-use privlink_model::DnsName;
+use privlink_model::{DnsName, Region};
 
 fn name(s: &str) -> DnsName {
     DnsName::parse(s).unwrap()
@@ -234,7 +234,7 @@ fn customer_fqdns_of_storage_and_templated_services() {
         fqdns(customer_fqdns(Cloud::Public, "Microsoft.ContainerRegistry/registries", "reg1", "registry", h))
     };
     assert_eq!(acr(&none), ["reg1.azurecr.io"]);
-    let we = NameHints { region: Some("westeurope"), ..Default::default() };
+    let we = NameHints { region: Some(Region::new("West Europe")), ..Default::default() };
     assert_eq!(acr(&we), ["reg1.azurecr.io", "reg1.westeurope.data.azurecr.io"]);
 
     let mi = NameHints { dns_prefix: Some("abc123"), ..Default::default() };

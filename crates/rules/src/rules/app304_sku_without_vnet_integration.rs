@@ -25,7 +25,7 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Fix, Patch, Severity};
 use privlink_engine::catalog;
-use privlink_model::{Model, ResourceId};
+use privlink_model::{Model, Region, ResourceId};
 use serde_json::json;
 
 pub fn rule() -> Rule {
@@ -130,7 +130,7 @@ fn move_to_premium(model: &Model, plan_id: &ResourceId, site_ids: &[ResourceId])
     let mut az = vec![format!(
         "az functionapp plan create --resource-group {} --name {name} --location {} --sku EP1",
         rg(plan_id),
-        location.replace(' ', "").to_ascii_lowercase()
+        Region::new(&location)
     )];
     let mut patches = vec![Patch {
         document: new_id.clone(),
