@@ -2,8 +2,8 @@
 
 use privlink_model::BackendKind;
 
-/// Backend types privlink reads with their own kind. Source: the service table ([`super::table`],
-/// Learn "Azure Private Endpoint private DNS zone values").
+/// Backend types privlink reads with their own kind. Source: the service table (`table`, Learn
+/// "Azure Private Endpoint private DNS zone values").
 static TYPED_BACKENDS: &[(&str, BackendKind)] = &[
     ("Microsoft.Sql/servers", BackendKind::SqlServer),
     ("Microsoft.Cache/redis", BackendKind::Redis),

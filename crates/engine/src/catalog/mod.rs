@@ -14,10 +14,10 @@
 //! `privatelink` (so `x.privatelink.database.windows.net` cannot pass for a managed-instance name).
 //!
 //! The facts live in one submodule per table, each citing the Learn page it comes from: the
-//! private-link services ([`table`]), App Service plan tiers ([`app_service`]), virtual-network
-//! facts (service endpoints, inline children, the platform address: [`network`]), private DNS
-//! limits ([`private_dns`]) and the typed backend kinds ([`backend`]). [`fqdn`] matches host
-//! names against the service table; [`names`] derives a resource's names from it.
+//! private-link services (`table`), App Service plan tiers (`app_service`), virtual-network facts
+//! (service endpoints, inline children, the platform addresses: `network`), private DNS limits
+//! (`private_dns`) and the backend kinds privlink types (`backend`). `fqdn` matches host names
+//! against the service table; `names` derives a resource's names from it.
 
 mod app_service;
 mod backend;

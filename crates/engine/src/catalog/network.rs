@@ -4,8 +4,10 @@ use privlink_model::ResourceId;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Virtual network service endpoint names (`serviceEndpoints[].service` on a subnet) per resource
-/// type. Source: Learn "Virtual Network service endpoints" (service list); azure-semantics §5 names
-/// `Microsoft.KeyVault`, `Microsoft.Sql` and `Microsoft.Storage`; the other rows are UNVERIFIED here.
+/// type. Source: Learn "Virtual Network service endpoints" (service list,
+/// https://learn.microsoft.com/azure/virtual-network/virtual-network-service-endpoints-overview);
+/// azure-semantics §5 names `Microsoft.KeyVault`, `Microsoft.Sql` and `Microsoft.Storage`; the
+/// other rows are UNVERIFIED here.
 static SERVICE_ENDPOINTS: &[(&str, &str)] = &[
     ("Microsoft.Sql/servers", "Microsoft.Sql"),
     ("Microsoft.KeyVault/vaults", "Microsoft.KeyVault"),
