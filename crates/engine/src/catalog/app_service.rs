@@ -40,8 +40,9 @@ pub fn app_service_plan_tiers() -> &'static [PlanTier] {
 }
 
 /// The tier of an App Service plan SKU that offers neither VNet integration nor private endpoints
-/// (`Free`, `Shared` or `Dynamic`, the Functions Consumption plan), from `sku.tier` or else `sku.name`
-/// (both case-insensitive); `None` when the plan supports them or the SKU is unknown.
+/// (`Free`, `Shared` or `Dynamic`, the Functions Consumption plan) when `sku.tier` or `sku.name`
+/// names one (both case-insensitive); `None` when the plan supports them or the SKU is unknown.
+/// The provider's VNet integration check and the rules both decide through this function.
 pub fn app_service_tier_without_networking(sku_name: Option<&str>, sku_tier: Option<&str>) -> Option<&'static str> {
     PLAN_TIERS.iter().filter(|t| !t.networking).find_map(|t| {
         let by_tier = sku_tier.is_some_and(|x| x.eq_ignore_ascii_case(t.tier));

@@ -284,3 +284,19 @@ fn type_and_group_pairs_are_unique_except_redis_enterprise() {
         }
     }
 }
+
+/// A SKU name belongs to one tier only, or the tier a plan is judged by would depend on table order.
+#[test]
+fn plan_sku_names_and_tiers_are_unique() {
+    let mut seen: Vec<String> = Vec::new();
+    for tier in app_service_plan_tiers() {
+        let mut row: Vec<String> =
+            std::iter::once(&tier.tier).chain(tier.sku_names).map(|n| n.to_ascii_lowercase()).collect();
+        row.sort();
+        row.dedup();
+        for name in row {
+            assert!(!seen.contains(&name), "{name} is in two tiers");
+            seen.push(name);
+        }
+    }
+}
