@@ -10,14 +10,12 @@
 //! those addresses, so only the caller — who resolved the name — knows), see [`FlowEndpoint`].
 
 use ipnet::IpNet;
-use privlink_model::{Access, AddressMatch, Direction, Model, PortRange, Protocol, ResourceId, SecurityRule};
+use privlink_model::{Access, AddressMatch, Direction, Model, PortRange, Protocol, Region, ResourceId, SecurityRule};
 use serde::Serialize;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
-/// Azure's host virtual IP: DNS, health probes, VM agent (S-168).
-pub const AZURE_HOST_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16));
-/// Instance Metadata Service.
-pub const IMDS_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254));
+/// The platform addresses NSGs exempt, defined by the catalog.
+pub use crate::catalog::{AZURE_HOST_IP, IMDS_IP};
 
 /// One default security rule: (name, direction, priority, source, destination, access). Ports and
 /// protocol are `*` in all six.
@@ -117,7 +115,7 @@ pub struct ServiceAddress {
     /// The catalog's service tag (`Sql`, `AzureKeyVault`, …).
     pub tag: String,
     /// Region of the resource, for regional tags such as `Sql.WestEurope`.
-    pub region: Option<String>,
+    pub region: Option<Region>,
 }
 
 /// One end of a flow.
@@ -187,7 +185,7 @@ fn service_tag_matches(tag: &str, service: &ServiceAddress) -> bool {
     }
     base.eq_ignore_ascii_case(&service.tag)
         && match (region, &service.region) {
-            (Some(want), Some(have)) => want.eq_ignore_ascii_case(have),
+            (Some(want), Some(have)) => Region::new(want) == *have,
             _ => true,
         }
 }
@@ -478,10 +476,13 @@ mod tests {
         let m =
             model(vec![rule("deny-sql-public", 100, Access::Deny, AddressMatch::Tag("Sql.WestEurope".into()), "1433")]);
         let mut f = flow("198.51.100.7", 1433);
-        f.destination.service = Some(ServiceAddress { tag: "Sql".into(), region: Some("westeurope".into()) });
+        f.destination.service = Some(ServiceAddress { tag: "Sql".into(), region: Some(Region::new("westeurope")) });
         let d = evaluate(&m, &nsg_id(), Direction::Outbound, &f, &scope());
         assert_eq!(d.rule_name, "deny-sql-public");
-        f.destination.service = Some(ServiceAddress { tag: "Sql".into(), region: Some("northeurope".into()) });
+        // A location written in its display form is the same region as the tag's.
+        f.destination.service = Some(ServiceAddress { tag: "Sql".into(), region: Some(Region::new("West Europe")) });
+        assert_eq!(evaluate(&m, &nsg_id(), Direction::Outbound, &f, &scope()).rule_name, "deny-sql-public");
+        f.destination.service = Some(ServiceAddress { tag: "Sql".into(), region: Some(Region::new("northeurope")) });
         assert_eq!(evaluate(&m, &nsg_id(), Direction::Outbound, &f, &scope()).rule_name, "AllowInternetOutBound");
         f.destination.service = None;
         assert_eq!(evaluate(&m, &nsg_id(), Direction::Outbound, &f, &scope()).rule_name, "AllowInternetOutBound");

@@ -6,18 +6,10 @@
 
 use crate::detect::{detect, into_resource_objects, Format};
 use crate::input::{pointer_token, Input};
+use privlink_engine::catalog::{self, InlineChildren};
 use privlink_model::{Document, LoadDiagnostic, Origin, ResourceId, Severity};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// Children Azure inlines in a parent's GET: (parent type, property under `properties`, child type segment).
-const INLINE_CHILDREN: &[(&str, &str, &str)] = &[
-    ("microsoft.network/virtualnetworks", "subnets", "subnets"),
-    ("microsoft.network/virtualnetworks", "virtualNetworkPeerings", "virtualNetworkPeerings"),
-    ("microsoft.network/networksecuritygroups", "securityRules", "securityRules"),
-    ("microsoft.network/networksecuritygroups", "defaultSecurityRules", "defaultSecurityRules"),
-    ("microsoft.network/routetables", "routes", "routes"),
-];
 
 /// What a [`DocumentCollector`] gathered.
 pub struct Collected {
@@ -195,11 +187,7 @@ fn extract_resource(obj: Value, origin: Origin, inline: bool, out: &mut Extracte
             );
         }
     }
-    let type_key = id.type_key();
-    for (parent_type, property, child_segment) in INLINE_CHILDREN {
-        if type_key != *parent_type {
-            continue;
-        }
+    for &InlineChildren { property, segment: child_segment, .. } in catalog::inline_children_of(&id) {
         let Some(children) = obj.pointer(&format!("/properties/{property}")).and_then(Value::as_array) else {
             continue;
         };

@@ -13,6 +13,7 @@ pub mod id;
 pub mod model;
 pub mod network;
 pub mod origin;
+pub mod region;
 pub mod web;
 
 pub use backend::*;
@@ -23,4 +24,5 @@ pub use id::{ParseIdError, ResourceId};
 pub use model::{canonical_type, Document, Indexes, Model, OpaqueResource, Resources};
 pub use network::*;
 pub use origin::Origin;
+pub use region::Region;
 pub use web::*;

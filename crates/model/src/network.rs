@@ -1,7 +1,7 @@
 //! Virtual networks and what shapes traffic in them: subnets, peerings, NSGs, route tables,
 //! network interfaces and private endpoints.
 
-use crate::{Origin, ResourceId};
+use crate::{Origin, Region, ResourceId};
 use ipnet::IpNet;
 use serde::Serialize;
 use std::net::IpAddr;
@@ -14,6 +14,13 @@ pub struct Meta {
     pub location: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl Meta {
+    /// The resource's region, if its document names one.
+    pub fn region(&self) -> Option<Region> {
+        self.location.as_deref().map(Region::new)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

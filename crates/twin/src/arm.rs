@@ -24,7 +24,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use privlink_model::ResourceId;
+use privlink_model::{Region, ResourceId};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -457,10 +457,8 @@ fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<ArmRes
 
 /// A resource group cannot move: ARM answers 409 when a PUT names another location.
 fn check_group_location(group: &ResourceId, existing: &Value, body: &Value) -> Result<(), ArmError> {
-    let normalise = |v: &Value| -> String {
-        v.as_str().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
-    };
-    let (current, wanted) = (normalise(&existing["location"]), normalise(&body["location"]));
+    let region = |v: &Value| Region::new(v.as_str().unwrap_or_default());
+    let (current, wanted) = (region(&existing["location"]), region(&body["location"]));
     if current.is_empty() || current == wanted {
         return Ok(());
     }
@@ -584,7 +582,7 @@ fn complete_document(body: Value, id: &ResourceId, existing: Option<&Value>) -> 
     fields.insert("type".to_string(), Value::String(resource_type));
     // ARM stores locations in their short form: "East US" comes back as "eastus".
     if let Some(Value::String(location)) = fields.get_mut("location") {
-        *location = location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        *location = Region::new(location).into();
     }
     // App Service configuration singletons have no ETag, and their `properties` are the settings
     // themselves: a provisioningState there would show up as an app setting (az-cli.md §4).
@@ -659,8 +657,8 @@ fn with_async_operation(
     location: Option<&str>,
     response: ArmResponse,
 ) -> ArmResponse {
-    let region: String = location.unwrap_or("global").chars().filter(|c| !c.is_whitespace()).collect();
-    let region = if region.is_empty() { "global".to_string() } else { region.to_ascii_lowercase() };
+    let region = Region::new(location.unwrap_or_default());
+    let region = if region.is_empty() { "global" } else { region.as_str() };
     let url = format!(
         "{}/subscriptions/{}/providers/{}/locations/{region}/operations/{}?api-version={}",
         base_url(state, request),

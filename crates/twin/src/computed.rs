@@ -6,15 +6,10 @@
 //! PUT never carries them (they are read-only), so they are recomputed here from the estate.
 
 use crate::store::{document_id, Change, Documents};
+use privlink_engine::catalog;
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-
-/// Private DNS limits Azure reports on every zone (azure-semantics §1.5: 25000 record sets and
-/// 1000 virtual network links per zone, 100 of them with auto-registration).
-const MAX_RECORD_SETS: u64 = 25_000;
-const MAX_LINKS: u64 = 1_000;
-const MAX_REGISTRATION_LINKS: u64 = 100;
 
 const ZONE_TYPE: &str = "Microsoft.Network/privateDnsZones";
 const LINK_TYPE: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
@@ -103,11 +98,14 @@ fn fill_zone_counters(doc: &mut Value, zone: &ResourceId, after: &Documents) {
         links.iter().filter(|d| d.pointer("/properties/registrationEnabled") == Some(&Value::Bool(true))).count();
     if let Some(properties) = doc.get_mut("properties").and_then(Value::as_object_mut) {
         properties.insert("numberOfRecordSets".into(), json!(record_sets.len() + usize::from(!has_soa)));
-        properties.insert("maxNumberOfRecordSets".into(), json!(MAX_RECORD_SETS));
+        properties.insert("maxNumberOfRecordSets".into(), json!(catalog::MAX_RECORD_SETS_PER_ZONE));
         properties.insert("numberOfVirtualNetworkLinks".into(), json!(links.len()));
-        properties.insert("maxNumberOfVirtualNetworkLinks".into(), json!(MAX_LINKS));
+        properties.insert("maxNumberOfVirtualNetworkLinks".into(), json!(catalog::MAX_LINKS_PER_ZONE));
         properties.insert("numberOfVirtualNetworkLinksWithRegistration".into(), json!(registration_links));
-        properties.insert("maxNumberOfVirtualNetworkLinksWithRegistration".into(), json!(MAX_REGISTRATION_LINKS));
+        properties.insert(
+            "maxNumberOfVirtualNetworkLinksWithRegistration".into(),
+            json!(catalog::MAX_REGISTRATION_LINKS_PER_ZONE),
+        );
     }
 }
 

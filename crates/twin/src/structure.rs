@@ -12,48 +12,16 @@
 
 use crate::error::ArmError;
 use crate::store::{document_id, Change, Documents};
+use privlink_engine::catalog::{self, InlineChildren};
 use privlink_model::ResourceId;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// A child resource type that Azure also embeds in its parent's `properties`.
-struct InlineChildren {
-    parent_type: &'static str,
-    /// The property of the parent's `properties` holding the array.
-    property: &'static str,
-    /// The child's type segment in its id (`.../virtualNetworks/v/subnets/s`).
-    segment: &'static str,
-}
-
-/// The inline child kinds of the resources privlink models, from the Azure REST API
-/// specifications (network: `VirtualNetworkPropertiesFormat.subnets` and `.virtualNetworkPeerings`,
-/// `SecurityGroupPropertiesFormat.securityRules`, `RouteTablePropertiesFormat.routes`).
-const INLINE_CHILDREN: &[InlineChildren] = &[
-    InlineChildren { parent_type: "Microsoft.Network/virtualNetworks", property: "subnets", segment: "subnets" },
-    InlineChildren {
-        parent_type: "Microsoft.Network/virtualNetworks",
-        property: "virtualNetworkPeerings",
-        segment: "virtualNetworkPeerings",
-    },
-    InlineChildren {
-        parent_type: "Microsoft.Network/networkSecurityGroups",
-        property: "securityRules",
-        segment: "securityRules",
-    },
-    InlineChildren { parent_type: "Microsoft.Network/routeTables", property: "routes", segment: "routes" },
-];
-
-/// The inline kinds a resource of this id's type embeds.
-fn inline_kinds_of(id: &ResourceId) -> impl Iterator<Item = &'static InlineChildren> {
-    let resource_type = id.resource_type();
-    INLINE_CHILDREN.iter().filter(move |k| k.parent_type.eq_ignore_ascii_case(&resource_type))
-}
 
 /// If `id` is an inline child, its parent and its kind.
 fn inline_parent(id: &ResourceId) -> Option<(ResourceId, &'static InlineChildren)> {
     let parent = id.parent()?;
     let resource_type = id.resource_type();
-    let kind = inline_kinds_of(&parent)
+    let kind = catalog::inline_children_of(&parent)
         .find(|k| resource_type.eq_ignore_ascii_case(&format!("{}/{}", parent.resource_type(), k.segment)))?;
     Some((parent, kind))
 }
@@ -137,7 +105,7 @@ impl Overlay<'_> {
             return Ok(());
         };
         let etag = doc.get("etag").cloned();
-        for kind in inline_kinds_of(&id) {
+        for kind in catalog::inline_children_of(&id) {
             let child_type = format!("{}/{}", id.resource_type(), kind.segment);
             let entries = match doc.pointer(&format!("/properties/{}", kind.property)) {
                 Some(Value::Array(entries)) => entries.clone(),
@@ -301,6 +269,25 @@ mod tests {
         // A parent PUT that no longer lists a child deletes it, as Azure does.
         commit(&store, vec![Change::Put(json!({"id": VNET, "properties": {"subnets": []}}))]);
         assert!(store.snapshot().below(&id(VNET)).next().is_none());
+    }
+
+    /// An NSG's `defaultSecurityRules` are inline children like its `securityRules`: each is also a
+    /// document at `.../defaultSecurityRules/{name}`, which is what Azure serves there.
+    #[test]
+    fn default_security_rules_are_mirrored_like_security_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let nsg = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n";
+        let rule = json!({"name": "DenyAllInBound", "properties": {"access": "Deny", "priority": 65500}});
+        commit(&store, vec![Change::Put(json!({"id": nsg, "properties": {"defaultSecurityRules": [rule]}}))]);
+        let docs = store.snapshot();
+        let child = docs.get(&id(&format!("{nsg}/defaultSecurityRules/DenyAllInBound"))).expect("its own document");
+        assert_eq!(child["type"], "Microsoft.Network/networkSecurityGroups/defaultSecurityRules");
+        assert_eq!(child["properties"]["access"], "Deny");
+
+        commit(&store, vec![Change::Delete(id(&format!("{nsg}/defaultSecurityRules/DenyAllInBound")))]);
+        let docs = store.snapshot();
+        assert_eq!(docs.get(&id(nsg)).unwrap()["properties"]["defaultSecurityRules"], json!([]));
     }
 
     #[test]

@@ -77,13 +77,10 @@ fn fqdns_of<'m>(model: &'m Model, endpoints: impl Iterator<Item = &'m PrivateEnd
         for conn in &pe.connections {
             let Some(target) = &conn.target else { continue };
             let backend = model.resources.backends.get(target);
-            let region = backend
-                .and_then(|b| b.meta.location.as_deref())
-                .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase());
             let hints = NameHints {
                 account_kind: backend.and_then(|b| b.resource_kind.as_deref()),
                 custom_sub_domain: backend.and_then(|b| b.custom_subdomain.as_deref()),
-                region: region.as_deref(),
+                region: backend.and_then(|b| b.meta.region()),
                 ..Default::default()
             };
             for group in &conn.group_ids {

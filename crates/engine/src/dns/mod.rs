@@ -11,7 +11,7 @@ pub mod public;
 pub mod view;
 
 use crate::catalog::{self, Cloud, NameHints};
-use privlink_model::{ConnectionStatus, DnsName, Model, RecordData, RecordType, ResolutionPolicy, ResourceId};
+use privlink_model::{ConnectionStatus, DnsName, Model, RecordData, RecordType, Region, ResolutionPolicy, ResourceId};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -96,7 +96,7 @@ pub struct Resolution {
 #[derive(Clone, Debug)]
 struct EstateName {
     resource: ResourceId,
-    region: Option<String>,
+    region: Option<Region>,
     /// The public suffix (`vault.azure.net`).
     suffix: DnsName,
     alias: Option<DnsName>,
@@ -138,10 +138,6 @@ enum PublicAnswer {
     Unknown(String),
 }
 
-fn region_of(location: Option<&str>) -> Option<String> {
-    location.map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase())
-}
-
 impl<'m> Resolver<'m> {
     pub fn new(model: &'m Model) -> Resolver<'m> {
         let mut resolver =
@@ -161,21 +157,21 @@ impl<'m> Resolver<'m> {
 
     fn index_customer_names(&mut self) {
         let model = self.model;
-        let mut resources: Vec<(ResourceId, String, Option<String>, NameHints<'_>)> = Vec::new();
+        let mut resources: Vec<(ResourceId, String, NameHints<'_>)> = Vec::new();
         for b in model.resources.backends.values() {
             let hints = NameHints {
                 account_kind: b.resource_kind.as_deref(),
                 custom_sub_domain: b.custom_subdomain.as_deref(),
+                region: b.meta.region(),
                 ..Default::default()
             };
-            resources.push((b.meta.id.clone(), b.resource_type.clone(), region_of(b.meta.location.as_deref()), hints));
+            resources.push((b.meta.id.clone(), b.resource_type.clone(), hints));
         }
         for s in model.resources.sites.values() {
-            let region = region_of(s.meta.location.as_deref());
-            resources.push((s.meta.id.clone(), "Microsoft.Web/sites".into(), region, NameHints::default()));
+            let hints = NameHints { region: s.meta.region(), ..NameHints::default() };
+            resources.push((s.meta.id.clone(), "Microsoft.Web/sites".into(), hints));
         }
-        for (id, resource_type, region, hints) in resources {
-            let hints = NameHints { region: region.as_deref(), ..hints };
+        for (id, resource_type, hints) in resources {
             // Templated group ids (`sites-{slotName}`) become names only through the concrete
             // group ids the estate's connections use (`sites-stage` → `{app}-stage`).
             let used = self.connection_group_ids(&id);
@@ -198,7 +194,7 @@ impl<'m> Resolver<'m> {
                         }
                         self.customer_names.entry(name).or_insert_with(|| EstateName {
                             resource: id.clone(),
-                            region: region.clone(),
+                            region: hints.region.clone(),
                             suffix,
                             alias,
                             approved: approved.clone(),
@@ -589,7 +585,7 @@ impl<'m> Resolver<'m> {
                     )),
                 );
             }
-            let frontend = public::frontend_name(known.region.as_deref(), &known.suffix);
+            let frontend = public::frontend_name(known.region.as_ref(), &known.suffix);
             let why = if known.not_approved.is_empty() {
                 format!("Public DNS: {resource} has no approved private endpoint connection, so its public chain has no privatelink hop (§1.2).")
             } else {
@@ -609,7 +605,7 @@ impl<'m> Resolver<'m> {
                     known.resource
                 ));
             }
-            return PublicAnswer::Cname(public::frontend_name(known.region.as_deref(), &known.suffix), None);
+            return PublicAnswer::Cname(public::frontend_name(known.region.as_ref(), &known.suffix), None);
         }
         match catalog::lookup_fqdn(Cloud::Public, name) {
             Some(found) if found.kind == catalog::ZoneKind::Public => {

@@ -11,7 +11,7 @@
 //!   connection, because privlink cannot know (its chain has no `privatelink.` hop).
 
 use crate::catalog::{self, Cloud, ZoneKind};
-use privlink_model::DnsName;
+use privlink_model::{DnsName, Region};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// [SIM] TTL of public CNAME records.
@@ -24,13 +24,10 @@ const FRONTEND_LABEL: &str = "sim-frontend";
 const UNKNOWN_REGION: &str = "unknown-region";
 
 /// [SIM] The invented front-end name a service's public names end at.
-pub fn frontend_name(region: Option<&str>, public_suffix: &DnsName) -> DnsName {
-    let region: String = region
-        .unwrap_or(UNKNOWN_REGION)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+pub fn frontend_name(region: Option<&Region>, public_suffix: &DnsName) -> DnsName {
+    // A location is free text in a document; only letters and digits make a safe label.
+    let region: String =
+        region.map_or(UNKNOWN_REGION, Region::as_str).chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let region = if region.is_empty() { UNKNOWN_REGION.to_string() } else { region };
     DnsName::parse(&format!("{region}.{FRONTEND_LABEL}.{public_suffix}")).expect("front-end name is valid")
 }

@@ -1,12 +1,10 @@
 //! Views: which DNS a querier ends up using (azure-semantics §1.4, §1.8, §3.4).
 
 use super::public::well_known_resolver;
+use crate::catalog::AZURE_HOST_IP;
 use privlink_model::{Model, ResourceId, Site};
 use serde::Serialize;
 use std::net::IpAddr;
-
-/// The Azure-provided resolver's virtual IP (§1.8).
-pub const AZURE_DNS: &str = "168.63.129.16";
 
 /// Who asks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,10 +106,14 @@ fn vnet_view(model: &Model, vnet_id: &ResourceId, from: String) -> View {
         return View::unknown(from, ViewKind::CustomDns, Vec::new(), format!("VNet {vnet_id} is not in the estate."));
     };
     if vnet.dns_servers.is_empty() {
-        let mut view =
-            View::new(from, ViewKind::AzureDns, Answerer::AzureDns { vnet: vnet_id.clone() }, vec![AZURE_DNS.into()]);
+        let mut view = View::new(
+            from,
+            ViewKind::AzureDns,
+            Answerer::AzureDns { vnet: vnet_id.clone() },
+            vec![AZURE_HOST_IP.to_string()],
+        );
         view.explanation.push(format!(
-            "VNet {vnet_id} has no dhcpOptions.dnsServers, so it uses Azure-provided DNS ({AZURE_DNS}) with the private zones linked to it (§1.8)."
+            "VNet {vnet_id} has no dhcpOptions.dnsServers, so it uses Azure-provided DNS ({AZURE_HOST_IP}) with the private zones linked to it (§1.8)."
         ));
         return view;
     }
@@ -210,19 +212,19 @@ fn classify(
         view.explanation.splice(0..0, reasons);
         return view;
     };
-    let mut view = if first == AZURE_DNS {
+    let mut view = if ip == AZURE_HOST_IP {
         match context_vnet {
             Some(vnet) => {
                 let mut v = View::new(from, ViewKind::AzureDns, Answerer::AzureDns { vnet: vnet.clone() }, servers);
                 v.explanation.push(format!(
-                    "{AZURE_DNS} is Azure-provided DNS; queries from VNet {vnet} see the private zones linked to {vnet} (§1.3)."
+                    "{AZURE_HOST_IP} is Azure-provided DNS; queries from VNet {vnet} see the private zones linked to {vnet} (§1.3)."
                 ));
                 v
             }
             None => {
                 let mut v = View::new(from, ViewKind::Public, Answerer::Public, servers);
                 v.explanation.push(format!(
-                    "{AZURE_DNS} without VNet integration is Azure DNS with no linked private zone: public DNS only (§1.8)."
+                    "{AZURE_HOST_IP} without VNet integration is Azure DNS with no linked private zone: public DNS only (§1.8)."
                 ));
                 v
             }
@@ -267,13 +269,13 @@ fn classify(
         });
         let reason = match holder {
             Some((nic, Some(vnet))) => format!(
-                "{ip} is NIC {nic} in VNet {vnet}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_DNS} from a VNet linked to them (§1.3-5)."
+                "{ip} is NIC {nic} in VNet {vnet}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (§1.3-5)."
             ),
             Some((nic, None)) => format!(
-                "{ip} is NIC {nic}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_DNS} from a VNet linked to them (§1.3-5)."
+                "{ip} is NIC {nic}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (§1.3-5)."
             ),
             None => format!(
-                "{ip} is not a resolver privlink knows; it must forward privatelink zones to {AZURE_DNS} from a linked VNet (§1.3-5)."
+                "{ip} is not a resolver privlink knows; it must forward privatelink zones to {AZURE_HOST_IP} from a linked VNet (§1.3-5)."
             ),
         };
         View::unknown(from, ViewKind::CustomDns, servers, reason)
@@ -293,7 +295,7 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_unspecified()
                 || v4.is_broadcast()
                 || (o[0] == 100 && (64..128).contains(&o[1]))
-                || ip.to_string() == AZURE_DNS)
+                || ip == AZURE_HOST_IP)
         }
         IpAddr::V6(v6) => {
             let first = v6.segments()[0];

@@ -5,14 +5,13 @@ use super::{
     array_at, children_of, document_id, documents_of_type, id_at, str_at, subnet_document, ArmError, Estate,
     NETWORK_INTERFACE, PLAN, PRIVATE_ENDPOINT, SITE, SUBNET, VIRTUAL_NETWORK, ZONE_LINK,
 };
+use crate::catalog;
 use privlink_model::ResourceId;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// The delegation a VNet integration subnet needs (§3.2).
 const INTEGRATION_DELEGATION: &str = "Microsoft.Web/serverFarms";
-/// Plan tiers without regional VNet integration (§3.2: not Free, Shared or Consumption).
-const TIERS_WITHOUT_VNET_INTEGRATION: &[&str] = &["Free", "Shared", "Dynamic"];
 
 pub(super) fn before_put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
     if id.is_type(ZONE_LINK) {
@@ -216,17 +215,7 @@ fn check_plan_sku(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Res
     Ok(())
 }
 
-/// The plan's tier if it is one without VNet integration (read from `sku.tier`, else the SKU name).
+/// The plan's tier if it is one without VNet integration, as the catalog decides it.
 fn tier_without_integration(plan: &Value) -> Option<&'static str> {
-    let tier = str_at(plan, "/sku/tier");
-    let from_name = str_at(plan, "/sku/name").and_then(|n| match n.to_ascii_uppercase().chars().next() {
-        Some('F') => Some("Free"),
-        Some('D') => Some("Shared"),
-        Some('Y') => Some("Dynamic"),
-        _ => None,
-    });
-    match tier {
-        Some(t) => TIERS_WITHOUT_VNET_INTEGRATION.iter().copied().find(|x| x.eq_ignore_ascii_case(t)),
-        None => from_name,
-    }
+    catalog::app_service_tier_without_networking(str_at(plan, "/sku/name"), str_at(plan, "/sku/tier"))
 }

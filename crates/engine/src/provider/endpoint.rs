@@ -5,7 +5,7 @@ use super::{
     subnet_document, zone_group, ArmError, Change, Estate, NETWORK_INTERFACE, ZONE_GROUP,
 };
 use crate::catalog::{self, Cloud, NameHints};
-use privlink_model::ResourceId;
+use privlink_model::{Region, ResourceId};
 use serde_json::{json, Value};
 use std::net::Ipv4Addr;
 
@@ -265,7 +265,7 @@ fn customer_fqdns(target: &ResourceId, target_doc: Option<&Value>, group_id: &st
     let hints = NameHints {
         account_kind: target_doc.and_then(|d| str_at(d, "/kind")),
         custom_sub_domain: target_doc.and_then(|d| str_at(d, "/properties/customSubDomainName")),
-        region: target_doc.and_then(|d| str_at(d, "/location")),
+        region: target_doc.and_then(|d| str_at(d, "/location")).map(Region::new),
         dns_prefix: target_doc.and_then(|d| str_at(d, "/properties/dnsZone")),
         partition_id: None,
     };

@@ -399,6 +399,34 @@ fn vnet_integration_needs_a_delegated_subnet_and_a_plan_that_offers_it() {
     assert!(err.message.contains("does not support Regional VNET integration"), "{}", err.message);
 }
 
+/// The provider refuses VNet integration exactly on the plans the catalog says lack it, for every
+/// SKU name the catalog lists, with and without `sku.tier` (a Flex Consumption `FC1` plan without
+/// a tier integrates).
+#[test]
+fn vnet_integration_is_refused_exactly_where_the_catalog_says_the_plan_lacks_it() {
+    let site_id = rid("Microsoft.Web/sites/app1");
+    let plan_id = rid("Microsoft.Web/serverfarms/plan-x");
+    for tier in crate::catalog::app_service_plan_tiers() {
+        for sku_name in tier.sku_names {
+            for sku_tier in [None, Some(tier.tier)] {
+                let mut estate = estate();
+                let sku = match sku_tier {
+                    Some(t) => json!({ "name": sku_name, "tier": t }),
+                    None => json!({ "name": sku_name }),
+                };
+                put(&mut estate, &plan_id, json!({ "location": "westeurope", "sku": sku })).unwrap();
+                let site = json!({ "location": "westeurope", "properties": {
+                    "serverFarmId": plan_id.as_str(),
+                    "virtualNetworkSubnetId": rid("Microsoft.Network/virtualNetworks/vnet/subnets/app").as_str() } });
+                let refused = put(&mut estate, &site_id, site).is_err();
+                let lacks = crate::catalog::app_service_tier_without_networking(Some(sku_name), sku_tier).is_some();
+                assert_eq!(refused, lacks, "sku {sku_name} tier {sku_tier:?}");
+                assert_eq!(lacks, !tier.networking, "sku {sku_name} tier {sku_tier:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn deploy_applies_template_resources_in_dependency_order() {
     let base = estate();

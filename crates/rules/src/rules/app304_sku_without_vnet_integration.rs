@@ -26,7 +26,7 @@ use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog;
-use privlink_model::{Model, ResourceId};
+use privlink_model::{Model, Region, ResourceId};
 use serde_json::json;
 
 pub(crate) const RULE: Rule = Rule {
@@ -126,7 +126,7 @@ fn move_to_premium(model: &Model, plan_id: &ResourceId, site_ids: &[ResourceId])
     let mut az = vec![format!(
         "az functionapp plan create --resource-group {} --name {name} --location {} --sku EP1",
         rg(plan_id),
-        location.replace(' ', "").to_ascii_lowercase()
+        Region::new(&location)
     )];
     let mut edits = vec![Edit::create(
         &new_id,

@@ -17,12 +17,11 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-overview#private-endpoint-properties
 
-use super::util::region_key;
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::FixAvailability;
-use privlink_model::Model;
+use privlink_model::{Model, Region};
 use serde_json::json;
 
 pub(crate) const RULE: Rule = Rule {
@@ -44,7 +43,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         let pe_region = pe.meta.location.as_deref();
         let vnet_region = vnet.and_then(|v| v.meta.location.as_deref());
         if let (Some(a), Some(b)) = (pe_region, vnet_region) {
-            if region_key(a) != region_key(b) {
+            if Region::new(a) != Region::new(b) {
                 problems.push(format!("is in region {a} but its VNet {} is in {b}", vnet_id.name()));
             }
         }

@@ -27,7 +27,7 @@ pub fn hints<'a>(backend: Option<&'a Backend>, pe: &'a PrivateEndpoint) -> NameH
     NameHints {
         account_kind: backend.and_then(|b| b.resource_kind.as_deref()),
         custom_sub_domain: backend.and_then(|b| b.custom_subdomain.as_deref()),
-        region: backend.and_then(|b| b.meta.location.as_deref()).or(pe.meta.location.as_deref()),
+        region: backend.and_then(|b| b.meta.region()).or_else(|| pe.meta.region()),
         ..NameHints::default()
     }
 }
@@ -122,7 +122,7 @@ pub fn backend_hosts(backend: &Backend) -> Vec<DnsName> {
     let hints = NameHints {
         account_kind: backend.resource_kind.as_deref(),
         custom_sub_domain: backend.custom_subdomain.as_deref(),
-        region: backend.meta.location.as_deref(),
+        region: backend.meta.region(),
         ..NameHints::default()
     };
     let mut out: Vec<DnsName> = catalog::entries_for_type(&backend.resource_type)
@@ -133,11 +133,6 @@ pub fn backend_hosts(backend: &Backend) -> Vec<DnsName> {
     out.sort();
     out.dedup();
     out
-}
-
-/// An Azure region name as ARM compares it: `West Europe` and `westeurope` are the same region.
-pub fn region_key(location: &str) -> String {
-    location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
 }
 
 /// The indices of the members of the array at `pointer` in the document behind `id` that `is_it`

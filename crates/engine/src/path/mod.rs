@@ -11,50 +11,20 @@
 //! Every hop names the resource that decided it; a denied trace's `decided_by` is the resource a
 //! person must change.
 
-use crate::catalog::{self, PortUsage};
+mod egress;
+pub mod refusal;
+mod service;
+
+use crate::catalog;
 use crate::nsg::{self, Flow, FlowEndpoint, ServiceAddress, TagOptions, TagScope};
 use crate::routes::{EffectiveRoutes, RouteDecision};
+use egress::{choose_egress, representative_app_address};
 use privlink_model::{
-    Access, Backend, BackendKind, ConnectionStatus, Direction, Model, NextHopType, PrivateEndpoint, Protocol,
-    PublicNetworkAccess, ResourceId, Site, Subnet,
+    Access, ConnectionStatus, Direction, Model, NextHopType, PrivateEndpoint, Protocol, ResourceId, Site, Subnet,
 };
 use serde::Serialize;
+use service::public_gate;
 use std::net::IpAddr;
-
-/// What clients see when a service refuses them, in the service's own words (azure-semantics §5).
-/// One place, so a correction reaches every trace.
-pub mod refusal {
-    /// §5.2, S-SQLCONN: login while `publicNetworkAccess` is `Disabled`.
-    pub const SQL_PUBLIC_ACCESS_DISABLED: &str = "Error 47073: An instance-specific error occurred while establishing a connection to SQL Server. The public network interface on this server is not accessible. To connect to this server, use the Private Endpoint from inside your virtual network.";
-    /// §5.2: public access enabled, client address in no firewall rule. `{server}` and `{ip}` are filled in.
-    pub const SQL_FIREWALL: &str = "Error 40615: Cannot open server '{server}' requested by the login. Client with IP address '{ip}' is not allowed to access the server. To enable access, use the Azure Management Portal or run sp_set_firewall_rule on the master database to create a firewall rule for this IP address or address range.";
-    /// §5.1, S-ADO: public request while `publicNetworkAccess` is `Disabled`.
-    pub const KEY_VAULT_PUBLIC_ACCESS_DISABLED: &str = "403 Forbidden (ForbiddenByConnection): Public network access is disabled and request is not from a trusted service nor via an approved private link.";
-    /// §5.1: firewall `Deny`, client address not listed.
-    pub const KEY_VAULT_FIREWALL: &str =
-        "403 Forbidden (ForbiddenByFirewall): Client address is not authorized and caller is not a trusted service.";
-    /// §5.4 [OBS].
-    pub const COGNITIVE_PUBLIC_ACCESS_DISABLED: &str =
-        "403: Public access is disabled. Please configure private endpoint.";
-    /// §5.4 [OBS].
-    pub const COGNITIVE_FIREWALL: &str = "403: Access denied due to Virtual Network/Firewall rules.";
-    /// §5.3: UNVERIFIED exact signature.
-    pub const REDIS_PUBLIC_ACCESS_DISABLED: &str =
-        "connection reset (UNVERIFIED: Azure Cache for Redis refuses public connections at the TCP/TLS level)";
-    /// §5.3: UNVERIFIED — the plain-text port is closed unless `enableNonSslPort` is true.
-    pub const REDIS_NON_TLS_PORT_DISABLED: &str =
-        "connection reset (UNVERIFIED: port 6379 is closed because enableNonSslPort is false; use TLS on 6380)";
-    /// §5.5: UNVERIFIED.
-    pub const STORAGE_DENIED: &str =
-        "403 AuthorizationFailure: This request is not authorized to perform this operation. (UNVERIFIED)";
-    /// A service with public access disabled whose refusal text is not documented here.
-    pub const GENERIC_PUBLIC_ACCESS_DISABLED: &str =
-        "the service refuses the connection: public network access is disabled (exact error UNVERIFIED)";
-    /// §2.4 UNVERIFIED: a private endpoint answers only its service's ports.
-    pub const PORT_NOT_SERVED: &str = "no answer on this port (UNVERIFIED: timeout or reset)";
-    /// A dropped packet: nothing answers.
-    pub const TIMEOUT: &str = "connection timed out";
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -227,95 +197,6 @@ fn protocol_name(p: Protocol) -> &'static str {
         Protocol::Esp => "esp",
         Protocol::Ah => "ah",
     }
-}
-
-/// The address an integrated app's traffic carries in the VNet. The instance's real address
-/// (`WEBSITE_PRIVATE_IP`) changes, so [SIM] the subnet's first assignable address (Azure reserves
-/// the first four) stands for it.
-fn representative_app_address(subnet: &Subnet) -> Option<IpAddr> {
-    let prefix = subnet.prefixes.iter().find(|p| p.addr().is_ipv4())?;
-    let IpAddr::V4(network) = prefix.network() else { return None };
-    Some(IpAddr::V4((u32::from(network).saturating_add(4)).into()))
-}
-
-/// §3.3: whether the app's traffic to `dest` enters the VNet, and which setting said so.
-fn choose_egress(
-    model: &Model,
-    site: &Site,
-    dest: IpAddr,
-    backend: Option<&ResourceId>,
-) -> (Egress, DecidedBy, String) {
-    let site_id = &site.meta.id;
-    let Some(subnet) = &site.integration_subnet else {
-        return (
-            Egress::Platform,
-            DecidedBy::new("site", site_id),
-            format!("{} has no regional VNet integration (virtualNetworkSubnetId is not set)", site.meta.name),
-        );
-    };
-    let routing = &site.outbound_vnet_routing;
-    let setting = |name: &str| {
-        (
-            Egress::Vnet,
-            DecidedBy::new("site-setting", site_id),
-            format!("{name} is true on {}: all application traffic enters the VNet", site.meta.name),
-        )
-    };
-    if routing.all_traffic == Some(true) {
-        return setting("outboundVnetRouting.allTraffic");
-    }
-    if routing.application_traffic == Some(true) {
-        return setting("outboundVnetRouting.applicationTraffic");
-    }
-    if let Some(flag) = site.vnet_route_all_enabled.as_ref().filter(|f| f.value) {
-        return (
-            Egress::Vnet,
-            DecidedBy::new("site-setting", &flag.source),
-            format!("vnetRouteAllEnabled is true in {}: all application traffic enters the VNet", flag.source),
-        );
-    }
-    // [SIM]: `true` is accepted as well as the documented `1`.
-    if site.app_setting("WEBSITE_VNET_ROUTE_ALL").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")) {
-        let source = site.app_settings_source.as_ref().unwrap_or(site_id);
-        return (
-            Egress::Vnet,
-            DecidedBy::new("site-setting", source),
-            format!("app setting WEBSITE_VNET_ROUTE_ALL=1 in {source}: all application traffic enters the VNet"),
-        );
-    }
-    if nsg::is_rfc1918(dest) {
-        return (
-            Egress::Vnet,
-            DecidedBy::new("subnet", &subnet.value),
-            format!(
-                "{dest} is an RFC 1918 address: it enters the VNet through {} even without route-all",
-                subnet.value
-            ),
-        );
-    }
-    let service_endpoint =
-        backend.map(|b| backend_type(model, b)).and_then(|t| catalog::service_endpoint_service(&t)).filter(|se| {
-            model
-                .resources
-                .subnets
-                .get(&subnet.value)
-                .is_some_and(|s| s.service_endpoints.iter().any(|x| x.eq_ignore_ascii_case(se)))
-        });
-    if let Some(se) = service_endpoint {
-        return (
-            Egress::Vnet,
-            DecidedBy::new("subnet", &subnet.value),
-            format!("the integration subnet has the {se} service endpoint: traffic to the service enters the VNet"),
-        );
-    }
-    (
-        Egress::Platform,
-        DecidedBy::new("site", site_id),
-        format!(
-            "route-all is off on {} (outboundVnetRouting.allTraffic/applicationTraffic, vnetRouteAllEnabled, WEBSITE_VNET_ROUTE_ALL) and {dest} is not RFC 1918: it leaves from the App Service platform",
-            site.meta.name
-        ),
-    )
 }
 
 fn backend_type(model: &Model, id: &ResourceId) -> String {
@@ -548,7 +429,7 @@ impl TraceFlow<'_> {
         let backend = self.dns.backend.as_ref()?;
         let ty = backend_type(self.model, backend);
         let tag = catalog::entries_for_type(&ty).find_map(|e| e.service_tag)?;
-        let region = self.model.resources.backends.get(backend).and_then(|b| b.meta.location.clone());
+        let region = self.model.resources.backends.get(backend).and_then(|b| b.meta.region());
         Some(ServiceAddress { tag: tag.to_string(), region })
     }
 
@@ -775,182 +656,6 @@ impl TraceFlow<'_> {
         }
         let (verdict, detail, message) = public_gate(backend, via_subnet);
         t.end(Step::Service, verdict, by, detail, message)
-    }
-
-    /// `Some((detail, message))` when the service does not listen on the port (§5, catalog ports).
-    fn port_refusal(
-        &self,
-        target: &ResourceId,
-        backend: Option<&Backend>,
-        group_ids: &[String],
-        via_pe: bool,
-    ) -> Option<(String, String)> {
-        let ty = backend.map_or_else(|| target.resource_type(), |b| b.resource_type.clone());
-        let entries: Vec<&catalog::ServiceEntry> = if group_ids.is_empty() {
-            catalog::entries_for_type(&ty).collect()
-        } else {
-            group_ids.iter().flat_map(|g| catalog::entries_for(&ty, g)).collect()
-        };
-        if entries.is_empty() {
-            return None; // the catalog has no ports for this type: nothing to judge
-        }
-        let policy = backend.and_then(|b| b.sql_connection_policy.as_deref()).unwrap_or("Default");
-        let redirect = policy.eq_ignore_ascii_case("Redirect");
-        let mut closed_because = None;
-        for p in entries.iter().flat_map(|e| e.ports).filter(|p| p.contains(self.port)) {
-            let open = match p.usage {
-                PortUsage::Default | PortUsage::AlternateProtocol | PortUsage::DirectMode => true,
-                PortUsage::NonTls => backend.is_some_and(|b| b.redis_non_ssl_port_enabled),
-                // [SIM] S-SQLCONN: `Default` means Redirect for clients inside Azure (App Service is).
-                PortUsage::Redirect => !via_pe && (redirect || policy.eq_ignore_ascii_case("Default")),
-                // Through a private endpoint `Default` behaves as Proxy (§5.2).
-                PortUsage::PrivateEndpointRedirect => via_pe && redirect,
-            };
-            if open {
-                return None;
-            }
-            closed_because.get_or_insert(p.usage);
-        }
-        let service = entries[0].service;
-        let redis =
-            backend.is_some_and(|b| b.kind == BackendKind::Redis) || ty.eq_ignore_ascii_case("Microsoft.Cache/Redis");
-        let (detail, message) = match closed_because {
-            Some(PortUsage::NonTls) if redis => (
-                format!(
-                    "{} does not listen on {}: enableNonSslPort is false, only TLS on 6380",
-                    target.name(),
-                    self.port
-                ),
-                refusal::REDIS_NON_TLS_PORT_DISABLED.to_string(),
-            ),
-            Some(PortUsage::Redirect) | Some(PortUsage::PrivateEndpointRedirect) => (
-                format!(
-                    "{} uses port {} only under the Redirect connection policy; its policy is {policy}",
-                    target.name(),
-                    self.port
-                ),
-                refusal::PORT_NOT_SERVED.to_string(),
-            ),
-            _ => {
-                let ports: Vec<String> =
-                    entries.iter().flat_map(|e| e.default_ports()).map(|p| p.first.to_string()).collect();
-                (
-                    format!("{service} does not listen on port {}; it serves {}", self.port, ports.join(", ")),
-                    refusal::PORT_NOT_SERVED.to_string(),
-                )
-            }
-        };
-        Some((detail, message))
-    }
-}
-
-/// §5: the service's decision on traffic from a public address. The app's public outbound address is
-/// not in the model, so rules that depend on it give `unknown`. `via_subnet` is the integration subnet
-/// when the traffic left through the VNet (service endpoints and virtual-network rules then apply).
-fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Verdict, String, String) {
-    let name = &backend.meta.name;
-    let service_endpoint_rule = |b: &Backend| {
-        let (Some(subnet), Some(acls)) = (via_subnet, &b.network_acls) else { return false };
-        let endpoint = catalog::service_endpoint_service(&b.resource_type);
-        endpoint.is_some_and(|se| subnet.service_endpoints.iter().any(|x| x.eq_ignore_ascii_case(se)))
-            && acls.virtual_network_rules.contains(&subnet.meta.id)
-    };
-    let trusted_note = if backend.network_acls.as_ref().is_some_and(|a| a.bypasses_azure_services()) {
-        " (bypass AzureServices does not help: App Service is not a trusted service for app traffic, §5.1)"
-    } else {
-        ""
-    };
-    match backend.public_network_access {
-        PublicNetworkAccess::SecuredByPerimeter => {
-            return (
-                Verdict::Unknown,
-                format!("{name} is secured by a network security perimeter, which is not modelled"),
-                "unknown: network security perimeter rules are not modelled".into(),
-            );
-        }
-        PublicNetworkAccess::Disabled => {
-            let message = match backend.kind {
-                BackendKind::SqlServer => refusal::SQL_PUBLIC_ACCESS_DISABLED,
-                BackendKind::KeyVault => refusal::KEY_VAULT_PUBLIC_ACCESS_DISABLED,
-                BackendKind::CognitiveServices => refusal::COGNITIVE_PUBLIC_ACCESS_DISABLED,
-                BackendKind::Redis => refusal::REDIS_PUBLIC_ACCESS_DISABLED,
-                BackendKind::Storage => refusal::STORAGE_DENIED,
-                BackendKind::Other(_) => refusal::GENERIC_PUBLIC_ACCESS_DISABLED,
-            };
-            return (Verdict::Denied, format!("{name} has publicNetworkAccess Disabled and the connection arrives at its public endpoint{trusted_note}"), message.into());
-        }
-        // Unset: every modelled service defaults to Enabled (Redis: the ARM description's default;
-        // its private-link page says Disabled — §5.3 [DISCREPANCY]).
-        PublicNetworkAccess::Enabled | PublicNetworkAccess::Unset => {}
-    }
-    let source = "the app's public outbound address (not in the model)";
-    match backend.kind {
-        BackendKind::SqlServer => {
-            if backend.firewall_rules.iter().any(|r| r.start == "0.0.0.0" && r.end == "0.0.0.0") {
-                (Verdict::Allowed, format!("{name} allows Azure services (firewall rule 0.0.0.0–0.0.0.0), which includes App Service outbound addresses"), format!("connected to {name}'s public endpoint"))
-            } else if backend.firewall_rules.is_empty() {
-                (
-                    Verdict::Denied,
-                    format!("{name} has public access enabled but no firewall rule admits {source}"),
-                    refusal::SQL_FIREWALL.replace("{server}", name).replace("{ip}", "<app outbound IP>"),
-                )
-            } else {
-                (
-                    Verdict::Unknown,
-                    format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
-                    "unknown: depends on the app's outbound IP addresses".into(),
-                )
-            }
-        }
-        BackendKind::KeyVault | BackendKind::CognitiveServices | BackendKind::Storage => {
-            let Some(acls) = backend.network_acls.as_ref().filter(|a| a.denies_by_default()) else {
-                return (
-                    Verdict::Allowed,
-                    format!("{name} has public access enabled and its firewall allows by default"),
-                    format!("connected to {name}'s public endpoint"),
-                );
-            };
-            if service_endpoint_rule(backend) {
-                return (
-                    Verdict::Allowed,
-                    format!("{name}'s virtual network rules admit the integration subnet through its service endpoint"),
-                    format!("connected to {name}'s public endpoint"),
-                );
-            }
-            if !acls.ip_rules.is_empty() {
-                return (Verdict::Unknown, format!("{name}'s firewall denies by default; whether its IP rules hold {source} is unknown{trusted_note}"), "unknown: depends on the app's outbound IP addresses".into());
-            }
-            let message = match backend.kind {
-                BackendKind::KeyVault => refusal::KEY_VAULT_FIREWALL,
-                BackendKind::CognitiveServices => refusal::COGNITIVE_FIREWALL,
-                _ => refusal::STORAGE_DENIED,
-            };
-            (
-                Verdict::Denied,
-                format!("{name}'s firewall denies by default and no rule admits the app{trusted_note}"),
-                message.into(),
-            )
-        }
-        BackendKind::Redis => {
-            if backend.firewall_rules.is_empty() {
-                (
-                    Verdict::Allowed,
-                    format!("{name} has public access enabled and no firewall rules"),
-                    format!("connected to {name}'s public endpoint"),
-                )
-            } else {
-                (
-                    Verdict::Unknown,
-                    format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
-                    "unknown: depends on the app's outbound IP addresses".into(),
-                )
-            }
-        }
-        BackendKind::Other(_) => (
-            Verdict::Allowed,
-            format!("{name} has public access enabled"),
-            format!("connected to {name}'s public endpoint"),
-        ),
     }
 }
 
