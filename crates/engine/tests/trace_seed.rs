@@ -54,7 +54,7 @@ fn by_name<'a>(docs: &'a mut [(&str, Vec<Value>)], type_suffix: &str, name: &str
 }
 
 fn trace(model: &Model, ip: &str, port: u16, host: &str, backend: Option<ResourceId>) -> Trace {
-    let dns = DnsContext { host: Some(host.into()), resolution: None, backend };
+    let dns = DnsContext { host: Some(host.into()), backend };
     path::trace_from_site(model, &site(), ip.parse().unwrap(), port, Protocol::Tcp, dns)
 }
 
