@@ -30,7 +30,7 @@ fn documents() -> Vec<(&'static str, Vec<Value>)> {
 
 fn load(docs: &[(&str, Vec<Value>)]) -> Model {
     let inputs: Vec<Input> = docs.iter().map(|(n, d)| Input::new(*n, serde_json::to_vec(d).unwrap())).collect();
-    privlink_load::load(&inputs).unwrap()
+    privlink_load::load(inputs, &privlink_load::Options::default()).unwrap()
 }
 
 /// The first JSON object (at any depth, documents in file order) whose `name` is `name` and whose

@@ -3,7 +3,7 @@
 //! Layout: `scenarios/rules/<CODE>/positive/estate/` and `scenarios/rules/<CODE>/negative/estate/`
 //! (ARM documents). The CLI output for each is pinned by `check.cmd`/`check.out` beside them.
 
-use privlink_load::{load, model_from_documents, Input};
+use privlink_load::{load, load_documents, Input, Options};
 use privlink_model::{Document, Model, Origin};
 use privlink_rules::{all_rules, documentation, patch::merge_patch, Finding, Rule};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ fn load_dir(dir: &Path) -> Model {
     files.sort();
     let inputs: Vec<Input> =
         files.iter().map(|f| Input::new(f.display().to_string(), std::fs::read(f).unwrap())).collect();
-    load(&inputs).unwrap()
+    load(inputs, &Options::default()).unwrap()
 }
 
 fn run(rule: &Rule, model: &Model) -> Vec<Finding> {
@@ -48,7 +48,7 @@ fn apply_fixes(model: &Model, findings: &[Finding]) -> Model {
             merge_patch(&mut entry.body, &p.merge);
         }
     }
-    model_from_documents(docs, Vec::new())
+    load_documents(docs.into_values().map(|d| (d.body, d.origin)))
 }
 
 #[test]
