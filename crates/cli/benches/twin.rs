@@ -153,13 +153,15 @@ fn main() {
             .await;
             // What `privlink resolve --twin` does, in-process: read the estate, resolve.
             let mut body: Value = c.get(format!("{url}/privlink/documents")).send().await.unwrap().json().await.unwrap();
-            let mut collector = privlink_load::DocumentCollector::new();
-            if let Value::Array(docs) = body["value"].take() {
-                for (n, d) in docs.into_iter().enumerate() {
-                    collector.add_document(d, privlink_model::Origin::new("twin", format!("/value/{n}")));
-                }
-            }
-            let model = privlink_load::build(collector);
+            let docs = match body["value"].take() {
+                Value::Array(docs) => docs,
+                _ => Vec::new(),
+            };
+            let model = privlink_load::load_documents(
+                docs.into_iter()
+                    .enumerate()
+                    .map(|(n, d)| (d, privlink_model::Origin::new("twin", format!("/value/{n}")))),
+            );
             let vnet_id = privlink_model::ResourceId::parse(&vnet).unwrap();
             let view = privlink_engine::dns::view_of(&model, &privlink_engine::dns::Querier::VirtualNetwork(vnet_id));
             let name = privlink_model::DnsName::parse("kv-flask-pe.vault.azure.net").unwrap();

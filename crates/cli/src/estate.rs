@@ -145,11 +145,12 @@ pub fn builtin_inputs() -> Vec<Input> {
 
 /// A model from documents as the twin stores them.
 fn model_from_twin_documents(documents: Vec<serde_json::Value>, source: &str) -> Model {
-    let mut collector = privlink_load::DocumentCollector::new();
-    for (i, doc) in documents.into_iter().enumerate() {
-        collector.add_document(doc, privlink_model::Origin::new(source, format!("/value/{i}")));
-    }
-    privlink_load::build(collector)
+    privlink_load::load_documents(
+        documents
+            .into_iter()
+            .enumerate()
+            .map(|(i, doc)| (doc, privlink_model::Origin::new(source, format!("/value/{i}")))),
+    )
 }
 
 fn fetch_twin_documents(url: &str, ca_pem: &[u8]) -> Result<Vec<serde_json::Value>> {
@@ -217,7 +218,8 @@ impl EstateArgs {
             if let Some(estate) = self.load_twin()? {
                 return Ok(estate);
             }
-            let model = privlink_load::load(&builtin_inputs()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let model = privlink_load::load(builtin_inputs(), &privlink_load::Options::default())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             return Ok(Estate::new(model, "built-in seed estate".into(), Source::Builtin));
         }
         let mut files = Vec::new();
@@ -246,46 +248,18 @@ impl EstateArgs {
                 ))
             }
         };
-        let settings = privlink_load::TemplateSettings {
+        let templates = privlink_load::TemplateSettings {
             subscription: self.subscription.clone(),
             resource_group: self.resource_group.clone(),
             location: self.location.clone(),
             parameters,
             overrides: self.params.clone(),
         };
-        let model = load_deployed(inputs, &settings)?;
+        let model =
+            privlink_load::load(inputs, &privlink_load::Options { templates }).map_err(|e| anyhow::anyhow!("{e}"))?;
         let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
         Ok(Estate::new(model, label, Source::Files(files)))
     }
-}
-
-/// Loads inputs; the resources templates evaluate to are then deployed through the engine's
-/// provider, so the estate holds what Azure fills in at deploy time (private endpoint NICs and
-/// addresses, zone-group records, backend connections). A write Azure would refuse becomes an
-/// error diagnostic (`LOAD018`) and the resource stays as the template wrote it. The inputs are
-/// dropped once parsed, before typing, so their bytes and the typed model are never held together.
-///
-/// This step lives here, not in `privlink-load`, because the provider is the engine's and the
-/// engine does not depend on the loader: model ← load, model ← engine, both ← cli.
-pub fn load_deployed(inputs: Vec<Input>, settings: &privlink_load::TemplateSettings) -> Result<Model> {
-    let privlink_load::EstateDocuments { mut documents, mut diagnostics, deployed } =
-        privlink_load::documents_with(&inputs, settings).map_err(|e| anyhow::anyhow!("{e}"))?;
-    drop(inputs);
-
-    for failure in privlink_engine::provider::deploy(&mut documents, &deployed) {
-        let origin =
-            documents.get(&failure.id).map(|d| d.origin.clone()).unwrap_or_else(|| privlink_model::Origin::new("", ""));
-        diagnostics.push(privlink_model::LoadDiagnostic::new(
-            privlink_model::Severity::Error,
-            "LOAD018",
-            &origin,
-            format!(
-                "{}: the deployment would fail: {} ({}) {}",
-                failure.id, failure.error.code, failure.error.status, failure.error.message
-            ),
-        ));
-    }
-    Ok(privlink_load::model_from_documents(documents, diagnostics))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Prints figures only; nothing asserts on time.
 
 use privlink_engine::dns::{view_of, Querier, Resolver};
-use privlink_load::{load, Input};
+use privlink_load::{load, Input, Options};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use serde_json::{json, Value};
 use std::hint::black_box;
@@ -61,7 +61,7 @@ fn measure(label: &str, model: &Model, names: &[DnsName]) {
 }
 
 fn main() {
-    let seed = load(&seed_inputs()).expect("seed estate loads");
+    let seed = load(seed_inputs(), &Options::default()).expect("seed estate loads");
     let backends: Vec<DnsName> = [
         "sql-privlink-seed.database.windows.net",
         "redis-privlink-seed.redis.cache.windows.net",
@@ -73,7 +73,7 @@ fn main() {
     .collect();
     measure("seed estate, 4 backend names from app-flask-privlink", &seed, &backends);
 
-    let big = load(&generated_inputs(10_000)).expect("generated estate loads");
+    let big = load(generated_inputs(10_000), &Options::default()).expect("generated estate loads");
     let mut names = backends.clone();
     for i in [0, 2_500, 5_000, 9_999] {
         names.push(DnsName::parse(&format!("host.zone-{i}.example.internal")).expect("name"));

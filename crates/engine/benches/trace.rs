@@ -24,7 +24,7 @@ fn documents() -> Vec<(String, Value)> {
 
 fn load(docs: &[(String, Value)]) -> Model {
     let inputs: Vec<Input> = docs.iter().map(|(n, d)| Input::new(n.clone(), serde_json::to_vec(d).unwrap())).collect();
-    privlink_load::load(&inputs).unwrap()
+    privlink_load::load(inputs, &privlink_load::Options::default()).unwrap()
 }
 
 /// The seed estate plus a route table of `routes` UDRs on the integration subnet and `rules` extra

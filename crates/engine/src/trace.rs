@@ -35,7 +35,7 @@ pub fn default_port(name: &DnsName) -> u16 {
 /// Traces `host:port` from a site: resolve with the site's view, then follow the path.
 pub fn trace_host(model: &Model, resolver: &Resolver, site_id: &ResourceId, host: &str, port: u16) -> Trace {
     if let Ok(ip) = host.parse::<IpAddr>() {
-        let ctx = DnsContext { host: None, resolution: None, backend: None };
+        let ctx = DnsContext { host: None, backend: None };
         return path::trace_from_site(model, site_id, ip, port, Protocol::Tcp, ctx);
     }
     let name = match DnsName::parse(host) {
@@ -43,31 +43,19 @@ pub fn trace_host(model: &Model, resolver: &Resolver, site_id: &ResourceId, host
         Err(e) => {
             let stop =
                 DnsStop { verdict: Verdict::Unknown, decided_by: None, detail: e.to_string(), message: e.to_string() };
-            return path::stopped_at_dns(site_id, host, port, None, stop);
+            return path::stopped_at_dns(site_id, host, port, stop);
         }
     };
     let view = view_of(model, &Querier::Site(site_id.clone()));
     let resolution = resolver.resolve(&view, &name, RecordType::A);
-    trace_resolved(model, &path::RouteIndex::default(), site_id, &name, port, &resolution)
+    let trace = trace_resolved(model, &path::RouteIndex::default(), site_id, &name, port, &resolution);
+    Trace { resolution: Some(resolution), ..trace }
 }
 
-/// Traces a connection to `name:port` whose resolution from the site's view is `r`.
+/// Traces a connection to `name:port` whose resolution from the site's view is `r`. The trace's
+/// `resolution` stays empty: a caller that wants it there moves its [`Resolution`] in, and one that
+/// keeps the resolution itself (the rules' analysis, 100k dependencies) holds it only once.
 pub fn trace_resolved(
-    model: &Model,
-    index: &path::RouteIndex,
-    site_id: &ResourceId,
-    name: &DnsName,
-    port: u16,
-    r: &Resolution,
-) -> Trace {
-    let mut trace = trace_resolved_without_json(model, index, site_id, name, port, r);
-    trace.resolution = Some(serde_json::to_value(r).expect("a resolution serialises"));
-    trace
-}
-
-/// As [`trace_resolved`], leaving `resolution` empty: for callers that keep the [`Resolution`]
-/// itself (the rules' analysis) and need no JSON copy of it.
-pub fn trace_resolved_without_json(
     model: &Model,
     index: &path::RouteIndex,
     site_id: &ResourceId,
@@ -88,15 +76,9 @@ pub fn trace_resolved_without_json(
             _ => (Verdict::Unknown, None, format!("privlink cannot tell what {name} resolves to from this app")),
         };
         let detail = r.explanation.last().cloned().unwrap_or_else(|| message.clone());
-        return path::stopped_at_dns(
-            site_id,
-            name.as_str(),
-            port,
-            None,
-            DnsStop { verdict, decided_by, detail, message },
-        );
+        return path::stopped_at_dns(site_id, name.as_str(), port, DnsStop { verdict, decided_by, detail, message });
     };
-    let ctx = DnsContext { host: Some(name.to_string()), resolution: None, backend: owner_of(model, name) };
+    let ctx = DnsContext { host: Some(name.to_string()), backend: owner_of(model, name) };
     path::trace_from_site_indexed(model, index, site_id, ip, port, Protocol::Tcp, ctx)
 }
 
@@ -121,7 +103,8 @@ pub fn trace_all_indexed(
         .map(|name| {
             let port = ports.port(name);
             let r = resolver.resolve(&view, name, RecordType::A);
-            trace_resolved(model, index, site_id, name, port, &r)
+            let trace = trace_resolved(model, index, site_id, name, port, &r);
+            Trace { resolution: Some(r), ..trace }
         })
         .collect()
 }

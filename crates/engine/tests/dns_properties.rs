@@ -2,7 +2,7 @@
 //! public chain of a name without a private endpoint never enters a `privatelink.` zone.
 
 use privlink_engine::dns::{view_of, Querier, Resolver};
-use privlink_load::{load, Input};
+use privlink_load::{load, Input, Options};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -29,7 +29,7 @@ fn model_of(files: &[Value]) -> Model {
         .enumerate()
         .map(|(i, v)| Input::new(format!("f{i}.json"), serde_json::to_vec(v).unwrap()))
         .collect();
-    load(&inputs).unwrap()
+    load(inputs, &Options::default()).unwrap()
 }
 
 /// Every resolution of `NAMES` from the app, its VNet and the internet, as JSON.

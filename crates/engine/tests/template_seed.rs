@@ -6,7 +6,7 @@
 //! write. Compared per resource: the typed facts the engines read; etags, GUIDs and generated
 //! names are ignored.
 
-use privlink_load::{Input, TemplateSettings};
+use privlink_load::{Input, Options, TemplateSettings};
 use privlink_model::{Model, ResourceId};
 use std::collections::BTreeMap;
 
@@ -21,10 +21,10 @@ const TEMPLATE: &str = include_str!("../../../scenarios/templates/seed/azuredepl
 
 fn built_in() -> Model {
     let inputs: Vec<Input> = SEED_FILES.iter().map(|(n, t)| Input::new(*n, t.as_bytes().to_vec())).collect();
-    privlink_load::load(&inputs).unwrap()
+    privlink_load::load(inputs, &Options::default()).unwrap()
 }
 
-/// The template deployed as the CLI does it: evaluate, deploy through the provider, type.
+/// The template loaded as the CLI loads it: evaluated, deployed through the provider, typed.
 fn deployed_template() -> Model {
     let settings = TemplateSettings {
         subscription: "00000000-0000-0000-0000-000000000001".into(),
@@ -32,12 +32,11 @@ fn deployed_template() -> Model {
         location: "westeurope".into(),
         ..TemplateSettings::default()
     };
-    let inputs = [Input::new("azuredeploy.json", TEMPLATE.as_bytes().to_vec())];
-    let privlink_load::EstateDocuments { mut documents, diagnostics, deployed } =
-        privlink_load::documents_with(&inputs, &settings).unwrap();
-    let failures = privlink_engine::provider::deploy(&mut documents, &deployed);
+    let inputs = vec![Input::new("azuredeploy.json", TEMPLATE.as_bytes().to_vec())];
+    let model = privlink_load::load(inputs, &Options { templates: settings }).unwrap();
+    let failures: Vec<_> = model.diagnostics.iter().filter(|d| d.code == "LOAD018").collect();
     assert!(failures.is_empty(), "the deployment would fail: {failures:?}");
-    privlink_load::model_from_documents(documents, diagnostics)
+    model
 }
 
 fn name(id: &ResourceId) -> String {

@@ -30,7 +30,7 @@ fn documents() -> Vec<(&'static str, Vec<Value>)> {
 
 fn load(docs: &[(&str, Vec<Value>)]) -> Model {
     let inputs: Vec<Input> = docs.iter().map(|(n, d)| Input::new(*n, serde_json::to_vec(d).unwrap())).collect();
-    privlink_load::load(&inputs).unwrap()
+    privlink_load::load(inputs, &privlink_load::Options::default()).unwrap()
 }
 
 /// The first JSON object (at any depth, documents in file order) whose `name` is `name` and whose
@@ -54,7 +54,7 @@ fn by_name<'a>(docs: &'a mut [(&str, Vec<Value>)], type_suffix: &str, name: &str
 }
 
 fn trace(model: &Model, ip: &str, port: u16, host: &str, backend: Option<ResourceId>) -> Trace {
-    let dns = DnsContext { host: Some(host.into()), resolution: None, backend };
+    let dns = DnsContext { host: Some(host.into()), backend };
     path::trace_from_site(model, &site(), ip.parse().unwrap(), port, Protocol::Tcp, dns)
 }
 

@@ -4,7 +4,7 @@
 //! Run: `cargo bench -p privlink-load --bench load` (release mode). Prints wall times and the
 //! ratio load / parse-only for ~100k resources made by replicating the built-in estate.
 
-use privlink_load::{load, Input};
+use privlink_load::{load, load_documents, Input, Options};
 use std::path::Path;
 use std::time::Instant;
 
@@ -60,8 +60,9 @@ fn main() {
             std::hint::black_box(v);
         }
         best_parse = best_parse.min(t.elapsed().as_secs_f64());
+        let batch = inputs.clone();
         let t = Instant::now();
-        let model = load(&inputs).unwrap();
+        let model = load(batch, &Options::default()).unwrap();
         best_load = best_load.min(t.elapsed().as_secs_f64());
         assert!(model.diagnostics.is_empty(), "{:?}", &model.diagnostics[..3.min(model.diagnostics.len())]);
         resources = model.documents.len();
@@ -81,18 +82,18 @@ fn phases(inputs: &[Input]) {
     let parsed: Vec<serde_json::Value> = inputs.iter().map(|i| serde_json::from_slice(&i.bytes).unwrap()).collect();
     println!("  parse (1 thread): {:.3}", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let mut c = privlink_load::DocumentCollector::new();
+    let mut c = privlink_load::documents::DocumentCollector::new();
     for (i, v) in inputs.iter().zip(parsed) {
         c.add_value(&i.name, v);
     }
     println!("  add documents: {:.3}", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let collected = c.finish();
-    let docs = collected.documents;
+    let docs: Vec<_> = collected.documents.into_values().map(|d| (d.body, d.origin)).collect();
     println!("  finish: {:.3}", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let m = privlink_load::model_from_documents(docs, Vec::new());
-    println!("  type+validate+index: {:.3}", t.elapsed().as_secs_f64());
+    let m = load_documents(docs);
+    println!("  collect again+type+validate+index: {:.3}", t.elapsed().as_secs_f64());
     let t = Instant::now();
     drop(m);
     println!("  drop: {:.3}", t.elapsed().as_secs_f64());

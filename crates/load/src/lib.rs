@@ -1,10 +1,19 @@
-//! ARM documents in, [`Model`] out.
+//! ARM documents in, [`Model`] out: the one pipeline every reader of an estate uses.
+//!
+//! ```text
+//! inputs ─► documents ─► templates evaluated ─► deployed (engine::provider) ─► typed Model
+//! ```
 //!
 //! The loader reads what Azure stores and returns: single resources, arrays, list responses,
 //! Resource Graph output and REST API examples (format detected from content), merges children
-//! given inline and on their own, and types every document. Readable but wrong input becomes a
-//! [`LoadDiagnostic`] naming the file and JSON pointer; only input that is not JSON at all is an
+//! given inline and on their own, evaluates deployment templates into the documents they PUT and
+//! deploys those through the engine's provider (Azure's deploy-time behaviour), and types every
+//! document. Readable but wrong input becomes a [`LoadDiagnostic`] naming the file and JSON
+//! pointer; only input that is not JSON at all, or a template that cannot be evaluated, is an
 //! [`InputError`]. Pure: the caller passes the bytes in.
+//!
+//! Two entry points: [`load`] for inputs (files, the built-in estate) and [`load_documents`] for
+//! documents already held as JSON (a twin's store, what a twin serves, fixed documents).
 
 pub mod detect;
 pub mod documents;
@@ -14,10 +23,11 @@ pub mod template;
 mod typed;
 mod validate;
 
-pub use documents::DocumentCollector;
 pub use input::{Input, InputError};
 
-use privlink_model::{Document, LoadDiagnostic, Model, ResourceId};
+use documents::DocumentCollector;
+use privlink_model::{Document, LoadDiagnostic, Model, Origin, ResourceId, Severity};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// How deployment templates among the inputs are evaluated: the deployment's scope and parameters.
@@ -44,56 +54,52 @@ impl Default for TemplateSettings {
     }
 }
 
-/// Loads an estate from inputs; deployment templates among them are evaluated with the default
-/// [`TemplateSettings`].
-pub fn load(inputs: &[Input]) -> Result<Model, InputError> {
-    load_with(inputs, &TemplateSettings::default())
+/// How an estate is loaded.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// How deployment templates among the inputs are evaluated.
+    pub templates: TemplateSettings,
 }
 
-/// Loads an estate; templates are evaluated into the documents Azure would hold after the
-/// deployment (what only Azure knows stays an explicit unknown, listed as a diagnostic). A
-/// template that cannot be evaluated is an error naming the file, JSON pointer and expression.
-pub fn load_with(inputs: &[Input], settings: &TemplateSettings) -> Result<Model, InputError> {
-    let collector = documents::collect(inputs)?;
-    build_with(collector, settings)
+/// Loads an estate from inputs. Templates are evaluated into the documents Azure would hold after
+/// the deployment (what only Azure knows stays an explicit unknown, listed as a diagnostic) and
+/// deployed through the engine's provider, so the estate holds what Azure fills in at deploy time
+/// (private endpoint NICs and addresses, zone-group records, backend connections); a write Azure
+/// would refuse becomes an error diagnostic (`LOAD018`) and the resource stays as the template
+/// wrote it. A template that cannot be evaluated is an error naming the file, JSON pointer and
+/// expression. The inputs are dropped once parsed, before typing, so their bytes and the typed
+/// model are never held together.
+pub fn load(inputs: Vec<Input>, options: &Options) -> Result<Model, InputError> {
+    let collector = documents::collect(&inputs)?;
+    drop(inputs);
+    let EstateDocuments { mut documents, mut diagnostics, deployed } = evaluate(collector, &options.templates)?;
+    deploy(&mut documents, &deployed, &mut diagnostics);
+    Ok(model_of(documents, diagnostics))
 }
 
-/// The documents of an estate before typing: exported documents and what templates evaluated to.
-pub struct EstateDocuments {
-    pub documents: BTreeMap<ResourceId, Document>,
-    pub diagnostics: Vec<LoadDiagnostic>,
+/// Loads an estate from documents already held as JSON, each with where it came from: the twin's
+/// store (already deployed: the twin ran the provider on every write), what a twin serves, or
+/// documents a fix was applied to. Inline children are merged as for [`load`].
+pub fn load_documents(documents: impl IntoIterator<Item = (Value, Origin)>) -> Model {
+    let mut collector = DocumentCollector::new();
+    for (body, origin) in documents {
+        collector.add_document(body, origin);
+    }
+    let collected = collector.finish();
+    model_of(collected.documents, collected.diagnostics)
+}
+
+/// The documents of an estate before deployment and typing: exported documents and what
+/// templates evaluated to.
+struct EstateDocuments {
+    documents: BTreeMap<ResourceId, Document>,
+    diagnostics: Vec<LoadDiagnostic>,
     /// The ids that came from templates (an exported document of the same id wins), in template
-    /// order: what a deployment would PUT. Deploy-time behaviour (NICs, addresses, zone-group
-    /// records, backend connections) is Azure's, so it is applied by the caller, with the engine's
-    /// `provider::deploy`, before [`model_from_documents`].
-    pub deployed: Vec<ResourceId>,
+    /// order: what a deployment would PUT.
+    deployed: Vec<ResourceId>,
 }
 
-/// Collects and evaluates inputs into documents without typing them.
-pub fn documents_with(inputs: &[Input], settings: &TemplateSettings) -> Result<EstateDocuments, InputError> {
-    evaluate_with(documents::collect(inputs)?, settings)
-}
-
-/// Builds the model from collected documents (templates evaluated with default settings).
-pub fn build(collector: DocumentCollector) -> Model {
-    build_with(collector, &TemplateSettings::default()).unwrap_or_else(|e| {
-        let mut m = Model::default();
-        m.diagnostics.push(LoadDiagnostic::new(
-            privlink_model::Severity::Error,
-            "LOAD015",
-            &privlink_model::Origin::new(e.file, ""),
-            e.message,
-        ));
-        m
-    })
-}
-
-fn build_with(collector: DocumentCollector, settings: &TemplateSettings) -> Result<Model, InputError> {
-    let EstateDocuments { documents, diagnostics, .. } = evaluate_with(collector, settings)?;
-    Ok(model_from_documents(documents, diagnostics))
-}
-
-fn evaluate_with(collector: DocumentCollector, settings: &TemplateSettings) -> Result<EstateDocuments, InputError> {
+fn evaluate(collector: DocumentCollector, settings: &TemplateSettings) -> Result<EstateDocuments, InputError> {
     let documents::Collected { mut documents, mut diagnostics, templates } = collector.finish();
     let mut deployed = Vec::new();
     for (file, template_json) in templates {
@@ -140,7 +146,7 @@ fn evaluate_with(collector: DocumentCollector, settings: &TemplateSettings) -> R
             .collect();
         let mut collector = DocumentCollector::new();
         for r in evaluation.resources {
-            collector.add_document(r.document, privlink_model::Origin::new(file.as_str(), r.source));
+            collector.add_document(r.document, Origin::new(file.as_str(), r.source));
         }
         let inner = collector.finish();
         diagnostics.extend(inner.diagnostics);
@@ -158,9 +164,9 @@ fn evaluate_with(collector: DocumentCollector, settings: &TemplateSettings) -> R
         }
         for u in evaluation.unknowns {
             diagnostics.push(LoadDiagnostic::new(
-                privlink_model::Severity::Info,
+                Severity::Info,
                 "LOAD016",
-                &privlink_model::Origin::new(file.as_str(), u.pointer.clone()),
+                &Origin::new(file.as_str(), u.pointer.clone()),
                 format!(
                     "{}only known at deploy time: {}",
                     u.resource_id.as_deref().map(|r| format!("{r}: ")).unwrap_or_default(),
@@ -169,19 +175,35 @@ fn evaluate_with(collector: DocumentCollector, settings: &TemplateSettings) -> R
             ));
         }
         for w in evaluation.warnings {
-            diagnostics.push(LoadDiagnostic::new(
-                privlink_model::Severity::Warning,
-                "LOAD017",
-                &privlink_model::Origin::new(file.as_str(), ""),
-                w,
-            ));
+            diagnostics.push(LoadDiagnostic::new(Severity::Warning, "LOAD017", &Origin::new(file.as_str(), ""), w));
         }
     }
     Ok(EstateDocuments { documents, diagnostics, deployed })
 }
 
-/// Types documents that are already keyed by id (the twin's store, a template evaluation).
-pub fn model_from_documents(documents: BTreeMap<ResourceId, Document>, mut diagnostics: Vec<LoadDiagnostic>) -> Model {
+/// Deploys the resources templates evaluated to through the engine's provider, in dependency order;
+/// each write Azure would refuse becomes a `LOAD018` error diagnostic.
+fn deploy(
+    documents: &mut BTreeMap<ResourceId, Document>,
+    deployed: &[ResourceId],
+    diagnostics: &mut Vec<LoadDiagnostic>,
+) {
+    for failure in privlink_engine::provider::deploy(documents, deployed) {
+        let origin = documents.get(&failure.id).map(|d| d.origin.clone()).unwrap_or_else(|| Origin::new("", ""));
+        diagnostics.push(LoadDiagnostic::new(
+            Severity::Error,
+            "LOAD018",
+            &origin,
+            format!(
+                "{}: the deployment would fail: {} ({}) {}",
+                failure.id, failure.error.code, failure.error.status, failure.error.message
+            ),
+        ));
+    }
+}
+
+/// Types documents keyed by id and checks their references.
+fn model_of(documents: BTreeMap<ResourceId, Document>, mut diagnostics: Vec<LoadDiagnostic>) -> Model {
     let resources = typed::type_documents(&documents, &mut diagnostics);
     validate::check(&resources, &documents, &mut diagnostics);
     Model::new(resources, documents, diagnostics)

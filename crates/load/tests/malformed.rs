@@ -1,9 +1,13 @@
 //! Bad input: an error or a diagnostic that names the file and the place, and loading goes on.
 
-use privlink_load::{load, Input};
+use privlink_load::{Input, Options};
+
+fn load(inputs: Vec<Input>) -> Result<privlink_model::Model, privlink_load::InputError> {
+    privlink_load::load(inputs, &Options::default())
+}
 
 fn load_str(name: &str, text: &str) -> Result<privlink_model::Model, privlink_load::InputError> {
-    load(&[Input::new(name, text.as_bytes().to_vec())])
+    load(vec![Input::new(name, text.as_bytes().to_vec())])
 }
 
 const VNET: &str = r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v",
@@ -85,7 +89,7 @@ fn bad_resource_id_is_a_diagnostic_and_others_still_load() {
 #[test]
 fn same_id_twice_with_different_content_names_both_places() {
     let other = VNET.replace("westeurope", "northeurope");
-    let m = load(&[Input::new("a.json", VNET.as_bytes().to_vec()), Input::new("b.json", other.as_bytes().to_vec())])
+    let m = load(vec![Input::new("a.json", VNET.as_bytes().to_vec()), Input::new("b.json", other.as_bytes().to_vec())])
         .unwrap();
     let d = m.diagnostics.iter().find(|d| d.code == "LOAD004").expect("duplicate diagnostic");
     assert!(d.file == "b.json" && d.message.contains("a.json"), "{d}");
@@ -96,7 +100,7 @@ fn inline_and_standalone_subnet_merge_without_a_diagnostic() {
     let subnet = r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a",
         "name": "a", "type": "Microsoft.Network/virtualNetworks/subnets",
         "properties": {"addressPrefix": "10.0.1.0/24", "privateEndpointNetworkPolicies": "NetworkSecurityGroupEnabled"}}"#;
-    let m = load(&[
+    let m = load(vec![
         Input::new("vnet.json", VNET.as_bytes().to_vec()),
         Input::new("subnet.json", subnet.as_bytes().to_vec()),
     ])
@@ -112,8 +116,9 @@ fn dangling_reference_is_info() {
     let pe = r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe", "type": "Microsoft.Network/privateEndpoints",
         "properties": {"subnet": {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/zzz"},
         "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv", "groupIds": ["vault"]}}]}}"#;
-    let m = load(&[Input::new("vnet.json", VNET.as_bytes().to_vec()), Input::new("pe.json", pe.as_bytes().to_vec())])
-        .unwrap();
+    let m =
+        load(vec![Input::new("vnet.json", VNET.as_bytes().to_vec()), Input::new("pe.json", pe.as_bytes().to_vec())])
+            .unwrap();
     let infos: Vec<_> = m.diagnostics.iter().filter(|d| d.code == "LOAD009").collect();
     assert_eq!(infos.len(), 2, "{infos:?}");
     assert!(infos.iter().all(|d| d.severity == privlink_model::Severity::Info));

@@ -1,6 +1,6 @@
 //! Real public ARM documents (../shared/reference/arm) through the loader.
 
-use privlink_load::{load, Input};
+use privlink_load::{load, Input, Options};
 use privlink_model::*;
 use privlink_testkit::skip_or_fail;
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 fn load_file(path: &Path) -> Model {
     let input = Input::new(path.display().to_string(), std::fs::read(path).unwrap());
-    load(&[input]).unwrap_or_else(|e| panic!("{e}"))
+    load(vec![input], &Options::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn load_example(rel: &str) -> Option<Model> {

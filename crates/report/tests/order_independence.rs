@@ -1,7 +1,7 @@
 //! The same estate, given in another document order and with references cased differently,
 //! gives byte-identical output.
 
-use privlink_load::{load, Input};
+use privlink_load::{load, Input, Options};
 use privlink_report::inventory::Inventory;
 use serde_json::Value;
 use std::path::Path;
@@ -55,7 +55,7 @@ fn scramble(v: &mut Value, own_id: bool) {
 fn inventory_json(inputs: &[(String, Value)]) -> String {
     let inputs: Vec<Input> =
         inputs.iter().map(|(n, v)| Input::new(n.clone(), serde_json::to_vec(v).unwrap())).collect();
-    let model = load(&inputs).unwrap();
+    let model = load(inputs, &Options::default()).unwrap();
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
     serde_json::to_string_pretty(&Inventory::new(&model, "seed")).unwrap() + &Inventory::new(&model, "seed").to_text()
 }

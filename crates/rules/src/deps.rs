@@ -6,7 +6,7 @@ use privlink_engine::dns::{
     dependencies, view_of, Answerer, Querier, Rcode, Resolution, Resolver, Verdict as DnsVerdict, View,
 };
 use privlink_engine::path::{DecidedBy, Destination, RouteIndex, Step, Trace, Verdict};
-use privlink_engine::trace::{owner_of, trace_resolved_without_json, DependencyPorts};
+use privlink_engine::trace::{owner_of, trace_resolved, DependencyPorts};
 use privlink_model::{ConnectionStatus, DnsName, Model, PrivateEndpoint, RecordType, ResourceId, Site};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -275,7 +275,7 @@ fn trace_of(
     name: &DnsName,
     r: &Resolution,
 ) -> Trace {
-    trace_resolved_without_json(model, routes, &site.meta.id, name, ports.port(name), r)
+    trace_resolved(model, routes, &site.meta.id, name, ports.port(name), r)
 }
 
 /// The effective routes of the app's integration subnet (none without VNet integration).

@@ -8,7 +8,7 @@
 //! `UPDATE_EXPECT=1` to write `check.fixed.json` instead of comparing — then read every changed file:
 //! it must be what Azure would hold after the fix.
 
-use privlink_load::{load, model_from_documents, Input};
+use privlink_load::{load, load_documents, Input, Options};
 use privlink_model::{Document, Model, Origin, ResourceId};
 use privlink_rules::{all_rules, documentation, fix, Analysis, Finding, FixAvailability, Rule};
 use std::collections::BTreeMap;
@@ -34,7 +34,7 @@ fn load_dir(dir: &Path) -> Model {
     files.sort();
     let inputs: Vec<Input> =
         files.iter().map(|f| Input::new(f.display().to_string(), std::fs::read(f).unwrap())).collect();
-    load(&inputs).unwrap()
+    load(inputs, &Options::default()).unwrap()
 }
 
 /// The rule's own findings, straight from its check (not filtered by code).
@@ -62,7 +62,7 @@ fn apply_fixes(model: &Model, findings: &[Finding]) -> Model {
         let origin = docs.get(&id).map_or_else(|| Origin::new("<fix>", ""), |d| d.origin.clone());
         docs.insert(id.clone(), Document { id, body, origin });
     }
-    model_from_documents(docs, Vec::new())
+    load_documents(docs.into_values().map(|d| (d.body, d.origin)))
 }
 
 /// Code, severity and fix availability of each finding, as the rule declares them.

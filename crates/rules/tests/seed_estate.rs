@@ -3,7 +3,7 @@
 //! `RULE=PE101 cargo test -p privlink-rules --test seed_estate -- --ignored --nocapture` prints a rule's (or, without `RULE`, every rule's)
 //! findings on its positive scenario, for reading messages while writing rules.
 
-use privlink_load::{load, Input};
+use privlink_load::{load, Input, Options};
 use privlink_model::Model;
 use privlink_rules::{all_rules, check, Severity};
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ fn load_dir(dir: &Path) -> Model {
     files.sort();
     let inputs: Vec<Input> =
         files.iter().map(|f| Input::new(f.display().to_string(), std::fs::read(f).unwrap())).collect();
-    load(&inputs).unwrap()
+    load(inputs, &Options::default()).unwrap()
 }
 
 #[test]

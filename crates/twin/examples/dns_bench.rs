@@ -35,7 +35,7 @@ fn load(dir: Option<String>) -> anyhow::Result<Model> {
         .iter()
         .map(|f| Ok(privlink_load::Input::new(f.display().to_string(), std::fs::read(f)?)))
         .collect::<std::io::Result<_>>()?;
-    privlink_load::load(&inputs).map_err(|e| anyhow::anyhow!("{e}"))
+    privlink_load::load(inputs, &privlink_load::Options::default()).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn zone(out: &Path, model: &Model) -> anyhow::Result<()> {

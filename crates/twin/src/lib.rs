@@ -12,7 +12,6 @@
 pub mod arm;
 pub mod computed;
 pub mod dns_face;
-pub mod error;
 pub mod identity;
 pub mod platform;
 pub mod provider;
@@ -23,7 +22,7 @@ pub mod tls;
 
 pub use arm::{router, ArmRequest, ArmResponse, ArmState};
 pub use dns_face::{start_dns, DnsConfig, DnsView, ModelSource, RunningDns};
-pub use error::ArmError;
-pub use provider::{EngineProvider, PassThrough, Provider, WriteMethod, WriteRequest};
+pub use privlink_engine::provider::{ArmError, WriteMethod};
+pub use provider::{EngineProvider, PassThrough, Provider, WriteRequest};
 pub use server::{open_state, start, start_with_provider, RunningTwin, ShutdownHandle, TwinConfig};
 pub use store::{Change, Documents, Store};

@@ -8,19 +8,10 @@
 //! `provider` module (the same one template ingestion deploys through) and the twin's default;
 //! [`PassThrough`] just stores what was sent.
 
-use crate::error::ArmError;
-use crate::store::{Change, Documents};
-use privlink_engine::provider as engine;
+use crate::store::Documents;
+use privlink_engine::provider::{self as engine, ArmError, Change, WriteMethod};
 use privlink_model::ResourceId;
 use serde_json::Value;
-
-/// Which write a client asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteMethod {
-    Put,
-    Patch,
-    Delete,
-}
 
 /// One write as the ARM face has prepared it for the provider.
 #[derive(Debug, Clone)]
@@ -84,20 +75,7 @@ impl engine::Estate for SnapshotEstate<'_> {
 
 impl Provider for EngineProvider {
     fn apply(&self, snapshot: &Documents, request: &WriteRequest) -> Result<Vec<Change>, ArmError> {
-        let method = match request.method {
-            WriteMethod::Put => engine::WriteMethod::Put,
-            WriteMethod::Patch => engine::WriteMethod::Patch,
-            WriteMethod::Delete => engine::WriteMethod::Delete,
-        };
-        let write = engine::Write { method, id: &request.id, document: request.document.as_ref() };
-        let changes =
-            engine::apply(&SnapshotEstate(snapshot), &write).map_err(|e| ArmError::new(e.status, e.code, e.message))?;
-        Ok(changes
-            .into_iter()
-            .map(|change| match change {
-                engine::Change::Put(doc) => Change::Put(doc),
-                engine::Change::Delete(id) => Change::Delete(id),
-            })
-            .collect())
+        let write = engine::Write { method: request.method, id: &request.id, document: request.document.as_ref() };
+        engine::apply(&SnapshotEstate(snapshot), &write)
     }
 }

@@ -9,8 +9,8 @@
 //! is replaced (one atomic pointer swap) after each commit. A reader holding an old snapshot keeps
 //! a consistent view for as long as it likes.
 
-use crate::error::ArmError;
 use arc_swap::ArcSwap;
+use privlink_engine::provider::ArmError;
 use privlink_model::ResourceId;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
@@ -25,14 +25,9 @@ const DOCUMENTS: TableDefinition<&str, &str> = TableDefinition::new("documents")
 /// The database file inside the state directory.
 pub const DATABASE_FILE: &str = "documents.redb";
 
-/// One document write. A transaction is a list of these, applied in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    /// Create or replace the document whose `id` property names it.
-    Put(Value),
-    /// Remove the document with this id (a no-op when it does not exist).
-    Delete(ResourceId),
-}
+/// One document write, as the engine's provider decides them. A transaction is a list of these,
+/// applied in order.
+pub use privlink_engine::provider::Change;
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]

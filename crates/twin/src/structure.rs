@@ -10,9 +10,9 @@
 //!   (children it no longer lists are deleted, as Azure does), and a child `PUT` or `DELETE`
 //!   updates its parent's array. Parent and inline children share one `etag`, as in Azure.
 
-use crate::error::ArmError;
 use crate::store::{document_id, Change, Documents};
 use privlink_engine::catalog::{self, InlineChildren};
+use privlink_engine::provider::ArmError;
 use privlink_model::ResourceId;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;

@@ -153,7 +153,7 @@ fn big_answer_estate() -> (EstateSnapshot, ViewKey) {
          "properties": {"virtualNetwork": {"id": format!("{rg}/virtualNetworks/vnet-big")}, "registrationEnabled": false}}
     ]);
     let input = privlink_load::Input::new("big.json", documents.to_string().into_bytes());
-    let model = privlink_load::load(&[input]).unwrap();
+    let model = privlink_load::load(vec![input], &privlink_load::Options::default()).unwrap();
     let view = ViewKey::VirtualNetwork(ResourceId::parse(&format!("{rg}/virtualNetworks/vnet-big")).unwrap());
     (EstateSnapshot::from_model(model), view)
 }

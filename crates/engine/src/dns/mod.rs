@@ -8,6 +8,7 @@
 
 pub mod dependencies;
 pub mod public;
+pub mod soa;
 pub mod view;
 
 use crate::catalog::{self, Cloud, NameHints};

@@ -7,6 +7,8 @@
 //! - the front end's A record: an address from the documentation ranges (192.0.2.0/24,
 //!   198.51.100.0/24, 203.0.113.0/24) chosen by a hash of the front-end name;
 //! - the TTLs of public records;
+//! - the SOA values of negative answers (private and public zones) and the public zone a name
+//!   lies in;
 //! - a resource that is not in the estate is treated as having no approved private endpoint
 //!   connection, because privlink cannot know (its chain has no `privatelink.` hop).
 
@@ -70,4 +72,56 @@ pub fn well_known_resolver(ip: IpAddr) -> Option<&'static str> {
         "208.67.222.222" | "208.67.220.220" => "OpenDNS",
         _ => return None,
     })
+}
+
+/// The fields of an SOA record (RFC 1035 §3.3.13) and the TTL of the record itself.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SoaValues {
+    pub mname: &'static str,
+    pub rname: &'static str,
+    pub serial: u32,
+    pub refresh: i32,
+    pub retry: i32,
+    pub expire: i32,
+    pub minimum: u32,
+    pub ttl: u32,
+}
+
+/// [SIM] The SOA Azure Private DNS gives a private zone: `azureprivatedns.net.
+/// azureprivatedns-host.microsoft.com. 1 3600 300 2419200 10`, record TTL 3600 (the values the
+/// portal shows for a new zone; not taken from the estate's own `SOA/@` record set).
+pub const PRIVATE_ZONE_SOA: SoaValues = SoaValues {
+    mname: "azureprivatedns.net.",
+    rname: "azureprivatedns-host.microsoft.com.",
+    serial: 1,
+    refresh: 3600,
+    retry: 300,
+    expire: 2_419_200,
+    minimum: 10,
+    ttl: 3600,
+};
+
+/// [SIM] The SOA given to public zones (Azure public DNS style; the real servers and serials of
+/// the services' public zones are not modelled).
+pub const PUBLIC_ZONE_SOA: SoaValues = SoaValues {
+    mname: "ns1-sim.azure-dns.com.",
+    rname: "azuredns-hostmaster.microsoft.com.",
+    serial: 1,
+    refresh: 3600,
+    retry: 300,
+    expire: 2_419_200,
+    minimum: 300,
+    ttl: 3600,
+};
+
+/// [SIM] The public zone a name lies in: the service's suffix (or `privatelink.` zone) from the
+/// catalog, the suffix under an invented front end, else the name's parent.
+pub fn public_zone_of(name: &DnsName) -> Option<DnsName> {
+    if is_frontend_name(name) {
+        return name.parent()?.parent();
+    }
+    if let Some(found) = catalog::lookup_fqdn(Cloud::Public, name) {
+        return Some(found.suffix);
+    }
+    name.parent().or_else(|| Some(name.clone()))
 }

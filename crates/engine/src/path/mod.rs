@@ -1,8 +1,8 @@
 //! Reachability of a destination address from an App Service app (azure-semantics §9 steps 2–6).
 //!
-//! Name resolution is the caller's (the `dns` module): it passes the address, what the name
-//! resolved through ([`DnsContext::resolution`], copied into the trace as is) and which resource
-//! the name belongs to. [`trace_from_site`] then composes, in the order a connection meets them:
+//! Name resolution is the caller's (the `dns` module): it passes the address and which resource
+//! the name belongs to, and attaches its [`Resolution`] to the trace ([`Trace::resolution`]).
+//! [`trace_from_site`] then composes, in the order a connection meets them:
 //! the egress choice (§3.3), the integration subnet's effective route (§4.4, §2.4), its NSG
 //! outbound (§4.2), at a private endpoint the endpoint subnet's NSG inbound when network policies
 //! say so, Private Link (connection approval, target), and the service's own gate (§5): the port
@@ -16,6 +16,7 @@ pub mod refusal;
 mod service;
 
 use crate::catalog;
+use crate::dns::Resolution;
 use crate::nsg::{self, Flow, FlowEndpoint, ServiceAddress, TagOptions, TagScope};
 use crate::routes::{EffectiveRoutes, RouteDecision};
 use egress::{choose_egress, representative_app_address};
@@ -94,10 +95,12 @@ pub struct Destination {
 }
 
 /// The path of one connection, hop by hop.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Trace {
     pub query: Query,
-    pub resolution: Option<serde_json::Value>,
+    /// How the name resolved from the app's view, when the caller attached it (`null` for a trace
+    /// to an address, or where the caller keeps the resolution itself).
+    pub resolution: Option<Resolution>,
     pub destination: Destination,
     pub egress: Option<Egress>,
     pub route: Option<RouteDecision>,
@@ -113,8 +116,6 @@ pub struct Trace {
 pub struct DnsContext {
     /// The name the app asked for (shown in `query.to`); the address when `None`.
     pub host: Option<String>,
-    /// The resolve JSON object, copied into the trace.
-    pub resolution: Option<serde_json::Value>,
     /// The resource the name belongs to (the backend whose public endpoint a public address is).
     pub backend: Option<ResourceId>,
 }
@@ -125,14 +126,7 @@ struct Tracer {
 }
 
 impl Tracer {
-    fn start(
-        site_id: &ResourceId,
-        host: &str,
-        ip: IpAddr,
-        port: u16,
-        protocol: Protocol,
-        resolution: Option<serde_json::Value>,
-    ) -> Tracer {
+    fn start(site_id: &ResourceId, host: &str, ip: IpAddr, port: u16, protocol: Protocol) -> Tracer {
         Tracer {
             trace: Trace {
                 query: Query {
@@ -140,7 +134,7 @@ impl Tracer {
                     to: format!("{host}:{port}"),
                     protocol: protocol_name(protocol).into(),
                 },
-                resolution,
+                resolution: None,
                 destination: Destination { ip, port, resource: None },
                 egress: None,
                 route: None,
@@ -253,7 +247,7 @@ pub fn trace_from_site_indexed(
     dns: DnsContext,
 ) -> Trace {
     let host = dns.host.clone().unwrap_or_else(|| dest_ip.to_string());
-    let mut t = Tracer::start(site_id, &host, dest_ip, port, protocol, dns.resolution.clone());
+    let mut t = Tracer::start(site_id, &host, dest_ip, port, protocol);
     let Some(site) = model.resources.sites.get(site_id) else {
         return t.end(
             Step::Egress,
@@ -670,14 +664,8 @@ pub struct DnsStop {
 
 /// A trace that ends at name resolution. Nothing after DNS is evaluated: the client never gets an
 /// address to connect to.
-pub fn stopped_at_dns(
-    site_id: &ResourceId,
-    host: &str,
-    port: u16,
-    resolution: Option<serde_json::Value>,
-    stop: DnsStop,
-) -> Trace {
-    let mut t = Tracer::start(site_id, host, IpAddr::from([0, 0, 0, 0]), port, Protocol::Tcp, resolution);
+pub fn stopped_at_dns(site_id: &ResourceId, host: &str, port: u16, stop: DnsStop) -> Trace {
+    let mut t = Tracer::start(site_id, host, IpAddr::from([0, 0, 0, 0]), port, Protocol::Tcp);
     t.hop(Step::Dns, stop.verdict, stop.decided_by, stop.detail);
     t.finish(stop.message)
 }

@@ -65,6 +65,7 @@
 mod checks;
 mod connection;
 mod endpoint;
+mod error;
 mod integration;
 mod ipam;
 mod zone_group;
@@ -72,6 +73,7 @@ mod zone_group;
 #[cfg(test)]
 mod tests;
 
+pub use error::ArmError;
 use privlink_model::{Document, Origin, ResourceId};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -98,35 +100,9 @@ pub struct Write<'a> {
 pub enum Change {
     /// Create or replace the document whose `id` property names it.
     Put(Value),
-    /// Remove the document with this id.
+    /// Remove the document with this id (a no-op when it does not exist).
     Delete(ResourceId),
 }
-
-/// Azure's answer to a write it refuses: `{"error": {"code", "message"}}` with `status`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArmError {
-    pub status: u16,
-    pub code: String,
-    pub message: String,
-}
-
-impl ArmError {
-    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ArmError {
-        ArmError { status, code: code.to_string(), message: message.into() }
-    }
-
-    fn bad_request(code: &str, message: impl Into<String>) -> ArmError {
-        ArmError::new(400, code, message)
-    }
-}
-
-impl std::fmt::Display for ArmError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.code, self.message)
-    }
-}
-
-impl std::error::Error for ArmError {}
 
 /// The documents a write is judged against, by id (case-insensitive).
 pub trait Estate {

@@ -3,7 +3,6 @@
 
 use crate::store::Documents;
 use privlink_engine::dns::{view_of, Querier, Resolution, Resolver, View};
-use privlink_load::DocumentCollector;
 use privlink_model::{DnsName, Model, Origin, RecordType, ResourceId};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -121,12 +120,7 @@ impl EstateSnapshot {
 /// The origin given to documents that come from the twin's store.
 const STORE_ORIGIN: &str = "twin-store";
 
-/// The store's documents as a model: the loader's collector (inline children merged) and typing.
+/// The store's documents as a model, through the loader's pipeline for documents already held.
 pub fn model_of(documents: &Documents) -> Model {
-    let mut collector = DocumentCollector::new();
-    for (_, doc) in documents.iter() {
-        collector.add_document(doc.clone(), Origin::new(STORE_ORIGIN, ""));
-    }
-    let collected = collector.finish();
-    privlink_load::model_from_documents(collected.documents, collected.diagnostics)
+    privlink_load::load_documents(documents.iter().map(|(_, doc)| (doc.clone(), Origin::new(STORE_ORIGIN, ""))))
 }

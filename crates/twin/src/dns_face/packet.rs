@@ -8,7 +8,8 @@
 //!   TTL (10 s for zone-group records, the record set's TTL for others, [SIM] public TTLs).
 //! * A negative answer (NXDOMAIN, or NOERROR without a record of the asked type) carries the SOA
 //!   of the zone that answered: the private zone's name when the final name lies in the private
-//!   zone the engine named, else the public zone of the final name ([`soa_for`], [SIM] values).
+//!   zone the engine named, else the public zone of the final name (the engine's
+//!   [`soa::negative_answer_soa`], [SIM] values in `dns/public.rs`).
 //! * `rcode: None` (privlink cannot say what the server answers: an unmodelled name or an unknown
 //!   DNS server) is SERVFAIL with an Extended DNS Error (RFC 8914, code 0 "Other") whose text is
 //!   `not modelled: <the engine's reason>`. The face never asks anyone else: it is not an open
@@ -28,8 +29,7 @@ use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, SOA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType as WireType};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
-use privlink_engine::catalog::{self, Cloud};
-use privlink_engine::dns::{public, Rcode, Resolution};
+use privlink_engine::dns::{soa, Rcode, Resolution};
 use privlink_model::{DnsName, RecordType};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -53,45 +53,6 @@ pub enum Transport {
     Udp,
     Tcp,
 }
-
-/// [SIM] The SOA Azure Private DNS gives a private zone: `azureprivatedns.net.
-/// azureprivatedns-host.microsoft.com. 1 3600 300 2419200 10`, record TTL 3600 (the values the
-/// portal shows for a new zone; not taken from the estate's own `SOA/@` record set).
-pub struct SoaValues {
-    pub mname: &'static str,
-    pub rname: &'static str,
-    pub serial: u32,
-    pub refresh: i32,
-    pub retry: i32,
-    pub expire: i32,
-    pub minimum: u32,
-    pub ttl: u32,
-}
-
-/// [SIM] Azure Private DNS zone SOA values.
-pub const PRIVATE_ZONE_SOA: SoaValues = SoaValues {
-    mname: "azureprivatedns.net.",
-    rname: "azureprivatedns-host.microsoft.com.",
-    serial: 1,
-    refresh: 3600,
-    retry: 300,
-    expire: 2_419_200,
-    minimum: 10,
-    ttl: 3600,
-};
-
-/// [SIM] The SOA given to public zones (Azure public DNS style; the real servers and serials of
-/// the services' public zones are not modelled).
-pub const PUBLIC_ZONE_SOA: SoaValues = SoaValues {
-    mname: "ns1-sim.azure-dns.com.",
-    rname: "azuredns-hostmaster.microsoft.com.",
-    serial: 1,
-    refresh: 3600,
-    retry: 300,
-    expire: 2_419_200,
-    minimum: 300,
-    ttl: 3600,
-};
 
 /// Answers one DNS message from `view` of `snapshot`. `None`: send nothing (not a query, or not
 /// even a header).
@@ -212,7 +173,7 @@ fn answer(snapshot: &EstateSnapshot, view: &ViewKey, question: &Query, response:
         let resolution = snapshot.resolve(view, name, engine_type.unwrap_or(RecordType::A));
         let mut sections = Message::response(0, OpCode::Query);
         sections.set_edns(server_edns());
-        render(snapshot, name, asked, engine_type.is_some(), &resolution, &mut sections);
+        render(snapshot, asked, engine_type.is_some(), &resolution, &mut sections);
         Rendered {
             rcode: sections.metadata.response_code,
             answers: sections.answers,
@@ -280,7 +241,6 @@ impl AnswerCache {
 /// Renders the engine's resolution as Azure DNS would send it.
 fn render(
     snapshot: &EstateSnapshot,
-    qname: &DnsName,
     asked: WireType,
     engine_knows_type: bool,
     resolution: &Resolution,
@@ -298,7 +258,6 @@ fn render(
         Some(Rcode::NoError) => ResponseCode::NoError,
     };
     response.metadata.response_code = rcode;
-    let mut final_name = qname.clone();
     for record in &resolution.chain {
         let keep = engine_knows_type || record.record_type == RecordType::CNAME;
         let Some(owner) = wire_name(&record.name) else { continue };
@@ -306,11 +265,7 @@ fn render(
             RecordType::A => record.data.parse::<Ipv4Addr>().ok().map(|ip| RData::A(A(ip))),
             RecordType::AAAA => record.data.parse::<Ipv6Addr>().ok().map(|ip| RData::AAAA(AAAA(ip))),
             RecordType::CNAME => {
-                let target = DnsName::parse(&record.data).ok();
-                if let Some(target) = &target {
-                    final_name = target.clone();
-                }
-                target.as_ref().and_then(wire_name).map(|t| RData::CNAME(CNAME(t)))
+                DnsName::parse(&record.data).ok().as_ref().and_then(wire_name).map(|t| RData::CNAME(CNAME(t)))
             }
             // The engine's chain holds addresses and aliases only.
             _ => None,
@@ -321,26 +276,17 @@ fn render(
     }
     let has_asked_type = response.answers.iter().any(|r| r.record_type() == asked);
     if rcode == ResponseCode::NXDomain || !has_asked_type {
-        if let Some(soa) = soa_for(snapshot, resolution, &final_name) {
+        if let Some(soa) = soa_record(snapshot, resolution) {
             response.add_authority(soa);
         }
     }
 }
 
-/// The SOA for a negative answer about `final_name`: the private zone that answered, if the name is
-/// in it, else the public zone the name belongs to.
-fn soa_for(snapshot: &EstateSnapshot, resolution: &Resolution, final_name: &DnsName) -> Option<Record> {
-    let private_zone = resolution
-        .zone
-        .as_ref()
-        .and_then(|id| snapshot.model().resources.private_dns_zones.get(id))
-        .map(|zone| zone.zone.clone())
-        .filter(|zone| final_name.is_within(zone));
-    let (owner, values) = match private_zone {
-        Some(zone) => (zone, &PRIVATE_ZONE_SOA),
-        None => (public_zone_of(final_name)?, &PUBLIC_ZONE_SOA),
-    };
-    let soa = SOA::new(
+/// The engine's SOA for a negative answer, as a wire record.
+fn soa_record(snapshot: &EstateSnapshot, resolution: &Resolution) -> Option<Record> {
+    let soa = soa::negative_answer_soa(snapshot.model(), resolution)?;
+    let values = soa.values;
+    let data = SOA::new(
         Name::from_ascii(values.mname).ok()?,
         Name::from_ascii(values.rname).ok()?,
         values.serial,
@@ -349,20 +295,7 @@ fn soa_for(snapshot: &EstateSnapshot, resolution: &Resolution, final_name: &DnsN
         values.expire,
         values.minimum,
     );
-    // RFC 2308 §3: the SOA of a negative answer carries min(SOA TTL, SOA MINIMUM).
-    Some(Record::from_rdata(wire_name(&owner)?, values.ttl.min(values.minimum), RData::SOA(soa)))
-}
-
-/// [SIM] The public zone a name lies in: the service's suffix (or `privatelink.` zone) from the
-/// catalog, the suffix under an invented front end, else the name's parent.
-fn public_zone_of(name: &DnsName) -> Option<DnsName> {
-    if public::is_frontend_name(name) {
-        return name.parent()?.parent();
-    }
-    if let Some(found) = catalog::lookup_fqdn(Cloud::Public, name) {
-        return Some(found.suffix);
-    }
-    name.parent().or_else(|| Some(name.clone()))
+    Some(Record::from_rdata(wire_name(&soa.zone)?, soa.ttl, RData::SOA(data)))
 }
 
 fn not_modelled(response: &mut Message, reason: &str) {

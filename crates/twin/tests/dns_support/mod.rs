@@ -34,7 +34,7 @@ pub fn load_estate(dir: &Path) -> Model {
     collect_json(dir, &mut files);
     let inputs: Vec<privlink_load::Input> =
         files.iter().map(|f| privlink_load::Input::new(f.display().to_string(), std::fs::read(f).unwrap())).collect();
-    privlink_load::load(&inputs).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+    privlink_load::load(inputs, &privlink_load::Options::default()).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
 
 /// The built-in seed estate's documents (every file is an array of ARM documents).

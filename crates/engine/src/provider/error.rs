@@ -1,8 +1,8 @@
-//! ARM's error envelope.
+//! ARM's error envelope: the one error type of a refused write, for the provider and the ARM face.
 //!
-//! Every failure the ARM face reports is `{"error":{"code","message"}}` with the status code Azure
-//! uses for it; `az` renders it as `(Code) Message`. The codes and message wording follow what
-//! Azure Resource Manager answers, so scripts that match on them keep working.
+//! Every failure is `{"error":{"code","message"}}` with the status code Azure uses for it; `az`
+//! renders it as `(Code) Message`. The codes and message wording follow what Azure Resource Manager
+//! answers, so scripts that match on them keep working.
 
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
