@@ -138,6 +138,9 @@ fn sarif_carries_each_load_diagnostic_with_its_file_and_pointer() {
         let location = &r["locations"][0];
         assert_eq!(location["physicalLocation"]["artifactLocation"]["uri"], file.as_str());
         assert_eq!(r["properties"]["pointer"], pointer);
+        let line = location["physicalLocation"]["region"]["startLine"].as_u64().expect("the pointer's line") as usize;
+        let text = std::fs::read_to_string(estate.join("network.json")).unwrap();
+        assert!(text.lines().nth(line - 1).unwrap().contains("\"addressPrefix\""), "{code}: line {line}");
         assert!(location["logicalLocations"].as_array().unwrap().iter().any(|l| l["name"] == pointer));
     }
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();

@@ -207,10 +207,19 @@ fn compact(v: &serde_json::Value) -> String {
 /// computes it (it has the files); renderers only place it.
 pub type Locator<'a> = &'a dyn Fn(&ResourceId) -> Option<(String, usize)>;
 
+/// The 1-based line a JSON pointer into an input file lands on, for load diagnostics.
+pub type PointerLocator<'a> = &'a dyn Fn(&str, &str) -> Option<usize>;
+
 /// SARIF 2.1.0: a rule descriptor per rule and per load diagnostic code; a result per finding
 /// (located at its resource's `"id"` line) and per load diagnostic (its file, and its JSON pointer
 /// as a logical location and in the result's properties).
-pub fn to_sarif(findings: &[Finding], diagnostics: &[LoadDiagnostic], help_base: &str, locate: Locator) -> String {
+pub fn to_sarif(
+    findings: &[Finding],
+    diagnostics: &[LoadDiagnostic],
+    help_base: &str,
+    locate: Locator,
+    locate_pointer: PointerLocator,
+) -> String {
     let mut rules: Vec<serde_json::Value> = all_rules()
         .iter()
         .map(|r| {
@@ -251,7 +260,7 @@ pub fn to_sarif(findings: &[Finding], diagnostics: &[LoadDiagnostic], help_base:
             })
         })
         .collect();
-    results.extend(diagnostics.iter().map(|d| sarif_diagnostic(d, locate)));
+    results.extend(diagnostics.iter().map(|d| sarif_diagnostic(d, locate, locate_pointer)));
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -265,7 +274,7 @@ pub fn to_sarif(findings: &[Finding], diagnostics: &[LoadDiagnostic], help_base:
     s
 }
 
-fn sarif_diagnostic(d: &LoadDiagnostic, locate: Locator) -> serde_json::Value {
+fn sarif_diagnostic(d: &LoadDiagnostic, locate: Locator, locate_pointer: PointerLocator) -> serde_json::Value {
     let mut logical = Vec::new();
     if !d.pointer.is_empty() {
         logical.push(
@@ -281,7 +290,7 @@ fn sarif_diagnostic(d: &LoadDiagnostic, locate: Locator) -> serde_json::Value {
     }
     if !d.file.is_empty() {
         location["physicalLocation"] = json!({"artifactLocation": {"uri": d.file}});
-        if let Some(line) = diagnostic_line(d, locate) {
+        if let Some(line) = diagnostic_line(d, locate, locate_pointer) {
             location["physicalLocation"]["region"] = json!({"startLine": line});
         }
     }
@@ -295,9 +304,12 @@ fn sarif_diagnostic(d: &LoadDiagnostic, locate: Locator) -> serde_json::Value {
     })
 }
 
-/// The line of the diagnostic's resource `"id"`, when the diagnostic names a resource written in
-/// the same file: the nearest line privlink knows for a JSON pointer.
-fn diagnostic_line(d: &LoadDiagnostic, locate: Locator) -> Option<usize> {
+/// The line the diagnostic's JSON pointer lands on or, failing that, the line of its resource's
+/// `"id"` when that resource is written in the same file.
+fn diagnostic_line(d: &LoadDiagnostic, locate: Locator, locate_pointer: PointerLocator) -> Option<usize> {
+    if let Some(line) = locate_pointer(&d.file, &d.pointer) {
+        return Some(line);
+    }
     let (file, line) = locate(d.resource.as_ref()?)?;
     (file == d.file).then_some(line)
 }
@@ -405,15 +417,20 @@ fn github_property(s: &str) -> String {
     github_escape(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// GitHub Actions workflow commands: one annotation per load diagnostic (on its file, and its
-/// JSON pointer in the message), then one per finding.
-pub fn to_github(findings: &[Finding], diagnostics: &[LoadDiagnostic], locate: Locator) -> String {
+/// GitHub Actions workflow commands: one annotation per load diagnostic (on its file and the line
+/// its JSON pointer lands on, the pointer in the message), then one per finding.
+pub fn to_github(
+    findings: &[Finding],
+    diagnostics: &[LoadDiagnostic],
+    locate: Locator,
+    locate_pointer: PointerLocator,
+) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let mut loc = String::new();
         if !d.file.is_empty() {
             loc = format!("file={},", github_property(&d.file));
-            if let Some(line) = diagnostic_line(d, locate) {
+            if let Some(line) = diagnostic_line(d, locate, locate_pointer) {
                 loc.push_str(&format!("line={line},"));
             }
         }

@@ -112,12 +112,15 @@ fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     let found = privlink_rules::check(&estate.model, selected);
     let rules_run: Vec<&Rule> = all_rules().iter().filter(|r| selected(r)).collect();
     let locate = |id: &privlink_model::ResourceId| estate.locate(id);
+    let locate_pointer = |file: &str, pointer: &str| estate.locate_pointer(file, pointer);
     let out = match args.format {
         CheckFormat::Text => findings::to_text(&found, &estate.model, &estate.label),
         CheckFormat::Json => findings::to_json(&found, &estate.model),
-        CheckFormat::Sarif => findings::to_sarif(&found, &estate.model.diagnostics, RULES_DOC, &locate),
+        CheckFormat::Sarif => {
+            findings::to_sarif(&found, &estate.model.diagnostics, RULES_DOC, &locate, &locate_pointer)
+        }
         CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
-        CheckFormat::Github => findings::to_github(&found, &estate.model.diagnostics, &locate),
+        CheckFormat::Github => findings::to_github(&found, &estate.model.diagnostics, &locate, &locate_pointer),
     };
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
