@@ -37,7 +37,7 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: CheckFormat,
-    /// Exit 1 when a finding has at least this severity.
+    /// Exit 1 when a finding or a load diagnostic has at least this severity.
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
     /// Only these rules: comma-separated codes or code prefixes (`DNS,PE101`).
@@ -91,8 +91,13 @@ fn nothing_to_analyse(estate: &Estate) -> Option<String> {
     let mut why = format!(
         "nothing to analyse: the estate has no App Service apps, networks, DNS zones, private endpoints or services ({loaded_from})"
     );
-    for d in &model.diagnostics {
+    // What the loader said about the input is often why nothing was found; a few lines name it.
+    const SHOWN: usize = 10;
+    for d in model.diagnostics.iter().take(SHOWN) {
         why.push_str(&format!("\n  {d}"));
+    }
+    if model.diagnostics.len() > SHOWN {
+        why.push_str(&format!("\n  … and {} more load diagnostics", model.diagnostics.len() - SHOWN));
     }
     why.push_str("\npass --allow-empty if that is expected");
     Some(why)
