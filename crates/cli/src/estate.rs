@@ -53,6 +53,8 @@ pub struct Estate {
     source: Source,
     /// (file, id as written) → 1-based line of its `"id"`, built on first use.
     id_lines: OnceLock<HashMap<(String, String), usize>>,
+    /// The input texts by file name, read on first use (for locating JSON pointers).
+    texts: OnceLock<HashMap<String, String>>,
 }
 
 /// What an estate was read from. Files are read again when output needs their lines rather than
@@ -65,7 +67,7 @@ enum Source {
 
 impl Estate {
     fn new(model: Model, label: String, source: Source) -> Estate {
-        Estate { model, label, source, id_lines: OnceLock::new() }
+        Estate { model, label, source, id_lines: OnceLock::new(), texts: OnceLock::new() }
     }
 
     /// Ends the estate without freeing it, for a command whose process exits once its output is
@@ -82,14 +84,31 @@ impl Estate {
         Some((origin.file.to_string(), *line))
     }
 
-    fn index_id_lines(&self) -> HashMap<(String, String), usize> {
-        let inputs = match &self.source {
+    /// The 1-based line where a JSON pointer into an input file lands: the pointed-at value, or the
+    /// object a missing member was expected in (what a load diagnostic points at).
+    pub fn locate_pointer(&self, file: &str, pointer: &str) -> Option<usize> {
+        let texts = self.texts.get_or_init(|| {
+            self.inputs()
+                .into_iter()
+                .filter_map(|i| Some((i.name, String::from_utf8(i.bytes).ok()?)))
+                .filter(|(name, _)| self.model.diagnostics.iter().any(|d| d.file == *name))
+                .collect()
+        });
+        pointer_line(texts.get(file)?, pointer)
+    }
+
+    fn inputs(&self) -> Vec<Input> {
+        match &self.source {
             Source::Builtin => builtin_inputs(),
             Source::Files(files) => {
                 files.iter().filter_map(|f| Some(Input::new(f.display().to_string(), std::fs::read(f).ok()?))).collect()
             }
             Source::Twin => Vec::new(),
-        };
+        }
+    }
+
+    fn index_id_lines(&self) -> HashMap<(String, String), usize> {
+        let inputs = self.inputs();
         let mut lines = HashMap::new();
         for input in &inputs {
             let Ok(text) = std::str::from_utf8(&input.bytes) else { continue };
@@ -115,6 +134,99 @@ fn id_lines(text: &str) -> Vec<(&str, usize)> {
         out.push((&value[..end], line));
     }
     out
+}
+
+/// The 1-based line of the value a JSON pointer (RFC 6901) names in a JSON text; when only its
+/// last member is missing, the line of the object that lacks it.
+fn pointer_line(text: &str, pointer: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = skip_space(bytes, 0);
+    let tokens: Vec<String> = match pointer {
+        "" => Vec::new(),
+        p => p.strip_prefix('/')?.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect(),
+    };
+    let line_of = |at: usize| text[..at].matches('\n').count() + 1;
+    for (i, token) in tokens.iter().enumerate() {
+        match child(bytes, at, token) {
+            Some(found) => at = found,
+            None if i + 1 == tokens.len() && matches!(bytes.get(at), Some(b'{')) => return Some(line_of(at)),
+            None => return None,
+        }
+    }
+    Some(line_of(at))
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// Where the member `token` of the object, or the element `token` of the array, at `at` starts.
+fn child(bytes: &[u8], at: usize, token: &str) -> Option<usize> {
+    let (open, close) = match bytes.get(at)? {
+        b'{' => (b'{', b'}'),
+        b'[' => (b'[', b']'),
+        _ => return None,
+    };
+    let index: Option<usize> = if open == b'[' { Some(token.parse().ok()?) } else { None };
+    let mut at = skip_space(bytes, at + 1);
+    let mut n = 0;
+    while bytes.get(at)? != &close {
+        let mut matched = index == Some(n);
+        if open == b'{' {
+            let end = skip_value(bytes, at)?;
+            let key: String = serde_json::from_slice(&bytes[at..end]).ok()?;
+            matched = key == token;
+            at = skip_space(bytes, end);
+            if bytes.get(at)? != &b':' {
+                return None;
+            }
+            at = skip_space(bytes, at + 1);
+        }
+        if matched {
+            return Some(at);
+        }
+        at = skip_space(bytes, skip_value(bytes, at)?);
+        if bytes.get(at) == Some(&b',') {
+            at = skip_space(bytes, at + 1);
+        }
+        n += 1;
+    }
+    None
+}
+
+/// Where the JSON value starting at `at` ends.
+fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = at;
+    loop {
+        match bytes.get(i)? {
+            b'"' => {
+                i += 1;
+                while bytes.get(i)? != &b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' | b']' if depth == 0 => return Some(i),
+            b'}' | b']' => {
+                depth -= 1;
+                i += 1;
+            }
+            b',' | b':' if depth == 0 => return Some(i),
+            c if c.is_ascii_whitespace() && depth == 0 => return Some(i),
+            _ => i += 1,
+        }
+        if depth == 0 && matches!(bytes.get(i - 1), Some(b'"' | b'}' | b']')) {
+            return Some(i);
+        }
+    }
 }
 
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -264,11 +376,30 @@ impl EstateArgs {
 
 #[cfg(test)]
 mod tests {
-    use super::id_lines;
+    use super::{id_lines, pointer_line};
 
     #[test]
     fn id_lines_finds_each_id_member_and_its_line() {
         let text = "[\n  {\"id\": \"/a\", \"x\": {\"id\" : \"/b\"}},\n\n  {\"name\": \"id\", \"id\":\"/c\"},\n  {\"ids\": \"/d\", \"id\": 1}\n]";
         assert_eq!(id_lines(text), vec![("/a", 2), ("/b", 2), ("/c", 4)]);
+    }
+
+    #[test]
+    fn pointer_line_follows_members_and_elements() {
+        let text =
+            "[\n  {\"a/b\": [1,\n    {\"k\\\"\": \"x\", \"p\": {}}]},\n  {\"q\": \"}\",\n   \"r\": [true, null]}\n]";
+        assert_eq!(pointer_line(text, ""), Some(1));
+        assert_eq!(pointer_line(text, "/0"), Some(2));
+        assert_eq!(pointer_line(text, "/0/a~1b/1/p"), Some(3));
+        assert_eq!(pointer_line(text, "/0/a~1b/1/k\""), Some(3));
+        assert_eq!(pointer_line(text, "/1/r/1"), Some(5));
+        // A missing last member: the object that lacks it; anything else missing: no line.
+        assert_eq!(pointer_line(text, "/1/missing"), Some(4));
+        assert_eq!(pointer_line(text, "/1/missing/deeper"), None);
+        assert_eq!(pointer_line(text, "/2"), None);
+        assert_eq!(pointer_line(text, "/0/a~1b/x"), None);
+        let flat = "{\"a\": [1, 2], \"b\": {\"c\": 3},\n \"d\": 4, \"e\": 5}";
+        assert_eq!(pointer_line(flat, "/e"), Some(2));
+        assert_eq!(pointer_line(flat, "/b/c"), Some(1));
     }
 }

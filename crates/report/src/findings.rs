@@ -1,7 +1,10 @@
 //! `privlink check` output: text for people, JSON for tools, SARIF for code scanning, JUnit for
-//! test dashboards, GitHub workflow annotations.
+//! test dashboards, GitHub workflow annotations. Each carries the rules' findings and the estate's
+//! load diagnostics (input that is readable but wrong): a gate must not pass an estate that was not
+//! read as written.
 
-use privlink_model::{Model, ResourceId};
+use crate::load_codes::{load_code, LOAD_CODES};
+use privlink_model::{LoadDiagnostic, Model, ResourceId};
 use privlink_rules::{all_rules, summary, Finding, Rule, Severity};
 use serde::Serialize;
 use serde_json::json;
@@ -18,6 +21,8 @@ pub struct Summary {
 #[derive(Serialize)]
 pub struct CheckReport<'a> {
     pub findings: Vec<FindingOut<'a>>,
+    /// Named as `privlink inventory --format json` names them.
+    pub diagnostics: &'a [LoadDiagnostic],
     pub summary: Summary,
 }
 
@@ -32,13 +37,26 @@ pub struct FindingOut<'a> {
     pub rule: &'a str,
 }
 
+/// Findings and load diagnostics counted together by severity: what `--fail-on` weighs.
 pub fn summarize(findings: &[Finding], model: &Model) -> Summary {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| {
+        findings.iter().filter(|f| f.severity == s).count()
+            + model.diagnostics.iter().filter(|d| severity_of(d) == s).count()
+    };
     Summary {
         error: count(Severity::Error),
         warning: count(Severity::Warning),
         info: count(Severity::Info),
         resources: model.documents.len(),
+    }
+}
+
+/// A load diagnostic's severity on the rules' scale.
+pub fn severity_of(d: &LoadDiagnostic) -> Severity {
+    match d.severity {
+        privlink_model::Severity::Error => Severity::Error,
+        privlink_model::Severity::Warning => Severity::Warning,
+        privlink_model::Severity::Info => Severity::Info,
     }
 }
 
@@ -73,6 +91,7 @@ pub fn to_json(findings: &[Finding], model: &Model) -> String {
                 rule: rule_of(f.code).map(|r| r.name).unwrap_or(""),
             })
             .collect(),
+        diagnostics: &model.diagnostics,
         summary: summarize(findings, model),
     };
     let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
@@ -84,9 +103,38 @@ fn short(id: &ResourceId) -> String {
     format!("{} ({})", id.name(), privlink_model::canonical_type(&id.resource_type()))
 }
 
-/// Grouped by resource, most severe first within a resource; evidence compact; the fix last.
-pub fn to_text(findings: &[Finding], model: &Model, estate: &str) -> String {
+/// Load diagnostics grouped by file, in the loader's order (most severe first), before the
+/// findings: what was not read as written may be why a finding is there or missing.
+fn diagnostics_text(diagnostics: &[LoadDiagnostic]) -> String {
     let mut out = String::new();
+    let mut by_file: BTreeMap<&str, Vec<&LoadDiagnostic>> = BTreeMap::new();
+    for d in diagnostics {
+        by_file.entry(&d.file).or_default().push(d);
+    }
+    for (file, ds) in by_file {
+        out.push_str(&match file {
+            "" => "load diagnostics\n".to_string(),
+            file => format!("{file} (load diagnostics)\n"),
+        });
+        for d in ds {
+            let name = load_code(d.code).map(|c| c.name).unwrap_or("");
+            out.push_str(&format!("  {:<7} {} {}: {}\n", severity_of(d).as_str(), d.code, name, d.message));
+            if !d.pointer.is_empty() {
+                out.push_str(&format!("          at: {}\n", d.pointer));
+            }
+            if let Some(resource) = &d.resource {
+                out.push_str(&format!("          resource: {resource}\n"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Load diagnostics first, then findings grouped by resource, most severe first within a
+/// resource; evidence compact; the fix last.
+pub fn to_text(findings: &[Finding], model: &Model, estate: &str) -> String {
+    let mut out = diagnostics_text(&model.diagnostics);
     let mut by_resource: BTreeMap<&ResourceId, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_resource.entry(&f.resource).or_default().push(f);
@@ -109,9 +157,14 @@ pub fn to_text(findings: &[Finding], model: &Model, estate: &str) -> String {
         out.push('\n');
     }
     let s = summarize(findings, model);
+    let from_loading = match model.diagnostics.len() {
+        0 => String::new(),
+        1 => "; 1 is a load diagnostic".to_string(),
+        n => format!("; {n} are load diagnostics"),
+    };
     out.push_str(&format!(
-        "{}: {} error{}, {} warning{}, {} info in {} resources ({})\n",
-        if findings.is_empty() { "No findings" } else { "Summary" },
+        "{}: {} error{}, {} warning{}, {} info in {} resources ({}){from_loading}\n",
+        if findings.is_empty() && model.diagnostics.is_empty() { "No findings" } else { "Summary" },
         s.error,
         if s.error == 1 { "" } else { "s" },
         s.warning,
@@ -155,8 +208,20 @@ fn compact(v: &serde_json::Value) -> String {
 /// computes it (it has the files); renderers only place it.
 pub type Locator<'a> = &'a dyn Fn(&ResourceId) -> Option<(String, usize)>;
 
-pub fn to_sarif(findings: &[Finding], help_base: &str, locate: Locator) -> String {
-    let rules: Vec<serde_json::Value> = all_rules()
+/// The 1-based line a JSON pointer into an input file lands on, for load diagnostics.
+pub type PointerLocator<'a> = &'a dyn Fn(&str, &str) -> Option<usize>;
+
+/// SARIF 2.1.0: a rule descriptor per rule and per load diagnostic code; a result per finding
+/// (located at its resource's `"id"` line) and per load diagnostic (its file, and its JSON pointer
+/// as a logical location and in the result's properties).
+pub fn to_sarif(
+    findings: &[Finding],
+    diagnostics: &[LoadDiagnostic],
+    help_base: &str,
+    locate: Locator,
+    locate_pointer: PointerLocator,
+) -> String {
+    let mut rules: Vec<serde_json::Value> = all_rules()
         .iter()
         .map(|r| {
             json!({
@@ -169,7 +234,15 @@ pub fn to_sarif(findings: &[Finding], help_base: &str, locate: Locator) -> Strin
             })
         })
         .collect();
-    let results: Vec<serde_json::Value> = findings
+    rules.extend(LOAD_CODES.iter().map(|c| {
+        json!({
+            "id": c.code,
+            "name": c.name,
+            "shortDescription": {"text": format!("{} {}: {}", c.code, c.name, c.summary)},
+            "defaultConfiguration": {"level": level(c.severity)},
+        })
+    }));
+    let mut results: Vec<serde_json::Value> = findings
         .iter()
         .map(|f| {
             let mut location = json!({
@@ -188,6 +261,7 @@ pub fn to_sarif(findings: &[Finding], help_base: &str, locate: Locator) -> Strin
             })
         })
         .collect();
+    results.extend(diagnostics.iter().map(|d| sarif_diagnostic(d, locate, locate_pointer)));
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -199,6 +273,46 @@ pub fn to_sarif(findings: &[Finding], help_base: &str, locate: Locator) -> Strin
     let mut s = serde_json::to_string_pretty(&sarif).expect("serialisable");
     s.push('\n');
     s
+}
+
+fn sarif_diagnostic(d: &LoadDiagnostic, locate: Locator, locate_pointer: PointerLocator) -> serde_json::Value {
+    let mut logical = Vec::new();
+    if !d.pointer.is_empty() {
+        logical.push(
+            json!({"name": d.pointer, "fullyQualifiedName": format!("{}#{}", d.file, d.pointer), "kind": "value"}),
+        );
+    }
+    if let Some(resource) = &d.resource {
+        logical.push(json!({"fullyQualifiedName": resource.to_string(), "kind": "resource"}));
+    }
+    let mut location = json!({});
+    if !logical.is_empty() {
+        location["logicalLocations"] = json!(logical);
+    }
+    if !d.file.is_empty() {
+        location["physicalLocation"] = json!({"artifactLocation": {"uri": d.file}});
+        if let Some(line) = diagnostic_line(d, locate, locate_pointer) {
+            location["physicalLocation"]["region"] = json!({"startLine": line});
+        }
+    }
+    json!({
+        "ruleId": d.code,
+        "ruleIndex": all_rules().len() + LOAD_CODES.iter().position(|c| c.code == d.code).unwrap_or(0),
+        "level": level(severity_of(d)),
+        "message": {"text": d.message},
+        "locations": [location],
+        "properties": {"file": d.file, "pointer": d.pointer},
+    })
+}
+
+/// The line the diagnostic's JSON pointer lands on or, failing that, the line of its resource's
+/// `"id"` when that resource is written in the same file.
+fn diagnostic_line(d: &LoadDiagnostic, locate: Locator, locate_pointer: PointerLocator) -> Option<usize> {
+    if let Some(line) = locate_pointer(&d.file, &d.pointer) {
+        return Some(line);
+    }
+    let (file, line) = locate(d.resource.as_ref()?)?;
+    (file == d.file).then_some(line)
 }
 
 fn level(s: Severity) -> &'static str {
@@ -214,10 +328,12 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// One test case per rule × resource checked: a failure per finding; rules that found nothing
-/// pass once for the estate.
+/// pass once for the estate. Then one test case per load diagnostic, failing as a finding of its
+/// severity would (error and warning fail, info passes).
 pub fn to_junit(findings: &[Finding], rules_run: &[&Rule], model: &Model) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = findings.iter().filter(|f| f.severity != Severity::Info).count();
+    let failures = findings.iter().filter(|f| f.severity != Severity::Info).count()
+        + model.diagnostics.iter().filter(|d| severity_of(d) != Severity::Info).count();
     let mut cases = Vec::new();
     for rule in rules_run {
         let fs: Vec<&Finding> = findings.iter().filter(|f| f.code == rule.code).collect();
@@ -248,6 +364,29 @@ pub fn to_junit(findings: &[Finding], rules_run: &[&Rule], model: &Model) -> Str
             ));
         }
     }
+    for d in &model.diagnostics {
+        let name = load_code(d.code).map(|c| c.name).unwrap_or("");
+        let place = if d.pointer.is_empty() { d.file.clone() } else { format!("{}#{}", d.file, d.pointer) };
+        let body = if severity_of(d) == Severity::Info {
+            String::from("/>\n")
+        } else {
+            format!(
+                "><failure type=\"{}\" message=\"{}\">{}</failure></testcase>\n",
+                severity_of(d).as_str(),
+                xml_escape(&d.message),
+                xml_escape(&place)
+            )
+        };
+        cases.push(format!(
+            "    <testcase classname=\"privlink.{}\" name=\"{} {}: {}\" file=\"{}\"{}",
+            d.code,
+            d.code,
+            name,
+            xml_escape(&place),
+            xml_escape(&d.file),
+            body
+        ));
+    }
     out.push_str(&format!(
         "<testsuites name=\"privlink check\" tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"privlink\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">\n    <properties><property name=\"resources\" value=\"{}\"/></properties>\n",
         cases.len(),
@@ -261,19 +400,61 @@ pub fn to_junit(findings: &[Finding], rules_run: &[&Rule], model: &Model) -> Str
     out
 }
 
-/// GitHub Actions workflow commands: one annotation per finding.
-pub fn to_github(findings: &[Finding], locate: Locator) -> String {
+fn github_command(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    }
+}
+
+/// Escapes a workflow command's message.
+fn github_escape(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (`file=`), where `,` and `:` end the value.
+fn github_property(s: &str) -> String {
+    github_escape(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands: one annotation per load diagnostic (on its file and the line
+/// its JSON pointer lands on, the pointer in the message), then one per finding.
+pub fn to_github(
+    findings: &[Finding],
+    diagnostics: &[LoadDiagnostic],
+    locate: Locator,
+    locate_pointer: PointerLocator,
+) -> String {
     let mut out = String::new();
+    for d in diagnostics {
+        let mut loc = String::new();
+        if !d.file.is_empty() {
+            loc = format!("file={},", github_property(&d.file));
+            if let Some(line) = diagnostic_line(d, locate, locate_pointer) {
+                loc.push_str(&format!("line={line},"));
+            }
+        }
+        let at = if d.pointer.is_empty() { String::new() } else { format!(" (at {})", d.pointer) };
+        out.push_str(&format!(
+            "::{} {loc}title={}::{}{}\n",
+            github_command(severity_of(d)),
+            d.code,
+            github_escape(&d.message),
+            github_escape(&at)
+        ));
+    }
     for f in findings {
-        let cmd = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        let esc = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-        let loc =
-            locate(&f.resource).map(|(file, line)| format!("file={},line={line},", esc(&file))).unwrap_or_default();
-        out.push_str(&format!("::{cmd} {loc}title={}::{} {}\n", f.code, esc(&f.message), esc(f.resource.as_str())));
+        let loc = locate(&f.resource)
+            .map(|(file, line)| format!("file={},line={line},", github_escape(&file)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "::{} {loc}title={}::{} {}\n",
+            github_command(f.severity),
+            f.code,
+            github_escape(&f.message),
+            github_escape(f.resource.as_str())
+        ));
     }
     out
 }

@@ -2,6 +2,7 @@
 
 pub mod findings;
 pub mod inventory;
+pub mod load_codes;
 pub mod resolution;
 pub mod table;
 pub mod trace;

@@ -29,7 +29,7 @@ const RULES_DOC: &str = "https://github.com/privlink/privlink/blob/main/docs/rul
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  privlink check\n  privlink check --estate exported/ --format sarif > privlink.sarif\n  privlink check --select DNS,PE101 --fail-on warning\n\nExit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+    after_help = "Examples:\n  privlink check\n  privlink check --estate exported/ --format sarif > privlink.sarif\n  privlink check --select DNS,PE101 --fail-on warning\n\nLoad diagnostics (input that is readable but wrong, such as a prefix 10.0.0.0/33 or a subnet outside its VNet; codes LOAD002..., listed by file and JSON pointer) are reported in every format and count for --fail-on as findings of their severity do; --select and --ignore choose rules only.\n\nAn estate with nothing to analyse (no resources, or only types privlink does not model) is an input error (exit 2), so a gate pointed at the wrong file does not pass; --allow-empty accepts it. An estate without App Service apps but with networks, DNS zones, private endpoints or services is checked by the rules that look at those (a note on stderr says no app was found).\n\nExit codes: 0 no finding or load diagnostic at or above --fail-on, 1 findings, 2 usage or input error (an estate with nothing to analyse included)."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -37,7 +37,7 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: CheckFormat,
-    /// Exit 1 when a finding has at least this severity.
+    /// Exit 1 when a finding or a load diagnostic has at least this severity.
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
     /// Only these rules: comma-separated codes or code prefixes (`DNS,PE101`).
@@ -46,6 +46,9 @@ pub struct Args {
     /// Skip these rules: comma-separated codes or code prefixes.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Accept an estate with nothing to analyse (no resources privlink models) instead of exiting 2.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 fn matches(code: &str, patterns: &[String]) -> bool {
@@ -61,18 +64,68 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     args.estate.answer_with(|estate| answer(args, estate))
 }
 
+/// Why the estate gives `check` nothing to analyse, if it does: no resource of a type privlink
+/// models. Apps are what privlink checks reachability for, but the rules on networks, DNS zones,
+/// private endpoints and services hold for an estate without apps too, so that one is checked.
+fn nothing_to_analyse(estate: &Estate) -> Option<String> {
+    let model = &estate.model;
+    let loaded = model.documents.len();
+    if loaded > model.resources.opaque.len() {
+        return None;
+    }
+    let loaded_from = if loaded == 0 {
+        format!("no resources loaded from {}", estate.label)
+    } else {
+        let mut types = std::collections::BTreeMap::new();
+        for id in model.documents.keys() {
+            *types.entry(privlink_model::canonical_type(&id.resource_type())).or_insert(0) += 1;
+        }
+        let types: Vec<String> = types.iter().map(|(t, n)| format!("{t} ×{n}")).collect();
+        format!(
+            "{loaded} resource{} loaded from {}, none of a type privlink models: {}",
+            if loaded == 1 { "" } else { "s" },
+            estate.label,
+            types.join(", ")
+        )
+    };
+    let mut why = format!(
+        "nothing to analyse: the estate has no App Service apps, networks, DNS zones, private endpoints or services ({loaded_from})"
+    );
+    // What the loader said about the input is often why nothing was found; a few lines name it.
+    const SHOWN: usize = 10;
+    for d in model.diagnostics.iter().take(SHOWN) {
+        why.push_str(&format!("\n  {d}"));
+    }
+    if model.diagnostics.len() > SHOWN {
+        why.push_str(&format!("\n  … and {} more load diagnostics", model.diagnostics.len() - SHOWN));
+    }
+    why.push_str("\npass --allow-empty if that is expected");
+    Some(why)
+}
+
 fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
+    if !args.allow_empty {
+        if let Some(why) = nothing_to_analyse(estate) {
+            bail!(why);
+        }
+    }
+    if estate.model.resources.sites.is_empty() && !estate.model.documents.is_empty() {
+        eprintln!("note: the estate has no App Service apps (Microsoft.Web/sites): only the rules on networks, DNS zones, private endpoints and services had something to check");
+    }
     let selected =
         |r: &Rule| (args.select.is_empty() || matches(r.code, &args.select)) && !matches(r.code, &args.ignore);
     let found = privlink_rules::check(&estate.model, selected);
     let rules_run: Vec<&Rule> = all_rules().iter().filter(|r| selected(r)).collect();
     let locate = |id: &privlink_model::ResourceId| estate.locate(id);
+    let locate_pointer = |file: &str, pointer: &str| estate.locate_pointer(file, pointer);
     let out = match args.format {
         CheckFormat::Text => findings::to_text(&found, &estate.model, &estate.label),
         CheckFormat::Json => findings::to_json(&found, &estate.model),
-        CheckFormat::Sarif => findings::to_sarif(&found, RULES_DOC, &locate),
+        CheckFormat::Sarif => {
+            findings::to_sarif(&found, &estate.model.diagnostics, RULES_DOC, &locate, &locate_pointer)
+        }
         CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
-        CheckFormat::Github => findings::to_github(&found, &locate),
+        CheckFormat::Github => findings::to_github(&found, &estate.model.diagnostics, &locate, &locate_pointer),
     };
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -80,7 +133,10 @@ fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let failing = threshold.is_some_and(|t| found.iter().any(|f| f.severity.at_least(t)));
+    let failing = threshold.is_some_and(|t| {
+        found.iter().any(|f| f.severity.at_least(t))
+            || estate.model.diagnostics.iter().any(|d| findings::severity_of(d).at_least(t))
+    });
     Ok((out, if failing { 1 } else { 0 }))
 }
 
