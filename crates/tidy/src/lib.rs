@@ -57,9 +57,10 @@ const IMPURE: &[(&str, &str)] = &[
     ("rand::", "randomness"),
 ];
 
-/// Where Azure resource type strings may be written: the catalog of Azure facts and the model's
-/// names for the types it types.
-const AZURE_TYPE_HOMES: &[&str] = &["crates/engine/src/catalog", "crates/model/src/arm_type.rs"];
+/// Where Azure resource type strings may be written: the catalog of Azure facts, the model's names
+/// for the types it types, and the loader's typing, whose dispatch by (lower-cased) type is the
+/// table that maps each type to its family.
+const AZURE_TYPE_HOMES: &[&str] = &["crates/engine/src/catalog", "crates/model/src/arm_type.rs", "crates/load/src/typed"];
 
 /// Azure's well-known addresses and the documentation ranges the twin invents public addresses
 /// from, with where each may be written.
@@ -155,20 +156,24 @@ fn code_of(line: &str) -> &str {
     }
 }
 
-/// The first `Microsoft.Namespace/type` in a line of code.
+/// The first `Microsoft.Namespace/type` in a line of code, in any casing (the typing code compares
+/// lower-cased types).
 fn azure_type_in(code: &str) -> Option<&str> {
-    let mut rest = code;
-    while let Some(at) = rest.find("Microsoft.") {
-        let candidate = &rest[at..];
-        let namespace_len = candidate["Microsoft.".len()..].find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(0);
-        let after = "Microsoft.".len() + namespace_len;
-        if namespace_len > 0 && candidate[after..].starts_with('/') {
-            let end = candidate[after + 1..]
+    const PREFIX: &str = "microsoft.";
+    let lower = code.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(PREFIX) {
+        let start = from + found;
+        let namespace = &code[start + PREFIX.len()..];
+        let namespace_len = namespace.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(namespace.len());
+        let slash = start + PREFIX.len() + namespace_len;
+        if namespace_len > 0 && code[slash..].starts_with('/') {
+            let end = code[slash + 1..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/'))
-                .map_or(candidate.len(), |e| after + 1 + e);
-            return Some(&candidate[..end]);
+                .map_or(code.len(), |e| slash + 1 + e);
+            return Some(&code[start..end]);
         }
-        rest = &rest[at + "Microsoft.".len()..];
+        from = start + PREFIX.len();
     }
     None
 }
@@ -209,6 +214,8 @@ mod tests {
         assert!(v[0].message.contains("Microsoft.Network/privateDnsZones"), "{}", v[0]);
         assert!(invariants("crates/engine/src/catalog/table.rs", text).is_empty());
         assert!(invariants("crates/model/src/arm_type.rs", text).is_empty());
+        // Lower-cased, as code comparing type keys writes it.
+        assert_eq!(invariants("crates/twin/src/store.rs", "//! S.\nlet k = \"microsoft.network/virtualnetworks/subnets\";\n"), ["azure-facts"]);
         // Mentions in comments, namespaces alone and test modules are not facts written twice.
         assert!(invariants("crates/rules/src/a.rs", "//! A `Microsoft.Network/virtualNetworks`.\n").is_empty());
         assert!(invariants("crates/rules/src/a.rs", "//! A.\nlet ns = \"Microsoft.Network\";\n").is_empty());
