@@ -68,9 +68,10 @@ pub fn is_rfc1918(ip: IpAddr) -> bool {
 /// Options of [`TagScope`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TagOptions {
-    /// [SIM] (§4.3): S-TAGS says `VirtualNetwork` includes "prefixes used in UDRs" and "may include
-    /// default routes", without saying precisely how. Off by default; when on, every CIDR of the
-    /// subnet's route table joins `VirtualNetwork` (a UDR 0.0.0.0/0 then makes it match everything).
+    /// S-TAGS says `VirtualNetwork` includes "prefixes used in UDRs" and "may include default
+    /// routes", without saying precisely how. Off by default (`path::assumptions` A4); when on,
+    /// every CIDR of the subnet's route table joins `VirtualNetwork` (a UDR 0.0.0.0/0 then makes it
+    /// match everything).
     pub virtual_network_includes_udr_prefixes: bool,
 }
 
@@ -139,8 +140,8 @@ impl FlowEndpoint {
 pub struct Flow {
     pub source: FlowEndpoint,
     pub destination: FlowEndpoint,
-    /// [SIM]: `None` when the client's ephemeral port is unknown; rules' source ports are then not
-    /// checked (as Azure does for private-endpoint traffic, §2.4).
+    /// `None` when the client's ephemeral port is unknown; rules' source ports are then not checked
+    /// (as Azure does for private-endpoint traffic, §2.4; `path::assumptions` A5).
     pub source_port: Option<u16>,
     pub destination_port: u16,
     pub protocol: Protocol,
@@ -173,7 +174,7 @@ fn ports_match(ranges: &[PortRange], port: Option<u16>) -> bool {
 }
 
 /// Whether a regional tag (`Sql.WestEurope`) or a plain one (`Sql`) covers a service address.
-/// [SIM]: an address of unknown region matches every regional variant of its tag.
+/// An address of unknown region matches every regional variant of its tag (`path::assumptions` A6).
 fn service_tag_matches(tag: &str, service: &ServiceAddress) -> bool {
     let (base, region) = match tag.split_once('.') {
         Some((b, r)) => (b, Some(r)),

@@ -52,8 +52,9 @@ impl RouteKind {
 
 /// System routes every subnet gets, from S-UDR (Learn "Virtual network traffic routing", default
 /// system routes table; the current English page lists 172.16.0.0/12). The VNet's own ranges are
-/// added per VNet. [SIM] (§4.4): a reserved range identical to a VNet range is replaced by the
-/// VNet route; otherwise the `None` route is kept and the longer VNet prefix wins by longest match.
+/// added per VNet. A reserved range identical to a VNet range is replaced by the VNet route;
+/// otherwise the `None` route is kept and the longer VNet prefix wins by longest match (§4.4,
+/// `path::assumptions` A7).
 const SYSTEM_ROUTES: &[(&str, NextHopType, RouteKind)] = &[
     ("0.0.0.0/0", NextHopType::Internet, RouteKind::DefaultInternet),
     ("10.0.0.0/8", NextHopType::None, RouteKind::ReservedDrop),

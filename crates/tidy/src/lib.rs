@@ -36,7 +36,8 @@ impl fmt::Display for Violation {
 }
 
 /// The crates that must stay free of I/O.
-const PURE_CRATES: &[&str] = &["crates/model/src/", "crates/load/src/", "crates/engine/src/", "crates/rules/src/", "crates/report/src/"];
+const PURE_CRATES: &[&str] =
+    &["crates/model/src/", "crates/load/src/", "crates/engine/src/", "crates/rules/src/", "crates/report/src/"];
 
 /// What the pure crates must not use, and what it would mean.
 const IMPURE: &[(&str, &str)] = &[
@@ -60,7 +61,8 @@ const IMPURE: &[(&str, &str)] = &[
 /// Where Azure resource type strings may be written: the catalog of Azure facts, the model's names
 /// for the types it types, and the loader's typing, whose dispatch by (lower-cased) type is the
 /// table that maps each type to its family.
-const AZURE_TYPE_HOMES: &[&str] = &["crates/engine/src/catalog", "crates/model/src/arm_type.rs", "crates/load/src/typed"];
+const AZURE_TYPE_HOMES: &[&str] =
+    &["crates/engine/src/catalog", "crates/model/src/arm_type.rs", "crates/load/src/typed"];
 
 /// Azure's well-known addresses and the documentation ranges the twin invents public addresses
 /// from, with where each may be written.
@@ -92,7 +94,11 @@ pub fn check_file(path: &str, text: &str) -> Vec<Violation> {
     }
     let line_count = text.lines().count();
     if line_count > MAX_LINES && !LONG_FILES.iter().any(|(p, _)| *p == path) {
-        report(line_count, "file-length", format!("{line_count} lines: split it along its seams (or list it in LONG_FILES with why)"));
+        report(
+            line_count,
+            "file-length",
+            format!("{line_count} lines: split it along its seams (or list it in LONG_FILES with why)"),
+        );
     }
     if path.starts_with("crates/tidy/") {
         // The checks name what they look for.
@@ -110,23 +116,41 @@ pub fn check_file(path: &str, text: &str) -> Vec<Violation> {
         let code = code_of(line);
         if pure {
             if let Some((pattern, what)) = IMPURE.iter().find(|(pattern, _)| code.contains(pattern)) {
-                report(number, "pure-core", format!("`{pattern}` uses {what}; the pure crates take their input as values"));
+                report(
+                    number,
+                    "pure-core",
+                    format!("`{pattern}` uses {what}; the pure crates take their input as values"),
+                );
             }
         }
         if in_tests {
             continue;
         }
         if line.contains("[SIM]") && !SIM_REGISTERS.contains(&path) {
-            report(number, "sim-register", "a [SIM] modelling choice outside its registers: write it down in one".into());
+            report(
+                number,
+                "sim-register",
+                "a [SIM] modelling choice outside its registers: write it down in one".into(),
+            );
         }
         if let Some(ty) = azure_type_in(code) {
             if !is_home(path, AZURE_TYPE_HOMES) {
-                report(number, "azure-facts", format!("the Azure type `{ty}` is written here: name it through the catalog or the model's type names"));
+                report(
+                    number,
+                    "azure-facts",
+                    format!(
+                        "the Azure type `{ty}` is written here: name it through the catalog or the model's type names"
+                    ),
+                );
             }
         }
         for (address, homes) in WELL_KNOWN_ADDRESSES {
             if code.contains(address) && !is_home(path, homes) {
-                report(number, "azure-facts", format!("the well-known address `{address}` is written here: use its named constant"));
+                report(
+                    number,
+                    "azure-facts",
+                    format!("the well-known address `{address}` is written here: use its named constant"),
+                );
             }
         }
     }
@@ -140,7 +164,11 @@ fn is_home(path: &str, homes: &[&str]) -> bool {
 /// Integration tests, benches and test-only modules.
 fn is_test_path(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    path.contains("/tests/") || path.contains("/benches/") || path.starts_with("benches/") || name == "tests.rs" || name.ends_with("_tests.rs")
+    path.contains("/tests/")
+        || path.contains("/benches/")
+        || path.starts_with("benches/")
+        || name == "tests.rs"
+        || name.ends_with("_tests.rs")
 }
 
 /// The code of a line without its comment: a whole-line comment is nothing, and a trailing ` //`
@@ -194,7 +222,8 @@ mod tests {
 
     #[test]
     fn io_in_a_pure_crate_is_reported_with_its_line_and_kind() {
-        let v = check_file("crates/engine/src/dns/mod.rs", "//! DNS.\nfn f() {\n    let _ = std::fs::read(\"x\");\n}\n");
+        let v =
+            check_file("crates/engine/src/dns/mod.rs", "//! DNS.\nfn f() {\n    let _ = std::fs::read(\"x\");\n}\n");
         assert_eq!(v.len(), 1, "{v:?}");
         assert_eq!((v[0].line, v[0].invariant), (3, "pure-core"));
         assert!(v[0].message.contains("file system"));
@@ -215,18 +244,29 @@ mod tests {
         assert!(invariants("crates/engine/src/catalog/table.rs", text).is_empty());
         assert!(invariants("crates/model/src/arm_type.rs", text).is_empty());
         // Lower-cased, as code comparing type keys writes it.
-        assert_eq!(invariants("crates/twin/src/store.rs", "//! S.\nlet k = \"microsoft.network/virtualnetworks/subnets\";\n"), ["azure-facts"]);
+        assert_eq!(
+            invariants("crates/twin/src/store.rs", "//! S.\nlet k = \"microsoft.network/virtualnetworks/subnets\";\n"),
+            ["azure-facts"]
+        );
         // Mentions in comments, namespaces alone and test modules are not facts written twice.
         assert!(invariants("crates/rules/src/a.rs", "//! A `Microsoft.Network/virtualNetworks`.\n").is_empty());
         assert!(invariants("crates/rules/src/a.rs", "//! A.\nlet ns = \"Microsoft.Network\";\n").is_empty());
-        assert!(invariants("crates/rules/src/a.rs", "//! A.\n#[cfg(test)]\nconst T: &str = \"Microsoft.Web/sites\";\n").is_empty());
+        assert!(invariants(
+            "crates/rules/src/a.rs",
+            "//! A.\n#[cfg(test)]\nconst T: &str = \"Microsoft.Web/sites\";\n"
+        )
+        .is_empty());
         assert!(invariants("crates/rules/tests/a.rs", "//! A.\nconst T: &str = \"Microsoft.Web/sites\";\n").is_empty());
     }
 
     #[test]
     fn a_well_known_address_outside_its_home_is_reported() {
-        assert_eq!(invariants("crates/engine/src/dns/view.rs", "//! V.\nconst A: &str = \"168.63.129.16\";\n"), ["azure-facts"]);
-        assert!(invariants("crates/engine/src/catalog/addresses.rs", "//! V.\nconst A: &str = \"168.63.129.16\";\n").is_empty());
+        assert_eq!(
+            invariants("crates/engine/src/dns/view.rs", "//! V.\nconst A: &str = \"168.63.129.16\";\n"),
+            ["azure-facts"]
+        );
+        assert!(invariants("crates/engine/src/catalog/addresses.rs", "//! V.\nconst A: &str = \"168.63.129.16\";\n")
+            .is_empty());
         assert_eq!(invariants("crates/twin/src/x.rs", "//! X.\nlet ip = \"203.0.113.7\";\n"), ["azure-facts"]);
     }
 

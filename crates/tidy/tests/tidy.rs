@@ -32,7 +32,12 @@ fn the_sources_keep_the_architectures_invariants() {
     for top in ["crates", "benches"] {
         rust_files(&root.join(top), &mut files);
     }
-    assert!(files.len() > 100, "found only {} Rust files under {}: is this the workspace?", files.len(), root.display());
+    assert!(
+        files.len() > 100,
+        "found only {} Rust files under {}: is this the workspace?",
+        files.len(),
+        root.display()
+    );
     let mut violations: Vec<Violation> = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));

@@ -1,3 +1,5 @@
+//! The subcommands, one module each: parse the arguments, ask the engine, render.
+
 pub mod check;
 pub mod dns;
 pub mod inventory;

@@ -407,15 +407,10 @@ impl<'m> Resolver<'m> {
                 }
                 PublicAnswer::Address(ip) => {
                     if qtype != RecordType::A {
-                        walk.explanation.push(format!(
-                            "[SIM] Public DNS has only an A record for {current}; there is no {} record.",
-                            qtype.as_str()
-                        ));
+                        walk.explanation.push(public::explain_only_a_record(&current, qtype));
                         return Outcome::NoData;
                     }
-                    walk.explanation.push(format!(
-                        "[SIM] {current} is the service's public front end; its address {ip} is invented from the documentation ranges."
-                    ));
+                    walk.explanation.push(public::explain_frontend_address(&current, ip));
                     walk.chain.push(ChainRecord {
                         name: current.clone(),
                         record_type: RecordType::A,
@@ -440,8 +435,8 @@ impl<'m> Resolver<'m> {
         Outcome::ServFail
     }
 
-    /// The longest zone linked to `vnet` that contains `name` (§1.3; the choice among overlapping
-    /// zones is [SIM]). Looks up each ancestor of the name: no scan over zones.
+    /// The longest zone linked to `vnet` that contains `name` (§1.3; which of overlapping zones
+    /// answers is a modelling choice, registered in `dns/public.rs`). Looks up each ancestor of the name: no scan over zones.
     fn linked_zone(&self, vnet: &ResourceId, name: &DnsName) -> Option<(ResourceId, ResourceId)> {
         let zones = self.linked_zones.get(vnet)?;
         let s = name.as_str();
@@ -591,10 +586,7 @@ impl<'m> Resolver<'m> {
                 format!("Public DNS: {resource} has no approved private endpoint connection, so its public chain has no privatelink hop (§1.2).")
             } else {
                 let states: Vec<String> = known.not_approved.iter().map(|(w, s)| format!("{w} is {s}")).collect();
-                format!(
-                    "Public DNS: {resource} has no approved private endpoint connection ({}), so its public chain has no privatelink hop (§1.2 [SIM]: only Approved inserts it).",
-                    states.join("; ")
-                )
+                public::explain_only_approved_inserts_privatelink(resource, &states)
             };
             return PublicAnswer::Cname(frontend, Some(why));
         }
@@ -613,10 +605,10 @@ impl<'m> Resolver<'m> {
                 let frontend = public::frontend_name(None, &found.suffix);
                 PublicAnswer::Cname(
                     frontend,
-                    Some(format!(
-                        "{name} is a {} name, but the resource is not in the estate: privlink cannot know whether it has a private endpoint and treats it as having none, so the public chain has no privatelink hop [SIM]. Were it to have one, a linked {} zone without its record would answer NXDOMAIN (§11.1).",
+                    Some(public::explain_unknown_resource_has_no_endpoint(
+                        name,
                         found.entry.service,
-                        found.entry.private_zones(Cloud::Public).first().copied().unwrap_or("privatelink")
+                        found.entry.private_zones(Cloud::Public).first().copied().unwrap_or("privatelink"),
                     )),
                 )
             }

@@ -1,6 +1,7 @@
 //! The public DNS model (azure-semantics §1.2): what Azure's public DNS answers for a name.
 //!
-//! [SIM] Every invented fact of the public model lives in this file and nowhere else:
+//! [SIM] Every invented fact and modelling choice of the DNS model lives in this file and nowhere
+//! else, and the explanations that state one come from here:
 //! - the service front-end name a customer name (or its `privatelink.` alias) points at:
 //!   `{region}.sim-frontend.{public suffix}` (e.g. `westeurope.sim-frontend.vault.azure.net`),
 //!   standing in for Azure's `data-prod-eus.vaultcore.azure.net`-style names;
@@ -10,10 +11,16 @@
 //! - the SOA values of negative answers (private and public zones) and the public zone a name
 //!   lies in;
 //! - a resource that is not in the estate is treated as having no approved private endpoint
-//!   connection, because privlink cannot know (its chain has no `privatelink.` hop).
+//!   connection, because privlink cannot know (its chain has no `privatelink.` hop);
+//! - only an `Approved` connection inserts the `privatelink.` hop into the public chain (§1.2);
+//! - a front end has only an A record (no AAAA);
+//! - of several DNS servers (`dhcpOptions.dnsServers`, `WEBSITE_DNS_SERVER` + `_ALT`), the first
+//!   answers; the others only when it does not answer in time;
+//! - of overlapping private zones linked to one VNet, the longest that contains the name answers
+//!   (§1.3).
 
 use crate::catalog::{self, Cloud, ZoneKind};
-use privlink_model::{DnsName, Region};
+use privlink_model::{DnsName, RecordType, Region};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// [SIM] TTL of public CNAME records.
@@ -124,4 +131,39 @@ pub fn public_zone_of(name: &DnsName) -> Option<DnsName> {
         return Some(found.suffix);
     }
     name.parent().or_else(|| Some(name.clone()))
+}
+
+/// The explanation for a query of another type at a front end, which has only an A record.
+pub fn explain_only_a_record(name: &DnsName, asked: RecordType) -> String {
+    format!("[SIM] Public DNS has only an A record for {name}; there is no {} record.", asked.as_str())
+}
+
+/// The explanation for a front end's invented address.
+pub fn explain_frontend_address(name: &DnsName, address: IpAddr) -> String {
+    format!("[SIM] {name} is the service's public front end; its address {address} is invented from the documentation ranges.")
+}
+
+/// The explanation for a public chain without the `privatelink.` hop because no connection is
+/// `Approved`; `states` names each connection that is not.
+pub fn explain_only_approved_inserts_privatelink(resource: impl std::fmt::Display, states: &[String]) -> String {
+    format!(
+        "Public DNS: {resource} has no approved private endpoint connection ({}), so its public chain has no privatelink hop (§1.2 [SIM]: only Approved inserts it).",
+        states.join("; ")
+    )
+}
+
+/// The explanation for a service name whose resource is not in the estate.
+pub fn explain_unknown_resource_has_no_endpoint(name: &DnsName, service: &str, private_zone: &str) -> String {
+    format!(
+        "{name} is a {service} name, but the resource is not in the estate: privlink cannot know whether it has a private endpoint and treats it as having none, so the public chain has no privatelink hop [SIM]. Were it to have one, a linked {private_zone} zone without its record would answer NXDOMAIN (§11.1)."
+    )
+}
+
+/// The explanation for a view with several DNS servers: the first is modelled as the one that
+/// answers.
+pub fn explain_first_server_answers(first: &str, others: &[String]) -> String {
+    format!(
+        "[SIM] The first server, {first}, is modelled as the one that answers; the others ({}) are used only when it does not answer in time.",
+        others.join(", ")
+    )
 }

@@ -1,5 +1,5 @@
 //! The SOA of a negative answer (NXDOMAIN, or NOERROR without a record of the asked type): which
-//! zone's, with which values and TTL. The values are the public model's ([`public`], [SIM]).
+//! zone's, with which values and TTL. The values are invented, so they live in [`public`].
 
 use super::{public, Resolution};
 use privlink_model::{DnsName, Model, RecordType};

@@ -200,10 +200,7 @@ fn classify(
     let first = servers[0].as_str();
     let mut reasons = vec![format!("{origin}.")];
     if servers.len() > 1 {
-        reasons.push(format!(
-            "[SIM] The first server, {first}, is modelled as the one that answers; the others ({}) are used only when it does not answer in time.",
-            servers[1..].join(", ")
-        ));
+        reasons.push(super::public::explain_first_server_answers(first, &servers[1..]));
     }
     let servers = servers.to_vec();
     let Ok(ip) = first.parse::<IpAddr>() else {

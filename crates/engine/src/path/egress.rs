@@ -6,8 +6,8 @@ use privlink_model::{Model, ResourceId, Site, Subnet};
 use std::net::IpAddr;
 
 /// The address an integrated app's traffic carries in the VNet. The instance's real address
-/// (`WEBSITE_PRIVATE_IP`) changes, so [SIM] the subnet's first assignable address (Azure reserves
-/// the first four) stands for it.
+/// (`WEBSITE_PRIVATE_IP`) changes, so the subnet's first assignable address (Azure reserves the
+/// first four) stands for it ([`super::assumptions`] A1).
 pub(super) fn representative_app_address(subnet: &Subnet) -> Option<IpAddr> {
     let prefix = subnet.prefixes.iter().find(|p| p.addr().is_ipv4())?;
     let IpAddr::V4(network) = prefix.network() else { return None };
@@ -50,7 +50,7 @@ pub(super) fn choose_egress(
             format!("vnetRouteAllEnabled is true in {}: all application traffic enters the VNet", flag.source),
         );
     }
-    // [SIM]: `true` is accepted as well as the documented `1`.
+    // `true` is accepted as well as the documented `1` (assumptions A2).
     if site.app_setting("WEBSITE_VNET_ROUTE_ALL").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")) {
         let source = site.app_settings_source.as_ref().unwrap_or(site_id);
         return (

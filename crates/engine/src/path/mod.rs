@@ -11,6 +11,7 @@
 //! Every hop names the resource that decided it; a denied trace's `decided_by` is the resource a
 //! person must change.
 
+pub mod assumptions;
 mod egress;
 pub mod refusal;
 mod service;

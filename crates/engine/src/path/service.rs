@@ -29,7 +29,7 @@ impl TraceFlow<'_> {
             let open = match p.usage {
                 PortUsage::Default | PortUsage::AlternateProtocol | PortUsage::DirectMode => true,
                 PortUsage::NonTls => backend.is_some_and(|b| b.redis_non_ssl_port_enabled),
-                // [SIM] S-SQLCONN: `Default` means Redirect for clients inside Azure (App Service is).
+                // S-SQLCONN: `Default` means Redirect for clients inside Azure (assumptions A3).
                 PortUsage::Redirect => !via_pe && (redirect || policy.eq_ignore_ascii_case("Default")),
                 // Through a private endpoint `Default` behaves as Proxy (§5.2).
                 PortUsage::PrivateEndpointRedirect => via_pe && redirect,

@@ -25,9 +25,10 @@ impl ConnectionKind {
     }
 }
 
-/// The member an ipConfiguration serves: one per group id [SIM]. Key Vault `vault` and Cognitive
-/// Services `account` name their member `default` (observed in Azure output, seed-estate README);
-/// every other group its own id (azurerm: `member_name` defaults to the subresource name).
+/// The member an ipConfiguration serves: one per group id (a simulation choice of `provider`).
+/// Key Vault `vault` and Cognitive Services `account` name their member `default` (observed in
+/// Azure output, seed-estate README); every other group its own id (azurerm: `member_name`
+/// defaults to the subresource name).
 pub(super) fn default_member_name(group_id: &str) -> String {
     const DEFAULT_MEMBER: &[&str] = &["vault", "account"];
     if DEFAULT_MEMBER.iter().any(|g| g.eq_ignore_ascii_case(group_id)) {
@@ -227,7 +228,7 @@ fn not_found(reference: &ResourceId, by: &ResourceId) -> ArmError {
 }
 
 /// The NIC's id: `customNetworkInterfaceName`, else the NIC the endpoint already has, else
-/// `{pe}.nic.{guid}` [SIM]; in the endpoint's resource group.
+/// `{pe}.nic.{guid}` (a simulation choice of `provider`); in the endpoint's resource group.
 fn nic_id(endpoint: &ResourceId, document: &Value, existing: Option<&Value>) -> Result<ResourceId, ArmError> {
     if let Some(held) = existing.and_then(|e| id_at(e, "/properties/networkInterfaces/0")) {
         return Ok(held);

@@ -1,3 +1,5 @@
+//! The provider against Azure's documented control-plane behaviour: one test per write and its effects.
+
 use super::*;
 use serde_json::json;
 

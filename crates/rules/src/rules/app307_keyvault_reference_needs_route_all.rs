@@ -9,7 +9,8 @@
 //! **Why it breaks.** App Service resolves references first over the public route and retries
 //! through the VNet integration only when the vault refuses; Linux apps whose vault is reached via a
 //! private endpoint must have all-traffic routing enabled for that (azure-semantics §7.4, §11.8,
-//! stated by Learn as a current limitation; privlink requires it for Linux, not for Windows [SIM]).
+//! stated by Learn as a current limitation; privlink requires it for Linux, not for Windows: a
+//! modelling choice).
 //! A failed reference silently delivers the literal `@Microsoft.KeyVault(...)` string to the app
 //! (§11.9).
 //!

@@ -5,11 +5,11 @@
 //!
 //! * Azure-provided DNS (168.63.129.16) is a recursive resolver: RA is set, AA is clear, RD is
 //!   echoed; the answer section holds the whole CNAME chain the engine walked, each record with its
-//!   TTL (10 s for zone-group records, the record set's TTL for others, [SIM] public TTLs).
+//!   TTL (10 s for zone-group records, the record set's TTL for others, the invented public TTLs).
 //! * A negative answer (NXDOMAIN, or NOERROR without a record of the asked type) carries the SOA
 //!   of the zone that answered: the private zone's name when the final name lies in the private
 //!   zone the engine named, else the public zone of the final name (the engine's
-//!   [`soa::negative_answer_soa`], [SIM] values in `dns/public.rs`).
+//!   [`soa::negative_answer_soa`], invented values in `dns/public.rs`).
 //! * `rcode: None` (privlink cannot say what the server answers: an unmodelled name or an unknown
 //!   DNS server) is SERVFAIL with an Extended DNS Error (RFC 8914, code 0 "Other") whose text is
 //!   `not modelled: <the engine's reason>`. The face never asks anyone else: it is not an open

@@ -1,3 +1,5 @@
+//! Template evaluation end to end: expressions, copy loops, conditions, nested deployments and scopes.
+
 use serde_json::{json, Value as Json};
 
 use super::*;

@@ -1,0 +1,14 @@
+//! The data path's modelling choices: where Azure's documentation leaves the behaviour of routes,
+//! NSGs, the app's egress or a service's gate open, privlink chooses, and every such choice is
+//! written down here (azure-semantics marks them [SIM]). The code that applies one cites it by its
+//! number; output that depends on one says so.
+//!
+//! | # | choice | where | azure-semantics |
+//! |---|---|---|---|
+//! | A1 | An integrated app's traffic carries the integration subnet's first assignable address (Azure reserves the first four); the instance's real address (`WEBSITE_PRIVATE_IP`) changes | `path::egress::representative_app_address` | §3.3 |
+//! | A2 | `WEBSITE_VNET_ROUTE_ALL` = `true` routes all traffic as the documented `1` does | `path::egress` | §3.3 |
+//! | A3 | SQL connection policy `Default` means Redirect for clients inside Azure (App Service is); through a private endpoint it behaves as Proxy | `path::service` | §5.2 (S-SQLCONN) |
+//! | A4 | The `VirtualNetwork` service tag does not include the prefixes of the subnet's UDRs unless `TagOptions::virtual_network_includes_udr_prefixes` is set (S-TAGS says it "may") | `nsg::TagOptions` | §4.3 |
+//! | A5 | A flow whose ephemeral source port is unknown is not checked against rules' source ports, as Azure does for private-endpoint traffic | `nsg::Flow::source_port` | §2.4 |
+//! | A6 | An address of unknown region matches every regional variant of its service tag (`Sql.WestEurope`) | `nsg::service_tag_matches` | §4.3 |
+//! | A7 | A reserved system route identical to a VNet range is replaced by the VNet route; otherwise the `None` route stays and the longer VNet prefix wins by longest match | `routes::SYSTEM_ROUTES` | §4.4 |
