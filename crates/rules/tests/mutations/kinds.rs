@@ -56,9 +56,7 @@ pub fn apply(kind: &str, estate: &mut Estate, base: &Model, rng: &mut Rng) -> Op
             for nic in nics_of(estate, &pe) {
                 estate.remove(&nic);
             }
-            let prefix = format!("{}/", pe.to_ascii_lowercase());
-            estate.docs.retain(|k, _| !k.starts_with(&prefix));
-            estate.remove(&pe);
+            delete_with_children(estate, &pe);
             Some(format!("deleted {pe} and its NIC"))
         }
         "nsg-deny-integration-subnet" => {
@@ -258,10 +256,14 @@ pub fn apply(kind: &str, estate: &mut Estate, base: &Model, rng: &mut Rng) -> Op
 /// Deletes one document of type `ty` and the documents under it.
 fn delete_one(estate: &mut Estate, rng: &mut Rng, ty: &str) -> Option<String> {
     let id = rng.choose(&estate.ids_of_type(ty))?.clone();
+    delete_with_children(estate, &id);
+    Some(format!("deleted {id}"))
+}
+
+fn delete_with_children(estate: &mut Estate, id: &str) {
     let prefix = format!("{}/", id.to_ascii_lowercase());
     estate.docs.retain(|k, _| !k.starts_with(&prefix));
-    estate.remove(&id);
-    Some(format!("deleted {id}"))
+    estate.remove(id);
 }
 
 fn nics_of(estate: &Estate, pe: &str) -> Vec<String> {
@@ -389,7 +391,8 @@ fn add_nsg_rule(estate: &mut Estate, subnet: &ResourceId, rng: &mut Rng, mut rul
     let name = format!("deny-mutation-{priority}");
     let id = format!("{nsg}/securityRules/{name}");
     let summary = format!("{direction} deny {} at {priority} in {nsg}", rule["destinationPortRange"]);
-    estate.insert(json!({"id": id, "name": name, "type": "Microsoft.Network/networkSecurityGroups/securityRules", "properties": rule}));
+    let ty = "Microsoft.Network/networkSecurityGroups/securityRules";
+    estate.insert(json!({"id": id, "name": name, "type": ty, "properties": rule}));
     summary
 }
 
