@@ -1,8 +1,10 @@
 //! The estates the property test mutates: ARM documents keyed by id, loaded the way the CLI loads
 //! them, and written back out as a directory the CLI can replay.
 
-use privlink_load::{DocumentCollector, Input};
-use privlink_model::Model;
+use privlink_engine::catalog;
+use privlink_load::documents::DocumentCollector;
+use privlink_load::Input;
+use privlink_model::{Model, Origin};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,9 +17,6 @@ pub struct Estate {
     pub name: String,
     pub docs: BTreeMap<String, Value>,
 }
-
-/// The properties under which a parent's GET inlines its children (the loader's `INLINE_CHILDREN`).
-const INLINE: &[&str] = &["subnets", "virtualNetworkPeerings", "securityRules", "defaultSecurityRules", "routes"];
 
 impl Estate {
     /// Normalises parsed inputs into one document per id, as the loader merges them.
@@ -32,8 +31,8 @@ impl Estate {
             .map(|d| {
                 let mut body = d.body;
                 if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
-                    for key in INLINE {
-                        props.remove(*key);
+                    for children in catalog::inline_children_of(&d.id) {
+                        props.remove(children.property);
                     }
                 }
                 (d.id.to_string().to_ascii_lowercase(), body)
@@ -103,9 +102,9 @@ impl Estate {
 /// The model of an estate, loaded as the CLI loads a directory of documents. The one place the
 /// test calls the loader's entry points.
 pub fn model_of(estate: &Estate) -> Model {
-    let mut c = DocumentCollector::new();
-    c.add_value("estate.json", Value::Array(estate.docs.values().cloned().collect()));
-    privlink_load::build(c)
+    privlink_load::load_documents(
+        estate.docs.values().enumerate().map(|(i, d)| (d.clone(), Origin::new("estate.json", format!("/{i}")))),
+    )
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {

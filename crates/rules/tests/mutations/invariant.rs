@@ -64,9 +64,9 @@ fn path_ids(model: &Model, name: &DnsName, t: &Trace) -> Vec<String> {
         ids.push(owner.to_string());
     }
     if let Some(r) = &t.resolution {
-        let sources = r["chain"].as_array().into_iter().flatten().filter_map(|c| c["source"].as_str());
-        let found = [&r["view"]["vnet"], &r["zone"], &r["record"]].into_iter().filter_map(|v| v.as_str());
-        ids.extend(sources.chain(found).filter(|s| s.starts_with('/')).map(str::to_string));
+        let sources = r.chain.iter().map(|c| c.source.clone());
+        let found = [&r.view.vnet, &r.zone, &r.record].into_iter().flatten().map(ToString::to_string);
+        ids.extend(sources.chain(found).filter(|s| s.starts_with('/')));
     }
     ids.into_iter().map(|i| i.to_ascii_lowercase()).collect()
 }
@@ -75,9 +75,7 @@ fn path_ids(model: &Model, name: &DnsName, t: &Trace) -> Vec<String> {
 fn path_names(name: &DnsName, t: &Trace) -> Vec<String> {
     let mut names = vec![name.to_string()];
     if let Some(r) = &t.resolution {
-        names.extend(
-            r["chain"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str()).map(str::to_ascii_lowercase),
-        );
+        names.extend(r.chain.iter().map(|c| c.name.to_string()));
     }
     names
 }
