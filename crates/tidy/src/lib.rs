@@ -15,6 +15,9 @@
 //! - **sim-register**: a modelling choice marked `[SIM]` is written down in one of the registers
 //!   (the public DNS model, the provider's table, the data path's assumptions), not scattered.
 //! - **file-length**: no source file is over 900 lines unless it says why it is one file.
+//! - **crate-graph** (in `Cargo.toml`s): each pure crate depends only on the privlink crates below it
+//!   (model ← engine ← load, engine ← rules ← report) and on no async runtime, socket, storage or
+//!   randomness crate.
 
 use std::fmt;
 
@@ -206,6 +209,45 @@ fn azure_type_in(code: &str) -> Option<&str> {
     None
 }
 
+/// The privlink crates each pure crate may depend on (normal dependencies; dev-dependencies are
+/// the tests' and free).
+const CRATE_GRAPH: &[(&str, &[&str])] = &[
+    ("crates/model/Cargo.toml", &[]),
+    ("crates/engine/Cargo.toml", &["privlink-model"]),
+    ("crates/load/Cargo.toml", &["privlink-model", "privlink-engine"]),
+    ("crates/rules/Cargo.toml", &["privlink-model", "privlink-engine"]),
+    ("crates/report/Cargo.toml", &["privlink-model", "privlink-engine", "privlink-rules"]),
+];
+
+/// Crates that would bring I/O, a clock or randomness into a pure crate.
+const IMPURE_CRATES: &[&str] =
+    &["tokio", "axum", "axum-server", "hyper", "reqwest", "rustls", "redb", "rand", "getrandom", "mio", "socket2"];
+
+/// Violations of the crate graph in one manifest. `path` is relative to the workspace root.
+pub fn check_manifest(path: &str, text: &str) -> Vec<Violation> {
+    let Some((_, allowed)) = CRATE_GRAPH.iter().find(|(p, _)| *p == path) else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut in_dependencies = false;
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+            continue;
+        }
+        let Some(name) = line.split(['=', '.', ' ']).next().filter(|n| in_dependencies && !n.is_empty()) else {
+            continue;
+        };
+        if name.starts_with("privlink-") && !allowed.contains(&name) {
+            let message = format!("depends on `{name}`: a pure crate depends only on {allowed:?}");
+            out.push(Violation { path: path.to_string(), line: index + 1, invariant: "crate-graph", message });
+        } else if IMPURE_CRATES.contains(&name) {
+            let message = format!("depends on `{name}`: the pure crates do no I/O");
+            out.push(Violation { path: path.to_string(), line: index + 1, invariant: "crate-graph", message });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +322,15 @@ mod tests {
     fn a_long_file_is_reported() {
         let text = format!("//! Long.\n{}", "fn f() {}\n".repeat(MAX_LINES));
         assert_eq!(invariants("crates/engine/src/x.rs", &text), ["file-length"]);
+    }
+
+    #[test]
+    fn a_pure_crate_depending_upward_or_on_io_is_reported() {
+        let manifest = "[package]\nname = \"privlink-engine\"\n\n[dependencies]\nprivlink-model.workspace = true\nprivlink-load.workspace = true\ntokio = { workspace = true }\n\n[dev-dependencies]\nprivlink-load.workspace = true\n";
+        let v = check_manifest("crates/engine/Cargo.toml", manifest);
+        let lines: Vec<usize> = v.iter().map(|v| v.line).collect();
+        assert_eq!(lines, [6, 7], "{v:?}");
+        assert!(v[0].message.contains("privlink-load"));
+        assert!(check_manifest("crates/twin/Cargo.toml", manifest).is_empty(), "the twin is not pure");
     }
 }

@@ -1,7 +1,7 @@
 //! Reads every Rust file of the workspace and fails with every place that breaks an invariant of
 //! ARCHITECTURE.md that a reading of the source can check (see `privlink_tidy` for the list).
 
-use privlink_tidy::{check_file, Violation};
+use privlink_tidy::{check_file, check_manifest, Violation};
 use std::path::{Path, PathBuf};
 
 fn workspace_root() -> PathBuf {
@@ -43,6 +43,12 @@ fn the_sources_keep_the_architectures_invariants() {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let relative = file.strip_prefix(&root).expect("under the root").to_string_lossy().replace('\\', "/");
         violations.extend(check_file(&relative, &text));
+    }
+    for crate_dir in std::fs::read_dir(root.join("crates")).expect("crates/").map(|e| e.expect("an entry").path()) {
+        let manifest = crate_dir.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        let relative = manifest.strip_prefix(&root).expect("under the root").to_string_lossy().replace('\\', "/");
+        violations.extend(check_manifest(&relative, &text));
     }
     if !violations.is_empty() {
         let listing: Vec<String> = violations.iter().map(ToString::to_string).collect();
