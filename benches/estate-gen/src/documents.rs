@@ -1,10 +1,15 @@
 //! `estate.json`: the documents as Azure's GET APIs return them (the fields privlink reads, ids of
 //! inline children, connection states and the NICs and records Azure creates).
 
+use crate::facts::{
+    backend_id, fqdn, has_zone_group, integration_prefix, nsg_rules, pe_connection, pe_name, record_ip, settings,
+    zone_config_name,
+};
+use crate::landing_zone::{
+    id, ip, resolver_ip, site_name, spoke_base, vnet_name, zone_id, Backend, LandingZone, Mis, Svc, LOC, SERVICES,
+    TENANT,
+};
 use serde_json::{json, Value};
-
-use crate::facts::*;
-use crate::landing_zone::*;
 
 pub(crate) fn doc(ty: &str, path: &str, name: &str, location: Option<&str>, properties: Value) -> Value {
     let mut d = json!({"id": id(path), "name": name, "type": ty});

@@ -1,10 +1,9 @@
 //! Facts shared by the documents and the template: names, ids, addresses and settings derived
 //! from one app or backend.
 
+use crate::landing_zone::{id, ip, spoke_base, App, Backend, Mis, Svc};
 use serde_json::{json, Value};
 use std::net::Ipv4Addr;
-
-use crate::landing_zone::*;
 
 pub(crate) fn backend_id(b: &Backend) -> String {
     id(&format!("{}/{}", b.svc.rtype(), b.name))

@@ -27,12 +27,11 @@ pub use documents::documents;
 pub use landing_zone::{generate, LandingZone};
 pub use template::{template, template_with_copy_limit};
 
+use facts::{backend_id, pe_name};
+use landing_zone::{id, site_name, zone_id, Mis};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-use facts::*;
-use landing_zone::*;
 
 /// The findings the seeded misconfigurations must produce: `{code, resource}`, sorted, unique.
 pub fn expected(e: &LandingZone) -> Vec<Value> {

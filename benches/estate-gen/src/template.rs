@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::documents::backend_doc;
-use crate::facts::*;
-use crate::landing_zone::*;
+use crate::facts::{
+    fqdn, has_zone_group, integration_prefix, nsg_rules, pe_connection, pe_name, record_ip, settings, zone_config_name,
+};
+use crate::landing_zone::{
+    ip, resolver_ip, site_name, spoke_base, vnet_name, App, Backend, LandingZone, Mis, Svc, LOC, SERVICES,
+};
 
 pub(crate) fn copy_resource(name: &str, ty: &str, api: &str, item_name: &str, mut body: Value) -> Value {
     let mut r = json!({
