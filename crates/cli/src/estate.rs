@@ -46,7 +46,7 @@ pub struct EstateArgs {
 pub const RUNNING_FILE: &str = "twin.json";
 
 /// A loaded estate and how to name it in output.
-pub struct Estate {
+pub struct LoadedEstate {
     pub model: Model,
     pub label: String,
     /// Where the documents came from, so output can point at lines (SARIF, GitHub annotations).
@@ -65,9 +65,9 @@ enum Source {
     Twin,
 }
 
-impl Estate {
-    fn new(model: Model, label: String, source: Source) -> Estate {
-        Estate { model, label, source, id_lines: OnceLock::new(), texts: OnceLock::new() }
+impl LoadedEstate {
+    fn new(model: Model, label: String, source: Source) -> LoadedEstate {
+        LoadedEstate { model, label, source, id_lines: OnceLock::new(), texts: OnceLock::new() }
     }
 
     /// Ends the estate without freeing it, for a command whose process exits once its output is
@@ -284,7 +284,7 @@ fn fetch_twin_documents(url: &str, ca_pem: &[u8]) -> Result<Vec<serde_json::Valu
 }
 
 impl EstateArgs {
-    fn load_twin(&self) -> Result<Option<Estate>> {
+    fn load_twin(&self) -> Result<Option<LoadedEstate>> {
         if let Some(url) = &self.twin {
             let ca_path = std::env::var_os("REQUESTS_CA_BUNDLE")
                 .map(PathBuf::from)
@@ -296,7 +296,7 @@ impl EstateArgs {
                 std::fs::read(&ca_path).with_context(|| format!("{}: cannot read the twin's CA", ca_path.display()))?;
             let documents = fetch_twin_documents(url, &ca)?;
             let model = model_from_twin_documents(documents, url);
-            return Ok(Some(Estate::new(model, format!("twin at {url}"), Source::Twin)));
+            return Ok(Some(LoadedEstate::new(model, format!("twin at {url}"), Source::Twin)));
         }
         let Some(dir) = &self.state else { return Ok(None) };
         let running = dir.join(RUNNING_FILE);
@@ -307,32 +307,32 @@ impl EstateArgs {
             let ca = std::fs::read(dir.join("ca.pem")).with_context(|| format!("{}: no ca.pem", dir.display()))?;
             let documents = fetch_twin_documents(url, &ca)?;
             let model = model_from_twin_documents(documents, url);
-            return Ok(Some(Estate::new(model, format!("twin at {url}"), Source::Twin)));
+            return Ok(Some(LoadedEstate::new(model, format!("twin at {url}"), Source::Twin)));
         }
         let store = privlink_twin::Store::open(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
         let documents: Vec<serde_json::Value> = store.snapshot().iter().map(|(_, d)| d.clone()).collect();
         let label = format!("twin state {}", dir.display());
         let model = model_from_twin_documents(documents, &label);
-        Ok(Some(Estate::new(model, label, Source::Twin)))
+        Ok(Some(LoadedEstate::new(model, label, Source::Twin)))
     }
 
     /// Loads the estate, answers with it, then ends without freeing it (see
-    /// [`Estate::release_at_exit`]): what every one-shot command that reads an estate does.
-    pub fn answer_with<T>(&self, answer: impl FnOnce(&Estate) -> Result<T>) -> Result<T> {
+    /// [`LoadedEstate::release_at_exit`]): what every one-shot command that reads an estate does.
+    pub fn answer_with<T>(&self, answer: impl FnOnce(&LoadedEstate) -> Result<T>) -> Result<T> {
         let estate = self.load()?;
         let result = answer(&estate);
         estate.release_at_exit();
         result
     }
 
-    pub fn load(&self) -> Result<Estate> {
+    pub fn load(&self) -> Result<LoadedEstate> {
         if self.paths.is_empty() {
             if let Some(estate) = self.load_twin()? {
                 return Ok(estate);
             }
             let model = privlink_load::load(builtin_inputs(), &privlink_load::Options::default())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            return Ok(Estate::new(model, "built-in seed estate".into(), Source::Builtin));
+            return Ok(LoadedEstate::new(model, "built-in seed estate".into(), Source::Builtin));
         }
         let mut files = Vec::new();
         for p in &self.paths {
@@ -370,7 +370,7 @@ impl EstateArgs {
         let model =
             privlink_load::load(inputs, &privlink_load::Options { templates }).map_err(|e| anyhow::anyhow!("{e}"))?;
         let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        Ok(Estate::new(model, label, Source::Files(files)))
+        Ok(LoadedEstate::new(model, label, Source::Files(files)))
     }
 }
 

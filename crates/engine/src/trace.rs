@@ -3,7 +3,7 @@
 
 use crate::catalog::{self, Cloud, PortUsage};
 use crate::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver};
-use crate::path::{self, DecidedBy, DnsContext, DnsStop, Trace, Verdict};
+use crate::path::{self, DecidedBy, DnsContext, DnsStop, FlowVerdict, Trace};
 use privlink_model::{DnsName, Model, Protocol, RecordType, ResourceId};
 use std::net::IpAddr;
 
@@ -41,8 +41,12 @@ pub fn trace_host(model: &Model, resolver: &Resolver, site_id: &ResourceId, host
     let name = match DnsName::parse(host) {
         Ok(n) => n,
         Err(e) => {
-            let stop =
-                DnsStop { verdict: Verdict::Unknown, decided_by: None, detail: e.to_string(), message: e.to_string() };
+            let stop = DnsStop {
+                verdict: FlowVerdict::Unknown,
+                decided_by: None,
+                detail: e.to_string(),
+                message: e.to_string(),
+            };
             return path::stopped_at_dns(site_id, host, port, stop);
         }
     };
@@ -66,14 +70,14 @@ pub fn trace_resolved(
     let Some(ip) = r.addresses.first().copied().filter(|_| r.rcode == Some(Rcode::NoError)) else {
         let (verdict, decided_by, message) = match r.rcode {
             Some(Rcode::NxDomain) => (
-                Verdict::Denied,
+                FlowVerdict::Denied,
                 r.zone.as_ref().map(|z| DecidedBy::new("dns", z)),
                 format!("getaddrinfo failed: {name} does not exist (NXDOMAIN)"),
             ),
             Some(Rcode::ServFail) => {
-                (Verdict::Denied, None, format!("getaddrinfo failed: {name}: server failure (SERVFAIL)"))
+                (FlowVerdict::Denied, None, format!("getaddrinfo failed: {name}: server failure (SERVFAIL)"))
             }
-            _ => (Verdict::Unknown, None, format!("privlink cannot tell what {name} resolves to from this app")),
+            _ => (FlowVerdict::Unknown, None, format!("privlink cannot tell what {name} resolves to from this app")),
         };
         let detail = r.explanation.last().cloned().unwrap_or_else(|| message.clone());
         return path::stopped_at_dns(site_id, name.as_str(), port, DnsStop { verdict, decided_by, detail, message });

@@ -1,6 +1,6 @@
 //! Traces on the built-in seed estate (`scenarios/seed-estate/`), and on edited copies of it.
 
-use privlink_engine::path::{self, DnsContext, Trace, Verdict};
+use privlink_engine::path::{self, DnsContext, FlowVerdict, Trace};
 use privlink_load::Input;
 use privlink_model::{Model, Protocol, ResourceId};
 use serde_json::Value;
@@ -78,7 +78,7 @@ fn the_four_private_endpoints_are_reachable_on_their_ports() {
     ];
     for (ip, port, host, target) in cases {
         let t = trace(&model, ip, port, host, Some(id(target)));
-        assert_eq!(t.verdict, Verdict::Allowed, "{ip}:{port}: {t:#?}");
+        assert_eq!(t.verdict, FlowVerdict::Allowed, "{ip}:{port}: {t:#?}");
         assert_eq!(t.destination.resource, Some(id(target)));
         let json = serde_json::to_value(&t).unwrap();
         assert_eq!(json["egress"], "vnet");
@@ -114,13 +114,13 @@ fn redis_non_tls_port_is_refused_by_the_service() {
     let t = trace(&model, "10.20.2.5", 6379, "redis-privlink-seed.redis.cache.windows.net", Some(redis.clone()));
     // The NSG only allows 6380, so 6379 is first stopped there; with the NSG rule widened the
     // service itself refuses.
-    assert_eq!(t.verdict, Verdict::Denied);
+    assert_eq!(t.verdict, FlowVerdict::Denied);
     let mut docs = documents();
     by_name(&mut docs, "securityRules", "allow-redis-outbound")["properties"]["destinationPortRange"] =
         "6379-6380".into();
     let model = load(&docs);
     let t = trace(&model, "10.20.2.5", 6379, "redis-privlink-seed.redis.cache.windows.net", Some(redis.clone()));
-    assert_eq!(t.verdict, Verdict::Denied, "{t:#?}");
+    assert_eq!(t.verdict, FlowVerdict::Denied, "{t:#?}");
     let by = t.decided_by.unwrap();
     assert_eq!((by.kind, by.id.as_str()), ("service", redis.as_str()));
     assert!(t.message.contains("6379"), "{}", t.message);
@@ -137,7 +137,7 @@ fn an_nsg_rule_that_denies_1433_is_named() {
     rule["properties"]["access"] = "Deny".into();
     let model = load(&docs);
     let t = trace(&model, "10.20.2.4", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Denied, "{t:#?}");
+    assert_eq!(t.verdict, FlowVerdict::Denied, "{t:#?}");
     let by = t.decided_by.unwrap();
     assert_eq!(by.kind, "nsg-rule");
     assert!(by.id.eq_ignore_ascii_case(&new_id), "{}", by.id);
@@ -152,7 +152,7 @@ fn a_pending_endpoint_connection_is_named() {
         "Pending".into();
     let model = load(&docs);
     let t = trace(&model, "10.20.2.4", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Denied, "{t:#?}");
+    assert_eq!(t.verdict, FlowVerdict::Denied, "{t:#?}");
     let by = t.decided_by.unwrap();
     assert_eq!(by.kind, "private-endpoint-connection");
     assert!(by.id.contains("privateEndpointConnections/pe-sql"), "{}", by.id);
@@ -165,7 +165,7 @@ fn a_pending_endpoint_connection_is_named() {
         ["status"] = "Pending".into();
     let model = load(&docs);
     let t = trace(&model, "10.20.2.4", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Denied, "{t:#?}");
+    assert_eq!(t.verdict, FlowVerdict::Denied, "{t:#?}");
     assert_eq!(t.decided_by.unwrap().kind, "private-endpoint-connection");
 }
 
@@ -174,7 +174,7 @@ fn public_sql_endpoint_with_public_access_disabled_gives_47073() {
     // In the seed, route-all sends public traffic into the VNet, where deny-internet-outbound stops it.
     let model = load(&documents());
     let t = trace(&model, "203.0.113.10", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Denied);
+    assert_eq!(t.verdict, FlowVerdict::Denied);
     let by = t.decided_by.unwrap();
     assert_eq!(by.kind, "nsg-rule");
     assert!(by.id.ends_with("securityRules/deny-internet-outbound"), "{}", by.id);
@@ -186,7 +186,7 @@ fn public_sql_endpoint_with_public_access_disabled_gives_47073() {
     by_name(&mut docs, "securityRules", "deny-internet-outbound")["properties"]["access"] = "Allow".into();
     let model = load(&docs);
     let t = trace(&model, "203.0.113.10", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Denied, "{t:#?}");
+    assert_eq!(t.verdict, FlowVerdict::Denied, "{t:#?}");
     assert!(t.message.contains("47073"), "{}", t.message);
     assert!(t.message.contains("The public network interface on this server is not accessible"));
     let by = t.decided_by.unwrap();
@@ -219,7 +219,7 @@ fn without_route_all_public_traffic_leaves_from_the_platform() {
     assert!(t.message.contains("47073"));
     // RFC 1918 still enters the VNet.
     let t = trace(&model, "10.20.2.4", 1433, "sql", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Allowed);
+    assert_eq!(t.verdict, FlowVerdict::Allowed);
     assert!(t.hops[0].detail.contains("RFC 1918"), "{}", t.hops[0].detail);
 }
 
@@ -255,7 +255,7 @@ fn an_integration_nsg_deny_decides_even_when_the_route_leads_to_an_appliance() {
     with_default_route_to_appliance(&mut docs);
     let model = load(&docs);
     let t = trace(&model, "203.0.113.10", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Denied, "{t:#?}");
+    assert_eq!(t.verdict, FlowVerdict::Denied, "{t:#?}");
     let by = t.decided_by.unwrap();
     assert_eq!(by.kind, "nsg-rule");
     assert!(by.id.ends_with("securityRules/deny-internet-outbound"), "{}", by.id);
@@ -263,9 +263,9 @@ fn an_integration_nsg_deny_decides_even_when_the_route_leads_to_an_appliance() {
     assert_eq!(
         steps,
         [
-            (path::Step::Egress, Verdict::Allowed),
-            (path::Step::Route, Verdict::Unknown),
-            (path::Step::Nsg, Verdict::Denied)
+            (path::Step::Egress, FlowVerdict::Allowed),
+            (path::Step::Route, FlowVerdict::Unknown),
+            (path::Step::Nsg, FlowVerdict::Denied)
         ]
     );
 
@@ -273,7 +273,7 @@ fn an_integration_nsg_deny_decides_even_when_the_route_leads_to_an_appliance() {
     by_name(&mut docs, "securityRules", "deny-internet-outbound")["properties"]["access"] = "Allow".into();
     let model = load(&docs);
     let t = trace(&model, "203.0.113.10", 1433, "sql-privlink-seed.database.windows.net", Some(sql()));
-    assert_eq!(t.verdict, Verdict::Unknown, "{t:#?}");
+    assert_eq!(t.verdict, FlowVerdict::Unknown, "{t:#?}");
     let by = t.decided_by.unwrap();
     assert_eq!(by.kind, "route");
     assert!(by.id.ends_with("routeTables/rt-forced-tunnel/routes/default-to-firewall"), "{}", by.id);

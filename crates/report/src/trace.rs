@@ -1,12 +1,12 @@
 //! `privlink trace` output.
 
-use privlink_engine::path::{Trace, Verdict};
+use privlink_engine::path::{FlowVerdict, Trace};
 
-fn verdict(v: Verdict) -> &'static str {
+fn verdict(v: FlowVerdict) -> &'static str {
     match v {
-        Verdict::Allowed => "allowed",
-        Verdict::Denied => "DENIED",
-        Verdict::Unknown => "unknown",
+        FlowVerdict::Allowed => "allowed",
+        FlowVerdict::Denied => "DENIED",
+        FlowVerdict::Unknown => "unknown",
     }
 }
 
@@ -31,8 +31,8 @@ pub fn to_text(t: &Trace) -> String {
     out.push('\n');
     // Only a denial names something to change; an unknown verdict names where the model ends.
     match (&t.decided_by, t.verdict) {
-        (Some(d), Verdict::Denied) => out.push_str(&format!("change: {} {}\n", d.kind, d.id)),
-        (Some(d), Verdict::Unknown) => out.push_str(&format!("undecided at: {} {}\n", d.kind, d.id)),
+        (Some(d), FlowVerdict::Denied) => out.push_str(&format!("change: {} {}\n", d.kind, d.id)),
+        (Some(d), FlowVerdict::Unknown) => out.push_str(&format!("undecided at: {} {}\n", d.kind, d.id)),
         _ => {}
     }
     out
@@ -53,7 +53,7 @@ pub fn to_table(traces: &[Trace]) -> String {
         rows.push(vec![verdict(t.verdict).to_string(), t.query.to.clone(), addr, by]);
     }
     let mut out = crate::table::columns(&rows, 0);
-    let blocked: Vec<&Trace> = traces.iter().filter(|t| t.verdict != Verdict::Allowed).collect();
+    let blocked: Vec<&Trace> = traces.iter().filter(|t| t.verdict != FlowVerdict::Allowed).collect();
     out.push_str(&format!("\n{} of {} dependencies reachable\n", traces.len() - blocked.len(), traces.len()));
     for t in blocked {
         out.push('\n');

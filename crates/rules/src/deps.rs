@@ -3,9 +3,9 @@
 
 use crate::rules::util::{endpoint_names, privatelink_name, EndpointNames};
 use privlink_engine::dns::{
-    dependencies, view_of, Answerer, Querier, Rcode, Resolution, Resolver, Verdict as DnsVerdict, View,
+    dependencies, view_of, Answerer, Querier, Rcode, Resolution, ResolutionVerdict, Resolver, View,
 };
-use privlink_engine::path::{DecidedBy, Destination, RouteIndex, Step, Trace, Verdict};
+use privlink_engine::path::{DecidedBy, Destination, FlowVerdict, RouteIndex, Step, Trace};
 use privlink_engine::trace::{owner_of, trace_resolved, DependencyPorts};
 use privlink_model::{ConnectionStatus, DnsName, Model, PrivateEndpoint, RecordType, ResourceId, Site};
 use serde_json::{json, Value};
@@ -30,7 +30,7 @@ pub struct Dependency<'m> {
 #[derive(Clone)]
 pub struct Answer {
     pub rcode: Option<Rcode>,
-    pub verdict: DnsVerdict,
+    pub verdict: ResolutionVerdict,
     /// The private zone that gave the final answer (record or NXDOMAIN), if one did.
     pub zone: Option<ResourceId>,
     /// The name the final answer is about: the last CNAME target of the chain, else the name asked.
@@ -42,7 +42,7 @@ pub type Traced<'a, 'm> = (&'a Dependency<'m>, &'a PathOutcome);
 
 /// How the connection to a dependency ended.
 pub struct PathOutcome {
-    pub verdict: Verdict,
+    pub verdict: FlowVerdict,
     pub destination: Destination,
     /// `host:port`, as `trace` shows it.
     pub to: String,
@@ -325,7 +325,7 @@ fn analyse_site<'m>(
                     answers.insert(name.clone(), answer.clone());
                     let path = traced.then(|| {
                         let trace = trace_of(model, &routes, site, &ports, &name, &resolution);
-                        let denied = (trace.verdict == Verdict::Denied)
+                        let denied = (trace.verdict == FlowVerdict::Denied)
                             .then(|| trace.hops.last().map(|h| (h.step, h.decided_by.clone())))
                             .flatten();
                         PathOutcome {

@@ -61,9 +61,9 @@ impl Provider for PassThrough {
 pub struct EngineProvider;
 
 /// The store's snapshot as the engine reads an estate.
-struct SnapshotEstate<'a>(&'a Documents);
+struct SnapshotLookup<'a>(&'a Documents);
 
-impl engine::Estate for SnapshotEstate<'_> {
+impl engine::DocumentLookup for SnapshotLookup<'_> {
     fn document(&self, id: &ResourceId) -> Option<&Value> {
         self.0.get(id)
     }
@@ -76,6 +76,6 @@ impl engine::Estate for SnapshotEstate<'_> {
 impl Provider for EngineProvider {
     fn apply(&self, snapshot: &Documents, request: &WriteRequest) -> Result<Vec<Change>, ArmError> {
         let write = engine::Write { method: request.method, id: &request.id, document: request.document.as_ref() };
-        engine::apply(&SnapshotEstate(snapshot), &write)
+        engine::apply(&SnapshotLookup(snapshot), &write)
     }
 }

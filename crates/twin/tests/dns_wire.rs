@@ -10,7 +10,7 @@ use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
 use hickory_proto::rr::{DNSClass, RecordType};
 use privlink_model::ResourceId;
 use privlink_twin::dns_face::packet::{respond, Transport};
-use privlink_twin::dns_face::{start_dns, DnsConfig, EstateSnapshot, ModelSource, RunningDns, ViewKey};
+use privlink_twin::dns_face::{start_dns, DnsConfig, DnsSnapshot, ModelSource, RunningDns, ViewKey};
 use proptest::prelude::*;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -126,9 +126,9 @@ async fn refuses_what_is_not_a_standard_in_query() {
     face.shutdown().await.unwrap();
 }
 
-fn snapshot() -> &'static EstateSnapshot {
-    static SNAPSHOT: OnceLock<EstateSnapshot> = OnceLock::new();
-    SNAPSHOT.get_or_init(|| EstateSnapshot::from_model(seed_model()))
+fn snapshot() -> &'static DnsSnapshot {
+    static SNAPSHOT: OnceLock<DnsSnapshot> = OnceLock::new();
+    SNAPSHOT.get_or_init(|| DnsSnapshot::from_model(seed_model()))
 }
 
 fn vnet_app() -> ViewKey {
@@ -137,7 +137,7 @@ fn vnet_app() -> ViewKey {
 
 /// A VNet linked to `corp.contoso.com`, whose record set `big` holds 20 AAAA records (Azure's
 /// limit per set): about 600 bytes of answer.
-fn big_answer_estate() -> (EstateSnapshot, ViewKey) {
+fn big_answer_estate() -> (DnsSnapshot, ViewKey) {
     let rg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-big/providers/Microsoft.Network";
     let records: Vec<serde_json::Value> =
         (1..=20).map(|i| serde_json::json!({"ipv6Address": format!("fd00::{i}")})).collect();
@@ -155,7 +155,7 @@ fn big_answer_estate() -> (EstateSnapshot, ViewKey) {
     let input = privlink_load::Input::new("big.json", documents.to_string().into_bytes());
     let model = privlink_load::load(vec![input], &privlink_load::Options::default()).unwrap();
     let view = ViewKey::VirtualNetwork(ResourceId::parse(&format!("{rg}/virtualNetworks/vnet-big")).unwrap());
-    (EstateSnapshot::from_model(model), view)
+    (DnsSnapshot::from_model(model), view)
 }
 
 #[test]

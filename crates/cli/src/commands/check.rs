@@ -1,6 +1,6 @@
 //! `privlink check`, `privlink rules`, `privlink rule CODE`.
 
-use crate::estate::{Estate, EstateArgs};
+use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::bail;
 use privlink_report::findings;
 use privlink_rules::{all_rules, documentation, summary, Rule, Severity};
@@ -67,7 +67,7 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
 /// Why the estate gives `check` nothing to analyse, if it does: no resource of a type privlink
 /// models. Apps are what privlink checks reachability for, but the rules on networks, DNS zones,
 /// private endpoints and services hold for an estate without apps too, so that one is checked.
-fn nothing_to_analyse(estate: &Estate) -> Option<String> {
+fn nothing_to_analyse(estate: &LoadedEstate) -> Option<String> {
     let model = &estate.model;
     let loaded = model.documents.len();
     if loaded > model.resources.opaque.len() {
@@ -103,7 +103,7 @@ fn nothing_to_analyse(estate: &Estate) -> Option<String> {
     Some(why)
 }
 
-fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
+fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     if !args.allow_empty {
         if let Some(why) = nothing_to_analyse(estate) {
             bail!(why);

@@ -1,7 +1,7 @@
 //! `privlink inventory`.
 
 use super::{json, Format};
-use crate::estate::{Estate, EstateArgs};
+use crate::estate::{EstateArgs, LoadedEstate};
 use privlink_report::inventory::Inventory;
 
 #[derive(clap::Args, Debug)]
@@ -18,7 +18,7 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     args.estate.answer_with(|estate| answer(args, estate))
 }
 
-fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
+fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let inventory = Inventory::new(&estate.model, &estate.label);
     let out = match args.format {
         Format::Text => inventory.to_text(),

@@ -1,7 +1,7 @@
 //! `privlink resolve`.
 
 use super::{json, stream, Format, JsonArrayOut};
-use crate::estate::{Estate, EstateArgs};
+use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::{bail, Context};
 use privlink_engine::dns::{dependencies, view_of, Querier, Resolver};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     args.estate.answer_with(|estate| answer(args, estate))
 }
 
-fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
+fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let model = &estate.model;
     let resolver = Resolver::new(model);
     let record_type = args.record_type.record_type();

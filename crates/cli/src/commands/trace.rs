@@ -1,7 +1,7 @@
 //! `privlink trace`.
 
 use super::{json, stream, Format, JsonArrayOut};
-use crate::estate::{Estate, EstateArgs};
+use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::bail;
 use privlink_engine::dns::Resolver;
 use privlink_engine::path::RouteIndex;
@@ -39,7 +39,7 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     args.estate.answer_with(|estate| answer(args, estate))
 }
 
-fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
+fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let model = &estate.model;
     if args.all_apps {
         let resolver = Resolver::new(model);
@@ -50,7 +50,7 @@ fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
             let mut array = JsonArrayOut::new(&mut *out);
             for site in model.resources.sites.values() {
                 let traces = trace_all_indexed(model, &resolver, &routes, &site.meta.id);
-                if traces.iter().any(|t| t.verdict != privlink_engine::path::Verdict::Allowed) {
+                if traces.iter().any(|t| t.verdict != privlink_engine::path::FlowVerdict::Allowed) {
                     code = 1;
                 }
                 match args.format {
@@ -88,7 +88,7 @@ fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     let resolver = Resolver::new(model);
     if args.all {
         let traces = trace_all(model, &resolver, &site);
-        let code = if traces.iter().all(|t| t.verdict == privlink_engine::path::Verdict::Allowed) { 0 } else { 1 };
+        let code = if traces.iter().all(|t| t.verdict == privlink_engine::path::FlowVerdict::Allowed) { 0 } else { 1 };
         let out = match args.format {
             Format::Text => render::to_table(&traces),
             Format::Json => json(&traces),
@@ -101,7 +101,7 @@ fn answer(args: &Args, estate: &Estate) -> anyhow::Result<(String, i32)> {
     };
     let Ok(port) = port.parse::<u16>() else { bail!("--to {to}: '{port}' is not a port number") };
     let t = trace_host(model, &resolver, &site, host, port);
-    let code = if t.verdict == privlink_engine::path::Verdict::Allowed { 0 } else { 1 };
+    let code = if t.verdict == privlink_engine::path::FlowVerdict::Allowed { 0 } else { 1 };
     let out = match args.format {
         Format::Text => render::to_text(&t),
         Format::Json => json(&t),

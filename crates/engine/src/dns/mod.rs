@@ -22,7 +22,7 @@ pub use view::{view_of, Answerer, Querier, View, ViewKind};
 pub const MAX_HOPS: usize = 16;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Query {
+pub struct NameQuery {
     pub name: DnsName,
     #[serde(rename = "type")]
     pub record_type: RecordType,
@@ -51,7 +51,7 @@ impl Rcode {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Verdict {
+pub enum ResolutionVerdict {
     /// Every address is private and inside a VNet of the estate.
     Private,
     /// Every address is public.
@@ -79,11 +79,11 @@ pub const PUBLIC_SOURCE: &str = "public-dns";
 /// The answer to one query from one view, with its evidence.
 #[derive(Clone, Debug, Serialize)]
 pub struct Resolution {
-    pub query: Query,
+    pub query: NameQuery,
     pub view: View,
     /// `null` when privlink cannot say what the server answers (the verdict is `indeterminate`).
     pub rcode: Option<Rcode>,
-    pub verdict: Verdict,
+    pub verdict: ResolutionVerdict,
     pub addresses: Vec<IpAddr>,
     pub chain: Vec<ChainRecord>,
     pub explanation: Vec<String>,
@@ -277,7 +277,7 @@ impl<'m> Resolver<'m> {
         };
         let verdict = self.verdict(rcode, &addresses, &mut walk.explanation);
         Resolution {
-            query: Query { name: name.clone(), record_type, from: view.from.clone() },
+            query: NameQuery { name: name.clone(), record_type, from: view.from.clone() },
             view: view.clone(),
             rcode,
             verdict,
@@ -289,15 +289,15 @@ impl<'m> Resolver<'m> {
         }
     }
 
-    fn verdict(&self, rcode: Option<Rcode>, addresses: &[IpAddr], why: &mut Vec<String>) -> Verdict {
+    fn verdict(&self, rcode: Option<Rcode>, addresses: &[IpAddr], why: &mut Vec<String>) -> ResolutionVerdict {
         match rcode {
-            None | Some(Rcode::ServFail) => return Verdict::Indeterminate,
-            Some(Rcode::NxDomain) => return Verdict::Nxdomain,
+            None | Some(Rcode::ServFail) => return ResolutionVerdict::Indeterminate,
+            Some(Rcode::NxDomain) => return ResolutionVerdict::Nxdomain,
             Some(Rcode::NoError) => {}
         }
         if addresses.is_empty() {
             why.push("The answer has no address of the requested type.".into());
-            return Verdict::Indeterminate;
+            return ResolutionVerdict::Indeterminate;
         }
         let mut all_private = true;
         for ip in addresses {
@@ -328,11 +328,11 @@ impl<'m> Resolver<'m> {
         }
         let all_public = addresses.iter().all(|ip| view::is_public(*ip));
         if all_private {
-            Verdict::Private
+            ResolutionVerdict::Private
         } else if all_public {
-            Verdict::Public
+            ResolutionVerdict::Public
         } else {
-            Verdict::Indeterminate
+            ResolutionVerdict::Indeterminate
         }
     }
 

@@ -30,7 +30,7 @@ use std::net::IpAddr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Verdict {
+pub enum FlowVerdict {
     Allowed,
     Denied,
     Unknown,
@@ -74,13 +74,13 @@ impl DecidedBy {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hop {
     pub step: Step,
-    pub verdict: Verdict,
+    pub verdict: FlowVerdict,
     pub decided_by: Option<DecidedBy>,
     pub detail: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Query {
+pub struct FlowQuery {
     pub from: String,
     /// `host:port`.
     pub to: String,
@@ -98,7 +98,7 @@ pub struct Destination {
 /// The path of one connection, hop by hop.
 #[derive(Clone, Debug, Serialize)]
 pub struct Trace {
-    pub query: Query,
+    pub query: FlowQuery,
     /// How the name resolved from the app's view, when the caller attached it (`null` for a trace
     /// to an address, or where the caller keeps the resolution itself).
     pub resolution: Option<Resolution>,
@@ -106,7 +106,7 @@ pub struct Trace {
     pub egress: Option<Egress>,
     pub route: Option<RouteDecision>,
     pub hops: Vec<Hop>,
-    pub verdict: Verdict,
+    pub verdict: FlowVerdict,
     /// For `denied` and `unknown`: the hop's deciding resource (for `denied`, the one to change).
     pub decided_by: Option<DecidedBy>,
     pub message: String,
@@ -130,7 +130,7 @@ impl Tracer {
     fn start(site_id: &ResourceId, host: &str, ip: IpAddr, port: u16, protocol: Protocol) -> Tracer {
         Tracer {
             trace: Trace {
-                query: Query {
+                query: FlowQuery {
                     from: site_id.to_string(),
                     to: format!("{host}:{port}"),
                     protocol: protocol_name(protocol).into(),
@@ -140,29 +140,29 @@ impl Tracer {
                 egress: None,
                 route: None,
                 hops: Vec::new(),
-                verdict: Verdict::Unknown,
+                verdict: FlowVerdict::Unknown,
                 decided_by: None,
                 message: String::new(),
             },
         }
     }
 
-    fn hop(&mut self, step: Step, verdict: Verdict, decided_by: Option<DecidedBy>, detail: impl Into<String>) {
+    fn hop(&mut self, step: Step, verdict: FlowVerdict, decided_by: Option<DecidedBy>, detail: impl Into<String>) {
         self.trace.hops.push(Hop { step, verdict, decided_by, detail: detail.into() });
     }
 
     /// Ends the trace with the last hop's verdict and deciding resource.
     fn finish(mut self, message: impl Into<String>) -> Trace {
         let last = self.trace.hops.last();
-        self.trace.verdict = last.map_or(Verdict::Unknown, |h| h.verdict);
-        self.trace.decided_by = last.filter(|h| h.verdict != Verdict::Allowed).and_then(|h| h.decided_by.clone());
+        self.trace.verdict = last.map_or(FlowVerdict::Unknown, |h| h.verdict);
+        self.trace.decided_by = last.filter(|h| h.verdict != FlowVerdict::Allowed).and_then(|h| h.decided_by.clone());
         self.trace.message = message.into();
         self.trace
     }
 
     /// Ends the trace with a verdict that is not the last hop's (a path that left the model at an
     /// earlier hop and was allowed by the later ones).
-    fn conclude(mut self, verdict: Verdict, decided_by: Option<DecidedBy>, message: impl Into<String>) -> Trace {
+    fn conclude(mut self, verdict: FlowVerdict, decided_by: Option<DecidedBy>, message: impl Into<String>) -> Trace {
         self.trace.verdict = verdict;
         self.trace.decided_by = decided_by;
         self.trace.message = message.into();
@@ -173,7 +173,7 @@ impl Tracer {
     fn end(
         mut self,
         step: Step,
-        verdict: Verdict,
+        verdict: FlowVerdict,
         decided_by: Option<DecidedBy>,
         detail: impl Into<String>,
         message: impl Into<String>,
@@ -252,7 +252,7 @@ pub fn trace_from_site_indexed(
     let Some(site) = model.resources.sites.get(site_id) else {
         return t.end(
             Step::Egress,
-            Verdict::Unknown,
+            FlowVerdict::Unknown,
             None,
             format!("site {site_id} is not in the estate"),
             "unknown site",
@@ -260,14 +260,14 @@ pub fn trace_from_site_indexed(
     };
     let (egress, decided_by, detail) = choose_egress(model, site, dest_ip, dns.backend.as_ref());
     t.trace.egress = Some(egress);
-    t.hop(Step::Egress, Verdict::Allowed, Some(decided_by), detail);
+    t.hop(Step::Egress, FlowVerdict::Allowed, Some(decided_by), detail);
     let flow = TraceFlow { model, index, site, dest_ip, port, protocol, dns: &dns };
     match egress {
         Egress::Platform => {
             if !nsg::is_public(dest_ip) {
                 return t.end(
                     Step::Egress,
-                    Verdict::Denied,
+                    FlowVerdict::Denied,
                     Some(DecidedBy::new("site", site_id)),
                     format!("{dest_ip} is not a public address and traffic to it does not enter the VNet"),
                     refusal::TIMEOUT,
@@ -296,7 +296,7 @@ impl TraceFlow<'_> {
         let Some(subnet) = r.subnets.get(subnet_id) else {
             return t.end(
                 Step::Route,
-                Verdict::Unknown,
+                FlowVerdict::Unknown,
                 Some(DecidedBy::new("subnet", subnet_id)),
                 format!("integration subnet {subnet_id} is not in the estate"),
                 "the path leaves the model",
@@ -308,7 +308,7 @@ impl TraceFlow<'_> {
             // §11.13: platform addresses bypass UDRs.
             t.hop(
                 Step::Route,
-                Verdict::Allowed,
+                FlowVerdict::Allowed,
                 Some(DecidedBy::new("subnet", subnet_id)),
                 format!("{} is a platform address; routes do not apply", self.dest_ip),
             );
@@ -324,7 +324,7 @@ impl TraceFlow<'_> {
             let Some(decision) = routes.lookup(self.dest_ip) else {
                 return t.end(
                     Step::Route,
-                    Verdict::Unknown,
+                    FlowVerdict::Unknown,
                     Some(DecidedBy::new("subnet", subnet_id)),
                     format!("no route of {} covers {}", subnet.meta.name, self.dest_ip),
                     "the path leaves the model",
@@ -339,7 +339,7 @@ impl TraceFlow<'_> {
                 NextHopType::None => {
                     return t.end(
                         Step::Route,
-                        Verdict::Denied,
+                        FlowVerdict::Denied,
                         by,
                         format!("{detail}: next hop None drops the packet"),
                         refusal::TIMEOUT,
@@ -349,10 +349,15 @@ impl TraceFlow<'_> {
                     // The packet leaves the model at the appliance, but it still leaves the
                     // integration subnet first: its NSG outbound rules apply (§3.3, §4.2), so a
                     // deny there is certain and decides; otherwise the verdict is unknown.
-                    t.hop(Step::Route, Verdict::Unknown, by.clone(), format!("{detail}: the packet leaves the model"));
+                    t.hop(
+                        Step::Route,
+                        FlowVerdict::Unknown,
+                        by.clone(),
+                        format!("{detail}: the packet leaves the model"),
+                    );
                     leaves_model = Some(by);
                 }
-                _ => t.hop(Step::Route, Verdict::Allowed, by, detail),
+                _ => t.hop(Step::Route, FlowVerdict::Allowed, by, detail),
             }
         }
 
@@ -371,13 +376,13 @@ impl TraceFlow<'_> {
                 let d = nsg::evaluate(self.model, nsg_id, Direction::Outbound, &outbound, &scope);
                 let by = Some(DecidedBy::new("nsg-rule", d.rule.as_ref().unwrap_or(nsg_id)));
                 if d.access == Access::Deny {
-                    return t.end(Step::Nsg, Verdict::Denied, by, d.explanation, refusal::TIMEOUT);
+                    return t.end(Step::Nsg, FlowVerdict::Denied, by, d.explanation, refusal::TIMEOUT);
                 }
-                t.hop(Step::Nsg, Verdict::Allowed, by, d.explanation);
+                t.hop(Step::Nsg, FlowVerdict::Allowed, by, d.explanation);
             }
             None => t.hop(
                 Step::Nsg,
-                Verdict::Allowed,
+                FlowVerdict::Allowed,
                 Some(DecidedBy::new("subnet", subnet_id)),
                 format!("integration subnet {} has no NSG", subnet.meta.name),
             ),
@@ -385,7 +390,7 @@ impl TraceFlow<'_> {
 
         if let Some(by) = leaves_model {
             return t.conclude(
-                Verdict::Unknown,
+                FlowVerdict::Unknown,
                 by,
                 "leaves the model: what the appliance or gateway does is not modelled",
             );
@@ -441,13 +446,13 @@ impl TraceFlow<'_> {
                     let d = nsg::evaluate(self.model, nsg_id, Direction::Inbound, outbound, &scope);
                     let by = Some(DecidedBy::new("nsg-rule", d.rule.as_ref().unwrap_or(nsg_id)));
                     if d.access == Access::Deny {
-                        return t.end(Step::Nsg, Verdict::Denied, by, d.explanation, refusal::TIMEOUT);
+                        return t.end(Step::Nsg, FlowVerdict::Denied, by, d.explanation, refusal::TIMEOUT);
                     }
-                    t.hop(Step::Nsg, Verdict::Allowed, by, d.explanation);
+                    t.hop(Step::Nsg, FlowVerdict::Allowed, by, d.explanation);
                 }
                 (Some(nsg_id), false) => t.hop(
                     Step::Nsg,
-                    Verdict::Allowed,
+                    FlowVerdict::Allowed,
                     Some(DecidedBy::new("subnet", &pe_subnet.meta.id)),
                     format!(
                         "NSG {} of subnet {} does not filter private-endpoint traffic: privateEndpointNetworkPolicies is {}",
@@ -463,7 +468,7 @@ impl TraceFlow<'_> {
         let Some(conn) = pe.primary_connection() else {
             return t.end(
                 Step::PrivateLink,
-                Verdict::Denied,
+                FlowVerdict::Denied,
                 Some(DecidedBy::new("private-endpoint", pe_id)),
                 format!("private endpoint {} has no private link service connection", pe.meta.name),
                 refusal::TIMEOUT,
@@ -488,7 +493,7 @@ impl TraceFlow<'_> {
         if conn.status != ConnectionStatus::Approved {
             return t.end(
                 Step::PrivateLink,
-                Verdict::Denied,
+                FlowVerdict::Denied,
                 Some(DecidedBy::new("private-endpoint-connection", &approval_id)),
                 format!(
                     "connection {} of private endpoint {} is {}, not Approved: the endpoint forwards nothing",
@@ -503,7 +508,7 @@ impl TraceFlow<'_> {
             if c.status != ConnectionStatus::Approved {
                 return t.end(
                     Step::PrivateLink,
-                    Verdict::Denied,
+                    FlowVerdict::Denied,
                     Some(DecidedBy::new("private-endpoint-connection", cid)),
                     format!(
                         "the target records connection {} from {} as {}, not Approved",
@@ -518,7 +523,7 @@ impl TraceFlow<'_> {
         let Some(target) = target else {
             return t.end(
                 Step::PrivateLink,
-                Verdict::Unknown,
+                FlowVerdict::Unknown,
                 Some(DecidedBy::new("private-endpoint", pe_id)),
                 format!(
                     "private endpoint {} targets a Private Link service alias; the service behind it is not modelled",
@@ -530,7 +535,7 @@ impl TraceFlow<'_> {
         if let Some(intended) = self.dns.backend.as_ref().filter(|b| **b != target) {
             return t.end(
                 Step::PrivateLink,
-                Verdict::Denied,
+                FlowVerdict::Denied,
                 Some(DecidedBy::new("private-endpoint", pe_id)),
                 format!(
                     "{} resolves to private endpoint {}, which forwards only to {} ({}), not to {intended}",
@@ -544,7 +549,7 @@ impl TraceFlow<'_> {
         }
         t.hop(
             Step::PrivateLink,
-            Verdict::Allowed,
+            FlowVerdict::Allowed,
             Some(DecidedBy::new("private-endpoint-connection", &approval_id)),
             format!(
                 "private endpoint {} forwards to {} (group {}); its connection is Approved",
@@ -556,7 +561,7 @@ impl TraceFlow<'_> {
         if let Some(refused) = self.port_refusal(&target, backend, &conn.group_ids, true) {
             return t.end(
                 Step::Service,
-                Verdict::Denied,
+                FlowVerdict::Denied,
                 Some(DecidedBy::new("service", &target)),
                 refused.0,
                 refused.1,
@@ -564,7 +569,7 @@ impl TraceFlow<'_> {
         }
         t.hop(
             Step::Service,
-            Verdict::Allowed,
+            FlowVerdict::Allowed,
             Some(DecidedBy::new("service", &target)),
             format!("{} admits traffic through an approved private endpoint whatever its public network access and firewall say (§5.6)", target.name()),
         );
@@ -590,7 +595,7 @@ impl TraceFlow<'_> {
             let by = self.model.vnet_containing(self.dest_ip).map(|v| DecidedBy::new("virtual-network", &v.meta.id));
             return t.end(
                 Step::Service,
-                Verdict::Unknown,
+                FlowVerdict::Unknown,
                 by,
                 format!("no resource of the estate holds {}", self.dest_ip),
                 "unknown: nothing in the estate answers at this address",
@@ -611,9 +616,9 @@ impl TraceFlow<'_> {
             let d = nsg::evaluate(self.model, &nsg_id, Direction::Inbound, outbound, &scope);
             let by = Some(DecidedBy::new("nsg-rule", d.rule.as_ref().unwrap_or(&nsg_id)));
             if d.access == Access::Deny {
-                return t.end(Step::Nsg, Verdict::Denied, by, d.explanation, refusal::TIMEOUT);
+                return t.end(Step::Nsg, FlowVerdict::Denied, by, d.explanation, refusal::TIMEOUT);
             }
-            t.hop(Step::Nsg, Verdict::Allowed, by, d.explanation);
+            t.hop(Step::Nsg, FlowVerdict::Allowed, by, d.explanation);
         }
         t.trace.destination.resource = Some(nic.meta.id.clone());
         let message = format!(
@@ -628,7 +633,7 @@ impl TraceFlow<'_> {
         let Some(backend_id) = self.dns.backend.clone() else {
             return t.end(
                 Step::Service,
-                Verdict::Unknown,
+                FlowVerdict::Unknown,
                 None,
                 format!("{} belongs to no resource of the estate", self.dest_ip),
                 "leaves the model",
@@ -639,7 +644,7 @@ impl TraceFlow<'_> {
         let Some(backend) = self.model.resources.backends.get(&backend_id) else {
             return t.end(
                 Step::Service,
-                Verdict::Unknown,
+                FlowVerdict::Unknown,
                 Some(DecidedBy::new("service", &backend_id)),
                 format!("{backend_id} is not in the estate"),
                 "leaves the model",
@@ -647,7 +652,7 @@ impl TraceFlow<'_> {
         };
         let by = Some(DecidedBy::new("service", &backend_id));
         if let Some((detail, message)) = self.port_refusal(&backend_id, Some(backend), &[], false) {
-            return t.end(Step::Service, Verdict::Denied, by, detail, message);
+            return t.end(Step::Service, FlowVerdict::Denied, by, detail, message);
         }
         let (verdict, detail, message) = public_gate(backend, via_subnet);
         t.end(Step::Service, verdict, by, detail, message)
@@ -656,7 +661,7 @@ impl TraceFlow<'_> {
 
 /// Why a trace ended at name resolution (NXDOMAIN, SERVFAIL, a name privlink cannot resolve).
 pub struct DnsStop {
-    pub verdict: Verdict,
+    pub verdict: FlowVerdict,
     pub decided_by: Option<DecidedBy>,
     pub detail: String,
     /// What the client sees, e.g. `getaddrinfo failed: … (NXDOMAIN)`.

@@ -1,6 +1,6 @@
 //! §5: the service's own gate: the ports it listens on, public network access and its firewall.
 
-use super::{refusal, TraceFlow, Verdict};
+use super::{refusal, FlowVerdict, TraceFlow};
 use crate::catalog::{self, PortUsage};
 use privlink_model::{Backend, BackendKind, PublicNetworkAccess, ResourceId, Subnet};
 
@@ -75,7 +75,7 @@ impl TraceFlow<'_> {
 /// §5: the service's decision on traffic from a public address. The app's public outbound address is
 /// not in the model, so rules that depend on it give `unknown`. `via_subnet` is the integration subnet
 /// when the traffic left through the VNet (service endpoints and virtual-network rules then apply).
-pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Verdict, String, String) {
+pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (FlowVerdict, String, String) {
     let name = &backend.meta.name;
     let service_endpoint_rule = |b: &Backend| {
         let (Some(subnet), Some(acls)) = (via_subnet, &b.network_acls) else { return false };
@@ -91,7 +91,7 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Ve
     match backend.public_network_access {
         PublicNetworkAccess::SecuredByPerimeter => {
             return (
-                Verdict::Unknown,
+                FlowVerdict::Unknown,
                 format!("{name} is secured by a network security perimeter, which is not modelled"),
                 "unknown: network security perimeter rules are not modelled".into(),
             );
@@ -105,7 +105,7 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Ve
                 BackendKind::Storage => refusal::STORAGE_DENIED,
                 BackendKind::Other(_) => refusal::GENERIC_PUBLIC_ACCESS_DISABLED,
             };
-            return (Verdict::Denied, format!("{name} has publicNetworkAccess Disabled and the connection arrives at its public endpoint{trusted_note}"), message.into());
+            return (FlowVerdict::Denied, format!("{name} has publicNetworkAccess Disabled and the connection arrives at its public endpoint{trusted_note}"), message.into());
         }
         // Unset: every modelled service defaults to Enabled (Redis: the ARM description's default;
         // its private-link page says Disabled — §5.3 [DISCREPANCY]).
@@ -115,16 +115,16 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Ve
     match backend.kind {
         BackendKind::SqlServer => {
             if backend.firewall_rules.iter().any(|r| r.start == "0.0.0.0" && r.end == "0.0.0.0") {
-                (Verdict::Allowed, format!("{name} allows Azure services (firewall rule 0.0.0.0–0.0.0.0), which includes App Service outbound addresses"), format!("connected to {name}'s public endpoint"))
+                (FlowVerdict::Allowed, format!("{name} allows Azure services (firewall rule 0.0.0.0–0.0.0.0), which includes App Service outbound addresses"), format!("connected to {name}'s public endpoint"))
             } else if backend.firewall_rules.is_empty() {
                 (
-                    Verdict::Denied,
+                    FlowVerdict::Denied,
                     format!("{name} has public access enabled but no firewall rule admits {source}"),
                     refusal::SQL_FIREWALL.replace("{server}", name).replace("{ip}", "<app outbound IP>"),
                 )
             } else {
                 (
-                    Verdict::Unknown,
+                    FlowVerdict::Unknown,
                     format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
                     "unknown: depends on the app's outbound IP addresses".into(),
                 )
@@ -133,20 +133,20 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Ve
         BackendKind::KeyVault | BackendKind::CognitiveServices | BackendKind::Storage => {
             let Some(acls) = backend.network_acls.as_ref().filter(|a| a.denies_by_default()) else {
                 return (
-                    Verdict::Allowed,
+                    FlowVerdict::Allowed,
                     format!("{name} has public access enabled and its firewall allows by default"),
                     format!("connected to {name}'s public endpoint"),
                 );
             };
             if service_endpoint_rule(backend) {
                 return (
-                    Verdict::Allowed,
+                    FlowVerdict::Allowed,
                     format!("{name}'s virtual network rules admit the integration subnet through its service endpoint"),
                     format!("connected to {name}'s public endpoint"),
                 );
             }
             if !acls.ip_rules.is_empty() {
-                return (Verdict::Unknown, format!("{name}'s firewall denies by default; whether its IP rules hold {source} is unknown{trusted_note}"), "unknown: depends on the app's outbound IP addresses".into());
+                return (FlowVerdict::Unknown, format!("{name}'s firewall denies by default; whether its IP rules hold {source} is unknown{trusted_note}"), "unknown: depends on the app's outbound IP addresses".into());
             }
             let message = match backend.kind {
                 BackendKind::KeyVault => refusal::KEY_VAULT_FIREWALL,
@@ -154,7 +154,7 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Ve
                 _ => refusal::STORAGE_DENIED,
             };
             (
-                Verdict::Denied,
+                FlowVerdict::Denied,
                 format!("{name}'s firewall denies by default and no rule admits the app{trusted_note}"),
                 message.into(),
             )
@@ -162,20 +162,20 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Ve
         BackendKind::Redis => {
             if backend.firewall_rules.is_empty() {
                 (
-                    Verdict::Allowed,
+                    FlowVerdict::Allowed,
                     format!("{name} has public access enabled and no firewall rules"),
                     format!("connected to {name}'s public endpoint"),
                 )
             } else {
                 (
-                    Verdict::Unknown,
+                    FlowVerdict::Unknown,
                     format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
                     "unknown: depends on the app's outbound IP addresses".into(),
                 )
             }
         }
         BackendKind::Other(_) => (
-            Verdict::Allowed,
+            FlowVerdict::Allowed,
             format!("{name} has public access enabled"),
             format!("connected to {name}'s public endpoint"),
         ),

@@ -2,7 +2,7 @@
 //! links, VNet integration (azure-semantics.md §1.5, §2, §3.2).
 
 use super::{
-    array_at, children_of, document_id, documents_of_type, id_at, str_at, subnet_document, ArmError, Estate,
+    array_at, children_of, document_id, documents_of_type, id_at, str_at, subnet_document, ArmError, DocumentLookup,
     NETWORK_INTERFACE, PLAN, PRIVATE_ENDPOINT, SITE, SUBNET, VIRTUAL_NETWORK, ZONE_LINK,
 };
 use crate::catalog;
@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 /// The delegation a VNet integration subnet needs (§3.2).
 const INTEGRATION_DELEGATION: &str = "Microsoft.Web/serverFarms";
 
-pub(super) fn before_put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+pub(super) fn before_put(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
     if id.is_type(ZONE_LINK) {
         check_unique_link(estate, id, document)
     } else if id.is_type(SITE) {
@@ -39,7 +39,7 @@ pub(super) fn before_put(estate: &dyn Estate, id: &ResourceId, document: &Value)
     }
 }
 
-pub(super) fn before_delete(estate: &dyn Estate, id: &ResourceId) -> Result<(), ArmError> {
+pub(super) fn before_delete(estate: &dyn DocumentLookup, id: &ResourceId) -> Result<(), ArmError> {
     if id.is_type(SUBNET) {
         check_not_in_use(estate, id)
     } else if id.is_type(VIRTUAL_NETWORK) {
@@ -50,7 +50,7 @@ pub(super) fn before_delete(estate: &dyn Estate, id: &ResourceId) -> Result<(), 
 }
 
 /// The subnets a VNet has now: standalone documents and the VNet's inline entries.
-fn existing_subnets(estate: &dyn Estate, vnet: &ResourceId) -> Vec<ResourceId> {
+fn existing_subnets(estate: &dyn DocumentLookup, vnet: &ResourceId) -> Vec<ResourceId> {
     let mut subnets: Vec<ResourceId> = children_of(estate, vnet, SUBNET).iter().filter_map(document_id).collect();
     if let Some(doc) = estate.document(vnet) {
         for entry in array_at(doc, "/properties/subnets") {
@@ -66,7 +66,7 @@ fn existing_subnets(estate: &dyn Estate, vnet: &ResourceId) -> Vec<ResourceId> {
 }
 
 /// The first resource that uses `subnet`: a NIC's ipConfiguration, a private endpoint, an integrated site.
-fn subnet_user(estate: &dyn Estate, subnet: &ResourceId) -> Option<String> {
+fn subnet_user(estate: &dyn DocumentLookup, subnet: &ResourceId) -> Option<String> {
     for nic in documents_of_type(estate, NETWORK_INTERFACE) {
         for config in array_at(nic, "/properties/ipConfigurations") {
             if id_at(config, "/properties/subnet").as_ref() == Some(subnet) {
@@ -84,7 +84,7 @@ fn subnet_user(estate: &dyn Estate, subnet: &ResourceId) -> Option<String> {
     by(PRIVATE_ENDPOINT, "/properties/subnet").or_else(|| by(SITE, "/properties/virtualNetworkSubnetId"))
 }
 
-fn check_not_in_use(estate: &dyn Estate, subnet: &ResourceId) -> Result<(), ArmError> {
+fn check_not_in_use(estate: &dyn DocumentLookup, subnet: &ResourceId) -> Result<(), ArmError> {
     match subnet_user(estate, subnet) {
         None => Ok(()),
         Some(user) => Err(ArmError::bad_request(
@@ -107,7 +107,7 @@ fn delegation_services(subnet: &Value) -> BTreeSet<String> {
 }
 
 /// Delegations cannot change while NICs use the subnet (MicrosoftDocs/azure-docs#39112).
-fn check_delegation_change(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+fn check_delegation_change(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
     let Some(existing) = subnet_document(estate, id) else { return Ok(()) };
     let (before, after) = (delegation_services(&existing), delegation_services(document));
     if before == after {
@@ -133,7 +133,7 @@ fn check_delegation_change(estate: &dyn Estate, id: &ResourceId, document: &Valu
 }
 
 /// At most one link between a zone and a VNet (§1.5).
-fn check_unique_link(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+fn check_unique_link(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
     let (Some(zone), Some(vnet)) = (id.parent(), id_at(document, "/properties/virtualNetwork")) else { return Ok(()) };
     let duplicate = children_of(estate, &zone, ZONE_LINK)
         .into_iter()
@@ -156,7 +156,7 @@ fn check_unique_link(estate: &dyn Estate, id: &ResourceId, document: &Value) -> 
 
 /// A site's `virtualNetworkSubnetId` needs a subnet delegated to `Microsoft.Web/serverFarms` and a
 /// plan whose SKU offers VNet integration (§3.2).
-fn check_site_integration(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+fn check_site_integration(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
     let Some(subnet_id) = str_at(document, "/properties/virtualNetworkSubnetId").filter(|s| !s.is_empty()) else {
         return Ok(());
     };
@@ -197,7 +197,7 @@ fn check_site_integration(estate: &dyn Estate, id: &ResourceId, document: &Value
 }
 
 /// A plan cannot move to a SKU without VNet integration while apps use it (Azure/bicep#6725).
-fn check_plan_sku(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
+fn check_plan_sku(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
     if tier_without_integration(document).is_none() {
         return Ok(());
     }

@@ -6,7 +6,7 @@
 
 use super::endpoint::{connections_of, ConnectionKind};
 use super::{array_at, children_of, derived_etag, derived_guid, document_id, id_at, properties_mut, str_at};
-use super::{ArmError, Change, Estate, PRIVATE_ENDPOINT};
+use super::{ArmError, Change, DocumentLookup, PRIVATE_ENDPOINT};
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
 
@@ -26,7 +26,7 @@ fn approved_state() -> Value {
 }
 
 /// Every connection of a target: the inline entries, overridden by standalone documents of the same name.
-fn entries(estate: &dyn Estate, target_doc: &Value, target: &ResourceId) -> Vec<Value> {
+fn entries(estate: &dyn DocumentLookup, target_doc: &Value, target: &ResourceId) -> Vec<Value> {
     let mut all: Vec<Value> = array_at(target_doc, &format!("/properties/{SEGMENT}")).to_vec();
     for child in children_of(estate, target, &format!("{}/{SEGMENT}", target.resource_type())) {
         let name = entry_name(&child, target);
@@ -62,7 +62,7 @@ fn endpoint_of(entry: &Value) -> Option<ResourceId> {
 /// connections, Pending for manual ones; an existing entry keeps the state the owner gave it) and
 /// returns the state and the target's changes.
 pub(super) fn connect(
-    estate: &dyn Estate,
+    estate: &dyn DocumentLookup,
     target_doc: &Value,
     target: &ResourceId,
     endpoint: &ResourceId,
@@ -94,7 +94,7 @@ pub(super) fn connect(
 }
 
 /// The target with `entry` in its inline array (replacing one of the same name), and the entry's own document.
-fn write_entry(estate: &dyn Estate, target_doc: &Value, target: &ResourceId, mut entry: Value) -> Vec<Change> {
+fn write_entry(estate: &dyn DocumentLookup, target_doc: &Value, target: &ResourceId, mut entry: Value) -> Vec<Change> {
     let name = entry_name(&entry, target);
     let mut inline = entries(estate, target_doc, target);
     match inline.iter_mut().find(|e| entry_name(e, target).eq_ignore_ascii_case(&name)) {
@@ -109,7 +109,7 @@ fn write_entry(estate: &dyn Estate, target_doc: &Value, target: &ResourceId, mut
 }
 
 /// Removes the endpoint's connections from the target (the endpoint is being deleted).
-pub(super) fn disconnect(estate: &dyn Estate, target: &ResourceId, endpoint: &ResourceId) -> Vec<Change> {
+pub(super) fn disconnect(estate: &dyn DocumentLookup, target: &ResourceId, endpoint: &ResourceId) -> Vec<Change> {
     let Some(target_doc) = estate.document(target) else { return Vec::new() };
     let all = entries(estate, target_doc, target);
     let (gone, kept): (Vec<Value>, Vec<Value>) =
@@ -126,7 +126,7 @@ pub(super) fn disconnect(estate: &dyn Estate, target: &ResourceId, endpoint: &Re
 
 /// The owner approves or rejects: `PUT {target}/privateEndpointConnections/{name}` with a new
 /// `privateLinkServiceConnectionState`.
-pub(super) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<Vec<Change>, ArmError> {
+pub(super) fn put(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<Vec<Change>, ArmError> {
     let (target, target_doc, existing) = find(estate, id)?;
     let mut state = existing
         .pointer("/properties/privateLinkServiceConnectionState")
@@ -153,7 +153,7 @@ pub(super) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Res
 }
 
 /// The owner removes the connection: the endpoint's side becomes `Disconnected` (§2.2).
-pub(super) fn delete(estate: &dyn Estate, id: &ResourceId) -> Result<Vec<Change>, ArmError> {
+pub(super) fn delete(estate: &dyn DocumentLookup, id: &ResourceId) -> Result<Vec<Change>, ArmError> {
     let Ok((target, target_doc, existing)) = find(estate, id) else {
         return Ok(vec![Change::Delete(id.clone())]);
     };
@@ -175,7 +175,7 @@ pub(super) fn delete(estate: &dyn Estate, id: &ResourceId) -> Result<Vec<Change>
 }
 
 /// The target, its document and the entry `id` names.
-fn find(estate: &dyn Estate, id: &ResourceId) -> Result<(ResourceId, Value, Value), ArmError> {
+fn find(estate: &dyn DocumentLookup, id: &ResourceId) -> Result<(ResourceId, Value, Value), ArmError> {
     let not_found = || {
         ArmError::new(
             404,
@@ -193,7 +193,7 @@ fn find(estate: &dyn Estate, id: &ResourceId) -> Result<(ResourceId, Value, Valu
 }
 
 /// The endpoint's connection to `target` takes `state`.
-fn mirror_on_endpoint(estate: &dyn Estate, entry: &Value, target: &ResourceId, state: Value) -> Vec<Change> {
+fn mirror_on_endpoint(estate: &dyn DocumentLookup, entry: &Value, target: &ResourceId, state: Value) -> Vec<Change> {
     let Some(endpoint_id) = endpoint_of(entry).filter(|e| e.is_type(PRIVATE_ENDPOINT)) else { return Vec::new() };
     let Some(endpoint) = estate.document(&endpoint_id) else { return Vec::new() };
     let positions: Vec<(ConnectionKind, usize)> = connections_of(endpoint)

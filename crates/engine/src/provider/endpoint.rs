@@ -2,7 +2,7 @@
 
 use super::{
     array_at, children_of, connection, derived_etag, derived_guid, document_id, id_at, ipam, properties_mut, str_at,
-    subnet_document, zone_group, ArmError, Change, Estate, NETWORK_INTERFACE, ZONE_GROUP,
+    subnet_document, zone_group, ArmError, Change, DocumentLookup, NETWORK_INTERFACE, ZONE_GROUP,
 };
 use crate::catalog::{self, Cloud, NameHints};
 use privlink_model::{Region, ResourceId};
@@ -47,7 +47,7 @@ struct Member {
     allocation: &'static str,
 }
 
-pub(super) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<Vec<Change>, ArmError> {
+pub(super) fn put(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<Vec<Change>, ArmError> {
     let subnet_id = id_at(document, "/properties/subnet").ok_or_else(|| {
         ArmError::bad_request("InvalidResourceReference", format!("Private endpoint {id} does not name a subnet."))
     })?;
@@ -174,7 +174,7 @@ pub(super) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Res
     Ok(all)
 }
 
-pub(super) fn delete(estate: &dyn Estate, id: &ResourceId) -> Result<Vec<Change>, ArmError> {
+pub(super) fn delete(estate: &dyn DocumentLookup, id: &ResourceId) -> Result<Vec<Change>, ArmError> {
     let mut changes = vec![Change::Delete(id.clone())];
     let Some(endpoint) = estate.document(id) else { return Ok(changes) };
     for nic in array_at(endpoint, "/properties/networkInterfaces") {

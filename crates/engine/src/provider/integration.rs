@@ -3,7 +3,7 @@
 //! own `virtualNetworkSubnetId` is the integration (azure-semantics §3.1): writing the child
 //! writes the site, and removing it disconnects the app and its swift connection entries.
 
-use super::{children_of, document_id, str_at, Change, Estate};
+use super::{children_of, document_id, str_at, Change, DocumentLookup};
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
 
@@ -15,13 +15,13 @@ pub(crate) fn is_integration(id: &ResourceId) -> bool {
     id.is_type(NETWORK_CONFIG) && id.name().eq_ignore_ascii_case("virtualNetwork")
 }
 
-fn site_of(estate: &dyn Estate, id: &ResourceId) -> Option<(ResourceId, Value)> {
+fn site_of(estate: &dyn DocumentLookup, id: &ResourceId) -> Option<(ResourceId, Value)> {
     let site = id.parent()?;
     Some((site.clone(), estate.document(&site)?.clone()))
 }
 
 /// PUT: the site takes the subnet; the child is stored as written.
-pub(crate) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Vec<Change> {
+pub(crate) fn put(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Vec<Change> {
     let mut changes = vec![Change::Put(document.clone())];
     if let (Some((_, mut site)), Some(subnet)) = (site_of(estate, id), str_at(document, "/properties/subnetResourceId"))
     {
@@ -32,7 +32,7 @@ pub(crate) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Vec
 }
 
 /// DELETE: the app leaves the subnet; its swift connection entries go with it.
-pub(crate) fn delete(estate: &dyn Estate, id: &ResourceId) -> Vec<Change> {
+pub(crate) fn delete(estate: &dyn DocumentLookup, id: &ResourceId) -> Vec<Change> {
     let mut changes = vec![Change::Delete(id.clone())];
     if let Some((site_id, mut site)) = site_of(estate, id) {
         if let Some(props) = site.get_mut("properties").and_then(Value::as_object_mut) {

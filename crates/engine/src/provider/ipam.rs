@@ -4,7 +4,7 @@
 //! "Are there any restrictions on using IP addresses within these subnets?"): the network address,
 //! `.1` (default gateway), `.2` and `.3` (Azure DNS mapping) and the last (broadcast).
 
-use super::{array_at, id_at, str_at, ArmError, Estate};
+use super::{array_at, id_at, str_at, ArmError, DocumentLookup};
 use ipnet::Ipv4Net;
 use privlink_model::ResourceId;
 use serde_json::Value;
@@ -32,7 +32,7 @@ pub fn is_reserved(prefix: &Ipv4Net, ip: Ipv4Addr) -> bool {
 
 /// The addresses NICs hold in `subnet`, except those of `excluded_nic`.
 pub fn used_addresses(
-    estate: &dyn Estate,
+    estate: &dyn DocumentLookup,
     subnet: &ResourceId,
     excluded_nic: Option<&ResourceId>,
 ) -> BTreeSet<Ipv4Addr> {

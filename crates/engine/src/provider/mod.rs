@@ -1,6 +1,6 @@
 //! Azure's control-plane behaviour: what Azure does to the estate when a resource is written.
 //!
-//! [`apply`] is a pure function from the current documents (an [`Estate`]) and one [`Write`] to the
+//! [`apply`] is a pure function from the current documents (a [`DocumentLookup`]) and one [`Write`] to the
 //! document [`Change`]s Azure would make, or the [`ArmError`] Azure would answer. The live twin calls
 //! it for every PUT, PATCH and DELETE; template ingestion calls [`deploy`], which applies the
 //! template's resources one by one in a dependency-safe order. One implementation, so a deployed
@@ -105,7 +105,7 @@ pub enum Change {
 }
 
 /// The documents a write is judged against, by id (case-insensitive).
-pub trait Estate {
+pub trait DocumentLookup {
     fn document(&self, id: &ResourceId) -> Option<&Value>;
     /// Every document, in any order.
     fn documents(&self) -> Box<dyn Iterator<Item = &Value> + '_>;
@@ -227,7 +227,7 @@ impl IndexKeys {
     }
 }
 
-impl Estate for Indexed<'_> {
+impl DocumentLookup for Indexed<'_> {
     fn document(&self, id: &ResourceId) -> Option<&Value> {
         self.documents.get(id).map(|d| &d.body)
     }
@@ -261,7 +261,7 @@ fn entries_below<'a, T>(map: &'a BTreeMap<ResourceId, T>, parent: &ResourceId) -
         .map(|(_, doc)| doc)
 }
 
-impl Estate for BTreeMap<ResourceId, Value> {
+impl DocumentLookup for BTreeMap<ResourceId, Value> {
     fn document(&self, id: &ResourceId) -> Option<&Value> {
         self.get(id)
     }
@@ -275,7 +275,7 @@ impl Estate for BTreeMap<ResourceId, Value> {
     }
 }
 
-impl Estate for BTreeMap<ResourceId, Document> {
+impl DocumentLookup for BTreeMap<ResourceId, Document> {
     fn document(&self, id: &ResourceId) -> Option<&Value> {
         self.get(id).map(|d| &d.body)
     }
@@ -301,7 +301,7 @@ pub(crate) const PLAN: &str = "Microsoft.Web/serverfarms";
 
 /// The changes Azure makes for `write`, or the error it answers. The written document itself is
 /// among the changes (completed with what Azure fills in), as is its deletion for DELETE.
-pub fn apply(estate: &dyn Estate, write: &Write<'_>) -> Result<Vec<Change>, ArmError> {
+pub fn apply(estate: &dyn DocumentLookup, write: &Write<'_>) -> Result<Vec<Change>, ArmError> {
     let id = write.id;
     let is_connection = id.parent().is_some()
         && id.resource_type().rsplit('/').next().is_some_and(|t| t.eq_ignore_ascii_case("privateEndpointConnections"));
@@ -434,12 +434,15 @@ pub(crate) fn properties_mut(doc: &mut Value) -> &mut Map<String, Value> {
 }
 
 /// The documents of one type, in any order.
-pub(crate) fn documents_of_type<'a>(estate: &'a dyn Estate, ty: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+pub(crate) fn documents_of_type<'a>(
+    estate: &'a dyn DocumentLookup,
+    ty: &'a str,
+) -> impl Iterator<Item = &'a Value> + 'a {
     estate.of_type(ty)
 }
 
 /// The documents directly below `parent` of type `ty`, in id order.
-pub(crate) fn children_of(estate: &dyn Estate, parent: &ResourceId, ty: &str) -> Vec<Value> {
+pub(crate) fn children_of(estate: &dyn DocumentLookup, parent: &ResourceId, ty: &str) -> Vec<Value> {
     let mut found: Vec<(ResourceId, Value)> = estate
         .below(parent)
         .filter_map(|d| Some((document_id(d)?, d)))
@@ -451,7 +454,7 @@ pub(crate) fn children_of(estate: &dyn Estate, parent: &ResourceId, ty: &str) ->
 }
 
 /// A subnet's document: its own, or the entry in its VNet's `properties.subnets`.
-pub(crate) fn subnet_document(estate: &dyn Estate, subnet: &ResourceId) -> Option<Value> {
+pub(crate) fn subnet_document(estate: &dyn DocumentLookup, subnet: &ResourceId) -> Option<Value> {
     if let Some(doc) = estate.document(subnet) {
         return Some(doc.clone());
     }

@@ -1,7 +1,7 @@
 //! Private DNS zone groups: the A records Azure writes for an endpoint (azure-semantics.md §1.6).
 
 use super::{
-    array_at, children_of, derived_etag, document_id, id_at, properties_mut, str_at, ArmError, Change, Estate,
+    array_at, children_of, derived_etag, document_id, id_at, properties_mut, str_at, ArmError, Change, DocumentLookup,
     A_RECORD_SET, PRIVATE_ENDPOINT, ZONE_GROUP,
 };
 use crate::catalog::{self, Cloud};
@@ -16,7 +16,7 @@ const ZONE_GROUPS_PER_ENDPOINT: usize = 1;
 /// Zones per zone group (§1.6).
 const ZONES_PER_GROUP: usize = 5;
 
-pub(super) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Result<Vec<Change>, ArmError> {
+pub(super) fn put(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<Vec<Change>, ArmError> {
     let endpoint_id = id.parent().filter(|p| p.is_type(PRIVATE_ENDPOINT)).ok_or_else(|| {
         ArmError::bad_request("InvalidResourceReference", format!("{id} is not below a private endpoint."))
     })?;
@@ -129,7 +129,7 @@ pub(super) fn put(estate: &dyn Estate, id: &ResourceId, document: &Value) -> Res
     Ok(changes)
 }
 
-pub(super) fn delete(estate: &dyn Estate, id: &ResourceId) -> Result<Vec<Change>, ArmError> {
+pub(super) fn delete(estate: &dyn DocumentLookup, id: &ResourceId) -> Result<Vec<Change>, ArmError> {
     let mut changes = estate.document(id).map(|g| removal(estate, g)).unwrap_or_default();
     changes.push(Change::Delete(id.clone()));
     Ok(changes)
@@ -137,7 +137,7 @@ pub(super) fn delete(estate: &dyn Estate, id: &ResourceId) -> Result<Vec<Change>
 
 /// The changes that take a zone group's records out of its zones: the endpoint's addresses leave
 /// each record set, and a record set left empty is deleted.
-pub(super) fn removal(estate: &dyn Estate, group: &Value) -> Vec<Change> {
+pub(super) fn removal(estate: &dyn DocumentLookup, group: &Value) -> Vec<Change> {
     written_records(group).into_iter().flat_map(|(record, ips)| remove_addresses(estate, &record, &ips)).collect()
 }
 
@@ -155,7 +155,7 @@ fn written_records(group: &Value) -> BTreeMap<ResourceId, BTreeSet<String>> {
     out
 }
 
-fn remove_addresses(estate: &dyn Estate, record_id: &ResourceId, ips: &BTreeSet<String>) -> Option<Change> {
+fn remove_addresses(estate: &dyn DocumentLookup, record_id: &ResourceId, ips: &BTreeSet<String>) -> Option<Change> {
     let record = estate.document(record_id)?;
     let kept: Vec<Value> = array_at(record, "/properties/aRecords")
         .iter()
@@ -171,7 +171,7 @@ fn remove_addresses(estate: &dyn Estate, record_id: &ResourceId, ips: &BTreeSet<
 }
 
 /// (FQDN, address) for every name the endpoint's NICs serve.
-fn endpoint_addresses(estate: &dyn Estate, endpoint: &Value) -> Vec<(String, String)> {
+fn endpoint_addresses(estate: &dyn DocumentLookup, endpoint: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for nic_ref in array_at(endpoint, "/properties/networkInterfaces") {
         let Some(nic) = id_at(nic_ref, "").and_then(|id| estate.document(&id)) else { continue };

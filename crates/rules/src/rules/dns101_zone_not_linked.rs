@@ -27,7 +27,7 @@ use super::Rule;
 use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
-use privlink_engine::dns::Verdict;
+use privlink_engine::dns::ResolutionVerdict;
 use privlink_model::{Model, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -47,7 +47,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut missing: BTreeMap<(ResourceId, ResourceId), Vec<&Dependency>> = BTreeMap::new();
     for d in deps {
         let Some(vnet) = &d.view_vnet else { continue };
-        if matches!(d.answer.verdict, Verdict::Private | Verdict::Nxdomain) {
+        if matches!(d.answer.verdict, ResolutionVerdict::Private | ResolutionVerdict::Nxdomain) {
             continue;
         }
         for pe in analysis.approved_endpoints_for(&d.name) {

@@ -11,7 +11,7 @@
 //!   views already listening keep their address when the estate changes; so only a collision can
 //!   make an address depend on the other views (one chance in ~65 000 per pair).
 
-use super::estate::ViewKey;
+use super::snapshot::ViewKey;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 

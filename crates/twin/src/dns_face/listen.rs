@@ -1,8 +1,8 @@
 //! Sockets: a UDP socket and a TCP listener per view, and the supervisor that keeps the set of
 //! listeners equal to the set of views of the current estate.
 
-use super::estate::{EstateSnapshot, ViewKey};
 use super::packet::{self, Transport};
+use super::snapshot::{DnsSnapshot, ViewKey};
 use super::{address, DnsView, Shared, ViewTable, UNPRIVILEGED_PORT};
 use anyhow::Context;
 use std::collections::{BTreeMap, BTreeSet};
@@ -172,7 +172,7 @@ async fn supervise(
     table.set(Vec::new());
 }
 
-fn reconcile(shared: &Arc<Shared>, snapshot: &EstateSnapshot, listeners: &mut BTreeMap<ViewKey, Listener>, port: u16) {
+fn reconcile(shared: &Arc<Shared>, snapshot: &DnsSnapshot, listeners: &mut BTreeMap<ViewKey, Listener>, port: u16) {
     let wanted: BTreeSet<&ViewKey> = snapshot.view_keys().collect();
     let gone: Vec<ViewKey> = listeners.keys().filter(|key| !wanted.contains(key)).cloned().collect();
     for key in gone {

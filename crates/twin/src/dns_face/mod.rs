@@ -3,7 +3,7 @@
 //! Each view of the estate — `internet`, every VNet, every VNet-integrated site — gets its own
 //! loopback address in 127.53.0.0/16 ([`address`]) and listens there on UDP and TCP, all views on
 //! one port. A query to a view's address is answered by [`packet::respond`], which asks
-//! `privlink_engine::dns` for that view on the current [`EstateSnapshot`] and renders the
+//! `privlink_engine::dns` for that view on the current [`DnsSnapshot`] and renders the
 //! resolution on the wire (hickory-proto). The face loads no zones and decides nothing: what the
 //! CLI's `privlink resolve` says is what `dig` sees.
 //!
@@ -28,12 +28,12 @@
 //! names loopback addresses).
 
 pub mod address;
-pub mod estate;
 mod listen;
 pub mod packet;
+pub mod snapshot;
 
-pub use estate::{EstateSnapshot, ViewKey};
 pub use packet::Transport;
+pub use snapshot::{DnsSnapshot, ViewKey};
 
 use crate::store::{Documents, Store};
 use arc_swap::ArcSwap;
@@ -120,24 +120,24 @@ impl ModelSource {
 /// The snapshot every listener answers from, kept current with the store.
 struct Shared {
     documents: Option<watch::Receiver<Arc<Documents>>>,
-    current: ArcSwap<EstateSnapshot>,
+    current: ArcSwap<DnsSnapshot>,
     rebuilding: Mutex<()>,
 }
 
 impl Shared {
     fn new(source: ModelSource) -> Shared {
         let (documents, snapshot) = match source {
-            ModelSource::Model(model) => (None, EstateSnapshot::from_model(*model)),
+            ModelSource::Model(model) => (None, DnsSnapshot::from_model(*model)),
             ModelSource::Store(receiver) => {
                 let latest = receiver.borrow().clone();
-                (Some(receiver), EstateSnapshot::from_documents(latest))
+                (Some(receiver), DnsSnapshot::from_documents(latest))
             }
         };
         Shared { documents, current: ArcSwap::from_pointee(snapshot), rebuilding: Mutex::new(()) }
     }
 
     /// The snapshot of the store's latest documents, rebuilding it first if a commit happened.
-    fn snapshot(&self) -> Arc<EstateSnapshot> {
+    fn snapshot(&self) -> Arc<DnsSnapshot> {
         let current = self.current.load_full();
         let Some(documents) = &self.documents else { return current };
         if current.is_built_from(&documents.borrow()) {
@@ -149,7 +149,7 @@ impl Shared {
         if current.is_built_from(&latest) {
             return current;
         }
-        let next = Arc::new(EstateSnapshot::from_documents(latest));
+        let next = Arc::new(DnsSnapshot::from_documents(latest));
         self.current.store(next.clone());
         next
     }

@@ -1,4 +1,4 @@
-//! One DNS message in, one out: the wire format (hickory-proto) around [`EstateSnapshot::resolve`].
+//! One DNS message in, one out: the wire format (hickory-proto) around [`DnsSnapshot::resolve`].
 //!
 //! The face translates and never decides: the rcode, the answer chain and the TTLs are the
 //! engine's [`Resolution`]. What is the face's own is how Azure DNS *presents* an answer:
@@ -23,7 +23,7 @@
 //!   transfers (REFUSED). A message that does not decode gets FORMERR when its header can be read,
 //!   and no answer otherwise; responses are never answered.
 
-use super::estate::{EstateSnapshot, ViewKey};
+use super::snapshot::{DnsSnapshot, ViewKey};
 use hickory_proto::op::{Edns, Header, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, SOA};
@@ -56,7 +56,7 @@ pub enum Transport {
 
 /// Answers one DNS message from `view` of `snapshot`. `None`: send nothing (not a query, or not
 /// even a header).
-pub fn respond(snapshot: &EstateSnapshot, view: &ViewKey, query: &[u8], transport: Transport) -> Option<Vec<u8>> {
+pub fn respond(snapshot: &DnsSnapshot, view: &ViewKey, query: &[u8], transport: Transport) -> Option<Vec<u8>> {
     let request = match Message::from_vec(query) {
         Ok(message) => message,
         Err(_) => return format_error(query),
@@ -162,7 +162,7 @@ fn wire_name(name: &DnsName) -> Option<Name> {
     Name::from_ascii(format!("{}.", name.as_str())).ok()
 }
 
-fn answer(snapshot: &EstateSnapshot, view: &ViewKey, question: &Query, response: &mut Message) {
+fn answer(snapshot: &DnsSnapshot, view: &ViewKey, question: &Query, response: &mut Message) {
     let Some(name) = host_name(question.name()) else {
         not_modelled(response, &format!("{} is not a host name privlink models", question.name()));
         return;
@@ -240,7 +240,7 @@ impl AnswerCache {
 
 /// Renders the engine's resolution as Azure DNS would send it.
 fn render(
-    snapshot: &EstateSnapshot,
+    snapshot: &DnsSnapshot,
     asked: WireType,
     engine_knows_type: bool,
     resolution: &Resolution,
@@ -283,7 +283,7 @@ fn render(
 }
 
 /// The engine's SOA for a negative answer, as a wire record.
-fn soa_record(snapshot: &EstateSnapshot, resolution: &Resolution) -> Option<Record> {
+fn soa_record(snapshot: &DnsSnapshot, resolution: &Resolution) -> Option<Record> {
     let soa = soa::negative_answer_soa(snapshot.model(), resolution)?;
     let values = soa.values;
     let data = SOA::new(

@@ -53,7 +53,7 @@ impl fmt::Display for ViewKey {
 }
 
 /// One immutable state of the estate, ready to answer queries.
-pub struct EstateSnapshot {
+pub struct DnsSnapshot {
     /// The store snapshot this was built from (`None` for a fixed model).
     source: Option<Arc<Documents>>,
     engine: Engine,
@@ -62,18 +62,18 @@ pub struct EstateSnapshot {
     pub(crate) answers: super::packet::AnswerCache,
 }
 
-impl EstateSnapshot {
+impl DnsSnapshot {
     /// A snapshot of a model that never changes (`privlink dns --estate PATH`).
-    pub fn from_model(model: Model) -> EstateSnapshot {
-        EstateSnapshot::build(model, None)
+    pub fn from_model(model: Model) -> DnsSnapshot {
+        DnsSnapshot::build(model, None)
     }
 
     /// Types the twin's documents into a model exactly as the loader does for files.
-    pub fn from_documents(documents: Arc<Documents>) -> EstateSnapshot {
-        EstateSnapshot::build(model_of(&documents), Some(documents))
+    pub fn from_documents(documents: Arc<Documents>) -> DnsSnapshot {
+        DnsSnapshot::build(model_of(&documents), Some(documents))
     }
 
-    fn build(model: Model, source: Option<Arc<Documents>>) -> EstateSnapshot {
+    fn build(model: Model, source: Option<Arc<Documents>>) -> DnsSnapshot {
         let mut keys = vec![ViewKey::Internet];
         keys.extend(model.resources.virtual_networks.keys().cloned().map(ViewKey::VirtualNetwork));
         keys.extend(
@@ -85,7 +85,7 @@ impl EstateSnapshot {
                 .map(|(id, _)| ViewKey::Site(id.clone())),
         );
         let views = keys.into_iter().map(|key| (key.clone(), view_of(&model, &key.querier()))).collect();
-        EstateSnapshot { source, engine: Engine::new(model, |m| Resolver::new(m)), views, answers: Default::default() }
+        DnsSnapshot { source, engine: Engine::new(model, |m| Resolver::new(m)), views, answers: Default::default() }
     }
 
     /// Whether this snapshot was built from exactly these documents.
