@@ -4,7 +4,7 @@
 //! one that is not allowed.
 
 use privlink_engine::dns::{dependencies, Resolver};
-use privlink_engine::path::{Trace, Verdict};
+use privlink_engine::path::{Trace, FlowVerdict};
 use privlink_engine::trace::{owner_of, trace_all};
 use privlink_model::{DnsName, Model};
 use privlink_rules::{check, Finding, Severity};
@@ -92,7 +92,7 @@ pub fn violations(model: &Model) -> BTreeSet<Violation> {
     let resolver = Resolver::new(model);
     let mut out = BTreeSet::new();
     // (app id, host) → verdict, for the reverse direction.
-    let mut verdicts: BTreeMap<(String, String), Verdict> = BTreeMap::new();
+    let mut verdicts: BTreeMap<(String, String), FlowVerdict> = BTreeMap::new();
     for site in model.resources.sites.values() {
         let named = dependencies::named_hosts(site);
         let names = dependencies::site_dependencies(model, site);
@@ -101,13 +101,13 @@ pub fn violations(model: &Model) -> BTreeSet<Violation> {
             verdicts.insert((site.meta.id.to_string().to_ascii_lowercase(), name.to_string()), t.verdict);
             // As the rules do: an app that names its hosts depends on those; one that names none,
             // on every endpoint it can reach.
-            if t.verdict == Verdict::Allowed || !(named.is_empty() || named.contains(name)) {
+            if t.verdict == FlowVerdict::Allowed || !(named.is_empty() || named.contains(name)) {
                 continue;
             }
             let ids = path_ids(model, name, t);
             let names = path_names(name, t);
             let severe_enough = |f: &Finding| match t.verdict {
-                Verdict::Denied => f.severity == Severity::Error,
+                FlowVerdict::Denied => f.severity == Severity::Error,
                 _ => f.severity <= Severity::Warning,
             };
             // A finding names the dependency when it is about a resource on the path, or says
@@ -133,7 +133,7 @@ pub fn violations(model: &Model) -> BTreeSet<Violation> {
         for e in &f.evidence {
             let (Some(app), Some(to)) = (e["app"].as_str(), e["to"].as_str().or(e["name"].as_str())) else { continue };
             let key = (app.to_ascii_lowercase(), host_of(to).to_ascii_lowercase());
-            if verdicts.get(&key) == Some(&Verdict::Allowed) {
+            if verdicts.get(&key) == Some(&FlowVerdict::Allowed) {
                 let app = model.resources.sites.values().find(|s| s.meta.id.to_string().eq_ignore_ascii_case(app));
                 out.insert(Violation {
                     app: app.map_or_else(
