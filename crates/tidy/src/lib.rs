@@ -164,10 +164,12 @@ fn azure_type_in(code: &str) -> Option<&str> {
     let mut from = 0;
     while let Some(found) = lower[from..].find(PREFIX) {
         let start = from + found;
+        // `graph.microsoft.com/` is a host name, not a namespace.
+        let in_host_name = code[..start].ends_with(|c: char| c == '.' || c == '-' || c.is_ascii_alphanumeric());
         let namespace = &code[start + PREFIX.len()..];
         let namespace_len = namespace.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(namespace.len());
         let slash = start + PREFIX.len() + namespace_len;
-        if namespace_len > 0 && code[slash..].starts_with('/') {
+        if !in_host_name && namespace_len > 0 && code[slash..].starts_with('/') {
             let end = code[slash + 1..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/'))
                 .map_or(code.len(), |e| slash + 1 + e);
@@ -219,6 +221,7 @@ mod tests {
         // Mentions in comments, namespaces alone and test modules are not facts written twice.
         assert!(invariants("crates/rules/src/a.rs", "//! A `Microsoft.Network/virtualNetworks`.\n").is_empty());
         assert!(invariants("crates/rules/src/a.rs", "//! A.\nlet ns = \"Microsoft.Network\";\n").is_empty());
+        assert!(invariants("crates/twin/src/a.rs", "//! A.\nlet url = \"https://graph.microsoft.com/\";\n").is_empty());
         assert!(invariants("crates/rules/src/a.rs", "//! A.\n#[cfg(test)]\nconst T: &str = \"Microsoft.Web/sites\";\n").is_empty());
         assert!(invariants("crates/rules/tests/a.rs", "//! A.\nconst T: &str = \"Microsoft.Web/sites\";\n").is_empty());
     }
