@@ -5,6 +5,7 @@
 //! once at the boundary: it keeps the original text for display and compares, hashes and orders by
 //! a normalised key everywhere else.
 
+use crate::arm_type;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -37,8 +38,8 @@ struct Inner {
 /// The lower-cased form of the fixed types of subscription and resource-group ids.
 fn lower_fixed(ty: &'static str) -> &'static str {
     match ty {
-        "Microsoft.Resources/resourceGroups" => "microsoft.resources/resourcegroups",
-        _ => "microsoft.resources/subscriptions",
+        arm_type::RESOURCE_GROUPS => arm_type::RESOURCE_GROUPS_KEY,
+        _ => arm_type::SUBSCRIPTIONS_KEY,
     }
 }
 
@@ -228,8 +229,8 @@ impl ResourceId {
         let text: &str = if lower { &inner.key } else { &inner.original };
         let at = move |span: Span| &text[span.0 as usize..span.1 as usize];
         let (fixed, namespace, chain): (Option<&'static str>, Option<Span>, &[(Span, Span)]) = match inner.namespace {
-            None if inner.resource_group.is_some() => (Some("Microsoft.Resources/resourceGroups"), None, &[]),
-            None => (Some("Microsoft.Resources/subscriptions"), None, &[]),
+            None if inner.resource_group.is_some() => (Some(arm_type::RESOURCE_GROUPS), None, &[]),
+            None => (Some(arm_type::SUBSCRIPTIONS), None, &[]),
             Some(ns) => match inner.extension {
                 Some((ext_ns, start)) => (None, Some(ext_ns), &inner.chain[start..]),
                 None => (None, Some(ns), &inner.chain[..]),

@@ -5,6 +5,7 @@
 //! needs and a link ([`Origin`]) to the document it came from, plus indexes built once. The model
 //! is immutable and does no I/O.
 
+pub mod arm_type;
 pub mod backend;
 pub mod diagnostic;
 pub mod dns;

@@ -1,5 +1,6 @@
 //! The [`Model`]: typed resources by id plus the indexes the engine needs, built once.
 
+use crate::arm_type;
 use crate::backend::Backend;
 use crate::dns::*;
 use crate::network::*;
@@ -365,38 +366,5 @@ impl Model {
 /// ARM types as Azure spells them in its documentation, so output does not depend on the
 /// casing of whichever document came first.
 pub fn canonical_type(ty: &str) -> String {
-    const KNOWN: &[&str] = &[
-        "Microsoft.Network/virtualNetworks",
-        "Microsoft.Network/virtualNetworks/subnets",
-        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
-        "Microsoft.Network/networkSecurityGroups",
-        "Microsoft.Network/networkSecurityGroups/securityRules",
-        "Microsoft.Network/routeTables",
-        "Microsoft.Network/routeTables/routes",
-        "Microsoft.Network/networkInterfaces",
-        "Microsoft.Network/privateEndpoints",
-        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
-        "Microsoft.Network/privateDnsZones",
-        "Microsoft.Network/privateDnsZones/A",
-        "Microsoft.Network/privateDnsZones/AAAA",
-        "Microsoft.Network/privateDnsZones/CNAME",
-        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
-        "Microsoft.Network/dnsResolvers",
-        "Microsoft.Network/dnsResolvers/inboundEndpoints",
-        "Microsoft.Network/dnsResolvers/outboundEndpoints",
-        "Microsoft.Network/dnsForwardingRulesets",
-        "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
-        "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
-        "Microsoft.Web/serverfarms",
-        "Microsoft.Web/sites",
-        "Microsoft.Web/sites/config",
-        "Microsoft.Web/sites/virtualNetworkConnections",
-        "Microsoft.Sql/servers",
-        "Microsoft.Sql/servers/databases",
-        "Microsoft.Cache/Redis",
-        "Microsoft.KeyVault/vaults",
-        "Microsoft.CognitiveServices/accounts",
-        "Microsoft.Storage/storageAccounts",
-    ];
-    KNOWN.iter().find(|k| k.eq_ignore_ascii_case(ty)).map(|k| k.to_string()).unwrap_or_else(|| ty.to_string())
+    arm_type::KNOWN.iter().find(|k| k.eq_ignore_ascii_case(ty)).map(|k| k.to_string()).unwrap_or_else(|| ty.to_string())
 }

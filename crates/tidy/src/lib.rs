@@ -110,11 +110,19 @@ pub fn check_file(path: &str, text: &str) -> Vec<Violation> {
     let test_file = is_test_path(path);
     let pure = PURE_CRATES.iter().any(|c| path.starts_with(c));
     let mut in_tests = test_file;
-    for (index, line) in text.lines().enumerate() {
+    let mut next_is_test_item = false;
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().copied().enumerate() {
         let number = index + 1;
+        let test_item = std::mem::take(&mut next_is_test_item);
         if line.trim() == "#[cfg(test)]" {
-            // Unit tests sit at the end of a file, after this attribute.
-            in_tests = true;
+            if lines.get(index + 1).is_some_and(|next| next.trim_end().ends_with(';')) {
+                // A one-line test item (`mod tests;`, a constant): only it is test code.
+                next_is_test_item = true;
+            } else {
+                // Unit tests sit at the end of a file, after this attribute.
+                in_tests = true;
+            }
         }
         let code = code_of(line);
         if pure {
@@ -126,7 +134,7 @@ pub fn check_file(path: &str, text: &str) -> Vec<Violation> {
                 );
             }
         }
-        if in_tests {
+        if in_tests || test_item {
             continue;
         }
         if line.contains("[SIM]") && !SIM_REGISTERS.contains(&path) {
@@ -195,10 +203,12 @@ fn azure_type_in(code: &str) -> Option<&str> {
     let mut from = 0;
     while let Some(found) = lower[from..].find(PREFIX) {
         let start = from + found;
+        // `graph.microsoft.com/` is a host name, not a namespace.
+        let in_host_name = code[..start].ends_with(|c: char| c == '.' || c == '-' || c.is_ascii_alphanumeric());
         let namespace = &code[start + PREFIX.len()..];
         let namespace_len = namespace.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(namespace.len());
         let slash = start + PREFIX.len() + namespace_len;
-        if namespace_len > 0 && code[slash..].starts_with('/') {
+        if !in_host_name && namespace_len > 0 && code[slash..].starts_with('/') {
             let end = code[slash + 1..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/'))
                 .map_or(code.len(), |e| slash + 1 + e);
@@ -293,12 +303,16 @@ mod tests {
         // Mentions in comments, namespaces alone and test modules are not facts written twice.
         assert!(invariants("crates/rules/src/a.rs", "//! A `Microsoft.Network/virtualNetworks`.\n").is_empty());
         assert!(invariants("crates/rules/src/a.rs", "//! A.\nlet ns = \"Microsoft.Network\";\n").is_empty());
+        assert!(invariants("crates/twin/src/a.rs", "//! A.\nlet url = \"https://graph.microsoft.com/\";\n").is_empty());
         assert!(invariants(
             "crates/rules/src/a.rs",
             "//! A.\n#[cfg(test)]\nconst T: &str = \"Microsoft.Web/sites\";\n"
         )
         .is_empty());
         assert!(invariants("crates/rules/tests/a.rs", "//! A.\nconst T: &str = \"Microsoft.Web/sites\";\n").is_empty());
+        // A test module in a file of its own does not hide the rest of the file.
+        let text = "//! A.\n#[cfg(test)]\nmod tests;\nconst T: &str = \"Microsoft.Web/sites\";\n";
+        assert_eq!(invariants("crates/rules/src/a.rs", text), ["azure-facts"]);
     }
 
     #[test]

@@ -25,7 +25,6 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
-#[ignore = "enabled once the sources are tidy"]
 fn the_sources_keep_the_architectures_invariants() {
     let root = workspace_root();
     let mut files = Vec::new();

@@ -7,12 +7,13 @@
 
 use crate::store::{document_id, Change, Documents};
 use privlink_engine::catalog;
+use privlink_model::arm_type;
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-const ZONE_TYPE: &str = "Microsoft.Network/privateDnsZones";
-const LINK_TYPE: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+const ZONE_TYPE: &str = arm_type::PRIVATE_DNS_ZONES;
+const LINK_TYPE: &str = arm_type::PRIVATE_DNS_ZONE_LINKS;
 
 /// Adds Azure's computed properties to the documents `changes` write, and refreshes the
 /// counters of private DNS zones whose children change.
@@ -60,7 +61,7 @@ fn fill(doc: &mut Value, id: &ResourceId, after: &Documents) {
             // az's record-set table formatter indexes `metadata` unconditionally.
             properties.entry("metadata").or_insert(json!({}));
         }
-    } else if id.is_type("Microsoft.Web/sites") || id.is_type("Microsoft.Web/sites/slots") {
+    } else if id.is_type(arm_type::SITES) || id.is_type(arm_type::SITE_SLOTS) {
         // A site's sku is its plan's tier.
         let plan_tier = doc
             .pointer("/properties/serverFarmId")
@@ -113,7 +114,7 @@ fn fill_zone_counters(doc: &mut Value, zone: &ResourceId, after: &Documents) {
 /// site's own `virtualNetworkSubnetId` that Azure answers for an integrated app (what
 /// `az webapp vnet-integration remove` deletes).
 pub fn site_network_config(snapshot: &crate::store::Documents, id: &privlink_model::ResourceId) -> Option<Value> {
-    if !(id.is_type("Microsoft.Web/sites/networkConfig") && id.name().eq_ignore_ascii_case("virtualNetwork")) {
+    if !(id.is_type(arm_type::SITE_NETWORK_CONFIG) && id.name().eq_ignore_ascii_case("virtualNetwork")) {
         return None;
     }
     let site = snapshot.get(&id.parent()?)?;
@@ -122,7 +123,7 @@ pub fn site_network_config(snapshot: &crate::store::Documents, id: &privlink_mod
     Some(serde_json::json!({
         "id": id.as_str(),
         "name": "virtualNetwork",
-        "type": "Microsoft.Web/sites/networkConfig",
+        "type": arm_type::SITE_NETWORK_CONFIG,
         "properties": {"subnetResourceId": subnet, "swiftSupported": true},
     }))
 }

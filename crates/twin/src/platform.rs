@@ -2,6 +2,7 @@
 //! subscription and its locations. Shapes follow what ARM returns and what az reads from them
 //! (az-cli.md §2 and §4).
 
+use privlink_model::arm_type;
 use serde_json::{json, Value};
 
 /// The cloud document at `/metadata/endpoints` that `az cloud register` reads (azure-cli's
@@ -122,32 +123,33 @@ pub fn locations(subscription_id: &str) -> Value {
 /// `az resource` picks when it has no `--api-version`); the types are those privlink models for
 /// the namespace plus any the store holds.
 pub fn resource_provider(subscription_id: &str, namespace: &str, stored_types: Vec<String>) -> Value {
-    const MODELLED: &[(&str, &str)] = &[
-        ("Microsoft.Network", "virtualNetworks"),
-        ("Microsoft.Network", "virtualNetworks/subnets"),
-        ("Microsoft.Network", "networkSecurityGroups"),
-        ("Microsoft.Network", "routeTables"),
-        ("Microsoft.Network", "networkInterfaces"),
-        ("Microsoft.Network", "privateEndpoints"),
-        ("Microsoft.Network", "privateDnsZones"),
-        ("Microsoft.Network", "privateDnsZones/virtualNetworkLinks"),
-        ("Microsoft.Web", "sites"),
-        ("Microsoft.Web", "serverfarms"),
-        ("Microsoft.Sql", "servers"),
-        ("Microsoft.Cache", "Redis"),
-        ("Microsoft.KeyVault", "vaults"),
-        ("Microsoft.CognitiveServices", "accounts"),
-        ("Microsoft.Storage", "storageAccounts"),
+    const MODELLED: &[&str] = &[
+        arm_type::VIRTUAL_NETWORKS,
+        arm_type::SUBNETS,
+        arm_type::NETWORK_SECURITY_GROUPS,
+        arm_type::ROUTE_TABLES,
+        arm_type::NETWORK_INTERFACES,
+        arm_type::PRIVATE_ENDPOINTS,
+        arm_type::PRIVATE_DNS_ZONES,
+        arm_type::PRIVATE_DNS_ZONE_LINKS,
+        arm_type::SITES,
+        arm_type::SERVER_FARMS,
+        arm_type::SQL_SERVERS,
+        arm_type::REDIS,
+        arm_type::KEY_VAULTS,
+        arm_type::COGNITIVE_SERVICES_ACCOUNTS,
+        arm_type::STORAGE_ACCOUNTS,
     ];
-    let mut types: Vec<String> = MODELLED
-        .iter()
+    let modelled = MODELLED.iter().filter_map(|t| t.split_once('/'));
+    let mut types: Vec<String> = modelled
+        .clone()
         .filter(|(ns, _)| ns.eq_ignore_ascii_case(namespace))
         .map(|(_, t)| t.to_string())
         .chain(stored_types)
         .collect();
     types.sort_by_key(|t| t.to_ascii_lowercase());
     types.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-    let canonical = MODELLED.iter().find(|(ns, _)| ns.eq_ignore_ascii_case(namespace)).map_or(namespace, |(ns, _)| ns);
+    let canonical = modelled.clone().find(|(ns, _)| ns.eq_ignore_ascii_case(namespace)).map_or(namespace, |(ns, _)| ns);
     json!({
         "id": format!("/subscriptions/{subscription_id}/providers/{canonical}"),
         "namespace": canonical,
@@ -177,4 +179,34 @@ pub fn publishing_profile(app: &str, site: &Value) -> String {
 <publishProfile profileName=\"{app} - FTP\" publishMethod=\"FTP\" publishUrl=\"ftps://{app}.ftp.azurewebsites.windows.net/site/wwwroot\" ftpPassiveMode=\"True\" userName=\"{app}\\\\${app}\" userPWD=\"\" destinationAppUrl=\"https://{host}\" SQLServerDBConnectionString=\"\" mySQLDBConnectionString=\"\" hostingProviderForumLink=\"\" controlPanelLink=\"https://portal.azure.com\" webSystem=\"WebSites\"><databases /></publishProfile>\
 </publishData>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_lists_its_modelled_types_under_its_own_spelling() {
+        let provider = resource_provider("s", "microsoft.network", vec!["dnsResolvers".into(), "routeTables".into()]);
+        assert_eq!(provider["namespace"], "Microsoft.Network");
+        assert_eq!(provider["id"], "/subscriptions/s/providers/Microsoft.Network");
+        let types: Vec<&str> =
+            provider["resourceTypes"].as_array().unwrap().iter().map(|t| t["resourceType"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            [
+                "dnsResolvers",
+                "networkInterfaces",
+                "networkSecurityGroups",
+                "privateDnsZones",
+                "privateDnsZones/virtualNetworkLinks",
+                "privateEndpoints",
+                "routeTables",
+                "virtualNetworks",
+                "virtualNetworks/subnets",
+            ]
+        );
+        let web = resource_provider("s", "Microsoft.Web", vec![]);
+        assert_eq!(web["resourceTypes"].as_array().unwrap().len(), 2);
+    }
 }

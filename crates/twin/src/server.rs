@@ -17,6 +17,7 @@ use crate::tls::LocalCa;
 use crate::{computed, structure};
 use anyhow::Context;
 use axum_server::tls_rustls::RustlsConfig;
+use privlink_model::arm_type;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -113,7 +114,7 @@ fn preload(store: &Store, documents: &[Value]) -> anyhow::Result<()> {
                 json!({
                     "id": group.to_string(),
                     "name": group.name(),
-                    "type": "Microsoft.Resources/resourceGroups",
+                    "type": arm_type::RESOURCE_GROUPS,
                     "location": location.unwrap_or(DEFAULT_LOCATION),
                     "properties": {"provisioningState": "Succeeded"}
                 })

@@ -2,6 +2,7 @@
 
 use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::bail;
+use privlink_model::arm_type;
 use privlink_report::findings;
 use privlink_rules::{all_rules, documentation, summary, Rule, Severity};
 
@@ -110,7 +111,10 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
         }
     }
     if estate.model.resources.sites.is_empty() && !estate.model.documents.is_empty() {
-        eprintln!("note: the estate has no App Service apps (Microsoft.Web/sites): only the rules on networks, DNS zones, private endpoints and services had something to check");
+        eprintln!(
+            "note: the estate has no App Service apps ({}): only the rules on networks, DNS zones, private endpoints and services had something to check",
+            arm_type::SITES
+        );
     }
     let selected =
         |r: &Rule| (args.select.is_empty() || matches(r.code, &args.select)) && !matches(r.code, &args.ignore);

@@ -50,3 +50,14 @@ pub fn app_service_tier_without_networking(sku_name: Option<&str>, sku_tier: Opt
         (by_tier || by_name).then_some(t.tier)
     })
 }
+
+/// The service name a subnet delegation for regional VNet integration names. Source: Learn
+/// "Integrate your app with an Azure virtual network" (subnet requirements,
+/// https://learn.microsoft.com/azure/app-service/overview-vnet-integration#subnet-requirements,
+/// azure-semantics §3.2). Azure spells it `serverFarms` here, unlike the plan's resource type.
+pub const INTEGRATION_DELEGATION: &str = "Microsoft.Web/serverFarms";
+
+/// How an app setting's value starts when it is a Key Vault reference, `@Microsoft.KeyVault(…)`
+/// up to its closing `)`. Source: Learn "Use Key Vault references as app settings"
+/// (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references).
+pub const KEY_VAULT_REFERENCE_PREFIX: &str = "@Microsoft.KeyVault(";

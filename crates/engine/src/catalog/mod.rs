@@ -27,7 +27,10 @@ mod network;
 mod private_dns;
 mod table;
 
-pub use app_service::{app_service_plan_tiers, app_service_tier_without_networking, PlanTier};
+pub use app_service::{
+    app_service_plan_tiers, app_service_tier_without_networking, PlanTier, INTEGRATION_DELEGATION,
+    KEY_VAULT_REFERENCE_PREFIX,
+};
 pub use backend::{backend_kind, is_private_link_type};
 pub use fqdn::{
     entries_for_zone, group_ids_for_zone, is_privatelink_zone, lookup_fqdn, lookup_fqdn_all, privatelink_alias,

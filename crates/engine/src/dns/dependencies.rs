@@ -2,6 +2,7 @@
 //! and the customer-visible names of the private endpoint targets the app can route to.
 
 use crate::catalog::{self, Cloud, NameHints};
+use privlink_model::arm_type;
 use privlink_model::{DnsName, Model, PrivateEndpoint, ResourceId, Site};
 use std::collections::BTreeSet;
 
@@ -102,13 +103,13 @@ fn fqdns_of<'m>(model: &'m Model, endpoints: impl Iterator<Item = &'m PrivateEnd
 pub fn hostnames_in(value: &str) -> Vec<DnsName> {
     let mut names = Vec::new();
     let trimmed = value.trim();
-    if let Some(inner) = trimmed.strip_prefix("@Microsoft.KeyVault(").and_then(|r| r.strip_suffix(')')) {
+    if let Some(inner) = trimmed.strip_prefix(catalog::KEY_VAULT_REFERENCE_PREFIX).and_then(|r| r.strip_suffix(')')) {
         for part in inner.split(';') {
             if let Some((key, vault)) = part.split_once('=') {
                 if key.trim().eq_ignore_ascii_case("VaultName") {
                     names.extend(catalog::customer_fqdns(
                         Cloud::Public,
-                        "Microsoft.KeyVault/vaults",
+                        arm_type::KEY_VAULTS,
                         vault.trim(),
                         "vault",
                         &NameHints::default(),

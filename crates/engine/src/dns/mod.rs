@@ -12,6 +12,7 @@ pub mod soa;
 pub mod view;
 
 use crate::catalog::{self, Cloud, NameHints};
+use privlink_model::arm_type;
 use privlink_model::{ConnectionStatus, DnsName, Model, RecordData, RecordType, Region, ResolutionPolicy, ResourceId};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -170,7 +171,7 @@ impl<'m> Resolver<'m> {
         }
         for s in model.resources.sites.values() {
             let hints = NameHints { region: s.meta.region(), ..NameHints::default() };
-            resources.push((s.meta.id.clone(), "Microsoft.Web/sites".into(), hints));
+            resources.push((s.meta.id.clone(), arm_type::SITES.into(), hints));
         }
         for (id, resource_type, hints) in resources {
             // Templated group ids (`sites-{slotName}`) become names only through the concrete

@@ -2,6 +2,7 @@
 
 use super::{refusal, FlowVerdict, TraceFlow};
 use crate::catalog::{self, PortUsage};
+use privlink_model::arm_type;
 use privlink_model::{Backend, BackendKind, PublicNetworkAccess, ResourceId, Subnet};
 
 impl TraceFlow<'_> {
@@ -40,8 +41,7 @@ impl TraceFlow<'_> {
             closed_because.get_or_insert(p.usage);
         }
         let service = entries[0].service;
-        let redis =
-            backend.is_some_and(|b| b.kind == BackendKind::Redis) || ty.eq_ignore_ascii_case("Microsoft.Cache/Redis");
+        let redis = backend.is_some_and(|b| b.kind == BackendKind::Redis) || ty.eq_ignore_ascii_case(arm_type::REDIS);
         let (detail, message) = match closed_because {
             Some(PortUsage::NonTls) if redis => (
                 format!(

@@ -5,13 +5,10 @@ use super::{
     array_at, children_of, document_id, documents_of_type, id_at, str_at, subnet_document, ArmError, DocumentLookup,
     NETWORK_INTERFACE, PLAN, PRIVATE_ENDPOINT, SITE, SUBNET, VIRTUAL_NETWORK, ZONE_LINK,
 };
-use crate::catalog;
+use crate::catalog::{self, INTEGRATION_DELEGATION};
 use privlink_model::ResourceId;
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-/// The delegation a VNet integration subnet needs (§3.2).
-const INTEGRATION_DELEGATION: &str = "Microsoft.Web/serverFarms";
 
 pub(super) fn before_put(estate: &dyn DocumentLookup, id: &ResourceId, document: &Value) -> Result<(), ArmError> {
     if id.is_type(ZONE_LINK) {

@@ -4,11 +4,12 @@
 //! writes the site, and removing it disconnects the app and its swift connection entries.
 
 use super::{children_of, document_id, str_at, Change, DocumentLookup};
+use privlink_model::arm_type;
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
 
-pub(crate) const NETWORK_CONFIG: &str = "Microsoft.Web/sites/networkConfig";
-const SWIFT_CONNECTIONS: &str = "Microsoft.Web/sites/virtualNetworkConnections";
+pub(crate) const NETWORK_CONFIG: &str = arm_type::SITE_NETWORK_CONFIG;
+const SWIFT_CONNECTIONS: &str = arm_type::SITE_VIRTUAL_NETWORK_CONNECTIONS;
 
 /// Whether `id` is a site's `networkConfig/virtualNetwork`.
 pub(crate) fn is_integration(id: &ResourceId) -> bool {

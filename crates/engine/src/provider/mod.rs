@@ -74,6 +74,7 @@ mod zone_group;
 mod tests;
 
 pub use error::ArmError;
+use privlink_model::arm_type;
 use privlink_model::{Document, Origin, ResourceId};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -289,15 +290,15 @@ impl DocumentLookup for BTreeMap<ResourceId, Document> {
     }
 }
 
-pub(crate) const PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
-pub(crate) const ZONE_GROUP: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
-pub(crate) const NETWORK_INTERFACE: &str = "Microsoft.Network/networkInterfaces";
-pub(crate) const VIRTUAL_NETWORK: &str = "Microsoft.Network/virtualNetworks";
-pub(crate) const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets";
-pub(crate) const ZONE_LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
-pub(crate) const A_RECORD_SET: &str = "Microsoft.Network/privateDnsZones/A";
-pub(crate) const SITE: &str = "Microsoft.Web/sites";
-pub(crate) const PLAN: &str = "Microsoft.Web/serverfarms";
+pub(crate) const PRIVATE_ENDPOINT: &str = arm_type::PRIVATE_ENDPOINTS;
+pub(crate) const ZONE_GROUP: &str = arm_type::PRIVATE_DNS_ZONE_GROUPS;
+pub(crate) const NETWORK_INTERFACE: &str = arm_type::NETWORK_INTERFACES;
+pub(crate) const VIRTUAL_NETWORK: &str = arm_type::VIRTUAL_NETWORKS;
+pub(crate) const SUBNET: &str = arm_type::SUBNETS;
+pub(crate) const ZONE_LINK: &str = arm_type::PRIVATE_DNS_ZONE_LINKS;
+pub(crate) const A_RECORD_SET: &str = arm_type::PRIVATE_DNS_A_RECORDS;
+pub(crate) const SITE: &str = arm_type::SITES;
+pub(crate) const PLAN: &str = arm_type::SERVER_FARMS;
 
 /// The changes Azure makes for `write`, or the error it answers. The written document itself is
 /// among the changes (completed with what Azure fills in), as is its deletion for DELETE.
@@ -376,9 +377,10 @@ pub fn deploy(documents: &mut BTreeMap<ResourceId, Document>, deployed: &[Resour
 
 fn deploy_rank(id: &ResourceId) -> u8 {
     let ty = id.type_key();
-    if ty.starts_with("microsoft.network/virtualnetworks")
-        || ty.starts_with("microsoft.network/networksecuritygroups")
-        || ty.starts_with("microsoft.network/routetables")
+    let starts_with_type = |prefix: &str| ty.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+    if starts_with_type(arm_type::VIRTUAL_NETWORKS)
+        || starts_with_type(arm_type::NETWORK_SECURITY_GROUPS)
+        || starts_with_type(arm_type::ROUTE_TABLES)
     {
         0
     } else if ty == PLAN.to_ascii_lowercase() {

@@ -1,6 +1,7 @@
 //! Where a deployment runs and what the caller injects: the scope (tenant, subscription, resource
 //! group), the clock and GUID seed, and the documents of `existing` resources.
 
+use privlink_model::arm_type;
 use std::collections::BTreeMap;
 
 /// The target of a deployment, which `resourceGroup()`, `subscription()`, `tenant()`, `deployment()`
@@ -69,7 +70,7 @@ impl DeploymentScope {
         match (&self.resource_group, &self.management_group) {
             (Some(_), _) => self.resource_group_id().unwrap_or_default(),
             (None, Some(mg)) if self.subscription_id.is_empty() => {
-                format!("/providers/Microsoft.Management/managementGroups/{mg}")
+                format!("/providers/{}/{mg}", arm_type::MANAGEMENT_GROUPS)
             }
             _ => self.subscription_resource_id(),
         }

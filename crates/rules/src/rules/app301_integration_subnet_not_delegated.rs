@@ -19,10 +19,11 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_engine::catalog;
 use privlink_model::Model;
 use serde_json::json;
 
-const SERVICE: &str = "Microsoft.Web/serverFarms";
+const SERVICE: &str = catalog::INTEGRATION_DELEGATION;
 
 pub(crate) const RULE: Rule = Rule {
     code: "APP301",

@@ -26,6 +26,7 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::FixAvailability;
+use privlink_model::arm_type;
 use privlink_model::Model;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -56,7 +57,7 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         for m in &members {
             let (what, detail) = if let Some(pe) = model.resources.private_endpoints.get(m) {
                 let target = pe.primary_connection().and_then(|c| c.target.as_ref());
-                let to_sites = target.is_some_and(|t| t.is_type("Microsoft.Web/sites"));
+                let to_sites = target.is_some_and(|t| t.is_type(arm_type::SITES));
                 (
                     format!("private endpoint {}", pe.meta.name),
                     match target {

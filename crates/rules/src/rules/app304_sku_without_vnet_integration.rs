@@ -26,6 +26,7 @@ use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog;
+use privlink_model::arm_type;
 use privlink_model::{Model, Region, ResourceId};
 use serde_json::json;
 
@@ -117,9 +118,10 @@ fn move_to_premium(model: &Model, plan_id: &ResourceId, site_ids: &[ResourceId])
     let plan = &model.resources.plans[plan_id];
     let name = format!("{}-premium", plan.meta.name);
     let new_id = ResourceId::parse(&format!(
-        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Web/serverfarms/{name}",
+        "/subscriptions/{}/resourceGroups/{}/providers/{}/{name}",
         plan_id.subscription().unwrap_or("SUBSCRIPTION"),
-        rg(plan_id)
+        rg(plan_id),
+        arm_type::SERVER_FARMS
     ))
     .expect("a well-formed plan id");
     let location = plan.meta.location.clone().unwrap_or_else(|| "LOCATION".into());

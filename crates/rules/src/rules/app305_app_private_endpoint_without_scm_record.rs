@@ -25,6 +25,7 @@ use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::{self, Cloud, NameHints};
+use privlink_model::arm_type;
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -59,15 +60,14 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     for pe in model.resources.private_endpoints.values() {
         for c in &pe.connections {
             let Some(t) = &c.target else { continue };
-            if !t.is_type("Microsoft.Web/sites") || !approved_endpoints(model, t).contains(&pe.meta.id) {
+            if !t.is_type(arm_type::SITES) || !approved_endpoints(model, t).contains(&pe.meta.id) {
                 continue;
             }
             targets.extend(c.group_ids.iter().map(|g| (t.clone(), g.clone())));
         }
     }
     for (site, group) in targets {
-        let fqdns =
-            catalog::customer_fqdns(Cloud::Public, "Microsoft.Web/sites", site.name(), &group, &NameHints::default());
+        let fqdns = catalog::customer_fqdns(Cloud::Public, arm_type::SITES, site.name(), &group, &NameHints::default());
         let aliases: Vec<DnsName> = fqdns.iter().filter_map(|f| catalog::privatelink_alias(Cloud::Public, f)).collect();
         // The app's own record is the alias one label below the zone; the scm record sits under it.
         let Some(app) = aliases.iter().min_by_key(|a| a.label_count()) else { continue };

@@ -28,6 +28,7 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_engine::catalog;
 use privlink_engine::dns::dependencies::hostnames_in;
 use privlink_engine::trace::owner_of;
 use privlink_model::{BackendKind, Model, PublicNetworkAccess, Site};
@@ -58,7 +59,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             continue;
         }
         for (setting, value) in &site.app_settings {
-            if !value.trim_start().starts_with("@Microsoft.KeyVault(") {
+            if !value.trim_start().starts_with(catalog::KEY_VAULT_REFERENCE_PREFIX) {
                 continue;
             }
             for name in hostnames_in(value) {

@@ -35,6 +35,7 @@ use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::FixAvailability;
 use privlink_engine::catalog;
+use privlink_model::arm_type;
 use privlink_model::{BackendKind, Model};
 use serde_json::json;
 
@@ -49,8 +50,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
-    let service_endpoint =
-        catalog::service_endpoint_service("Microsoft.KeyVault/vaults").unwrap_or("Microsoft.KeyVault");
+    let service_endpoint = catalog::service_endpoint_service(arm_type::KEY_VAULTS).unwrap_or("Microsoft.KeyVault");
     for b in model.resources.backends.values().filter(|b| b.kind == BackendKind::KeyVault) {
         let Some(acls) = &b.network_acls else { continue };
         if !acls.denies_by_default()

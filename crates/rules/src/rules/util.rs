@@ -3,6 +3,7 @@
 use crate::fix::{pointer_token, Edit};
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_engine::dns::dependencies::hostnames_in;
+use privlink_model::arm_type;
 use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId, Site};
 use serde_json::Value;
 
@@ -65,9 +66,10 @@ pub fn zone_id_for(model: &Model, zone: &DnsName, group_of: &ResourceId) -> (Res
         Some(id) => (id.clone(), true),
         None => {
             let id = format!(
-                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/privateDnsZones/{}",
+                "/subscriptions/{}/resourceGroups/{}/providers/{}/{}",
                 group_of.subscription().unwrap_or("SUBSCRIPTION"),
                 rg(group_of),
+                arm_type::PRIVATE_DNS_ZONES,
                 zone.as_str()
             );
             (ResourceId::parse(&id).expect("a well-formed zone id"), false)

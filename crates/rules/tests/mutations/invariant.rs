@@ -4,7 +4,7 @@
 //! one that is not allowed.
 
 use privlink_engine::dns::{dependencies, Resolver};
-use privlink_engine::path::{Trace, FlowVerdict};
+use privlink_engine::path::{FlowVerdict, Trace};
 use privlink_engine::trace::{owner_of, trace_all};
 use privlink_model::{DnsName, Model};
 use privlink_rules::{check, Finding, Severity};

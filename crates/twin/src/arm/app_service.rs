@@ -5,12 +5,13 @@ use super::scope::require_resource;
 use super::ArmState;
 use crate::store::Documents;
 use privlink_engine::provider::ArmError;
+use privlink_model::arm_type;
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
 
 /// App Service configuration singletons: `sites/{n}/config/{appsettings,web,…}`.
 pub(super) fn is_singleton_config(id: &ResourceId) -> bool {
-    id.is_type("Microsoft.Web/sites/config") || id.is_type("Microsoft.Web/sites/slots/config")
+    id.is_type(arm_type::SITE_CONFIG) || id.is_type(arm_type::SLOT_CONFIG)
 }
 
 /// A configuration singleton exists whenever its site does; unset, it has empty settings
@@ -50,7 +51,7 @@ pub(super) fn site_vnet_connections(site_id: &ResourceId, site: &Value) -> Vec<V
     vec![json!({
         "id": site_id.child("virtualNetworkConnections", subnet_id.name()).to_string(),
         "name": subnet_id.name(),
-        "type": "Microsoft.Web/sites/virtualNetworkConnections",
+        "type": arm_type::SITE_VIRTUAL_NETWORK_CONNECTIONS,
         "location": site.get("location").cloned().unwrap_or(Value::Null),
         "properties": {
             "vnetResourceId": subnet,

@@ -4,6 +4,7 @@
 use super::routes::{base_url, query_param};
 use super::{ArmRequest, ArmResponse, ArmState};
 use crate::identity::random_uuid;
+use privlink_model::arm_type;
 use privlink_model::{Region, ResourceId};
 
 /// Adds `Azure-AsyncOperation` and `Retry-After` (az waits 30 s between polls without it, and
@@ -34,6 +35,6 @@ pub(super) fn is_long_running(id: &ResourceId) -> bool {
     let network = id.namespace().is_some_and(|ns| ns.eq_ignore_ascii_case("Microsoft.Network"));
     let type_key = id.type_key();
     let record_set =
-        type_key.starts_with("microsoft.network/privatednszones/") && !type_key.ends_with("/virtualnetworklinks");
+        arm_type::is_under(&type_key, arm_type::PRIVATE_DNS_ZONES) && !type_key.ends_with("/virtualnetworklinks");
     network && !record_set
 }

@@ -10,6 +10,7 @@ use crate::platform;
 use crate::store::{document_id, Documents};
 use axum::http::Method;
 use privlink_engine::provider::ArmError;
+use privlink_model::arm_type;
 use privlink_model::ResourceId;
 use serde_json::{json, Value};
 
@@ -77,7 +78,7 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
             let docs = state.store.snapshot();
             let sub = require_subscription(state, &docs, &s[1])?;
             let scope = parse_id(&format!("/subscriptions/{sub}"))?;
-            Ok(list(docs.children(&scope, "Microsoft.Resources/resourceGroups")))
+            Ok(list(docs.children(&scope, arm_type::RESOURCE_GROUPS)))
         }
         ["subscriptions", _, "resources"] => {
             require_method(request, &[Method::GET])?;
@@ -168,17 +169,17 @@ pub(super) fn provider_path(
     require_method(request, &[Method::GET])?;
     let docs = state.store.snapshot();
     let owner_doc = require_resource(state, &docs, &owner)?;
-    if owner.is_type("Microsoft.Web/sites") && last.eq_ignore_ascii_case("virtualNetworkConnections") {
+    if owner.is_type(arm_type::SITES) && last.eq_ignore_ascii_case("virtualNetworkConnections") {
         return Ok(ArmResponse::json(200, Value::Array(site_vnet_connections(&owner, owner_doc))));
     }
-    if owner.is_type("Microsoft.Network/privateDnsZones")
+    if owner.is_type(arm_type::PRIVATE_DNS_ZONES)
         && (last.eq_ignore_ascii_case("ALL") || last.eq_ignore_ascii_case("recordsets"))
     {
         let records = docs
             .below(&owner)
             .map(|(_, d)| d)
             .filter(|d| document_id(d).is_some_and(|id| id.parent().as_ref() == Some(&owner)))
-            .filter(|d| !has_type(d, "Microsoft.Network/privateDnsZones/virtualNetworkLinks"));
+            .filter(|d| !has_type(d, arm_type::PRIVATE_DNS_ZONE_LINKS));
         return Ok(list(records));
     }
     let child_type = format!("{}/{last}", owner.resource_type());

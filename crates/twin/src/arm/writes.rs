@@ -15,6 +15,7 @@ use crate::provider::WriteRequest;
 use crate::store::{document_id, Change, Documents};
 use crate::structure::{self, properties_of};
 use privlink_engine::provider::{ArmError, WriteMethod};
+use privlink_model::arm_type;
 use privlink_model::{Region, ResourceId};
 use serde_json::{Map, Value};
 
@@ -168,7 +169,7 @@ pub(super) fn action(
         return singleton_config(state, &docs, owner).map(|doc| ArmResponse::document(200, doc));
     }
     let doc = require_resource(state, &docs, owner)?;
-    if owner.is_type("Microsoft.Web/sites") && action.eq_ignore_ascii_case("publishxml") {
+    if owner.is_type(arm_type::SITES) && action.eq_ignore_ascii_case("publishxml") {
         // `az webapp show` reads the publishing profile for its ftp/deploy URLs. The twin has no
         // deployment endpoint, so the profile names the app's hosts and carries no secrets.
         return Ok(ArmResponse::text(200, "application/xml", platform::publishing_profile(owner.name(), doc)));

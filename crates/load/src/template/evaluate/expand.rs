@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use privlink_model::arm_type;
 use serde_json::Value as Json;
 
 use super::{Deployment, Env, Instance, InstanceState, World, DEPLOYMENTS_TYPE};
@@ -271,7 +272,7 @@ fn qualify(parent: Option<(&str, &Value)>, resource_type: &str, name: &Value) ->
 /// `{prefix}/providers/{namespace}/{type1}/{name1}/{type2}/{name2}…`
 pub(super) fn build_resource_id(prefix: &str, full_type: &str, full_name: &str) -> Result<String, String> {
     // Resource groups are the one type whose id has no `/providers/` segment.
-    if full_type.eq_ignore_ascii_case("Microsoft.Resources/resourceGroups") && !full_name.contains('/') {
+    if full_type.eq_ignore_ascii_case(arm_type::RESOURCE_GROUPS) && !full_name.contains('/') {
         let subscription = prefix.split("/resourceGroups/").next().unwrap_or(prefix);
         return Ok(format!("{subscription}/resourceGroups/{full_name}"));
     }

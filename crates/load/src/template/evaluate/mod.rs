@@ -19,6 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use privlink_model::arm_type;
 use serde_json::Value as Json;
 
 use super::error::TemplateError;
@@ -26,7 +27,7 @@ use super::parameters::{override_value, split_override, ParameterValue, Paramete
 use super::scope::{DeploymentScope, EvaluateOptions};
 use super::value::{escape_pointer, Object, Value};
 
-const DEPLOYMENTS_TYPE: &str = "Microsoft.Resources/deployments";
+const DEPLOYMENTS_TYPE: &str = arm_type::DEPLOYMENTS;
 
 /// The kind of template, from its `$schema`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

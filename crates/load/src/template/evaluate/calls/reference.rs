@@ -7,6 +7,7 @@
 
 use std::rc::Rc;
 
+use privlink_model::arm_type;
 use serde_json::Value as Json;
 
 use super::{Call, Deployment, Env, Eval, World};
@@ -164,7 +165,7 @@ impl<'t> World<'t> {
 /// read them back with `reference(...).subnets[0].id`.
 fn with_network_sub_resource_ids(mut document: Object, full_type: &str) -> Object {
     let Some(Value::String(id)) = document.get("id").cloned() else { return document };
-    if !full_type.to_ascii_lowercase().starts_with("microsoft.network/") {
+    if !arm_type::is_under(full_type, arm_type::NETWORK_NAMESPACE) {
         return document;
     }
     if let Some(Value::Object(mut properties)) = document.get("properties").cloned() {

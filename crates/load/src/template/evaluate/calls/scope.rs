@@ -10,6 +10,7 @@ use crate::template::expr::Expr;
 use crate::template::functions::{self, arity, FunctionResult};
 use crate::template::scope::{public_cloud_environment, DeploymentScope};
 use crate::template::value::{Object, Value};
+use privlink_model::arm_type;
 
 pub(super) fn call<'t>(world: &World<'t>, context: &Deployment<'t>, call: &Call<'_>, env: &Env) -> Option<Eval<Value>> {
     let scope = &context.scope;
@@ -56,9 +57,9 @@ fn management_group(scope: &DeploymentScope) -> Eval<Value> {
     match &scope.management_group {
         Some(mg) => {
             let mut object = Object::new();
-            object.insert("id", Value::from(format!("/providers/Microsoft.Management/managementGroups/{mg}")));
+            object.insert("id", Value::from(format!("/providers/{}/{mg}", arm_type::MANAGEMENT_GROUPS)));
             object.insert("name", Value::from(mg.as_str()));
-            object.insert("type", Value::from("Microsoft.Management/managementGroups"));
+            object.insert("type", Value::from(arm_type::MANAGEMENT_GROUPS));
             object.runtime_extensible = Some("managementGroup() properties are only known at deploy time".into());
             Ok(Value::Object(object))
         }
@@ -114,7 +115,7 @@ fn resource_id_function(function: &str, args: &[Value], scope: &DeploymentScope)
         .iter()
         .position(|a| a.as_str().is_some_and(|s| s.contains('/')) && !a.as_str().is_some_and(|s| s.starts_with('/')))
         .ok_or_else(|| {
-            format!("the function '{display}' needs a resource type such as 'Microsoft.Network/virtualNetworks'")
+            format!("the function '{display}' needs a resource type such as '{}'", arm_type::VIRTUAL_NETWORKS)
         })?;
     let (leading, rest) = args.split_at(type_index);
     let (resource_type, names) = resource_id_segments(display, rest)?;
@@ -128,12 +129,9 @@ fn resource_id_function(function: &str, args: &[Value], scope: &DeploymentScope)
         ("tenantresourceid", []) => String::new(),
         ("extensionresourceid", [base]) => base.trim_end_matches('/').to_string(),
         ("managementgroupresourceid", []) => {
-            format!(
-                "/providers/Microsoft.Management/managementGroups/{}",
-                scope.management_group.clone().unwrap_or_default()
-            )
+            format!("/providers/{}/{}", arm_type::MANAGEMENT_GROUPS, scope.management_group.clone().unwrap_or_default())
         }
-        ("managementgroupresourceid", [group]) => format!("/providers/Microsoft.Management/managementGroups/{group}"),
+        ("managementgroupresourceid", [group]) => format!("/providers/{}/{group}", arm_type::MANAGEMENT_GROUPS),
         _ => {
             return Err(format!("the function '{display}' got {} argument(s) before the resource type", leading.len()))
         }
@@ -151,7 +149,7 @@ fn resource_group_object(scope: &DeploymentScope) -> Result<Value, String> {
     let mut object = Object::new();
     object.insert("id", Value::from(scope.resource_group_id().unwrap_or_default()));
     object.insert("name", Value::from(group.name.as_str()));
-    object.insert("type", Value::from("Microsoft.Resources/resourceGroups"));
+    object.insert("type", Value::from(arm_type::RESOURCE_GROUPS));
     object.insert(
         "location",
         match &group.location {
