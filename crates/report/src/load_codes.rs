@@ -31,7 +31,8 @@ pub const LOAD_CODES: &[LoadCode] = &[
     code("LOAD012", "invalid-value", Severity::Error, "A field holds a value Azure does not accept, such as an unknown NSG direction, access, protocol, next hop type or resolution policy."),
     code("LOAD013", "parameters-file", Severity::Error, "A deployment parameters file was given as an estate; pass it with --parameters next to its template."),
     code("LOAD014", "type-mismatch", Severity::Warning, "The document's \"type\" disagrees with the type its id names; the id is used."),
-    code("LOAD015", "unreadable-documents", Severity::Error, "The documents could not be read or a template could not be evaluated, so the estate is empty."),
+    // LOAD015 (documents unreadable as a whole) is retired: such input is an error naming the file
+    // and place, and a code is never reused.
     code("LOAD016", "deploy-time-value", Severity::Info, "A template value is only known at deploy time; privlink leaves it out."),
     code("LOAD017", "template-warning", Severity::Warning, "Evaluating a deployment template needed an approximation, which the message names."),
     code("LOAD018", "deployment-would-fail", Severity::Error, "Azure would refuse a write the template makes; the resource stays as the template wrote it."),
