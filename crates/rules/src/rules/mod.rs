@@ -56,6 +56,7 @@ rules! {
     dns106_duplicate_record_writers,
     dns107_website_dns_server_public,
     dns108_stale_record,
+    dns109_custom_dns_unverifiable,
     net200_dependency_unreachable,
     net201_nsg_priority_invalid,
     net202_sql_redirect_ports_blocked,
