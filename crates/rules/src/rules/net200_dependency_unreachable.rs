@@ -9,7 +9,10 @@
 //! the trace reached or decided at, or a child or parent of any of them) — an error for a denial, a warning or worse for `unknown`. A dependency
 //! no such finding covers is reported here, on the resource that decided the trace (else the
 //! backend, else the app): an error when the trace is denied, a warning when it is `unknown`
-//! (privlink cannot tell, for example behind a custom DNS server it cannot see forwarding).
+//! (privlink cannot tell, for example behind a custom DNS server it cannot see forwarding). A host
+//! that is neither in the estate nor a service of the catalogue (a third-party API) is not
+//! checked: its trace is `unknown` and privlink has nothing to say about it. When only warnings
+//! name a resource on a denied dependency's path, the message names them.
 //!
 //! **This rule firing means privlink lacks a specific diagnosis.** The trace shows where the
 //! connection stops, but no rule knows the cause well enough to name it or write a fix; please
@@ -38,7 +41,7 @@ use crate::fix::FixAvailability;
 use privlink_engine::path::Verdict;
 use privlink_engine::trace::owner_of;
 use privlink_model::{Model, ResourceId};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap};
 
 pub(crate) const RULE: Rule = Rule {
     code: "NET200",
@@ -61,13 +64,18 @@ pub(crate) fn uncovered(model: &Model, analysis: &Analysis, others: &[Finding]) 
     let mut out = Vec::new();
     for (d, path) in analysis.traced().filter(|(_, p)| p.verdict != Verdict::Allowed) {
         let denied = path.verdict == Verdict::Denied;
+        let owner = owner_of(model, &d.name);
+        if !denied && path.decided_by.is_none() && owner.is_none() && path.destination.resource.is_none() {
+            continue; // a host outside the estate and the catalogue: nothing privlink could say
+        }
         let covering = if denied { &errors } else { &warnings };
         let on_path = on_path(model, analysis, d, path);
-        if on_path.iter().any(|r| covering.covers(r)) {
+        if on_path.iter().any(|r| !covering.codes(r).is_empty()) {
             continue;
         }
+        let weaker: BTreeSet<&str> = on_path.iter().flat_map(|r| warnings.codes(r)).collect();
         let decided = path.decided_by.as_ref().and_then(|b| ResourceId::parse(&b.id).ok());
-        let resource = decided.clone().or_else(|| owner_of(model, &d.name)).unwrap_or_else(|| d.site.meta.id.clone());
+        let resource = decided.clone().or(owner).unwrap_or_else(|| d.site.meta.id.clone());
         let by = path.decided_by.as_ref().map_or_else(String::new, |b| {
             format!(
                 ", decided by {} {}",
@@ -76,12 +84,14 @@ pub(crate) fn uncovered(model: &Model, analysis: &Analysis, others: &[Finding]) 
             )
         });
         let verdict = if denied { "denied" } else { "unknown" };
+        let diagnosis = if weaker.is_empty() {
+            "no rule has a specific diagnosis".to_string()
+        } else {
+            format!("only warnings ({}) name a resource on its path", weaker.into_iter().collect::<Vec<_>>().join(", "))
+        };
         let message = format!(
-            "{} → {}: the trace is {verdict}{by}, and no rule has a specific diagnosis (see `privlink trace --from {} --to {}`)",
-            d.site.meta.name,
-            path.to,
-            d.site.meta.name,
-            path.to
+            "{} → {}: the trace is {verdict}{by}, and {diagnosis} (see `privlink trace --from {} --to {}`)",
+            d.site.meta.name, path.to, d.site.meta.name, path.to
         );
         let finding = Finding::new(&RULE, resource, message).with_evidence(vec![analysis.trace_evidence(d)]);
         out.push(if denied { finding } else { finding.at_secondary_severity(&RULE) });
@@ -118,38 +128,35 @@ fn on_path(model: &Model, analysis: &Analysis, d: &Dependency, path: &PathOutcom
     out
 }
 
-/// The resources some findings name, and every resource those are children of.
-struct Covering {
-    named: HashSet<ResourceId>,
-    named_or_parent: HashSet<ResourceId>,
+/// The resources some findings name, and every resource those are children of, with the codes of
+/// the findings.
+struct Covering<'f> {
+    named: HashMap<ResourceId, BTreeSet<&'f str>>,
+    named_or_parent: HashMap<ResourceId, BTreeSet<&'f str>>,
 }
 
-impl Covering {
-    fn of<'a>(findings: impl Iterator<Item = &'a Finding>) -> Covering {
-        let (mut named, mut named_or_parent) = (HashSet::new(), HashSet::new());
+impl<'f> Covering<'f> {
+    fn of(findings: impl Iterator<Item = &'f Finding>) -> Covering<'f> {
+        let (mut named, mut named_or_parent) = (HashMap::<_, BTreeSet<_>>::new(), HashMap::<_, BTreeSet<_>>::new());
         for f in findings {
-            named.insert(f.resource.clone());
+            named.entry(f.resource.clone()).or_default().insert(f.code);
             let mut at = Some(f.resource.clone());
             while let Some(id) = at {
                 at = id.parent();
-                named_or_parent.insert(id);
+                named_or_parent.entry(id).or_default().insert(f.code);
             }
         }
         Covering { named, named_or_parent }
     }
 
-    /// Whether a finding names `resource`, one of its children, or one of its parents.
-    fn covers(&self, resource: &ResourceId) -> bool {
-        if self.named_or_parent.contains(resource) {
-            return true;
-        }
+    /// The codes of the findings that name `resource`, one of its children, or one of its parents.
+    fn codes(&self, resource: &ResourceId) -> BTreeSet<&'f str> {
+        let mut codes = self.named_or_parent.get(resource).cloned().unwrap_or_default();
         let mut at = resource.parent();
         while let Some(id) = at {
-            if self.named.contains(&id) {
-                return true;
-            }
+            codes.extend(self.named.get(&id).into_iter().flatten());
             at = id.parent();
         }
-        false
+        codes
     }
 }
