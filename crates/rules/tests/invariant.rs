@@ -16,17 +16,12 @@ use std::path::{Path, PathBuf};
 
 /// Estates where no specific rule explains an unreachable dependency yet, with what NET200 says.
 const UNEXPLAINED: &[(&str, &str)] = &[
-    ("rules/NET200/positive", "redis1.redis.cache.windows.net:6379: the trace is denied, decided by service redis1"),
     ("rules/NET200/positive-unknown", "kv1.vault.azure.net:443: the trace is unknown, decided by route default-to-firewall"),
-    ("dns/all-apps", "redis1.redis.cache.windows.net:6379: the trace is denied, decided by service redis1"),
     // DNS105 (a warning) names the endpoint whose missing record sends the name public, where SQL refuses it.
     ("rules/APP303/negative", "sql-rules.database.windows.net:1433: the trace is denied, decided by service sql-rules, and only warnings (DNS105)"),
     // An app's trace to its own private endpoint's host (issue 15 item 7: the trace does not see the app itself).
     ("rules/APP305/negative", "app-api.azurewebsites.net:443: the trace is unknown, decided by service app-api"),
     ("rules/APP305/negative", "app-api.scm.azurewebsites.net:443: the trace is unknown, decided by service app-api"),
-    ("trace/all-apps", "redis1.redis.cache.windows.net:6379: the trace is denied, decided by service redis1"),
-    ("trace/all-mixed", "redis1.redis.cache.windows.net:6379: the trace is denied, decided by service redis1"),
-    ("trace/redis-wrong-port", "redis1.redis.cache.windows.net:6379: the trace is denied, decided by service redis1"),
     ("trace/udr-default-to-appliance", "kv1.vault.azure.net:443: the trace is unknown, decided by route default-to-firewall"),
     ("trace/udr-overrides-pe-route", "sql1.database.windows.net:1433: the trace is unknown, decided by route pe-subnet-to-firewall"),
 ];

@@ -49,6 +49,7 @@ rules! {
     app305_app_private_endpoint_without_scm_record,
     app307_keyvault_reference_needs_route_all,
     app308_private_backend_without_vnet_integration,
+    app309_redis_plaintext_port,
     dns101_zone_not_linked,
     dns102_linked_zone_missing_record,
     dns104_zone_name_wrong_for_group,
