@@ -63,6 +63,7 @@ rules! {
     net202_sql_redirect_ports_blocked,
     net203_nsg_denies_dependency,
     net204_route_blackholes_dependency,
+    net205_peering_not_connected,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
