@@ -72,4 +72,5 @@ rules! {
     sec401_public_access_with_private_endpoint,
     sec402_keyvault_ip_rules_private_ranges,
     sec403_azure_services_bypass_relied_on,
+    sec404_public_access_disabled_without_private_endpoint,
 }
