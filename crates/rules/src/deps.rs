@@ -48,6 +48,8 @@ pub struct PathOutcome {
     pub to: String,
     /// For a denied connection: the step that denied it and what decided there.
     pub denied: Option<(Step, Option<DecidedBy>)>,
+    /// For a connection that is not allowed (denied or unknown): the resource that decided.
+    pub decided_by: Option<DecidedBy>,
 }
 
 impl PathOutcome {
@@ -328,7 +330,9 @@ fn analyse_site<'m>(
                         let denied = (trace.verdict == FlowVerdict::Denied)
                             .then(|| trace.hops.last().map(|h| (h.step, h.decided_by.clone())))
                             .flatten();
+                        let decided_by = (trace.verdict != Verdict::Allowed).then_some(trace.decided_by).flatten();
                         PathOutcome {
+                            decided_by,
                             verdict: trace.verdict,
                             destination: trace.destination,
                             to: trace.query.to,

@@ -31,11 +31,21 @@ pub fn summary(rule: &Rule) -> &'static str {
     documentation(rule).lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim_start_matches("# ").trim()
 }
 
-/// Runs the selected rules and returns their findings sorted by (resource, code, message).
+/// Runs the selected rules and returns their findings sorted by (resource, code, message). The
+/// safety net (NET200) runs last, on what the others found: it reports only the dependencies they
+/// leave unexplained.
 pub fn check(model: &Model, selected: impl Fn(&Rule) -> bool) -> Vec<Finding> {
     let analysis = Analysis::new(model);
-    let mut findings: Vec<Finding> =
-        all_rules().iter().filter(|r| selected(r)).flat_map(|r| (r.check)(model, &analysis)).collect();
+    let safety_net = &rules::net200_dependency_unreachable::RULE;
+    let mut findings: Vec<Finding> = all_rules()
+        .iter()
+        .filter(|r| selected(r) && r.code != safety_net.code)
+        .flat_map(|r| (r.check)(model, &analysis))
+        .collect();
+    if selected(safety_net) {
+        let unexplained = rules::net200_dependency_unreachable::uncovered(model, &analysis, &findings);
+        findings.extend(unexplained);
+    }
     findings.sort_by(|a, b| (&a.resource, a.code, &a.message).cmp(&(&b.resource, b.code, &b.message)));
     findings.dedup_by(|a, b| a.resource == b.resource && a.code == b.code && a.message == b.message);
     findings

@@ -3,7 +3,7 @@
 //! edits removes the finding; a rule that declares none offers none.
 //!
 //! Layout: `scenarios/rules/<CODE>/<case>/estate/` (ARM documents; `positive` and `negative` at
-//! least). The CLI output for each is pinned by `check.cmd`/`check.out` beside them, and the
+//! least; a case named `positive-…` or `negative-…` is checked as `positive` or `negative` is). The CLI output for each is pinned by `check.cmd`/`check.out` beside them, and the
 //! documents the rule's fixes change or create, after the fixes, by `check.fixed.json`. Set
 //! `UPDATE_EXPECT=1` to write `check.fixed.json` instead of comparing — then read every changed file:
 //! it must be what Azure would hold after the fix.
@@ -112,7 +112,9 @@ fn every_rule_is_documented_and_has_scenarios_and_working_fixes() {
             let model = load_dir(&case.join("estate"));
             let findings = run(rule, &model);
             problems.extend(declared_problems(rule, &name, &findings));
-            match name.as_str() {
+            // `negative-…` and `positive-…` cases are held to what `negative` and `positive` are.
+            let kind = name.split_once('-').map_or(name.as_str(), |(k, _)| k);
+            match kind {
                 "negative" if !findings.is_empty() => problems.push(format!(
                     "{}: findings on the negative scenario: {:?}",
                     rule.code,

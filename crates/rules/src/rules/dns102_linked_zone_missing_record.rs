@@ -16,7 +16,8 @@
 //!
 //! **Fix.** Add the A record with the endpoint's NIC address:
 //! `az network private-dns record-set a add-record --resource-group RG --zone-name ZONE --record-set-name NAME --ipv4-address IP`
-//! (or give the endpoint a zone group on this zone, which writes and maintains it).
+//! (or give the endpoint a zone group on this zone, which writes and maintains it). No fix when the
+//! estate does not hold the endpoint's NIC address (the NIC is not exported): the finding says so.
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns#azure-services-dns-zone-configuration
 
@@ -36,25 +37,27 @@ pub(crate) const RULE: Rule = Rule {
     name: "linked-zone-missing-record",
     severity: Severity::Error,
     secondary_severity: None,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     check,
 };
+
+/// The address the record should carry (if the estate holds it), the endpoint, and the
+/// dependencies that get NXDOMAIN.
+type MissingRecord<'a, 'm> = (Option<IpAddr>, ResourceId, Vec<&'a Dependency<'m>>);
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let deps = analysis.dependencies();
     // (zone, record name) → (address, endpoint, dependencies)
-    let mut missing: BTreeMap<(ResourceId, String), (IpAddr, ResourceId, Vec<&Dependency>)> = BTreeMap::new();
+    let mut missing: BTreeMap<(ResourceId, String), MissingRecord> = BTreeMap::new();
     for d in deps {
         let (Some(Rcode::NxDomain), Some(zone_id)) = (d.answer.rcode, &d.answer.zone) else { continue };
         let Some(zone) = model.resources.private_dns_zones.get(zone_id) else { continue };
         let Some(label) = d.answer.final_name.relative_to(&zone.zone).map(str::to_string) else { continue };
-        let Some((pe, ip)) = analysis
-            .approved_endpoints_for(&d.name)
-            .into_iter()
-            .find_map(|pe| endpoint_ip(model, pe, Some(&d.name)).map(|ip| (pe, ip)))
-        else {
-            continue;
-        };
+        let approved = analysis.approved_endpoints_for(&d.name);
+        // The endpoint whose address goes in the record; one whose NIC address the estate does
+        // not hold is still reported, without a fix.
+        let with_ip = approved.iter().find_map(|pe| endpoint_ip(model, pe, Some(&d.name)).map(|ip| (*pe, Some(ip))));
+        let Some((pe, ip)) = with_ip.or_else(|| approved.first().map(|pe| (*pe, None))) else { continue };
         missing.entry((zone_id.clone(), label)).or_insert_with(|| (ip, pe.meta.id.clone(), Vec::new())).2.push(d);
     }
     let mut out = Vec::new();
@@ -67,6 +70,15 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         evidence.push(
             json!({"zone": zone_id, "missing": format!("{label}.{zone_name}"), "privateEndpoint": pe, "address": ip}),
         );
+        let Some(ip) = ip else {
+            let message = format!(
+                "private DNS zone {zone_name} is linked to the app's VNet but has no record {label}: {} is NXDOMAIN, though private endpoint {} is Approved; no fix: the estate does not hold the address of its NIC, which the record must carry",
+                names.join(", "),
+                pe.name()
+            );
+            out.push(Finding::new(&RULE, zone_id.clone(), message).with_evidence(evidence));
+            continue;
+        };
         let message = format!(
             "private DNS zone {zone_name} is linked to the app's VNet but has no record {label}: {} is NXDOMAIN, though private endpoint {} (Approved) holds {ip}",
             names.join(", "),

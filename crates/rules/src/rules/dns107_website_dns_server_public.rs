@@ -1,7 +1,7 @@
 //! # DNS107 website-dns-server-public: an app that uses private endpoints sends its DNS queries to a public resolver
 //!
 //! **What it checks.** An app whose settings name the host of a resource with an approved private
-//! endpoint does not list a public address (8.8.8.8, 1.1.1.1, 9.9.9.9, … — any public address but
+//! endpoint (or that names no host and can reach such a resource) does not list a public address (8.8.8.8, 1.1.1.1, 9.9.9.9, … — any public address but
 //! Azure's 168.63.129.16) in its `WEBSITE_DNS_SERVER` app setting or its
 //! `dnsConfiguration.dnsServers`.
 //!
@@ -67,7 +67,7 @@ fn dns_config_places(site: &Site) -> Vec<(ResourceId, &'static str, &'static [&'
     v
 }
 
-fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // Customer-visible names of approved endpoints' targets → the endpoints.
     let mut private: BTreeMap<DnsName, Vec<&str>> = BTreeMap::new();
     for pe in model.resources.private_endpoints.values() {
@@ -89,10 +89,18 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         if public_setting.is_empty() && public_config.is_empty() {
             continue;
         }
-        let depends: Vec<(DnsName, String, Vec<&str>)> = names_in_settings(site)
-            .into_iter()
-            .filter_map(|(n, s)| private.get(&n).map(|pes| (n, s, pes.clone())))
-            .collect();
+        let mut named = names_in_settings(site);
+        if named.is_empty() {
+            // An app that names no host can reach every endpoint of its network (the analysis's
+            // dependencies): each one with a private endpoint is resolved publicly too.
+            named = analysis
+                .dependencies()
+                .filter(|d| d.site.meta.id == site.meta.id)
+                .map(|d| (d.name.clone(), "an endpoint it can reach".to_string()))
+                .collect();
+        }
+        let depends: Vec<(DnsName, String, Vec<&str>)> =
+            named.into_iter().filter_map(|(n, s)| private.get(&n).map(|pes| (n, s, pes.clone()))).collect();
         if depends.is_empty() {
             continue;
         }

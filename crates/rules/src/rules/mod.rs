@@ -75,6 +75,8 @@ registry! {
     app304_sku_without_vnet_integration,
     app305_app_private_endpoint_without_scm_record,
     app307_keyvault_reference_needs_route_all,
+    app308_private_backend_without_vnet_integration,
+    app309_redis_plaintext_port,
     dns101_zone_not_linked,
     dns102_linked_zone_missing_record,
     dns104_zone_name_wrong_for_group,
@@ -82,10 +84,13 @@ registry! {
     dns106_duplicate_record_writers,
     dns107_website_dns_server_public,
     dns108_stale_record,
+    dns109_custom_dns_unverifiable,
+    net200_dependency_unreachable,
     net201_nsg_priority_invalid,
     net202_sql_redirect_ports_blocked,
     net203_nsg_denies_dependency,
     net204_route_blackholes_dependency,
+    net205_peering_not_connected,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,
@@ -94,6 +99,7 @@ registry! {
     sec401_public_access_with_private_endpoint,
     sec402_keyvault_ip_rules_private_ranges,
     sec403_azure_services_bypass_relied_on,
+    sec404_public_access_disabled_without_private_endpoint,
 }
 
 #[cfg(test)]

@@ -24,6 +24,11 @@
 //!
 //! **Fix.** Allow the flow with a free priority before the denying rule:
 //! `az network nsg rule create --resource-group RG --nsg-name NSG --name allow-HOST-PORT --priority P --direction Outbound --access Allow --protocol Tcp --source-address-prefixes '*' --source-port-ranges '*' --destination-address-prefixes IP --destination-port-ranges PORT`.
+//! When no priority above the deny is free (a deny at 100, or every priority above it taken), the
+//! allow takes the deny's priority and the deny and the rules right after it each move one down
+//! (`az network nsg rule update … --priority P+1`, the rule furthest down first), so every
+//! existing rule keeps its order. The finding is reported without a fix, and says why, only when
+//! every priority from the deny's to 4096 is taken.
 //!
 //! **Reference.** https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works
 
@@ -36,7 +41,7 @@ use privlink_engine::catalog;
 use privlink_engine::nsg::is_public;
 use privlink_engine::path::Step;
 use privlink_engine::trace::owner_of;
-use privlink_model::{Direction, Model, PublicNetworkAccess, ResourceId, SecurityRule};
+use privlink_model::{Direction, Model, NetworkSecurityGroup, PublicNetworkAccess, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -45,7 +50,7 @@ pub(crate) const RULE: Rule = Rule {
     name: "nsg-denies-dependency",
     severity: Severity::Error,
     secondary_severity: None,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     check,
 };
 
@@ -60,6 +65,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         denied.entry((id, path.destination.ip.to_string(), path.destination.port)).or_default().push((d, path));
     }
     let mut out = Vec::new();
+    let mut plans: BTreeMap<(ResourceId, Direction), PriorityPlan> = BTreeMap::new();
     for ((by, dest, port), deps) in denied {
         let (nsg_id, rule) = match model.resources.network_security_groups.get(&by) {
             Some(n) => (n.meta.id.clone(), None),
@@ -79,11 +85,14 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             None if app_subnet.is_some_and(|s| s.nsg.as_ref() == Some(&nsg_id)) => Direction::Outbound,
             None => Direction::Inbound,
         };
-        let deny_priority = rule.map_or(4097, |r: &SecurityRule| r.priority);
-        let taken = |p: i64| nsg.rules.iter().any(|r| r.direction == direction && r.priority == p);
-        let Some(priority) = (100..deny_priority.min(4097)).rev().find(|p| !taken(*p)) else { continue };
+        let name = format!("allow-{}-{port}", d.name.first_label());
+        let new_rule = nsg_id.child("securityRules", &name);
+        let deny = rule.filter(|r| !r.is_default).map(|r| &r.id);
+        let placed = plans
+            .entry((nsg_id.clone(), direction))
+            .or_insert_with(|| PriorityPlan::of(nsg, direction))
+            .insert_before(deny, &new_rule);
         let ip: std::net::IpAddr = dest.parse().expect("an address");
-        let host = d.name.first_label().to_string();
         let destination = if is_public(ip) {
             path.destination
                 .resource
@@ -102,7 +111,6 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             Direction::Outbound => "Outbound",
             Direction::Inbound => "Inbound",
         };
-        let name = format!("allow-{host}-{port}");
         let mut names: Vec<String> = deps.iter().map(|(d, _)| format!("{}:{port}", d.name)).collect();
         names.sort();
         names.dedup();
@@ -119,13 +127,27 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 .join(", "),
             names.join(", ")
         );
-        let fix = Fix {
-            az: vec![format!(
-                "az network nsg rule create --resource-group {} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol Tcp --source-address-prefixes '{source}' --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {port}",
-                rg(&nsg_id),
-                nsg.meta.name
-            )],
-            edits: vec![Edit::create(&nsg_id.child("securityRules", &name), json!({"properties": {
+        let (message, fix) = match placed {
+            Some((priority, moves)) => {
+                let mut az: Vec<String> = moves
+                    .iter()
+                    .map(|(id, to)| {
+                        format!(
+                            "az network nsg rule update --resource-group {} --nsg-name {} --name {} --priority {to}",
+                            rg(&nsg_id),
+                            nsg.meta.name,
+                            id.name()
+                        )
+                    })
+                    .collect();
+                az.push(format!(
+                    "az network nsg rule create --resource-group {} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol Tcp --source-address-prefixes '{source}' --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {port}",
+                    rg(&nsg_id),
+                    nsg.meta.name
+                ));
+                let mut edits: Vec<Edit> =
+                    moves.iter().map(|(id, to)| Edit::add(id, "/properties/priority", json!(to))).collect();
+                edits.push(Edit::create(&new_rule, json!({"properties": {
                     "priority": priority,
                     "direction": dir,
                     "access": "Allow",
@@ -134,7 +156,15 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                     "sourcePortRange": "*",
                     "destinationAddressPrefix": destination,
                     "destinationPortRange": port.to_string(),
-                }}))],
+                }})));
+                (message, Some(Fix { az, edits }))
+            }
+            None => (
+                format!(
+                    "{message}; no fix: every {dir} priority from the denying rule's to 4096 is taken, so no allow fits before it (narrow or remove the rule)"
+                ),
+                None,
+            ),
         };
         out.push(
             Finding::new(&RULE, by.clone(), message)
@@ -143,6 +173,57 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// The priorities of one NSG direction's custom rules as the fixes planned so far leave them, so
+/// that the fixes of several findings on one NSG never give two rules the same priority.
+struct PriorityPlan {
+    by_rule: BTreeMap<ResourceId, i64>,
+}
+
+impl PriorityPlan {
+    fn of(nsg: &NetworkSecurityGroup, direction: Direction) -> PriorityPlan {
+        PriorityPlan {
+            by_rule: nsg
+                .rules
+                .iter()
+                .filter(|r| r.direction == direction)
+                .map(|r| (r.id.clone(), r.priority))
+                .collect(),
+        }
+    }
+
+    /// Places `new_rule` before `deny` (a custom rule; `None` for a default rule, below every
+    /// custom one): at the highest free priority above it, else at the deny's own priority, with the
+    /// deny and the run of rules right after it each moved one down, so every existing rule keeps
+    /// its order. Returns the new rule's priority and the moves (rule, new priority), the rule furthest
+    /// down first (the order `az` can apply them in without two rules sharing a priority); `None` when
+    /// every priority from the deny's to 4096 is taken.
+    fn insert_before(
+        &mut self,
+        deny: Option<&ResourceId>,
+        new_rule: &ResourceId,
+    ) -> Option<(i64, Vec<(ResourceId, i64)>)> {
+        let taken: std::collections::BTreeSet<i64> = self.by_rule.values().copied().collect();
+        let deny_priority = deny.and_then(|d| self.by_rule.get(d)).copied().unwrap_or(4097).min(4097);
+        if let Some(free) = (100..deny_priority).rev().find(|p| !taken.contains(p)) {
+            self.by_rule.insert(new_rule.clone(), free);
+            return Some((free, Vec::new()));
+        }
+        let first_free = (deny_priority..=4096).find(|p| !taken.contains(p))?;
+        let mut moves: Vec<(ResourceId, i64)> = self
+            .by_rule
+            .iter()
+            .filter(|(_, p)| (deny_priority..first_free).contains(*p))
+            .map(|(id, p)| (id.clone(), p + 1))
+            .collect();
+        moves.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (id, p) in &moves {
+            self.by_rule.insert(id.clone(), *p);
+        }
+        self.by_rule.insert(new_rule.clone(), deny_priority);
+        Some((deny_priority, moves))
+    }
 }
 
 /// Whether the dependency went to a public address of a backend that refuses public traffic.

@@ -2,7 +2,9 @@
 //!
 //! **What it checks.** A resource that has an approved private endpoint connection sets
 //! `publicNetworkAccess` to `Disabled` (or `SecuredByPerimeter`), or at least closes its firewall
-//! (`networkAcls.defaultAction: Deny`).
+//! (`networkAcls.defaultAction: Deny`). Only types the service catalog gives a public name: a
+//! Private Link Service (`Microsoft.Network/privateLinkServices`) has approved connections but no
+//! public endpoint and no `publicNetworkAccess`.
 //!
 //! **Why it breaks.** A private endpoint never removes public access by itself (azure-semantics §5.6,
 //! §3.5 for apps): the public endpoint keeps answering, so the isolation the endpoint was made for
@@ -22,6 +24,7 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_engine::catalog::{self, Cloud};
 use privlink_model::{BackendKind, ConnectionStatus, Model, PublicNetworkAccess};
 use serde_json::json;
 
@@ -36,7 +39,7 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
-    for b in model.resources.backends.values() {
+    for b in model.resources.backends.values().filter(|b| has_public_endpoint(&b.resource_type)) {
         let from_endpoints = model.indexes.endpoints_of_target.get(&b.meta.id).into_iter().flatten().filter(|pe| {
             model.resources.private_endpoints.get(*pe).is_some_and(|pe| {
                 pe.connections
@@ -91,4 +94,11 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
         out.push(Finding::new(&RULE, b.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
+}
+
+/// Whether the catalog knows a public name for the type: only then is there a public endpoint to
+/// close. A Private Link Service (or any type the catalog gives no public suffix) has none, and no
+/// `publicNetworkAccess` a fix could set.
+fn has_public_endpoint(resource_type: &str) -> bool {
+    catalog::entries_for_type(resource_type).any(|e| !e.public_suffixes(Cloud::Public).is_empty())
 }

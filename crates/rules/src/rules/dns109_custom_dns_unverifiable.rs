@@ -1,0 +1,160 @@
+//! # DNS109 custom-dns-unverifiable: an app resolves through a DNS server privlink cannot see forwarding to Azure DNS
+//!
+//! **What it checks.** Apps whose DNS server (the integration VNet's `dhcpOptions.dnsServers`, or
+//! the app's own `WEBSITE_DNS_SERVER` / `dnsConfiguration.dnsServers`) is a private address that is
+//! neither Azure DNS (168.63.129.16) nor the inbound endpoint of a DNS private resolver of the
+//! estate — a DNS VM, an on-premises server, a firewall privlink does not model — so that the
+//! resolution of the app's dependencies is `indeterminate`. A warning: the server may forward
+//! correctly; privlink cannot know.
+//!
+//! **Why it breaks.** Private zones are answered only by Azure DNS as seen from a VNet linked to
+//! them (azure-semantics §1.3, §1.5); a custom server sees them only if it forwards the services'
+//! zones (`vault.azure.net`, `database.windows.net` …, and their `privatelink.` zones) to
+//! 168.63.129.16 from a VNet linked to the zones (§1.4, §1.8). A server that resolves them
+//! recursively on the internet hands the app the public address: the connection goes to the
+//! public endpoint and is refused or leaves by the wrong path (§5). The seeds list it twice
+//! ("Verify no custom DNS server is overriding private zone resolution", "Validate custom DNS
+//! forwarders if you use enterprise DNS").
+//!
+//! **Example.** `vnet-app` sets `dhcpOptions.dnsServers` to `10.1.3.10`, a DNS VM the estate does
+//! not describe; `app1`, integrated into `vnet-app`, names `kv1.vault.azure.net` and
+//! `sql1.database.windows.net`: both resolve `indeterminate`.
+//!
+//! **Fix.** Point the DNS setting at the inbound endpoint of a DNS private resolver of the estate,
+//! which answers from Azure DNS of its VNet (§1.4):
+//! `az network vnet update --resource-group RG --name VNET --dns-servers IP` (for the VNet), or
+//! `az webapp config appsettings set --resource-group RG --name APP --settings WEBSITE_DNS_SERVER=IP`
+//! (for the app), then link the zones to the resolver's VNet (DNS101 checks it). No fix when the
+//! estate holds no resolver inbound endpoint: configure the server to forward the services' zones to
+//! 168.63.129.16 from a VNet linked to the private zones, or create a DNS private resolver.
+//!
+//! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration#on-premises-workloads-using-a-dns-forwarder ·
+//! https://learn.microsoft.com/azure/dns/dns-private-resolver-overview
+
+use super::util::{app_setting_edits, rg};
+use super::Rule;
+use crate::deps::{Analysis, Dependency};
+use crate::finding::{Finding, Severity};
+use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_engine::dns::{view_of, Answerer, Querier, Verdict, ViewKind};
+use privlink_model::{Model, ResourceId, Site};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "DNS109",
+    name: "custom-dns-unverifiable",
+    severity: Severity::Warning,
+    secondary_severity: None,
+    fix: FixAvailability::Sometimes,
+    check,
+};
+
+/// Where the app's DNS server is set: the resource a person changes.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum ServerSource {
+    /// The integration VNet's `dhcpOptions.dnsServers`.
+    Vnet(ResourceId),
+    /// The app's `dnsConfiguration.dnsServers`.
+    SiteDnsConfiguration(ResourceId),
+    /// The app setting `WEBSITE_DNS_SERVER`.
+    AppSetting(ResourceId),
+}
+
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
+    // (setting, server) → the dependencies resolved through it
+    let mut unverifiable: BTreeMap<(ServerSource, String), Vec<&Dependency>> = BTreeMap::new();
+    let mut views: BTreeMap<&ResourceId, Option<String>> = BTreeMap::new();
+    for d in analysis.dependencies().filter(|d| d.answer.verdict == Verdict::Indeterminate) {
+        let server = views
+            .entry(&d.site.meta.id)
+            .or_insert_with(|| {
+                let view = view_of(model, &Querier::Site(d.site.meta.id.clone()));
+                let custom = view.kind == ViewKind::CustomDns && matches!(view.answerer, Answerer::Unknown { .. });
+                custom.then(|| view.dns_servers.first().cloned()).flatten()
+            })
+            .clone();
+        let Some(server) = server else { continue };
+        let Some(setting) = setting_of(model, d.site) else { continue };
+        unverifiable.entry((setting, server)).or_default().push(d);
+    }
+    let resolver = resolver_inbound_ip(model);
+    let mut out = Vec::new();
+    for ((setting, server), deps) in unverifiable {
+        let mut names: Vec<String> = deps.iter().map(|d| d.name.to_string()).collect();
+        names.sort();
+        names.dedup();
+        let mut apps: Vec<&str> = deps.iter().map(|d| d.site.meta.name.as_str()).collect();
+        apps.sort();
+        apps.dedup();
+        let (resource, said) = match &setting {
+            ServerSource::Vnet(v) => (v.clone(), format!("VNet {} sends DNS queries to {server}", v.name())),
+            ServerSource::SiteDnsConfiguration(s) => {
+                (s.clone(), format!("app {} sets dnsConfiguration.dnsServers to {server}", s.name()))
+            }
+            ServerSource::AppSetting(s) => (s.clone(), format!("app {} sets WEBSITE_DNS_SERVER to {server}", s.name())),
+        };
+        let message = format!(
+            "{said}, a DNS server privlink cannot see forwarding to Azure DNS (168.63.129.16): {} of {} may resolve to public addresses; it must forward the services' zones to 168.63.129.16 from a VNet linked to the private zones",
+            names.join(", "),
+            apps.join(", ")
+        );
+        let fix = resolver.as_deref().map(|ip| fix_with_resolver(model, &setting, deps[0].site, ip));
+        let message = match &fix {
+            Some(_) => message,
+            None => {
+                format!("{message} (no fix: the estate holds no DNS private resolver inbound endpoint to point it at)")
+            }
+        };
+        out.push(
+            Finding::new(&RULE, resource, message)
+                .with_evidence(deps.iter().take(3).map(|d| analysis.resolution_evidence(d)).collect())
+                .with_fix(fix),
+        );
+    }
+    out
+}
+
+/// Where the DNS server the app uses is configured: the app's own settings first, else its
+/// integration VNet (the order App Service applies, azure-semantics §1.8).
+fn setting_of(model: &Model, site: &Site) -> Option<ServerSource> {
+    if !site.dns_servers.is_empty() {
+        return Some(ServerSource::SiteDnsConfiguration(site.meta.id.clone()));
+    }
+    if site.app_setting("WEBSITE_DNS_SERVER").is_some_and(|v| !v.trim().is_empty()) {
+        return Some(ServerSource::AppSetting(site.meta.id.clone()));
+    }
+    let subnet = model.resources.subnets.get(&site.integration_subnet.as_ref()?.value)?;
+    Some(ServerSource::Vnet(subnet.vnet.clone()))
+}
+
+/// The lowest address of an inbound endpoint of a DNS private resolver of the estate.
+fn resolver_inbound_ip(model: &Model) -> Option<String> {
+    model.indexes.resolver_inbound_by_ip.keys().min().map(ToString::to_string)
+}
+
+/// Points the setting at a resolver inbound endpoint.
+fn fix_with_resolver(model: &Model, setting: &ServerSource, site: &Site, ip: &str) -> Fix {
+    match setting {
+        ServerSource::Vnet(vnet) => Fix {
+            az: vec![format!(
+                "az network vnet update --resource-group {} --name {} --dns-servers {ip}",
+                rg(vnet),
+                vnet.name()
+            )],
+            edits: vec![Edit::replace(vnet, "/properties/dhcpOptions/dnsServers", json!([ip]))],
+        },
+        ServerSource::SiteDnsConfiguration(s) => Fix {
+            az: vec![format!("az resource update --ids {s} --set properties.dnsConfiguration.dnsServers=\"['{ip}']\"")],
+            edits: vec![Edit::replace(s, "/properties/dnsConfiguration/dnsServers", json!([ip]))],
+        },
+        ServerSource::AppSetting(s) => Fix {
+            az: vec![format!(
+                "az webapp config appsettings set --resource-group {} --name {} --settings WEBSITE_DNS_SERVER={ip}",
+                rg(s),
+                s.name()
+            )],
+            edits: app_setting_edits(model, site, "WEBSITE_DNS_SERVER", Some(ip)),
+        },
+    }
+}
