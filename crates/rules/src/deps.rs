@@ -330,7 +330,7 @@ fn analyse_site<'m>(
                         let denied = (trace.verdict == FlowVerdict::Denied)
                             .then(|| trace.hops.last().map(|h| (h.step, h.decided_by.clone())))
                             .flatten();
-                        let decided_by = (trace.verdict != Verdict::Allowed).then_some(trace.decided_by).flatten();
+                        let decided_by = (trace.verdict != FlowVerdict::Allowed).then_some(trace.decided_by).flatten();
                         PathOutcome {
                             decided_by,
                             verdict: trace.verdict,

@@ -8,7 +8,7 @@
 //! with a fix for every private destination it drops, never left to the safety net.
 
 use privlink_engine::nsg::is_public;
-use privlink_load::{load, model_from_documents, Input};
+use privlink_load::{load, load_documents, Input, Options};
 use privlink_model::{Direction, Document, Model, Origin, ResourceId};
 use privlink_rules::{check, fix, Analysis, Edit, Finding};
 use serde_json::json;
@@ -64,7 +64,7 @@ fn load_dir(dir: &Path) -> Option<Model> {
     files.sort();
     let inputs: Vec<Input> =
         files.iter().map(|f| Input::new(f.display().to_string(), std::fs::read(f).unwrap())).collect();
-    load(&inputs).ok()
+    load(inputs, &Options::default()).ok()
 }
 
 fn name_of(estate: &Path) -> String {
@@ -128,7 +128,7 @@ fn with_planted_denies(model: &Model) -> Option<(Model, Vec<ResourceId>)> {
         let origin = docs.get(&id).map_or_else(|| Origin::new("<planted>", ""), |d| d.origin.clone());
         docs.insert(id.clone(), Document { id, body, origin });
     }
-    Some((model_from_documents(docs, Vec::new()), planted))
+    Some((load_documents(docs.into_values().map(|d| (d.body, d.origin))), planted))
 }
 
 #[test]

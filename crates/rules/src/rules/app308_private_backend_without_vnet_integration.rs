@@ -31,7 +31,7 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
-use privlink_engine::path::Verdict;
+use privlink_engine::path::FlowVerdict;
 use privlink_engine::trace::owner_of;
 use privlink_model::{Backend, Model, PublicNetworkAccess, ResourceId, Site};
 use serde_json::json;
@@ -50,7 +50,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // app → (backend → the hosts of it the app cannot reach)
     let mut refused: BTreeMap<&ResourceId, (&Site, BTreeMap<ResourceId, Vec<String>>)> = BTreeMap::new();
     for (d, path) in analysis.traced() {
-        if d.site.integration_subnet.is_some() || path.verdict != Verdict::Denied {
+        if d.site.integration_subnet.is_some() || path.verdict != FlowVerdict::Denied {
             continue;
         }
         let Some(backend) = owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)) else { continue };

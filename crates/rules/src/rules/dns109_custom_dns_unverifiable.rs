@@ -36,7 +36,7 @@ use super::Rule;
 use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
-use privlink_engine::dns::{view_of, Answerer, Querier, Verdict, ViewKind};
+use privlink_engine::dns::{view_of, Answerer, Querier, ResolutionVerdict, ViewKind};
 use privlink_model::{Model, ResourceId, Site};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -65,7 +65,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // (setting, server) → the dependencies resolved through it
     let mut unverifiable: BTreeMap<(ServerSource, String), Vec<&Dependency>> = BTreeMap::new();
     let mut views: BTreeMap<&ResourceId, Option<String>> = BTreeMap::new();
-    for d in analysis.dependencies().filter(|d| d.answer.verdict == Verdict::Indeterminate) {
+    for d in analysis.dependencies().filter(|d| d.answer.verdict == ResolutionVerdict::Indeterminate) {
         let server = views
             .entry(&d.site.meta.id)
             .or_insert_with(|| {

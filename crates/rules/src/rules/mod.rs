@@ -33,6 +33,8 @@ pub mod app303_integration_subnet_shared;
 pub mod app304_sku_without_vnet_integration;
 pub mod app305_app_private_endpoint_without_scm_record;
 pub mod app307_keyvault_reference_needs_route_all;
+pub mod app308_private_backend_without_vnet_integration;
+pub mod app309_redis_plaintext_port;
 pub mod dns101_zone_not_linked;
 pub mod dns102_linked_zone_missing_record;
 pub mod dns104_zone_name_wrong_for_group;
@@ -40,10 +42,13 @@ pub mod dns105_endpoint_without_dns;
 pub mod dns106_duplicate_record_writers;
 pub mod dns107_website_dns_server_public;
 pub mod dns108_stale_record;
+pub mod dns109_custom_dns_unverifiable;
+pub mod net200_dependency_unreachable;
 pub mod net201_nsg_priority_invalid;
 pub mod net202_sql_redirect_ports_blocked;
 pub mod net203_nsg_denies_dependency;
 pub mod net204_route_blackholes_dependency;
+pub mod net205_peering_not_connected;
 pub mod pe101_connection_not_approved;
 pub mod pe102_endpoint_in_delegated_subnet;
 pub mod pe103_static_ip_invalid;
@@ -52,6 +57,7 @@ pub mod pe106_endpoint_region_or_subscription_mismatch;
 pub mod sec401_public_access_with_private_endpoint;
 pub mod sec402_keyvault_ip_rules_private_ranges;
 pub mod sec403_azure_services_bypass_relied_on;
+pub mod sec404_public_access_disabled_without_private_endpoint;
 
 macro_rules! registry {
     ($($module:ident),* $(,)?) => {

@@ -38,7 +38,7 @@ use super::Rule;
 use crate::deps::{Analysis, Dependency, PathOutcome};
 use crate::finding::{Finding, Severity};
 use crate::fix::FixAvailability;
-use privlink_engine::path::Verdict;
+use privlink_engine::path::FlowVerdict;
 use privlink_engine::trace::owner_of;
 use privlink_model::{Model, ResourceId};
 use std::collections::{BTreeSet, HashMap};
@@ -62,8 +62,8 @@ pub(crate) fn uncovered(model: &Model, analysis: &Analysis, others: &[Finding]) 
     let errors = Covering::of(others.iter().filter(|f| f.severity == Severity::Error));
     let warnings = Covering::of(others.iter().filter(|f| f.severity <= Severity::Warning));
     let mut out = Vec::new();
-    for (d, path) in analysis.traced().filter(|(_, p)| p.verdict != Verdict::Allowed) {
-        let denied = path.verdict == Verdict::Denied;
+    for (d, path) in analysis.traced().filter(|(_, p)| p.verdict != FlowVerdict::Allowed) {
+        let denied = path.verdict == FlowVerdict::Denied;
         let owner = owner_of(model, &d.name);
         if !denied && path.decided_by.is_none() && owner.is_none() && path.destination.resource.is_none() {
             continue; // a host outside the estate and the catalogue: nothing privlink could say
