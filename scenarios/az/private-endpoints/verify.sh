@@ -16,7 +16,10 @@ privlink check --select PE101 --format json | check 'data["findings"] == []'
 # - Backend hostnames do NOT yet resolve privately: no zone, no link (the seed's warning).
 privlink resolve --from "$APP_NAME" --all --format json \
   | check 'all(r["verdict"] == "public" for r in data) and len(data) >= 3'
-privlink check --format json | check 'any(f["code"] == "DNS105" for f in data["findings"])'
+# Without the zones the names resolve publicly, so check fails (exit 1) with errors, and DNS105 on
+# the endpoints says why: a CI gate here must not go green.
+privlink check --format json > "${TMPDIR:-/tmp}/before-dns.json" && { echo "FAILED: check passed before the private DNS zones exist" >&2; exit 1; }
+check 'any(f["code"] == "DNS105" for f in data["findings"]) and any(f["severity"] == "error" for f in data["findings"])' < "${TMPDIR:-/tmp}/before-dns.json"
 
 # Step 7, done the way privlink's findings say: run every fix's az commands, then check again.
 for round in 1 2 3; do
