@@ -31,6 +31,7 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_engine::catalog::INTEGRATION_DELEGATION;
 use privlink_engine::path::FlowVerdict;
 use privlink_engine::trace::owner_of;
 use privlink_model::{Backend, Model, PublicNetworkAccess, ResourceId, Site};
@@ -110,7 +111,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 &RULE,
                 site.meta.id.clone(),
                 format!(
-                    "{message}; no fix: {} has no free subnet delegated to Microsoft.Web/serverFarms — create one (/28 or larger) and integrate the app into it",
+                    "{message}; no fix: {} has no free subnet delegated to {INTEGRATION_DELEGATION} — create one (/28 or larger) and integrate the app into it",
                     endpoint_vnets.first().map_or("the endpoint's VNet", |v| v.name())
                 ),
             ),
@@ -134,7 +135,7 @@ fn free_integration_subnet(model: &Model, site: &Site, vnets: &[ResourceId]) -> 
         .resources
         .subnets
         .values()
-        .filter(|s| vnets.contains(&s.vnet) && s.is_delegated_to("Microsoft.Web/serverFarms"))
+        .filter(|s| vnets.contains(&s.vnet) && s.is_delegated_to(INTEGRATION_DELEGATION))
         .find(|s| {
             let users_of_other_plans = model.resources.sites.values().any(|other| {
                 other.integration_subnet.as_ref().is_some_and(|i| i.value == s.meta.id) && other.plan != site.plan

@@ -36,6 +36,7 @@ use super::Rule;
 use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_engine::catalog::AZURE_HOST_IP;
 use privlink_engine::dns::{view_of, Answerer, Querier, ResolutionVerdict, ViewKind};
 use privlink_model::{Model, ResourceId, Site};
 use serde_json::json;
@@ -95,7 +96,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             ServerSource::AppSetting(s) => (s.clone(), format!("app {} sets WEBSITE_DNS_SERVER to {server}", s.name())),
         };
         let message = format!(
-            "{said}, a DNS server privlink cannot see forwarding to Azure DNS (168.63.129.16): {} of {} may resolve to public addresses; it must forward the services' zones to 168.63.129.16 from a VNet linked to the private zones",
+            "{said}, a DNS server privlink cannot see forwarding to Azure DNS ({AZURE_HOST_IP}): {} of {} may resolve to public addresses; it must forward the services' zones to {AZURE_HOST_IP} from a VNet linked to the private zones",
             names.join(", "),
             apps.join(", ")
         );
