@@ -19,19 +19,7 @@ fn rules_dir() -> PathBuf {
 }
 
 fn load_dir(dir: &Path) -> Model {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = privlink_testkit::json_files_under(dir);
     let inputs: Vec<Input> =
         files.iter().map(|f| Input::new(f.display().to_string(), std::fs::read(f).unwrap())).collect();
     load(inputs, &Options::default()).unwrap()

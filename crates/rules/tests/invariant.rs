@@ -49,19 +49,7 @@ fn estates() -> Vec<PathBuf> {
 }
 
 fn load_dir(dir: &Path) -> Option<Model> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = privlink_testkit::json_files_under(dir);
     let inputs: Vec<Input> =
         files.iter().map(|f| Input::new(f.display().to_string(), std::fs::read(f).unwrap())).collect();
     load(inputs, &Options::default()).ok()

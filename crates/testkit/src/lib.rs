@@ -7,6 +7,7 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Gives up on a test that cannot run here: prints `SKIPPED <test>: <reason>` and returns, or,
 /// when the `CI` environment variable is set and non-empty, panics with the reason. The caller
@@ -27,6 +28,25 @@ pub fn skip_or_fail_under(ci: Option<&OsStr>, reason: &str) {
     }
     // Straight to stderr: libtest captures `eprintln!` of a passing test, and a skip must be seen.
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+}
+
+/// Every `.json` file under `dir`, recursively, in sorted order: how the CLI reads an `--estate`
+/// directory, for tests that load one themselves. Panics naming a directory it cannot read.
+pub fn json_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry.unwrap_or_else(|e| panic!("{}: {e}", d.display())).path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "json") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 #[cfg(test)]
