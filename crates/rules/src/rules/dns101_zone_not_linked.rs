@@ -67,12 +67,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for ((zone_id, vnet), deps) in missing {
-        let mut names: Vec<String> = deps.iter().map(|d| d.name.to_string()).collect();
-        names.sort();
-        names.dedup();
-        let mut apps: Vec<&str> = deps.iter().map(|d| d.site.meta.name.as_str()).collect();
-        apps.sort();
-        apps.dedup();
+        let (names, apps) = super::util::names_and_apps(&deps);
         let linked_to: Vec<ResourceId> = model
             .indexes
             .links_of_zone

@@ -82,12 +82,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let resolver = resolver_inbound_ip(model);
     let mut out = Vec::new();
     for ((setting, server), deps) in unverifiable {
-        let mut names: Vec<String> = deps.iter().map(|d| d.name.to_string()).collect();
-        names.sort();
-        names.dedup();
-        let mut apps: Vec<&str> = deps.iter().map(|d| d.site.meta.name.as_str()).collect();
-        apps.sort();
-        apps.dedup();
+        let (names, apps) = super::util::names_and_apps(&deps);
         let (resource, said) = match &setting {
             ServerSource::Vnet(v) => (v.clone(), format!("VNet {} sends DNS queries to {server}", v.name())),
             ServerSource::SiteDnsConfiguration(s) => {

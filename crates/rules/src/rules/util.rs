@@ -1,5 +1,6 @@
 //! Small helpers shared by rules: naming resources in `az` commands and reading documents.
 
+use crate::deps::Dependency;
 use crate::fix::{pointer_token, Edit};
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_engine::dns::dependencies::hostnames_in;
@@ -196,4 +197,16 @@ pub fn endpoint_ip(model: &Model, pe: &PrivateEndpoint, fqdn: Option<&DnsName>) 
     fqdn.and_then(|f| configs.iter().find(|c| c.private_link_fqdns.iter().any(|x| x.eq_ignore_ascii_case(f.as_str()))))
         .or(configs.first())
         .and_then(|c| c.private_ip)
+}
+
+/// The distinct host names and app names of a group of dependencies, each sorted: how a finding
+/// about several dependencies lists them.
+pub fn names_and_apps<'a>(deps: &[&'a Dependency]) -> (Vec<String>, Vec<&'a str>) {
+    let mut names: Vec<String> = deps.iter().map(|d| d.name.to_string()).collect();
+    names.sort();
+    names.dedup();
+    let mut apps: Vec<&str> = deps.iter().map(|d| d.site.meta.name.as_str()).collect();
+    apps.sort();
+    apps.dedup();
+    (names, apps)
 }
