@@ -15,5 +15,6 @@ pub mod dns;
 pub mod nsg;
 pub mod path;
 pub mod provider;
+pub mod root_cause;
 pub mod routes;
 pub mod trace;

@@ -4,6 +4,7 @@
 use crate::catalog::{self, Cloud, PortUsage};
 use crate::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver};
 use crate::path::{self, DecidedBy, DnsContext, DnsStop, FlowVerdict, Trace};
+use crate::root_cause;
 use privlink_model::{DnsName, Model, Protocol, RecordType, ResourceId};
 use std::net::IpAddr;
 
@@ -82,8 +83,15 @@ pub fn trace_resolved(
         let detail = r.explanation.last().cloned().unwrap_or_else(|| message.clone());
         return path::stopped_at_dns(site_id, name.as_str(), port, DnsStop { verdict, decided_by, detail, message });
     };
-    let ctx = DnsContext { host: Some(name.to_string()), backend: owner_of(model, name) };
-    path::trace_from_site_indexed(model, index, site_id, ip, port, Protocol::Tcp, ctx)
+    let owner = owner_of(model, name);
+    let ctx = DnsContext { host: Some(name.to_string()), backend: owner.clone() };
+    let trace = path::trace_from_site_indexed(model, index, site_id, ip, port, Protocol::Tcp, ctx);
+    if trace.verdict == FlowVerdict::Allowed {
+        return trace;
+    }
+    let cause =
+        model.resources.sites.get(site_id).and_then(|s| root_cause::dns_root_cause(model, s, owner.as_ref(), r));
+    trace.with_root_cause(cause)
 }
 
 /// Every dependency of the site (the same list as `resolve --all`), each with its service's port.

@@ -17,6 +17,11 @@ fn short(id: &str) -> String {
 /// One trace, hop by hop, with what decided each hop.
 pub fn to_text(t: &Trace) -> String {
     let mut out = format!("{} -> {} ({})\n", short(&t.query.from), t.query.to, t.query.protocol);
+    if let Some(c) = &t.root_cause {
+        let step = serde_json::to_value(c.step).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        out.push_str(&format!("  {:<12} {:<8} {}\n", step, "cause", c.detail));
+        out.push_str(&format!("  {:<12} {:<8} decided by {} {}\n", "", "", c.decided_by.kind, c.decided_by.id));
+    }
     for h in &t.hops {
         let step = serde_json::to_value(h.step).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         out.push_str(&format!("  {:<12} {:<8} {}\n", step, verdict(h.verdict), h.detail));
@@ -30,10 +35,13 @@ pub fn to_text(t: &Trace) -> String {
     }
     out.push('\n');
     // Only a denial names something to change; an unknown verdict names where the model ends.
-    match (&t.decided_by, t.verdict) {
-        (Some(d), FlowVerdict::Denied) => out.push_str(&format!("change: {} {}\n", d.kind, d.id)),
-        (Some(d), FlowVerdict::Unknown) => out.push_str(&format!("undecided at: {} {}\n", d.kind, d.id)),
-        _ => {}
+    // With a root cause only it is named: changing the hop that dropped the traffic would open
+    // the wrong path (the public one).
+    for d in &t.changes {
+        out.push_str(&format!("change: {} {}\n", d.kind, d.id));
+    }
+    if let (Some(d), FlowVerdict::Unknown) = (&t.decided_by, t.verdict) {
+        out.push_str(&format!("undecided at: {} {}\n", d.kind, d.id));
     }
     out
 }

@@ -19,9 +19,6 @@ const UNEXPLAINED: &[(&str, &str)] = &[
     ("rules/NET200/positive-unknown", "kv1.vault.azure.net:443: the trace is unknown, decided by route default-to-firewall"),
     // DNS105 (a warning) names the endpoint whose missing record sends the name public, where SQL refuses it.
     ("rules/APP303/negative", "sql-rules.database.windows.net:1433: the trace is denied, decided by service sql-rules, and only warnings (DNS105)"),
-    // An app's trace to its own private endpoint's host (issue 15 item 7: the trace does not see the app itself).
-    ("rules/APP305/negative", "app-api.azurewebsites.net:443: the trace is unknown, decided by service app-api"),
-    ("rules/APP305/negative", "app-api.scm.azurewebsites.net:443: the trace is unknown, decided by service app-api"),
     ("trace/udr-default-to-appliance", "kv1.vault.azure.net:443: the trace is unknown, decided by route default-to-firewall"),
     ("trace/udr-overrides-pe-route", "sql1.database.windows.net:1433: the trace is unknown, decided by route pe-subnet-to-firewall"),
 ];

@@ -83,11 +83,6 @@ const KNOWN_UNDIAGNOSED: &[(&str, &str, &str)] = &[
 /// will diagnose them. Held to the same rule: one that stops failing must leave the list.
 const KNOWN_BASE: &[(&str, &str)] = &[
     (
-        "scenarios/rules/APP305/negative/estate",
-        "trace calls the app's own host name unknown ('not in the estate'): the engine's false verdict of \
-         issue 15 item 7",
-    ),
-    (
         "scenarios/rules/DNS107/negative/estate",
         "a name outside the model (status.example.com) is unknown, and 10.1.0.4 is a custom DNS server \
         privlink cannot see: only NET200 says so",

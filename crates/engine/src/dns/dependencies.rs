@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 /// and connection strings, and the customer-visible names of the private endpoints in the VNets it
 /// can route to privately (its integration VNet and the VNets peered with it, see
 /// [`reachable_vnets`]). An app without VNet integration depends on every endpoint of the estate
+/// but its own
 /// (privlink shows what each would resolve to from it).
 pub fn site_dependencies(model: &Model, site: &Site) -> Vec<DnsName> {
     let mut names = named_hosts(site);
@@ -20,16 +21,16 @@ pub fn site_dependencies(model: &Model, site: &Site) -> Vec<DnsName> {
                 .filter_map(|v| model.indexes.endpoints_of_vnet.get(v))
                 .flatten()
                 .filter_map(|id| model.resources.private_endpoints.get(id));
-            names.extend(fqdns_of(model, endpoints));
+            names.extend(fqdns_of(model, endpoints, Some(&site.meta.id)));
             // Endpoints whose subnet is not named cannot be placed: kept, as before.
             let unplaced = model
                 .indexes
                 .endpoints_without_subnet
                 .iter()
                 .filter_map(|id| model.resources.private_endpoints.get(id));
-            names.extend(fqdns_of(model, unplaced));
+            names.extend(fqdns_of(model, unplaced, Some(&site.meta.id)));
         }
-        None => names.extend(endpoint_fqdns(model)),
+        None => names.extend(fqdns_of(model, model.resources.private_endpoints.values(), Some(&site.meta.id))),
     }
     names.into_iter().collect()
 }
@@ -69,14 +70,20 @@ pub fn reachable_vnets(model: &Model, site: &Site) -> Option<BTreeSet<ResourceId
 
 /// The customer-visible names of each private endpoint's target, from the catalog (§1.1).
 pub fn endpoint_fqdns(model: &Model) -> Vec<DnsName> {
-    fqdns_of(model, model.resources.private_endpoints.values()).into_iter().collect()
+    fqdns_of(model, model.resources.private_endpoints.values(), None).into_iter().collect()
 }
 
-fn fqdns_of<'m>(model: &'m Model, endpoints: impl Iterator<Item = &'m PrivateEndpoint>) -> BTreeSet<DnsName> {
+/// The names of the endpoints' targets, except `own_site`'s: an app's own private endpoint carries
+/// requests to it, not from it, so the app does not depend on it (unless a setting names its host).
+fn fqdns_of<'m>(
+    model: &'m Model,
+    endpoints: impl Iterator<Item = &'m PrivateEndpoint>,
+    own_site: Option<&ResourceId>,
+) -> BTreeSet<DnsName> {
     let mut names = BTreeSet::new();
     for pe in endpoints {
         for conn in &pe.connections {
-            let Some(target) = &conn.target else { continue };
+            let Some(target) = conn.target.as_ref().filter(|t| Some(*t) != own_site) else { continue };
             let backend = model.resources.backends.get(target);
             let hints = NameHints {
                 account_kind: backend.and_then(|b| b.resource_kind.as_deref()),

@@ -12,3 +12,4 @@
 //! | A5 | A flow whose ephemeral source port is unknown is not checked against rules' source ports, as Azure does for private-endpoint traffic | `nsg::Flow::source_port` | §2.4 |
 //! | A6 | An address of unknown region matches every regional variant of its service tag (`Sql.WestEurope`) | `nsg::service_tag_matches` | §4.3 |
 //! | A7 | A reserved system route identical to a VNet range is replaced by the VNet route; otherwise the `None` route stays and the longer VNet prefix wins by longest match | `routes::SYSTEM_ROUTES` | §4.4 |
+//! | A8 | An app reached on its public endpoint with public access not `Disabled` accepts the request: access restrictions (`ipSecurityRestrictions`) are not modelled | `path::service::site_public_gate` | §3.5 |

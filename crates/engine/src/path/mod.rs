@@ -110,6 +110,34 @@ pub struct Trace {
     /// For `denied` and `unknown`: the hop's deciding resource (for `denied`, the one to change).
     pub decided_by: Option<DecidedBy>,
     pub message: String,
+    /// What sent the connection to the hop that decided it, when that is not the hop itself: a
+    /// name that resolved public although the app can reach an approved private endpoint.
+    pub root_cause: Option<RootCause>,
+    /// What to change: the root cause's resource when there is one (fixing it takes the traffic off
+    /// the hop that dropped it, so changing that hop would open the wrong path), else `decided_by`
+    /// for a denial.
+    pub changes: Vec<DecidedBy>,
+}
+
+/// The earlier step a decision follows from, and the resource to change there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RootCause {
+    pub step: Step,
+    pub decided_by: DecidedBy,
+    pub detail: String,
+}
+
+impl Trace {
+    /// Records the root cause and what to change.
+    pub fn with_root_cause(mut self, cause: Option<RootCause>) -> Trace {
+        self.root_cause = cause;
+        self.changes = match (&self.root_cause, self.verdict) {
+            (Some(c), _) => vec![c.decided_by.clone()],
+            (None, FlowVerdict::Denied) => self.decided_by.iter().cloned().collect(),
+            (None, _) => Vec::new(),
+        };
+        self
+    }
 }
 
 /// What the caller's name resolution knows.
@@ -143,6 +171,8 @@ impl Tracer {
                 verdict: FlowVerdict::Unknown,
                 decided_by: None,
                 message: String::new(),
+                root_cause: None,
+                changes: Vec::new(),
             },
         }
     }
@@ -157,7 +187,7 @@ impl Tracer {
         self.trace.verdict = last.map_or(FlowVerdict::Unknown, |h| h.verdict);
         self.trace.decided_by = last.filter(|h| h.verdict != FlowVerdict::Allowed).and_then(|h| h.decided_by.clone());
         self.trace.message = message.into();
-        self.trace
+        self.trace.with_root_cause(None)
     }
 
     /// Ends the trace with a verdict that is not the last hop's (a path that left the model at an
@@ -166,7 +196,7 @@ impl Tracer {
         self.trace.verdict = verdict;
         self.trace.decided_by = decided_by;
         self.trace.message = message.into();
-        self.trace
+        self.trace.with_root_cause(None)
     }
 
     /// Ends the trace with a hop that decides it.
@@ -642,6 +672,10 @@ impl TraceFlow<'_> {
         let mut t = t;
         t.trace.destination.resource = Some(backend_id.clone());
         let Some(backend) = self.model.resources.backends.get(&backend_id) else {
+            if let Some(site) = self.model.resources.sites.get(&backend_id) {
+                let (verdict, detail, message) = service::site_public_gate(site, &self.site.meta.id);
+                return t.end(Step::Service, verdict, Some(DecidedBy::new("site", &backend_id)), detail, message);
+            }
             return t.end(
                 Step::Service,
                 FlowVerdict::Unknown,

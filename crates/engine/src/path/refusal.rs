@@ -23,6 +23,9 @@ pub const REDIS_NON_TLS_PORT_DISABLED: &str =
 /// §5.5: UNVERIFIED.
 pub const STORAGE_DENIED: &str =
     "403 AuthorizationFailure: This request is not authorized to perform this operation. (UNVERIFIED)";
+/// §3.5 (S-WEBPE): a request to the public address of an app whose public access is disabled.
+pub const APP_SERVICE_PUBLIC_ACCESS_DISABLED: &str =
+    "HTTP 403 Forbidden: the web app has blocked access from the public network (exact page text UNVERIFIED)";
 /// A service with public access disabled whose refusal text is not documented here.
 pub const GENERIC_PUBLIC_ACCESS_DISABLED: &str =
     "the service refuses the connection: public network access is disabled (exact error UNVERIFIED)";

@@ -3,7 +3,7 @@
 use super::{refusal, FlowVerdict, TraceFlow};
 use crate::catalog::{self, PortUsage};
 use privlink_model::arm_type;
-use privlink_model::{Backend, BackendKind, PublicNetworkAccess, ResourceId, Subnet};
+use privlink_model::{Backend, BackendKind, PublicNetworkAccess, ResourceId, Site, Subnet};
 
 impl TraceFlow<'_> {
     /// `Some((detail, message))` when the service does not listen on the port (§5, catalog ports).
@@ -180,4 +180,28 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Fl
             format!("connected to {name}'s public endpoint"),
         ),
     }
+}
+
+/// §3.5: an App Service app reached on its public endpoint. `publicNetworkAccess` `Disabled`
+/// answers HTTP 403; otherwise the request arrives, and the app's access restrictions
+/// (`ipSecurityRestrictions`) decide, which privlink does not model (assumptions A8).
+pub(super) fn site_public_gate(target: &Site, from: &ResourceId) -> (FlowVerdict, String, String) {
+    let name = &target.meta.name;
+    let itself = if target.meta.id == *from { " (the app calling itself)" } else { "" };
+    if target.public_network_access.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("Disabled")) {
+        return (
+            FlowVerdict::Denied,
+            format!(
+                "app {name}{itself} has publicNetworkAccess Disabled and the request arrives at its public endpoint"
+            ),
+            refusal::APP_SERVICE_PUBLIC_ACCESS_DISABLED.into(),
+        );
+    }
+    (
+        FlowVerdict::Allowed,
+        format!(
+            "app {name}{itself} accepts public requests (its access restrictions are not modelled, assumptions A8)"
+        ),
+        format!("connected to {name}'s public endpoint"),
+    )
 }
