@@ -36,18 +36,11 @@ const GENERATED: &[(usize, u64)] = &[(100, 1), (120, 2), (150, 3)];
 /// seeds, or the test fails: the list only shrinks.
 const KNOWN_UNDIAGNOSED: &[(&str, &str, &str)] = &[
     (
-        "delete-private-endpoint",
-        "scenarios/trace/pe-nsg-policies-disabled/estate",
-        "a hand-written record left pointing at the address of a deleted endpoint: trace is unknown \
-         (no resource holds it), DNS108 looks only at records of endpoints that exist; only NET200 says so",
-    ),
-    (
         "firewall-default-action-toggled",
         "scenarios/trace/route-all-off/estate",
         "a Key Vault whose firewall denies by default, reached on its public endpoint (route-all \
          off): no rule; only NET200 says so",
     ),
-    ("udr/VirtualAppliance", "scenarios/trace/pe-nsg-policies-route-table-enabled/estate", APPLIANCE),
     (
         "nsg-deny-integration-subnet",
         "scenarios/rules/SEC403/negative/estate",
@@ -92,9 +85,8 @@ const KNOWN_BASE: &[(&str, &str)] = &[
         "a name outside the model (status.example.com) is unknown: only NET200 says so",
     ),
     ("scenarios/rules/NET200/positive-unknown/estate", "the safety net's own scenario: a path only NET200 explains"),
-    ("scenarios/trace/udr-default-to-appliance/estate", APPLIANCE),
-    ("scenarios/trace/udr-overrides-pe-route/estate", APPLIANCE),
 ];
+
 /// Known kinds that are excluded only on the base estate their entry names: elsewhere they are
 /// diagnosed, and a failure there is a regression.
 const ONLY_ON_ITS_BASE: &[&str] =
@@ -104,9 +96,6 @@ const ONLY_ON_ITS_BASE: &[&str] =
 fn known_undiagnosed(kind: &str, base: &str) -> bool {
     KNOWN_UNDIAGNOSED.iter().any(|(k, b, _)| *k == kind && (!ONLY_ON_ITS_BASE.contains(&kind) || *b == base))
 }
-
-const APPLIANCE: &str =
-    "a route to a virtual appliance makes the path unknown: no specific warning; only NET200 says so";
 
 struct Case {
     index: usize,

@@ -21,12 +21,13 @@
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns#azure-services-dns-zone-configuration
 
-use super::util::{endpoint_ip, rg};
+use super::util::{approved_endpoints, endpoint_ip, rg};
 use super::Rule;
 use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::dns::Rcode;
+use privlink_engine::trace::owner_of;
 use privlink_model::{Model, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -57,8 +58,16 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         // The endpoint whose address goes in the record; one whose NIC address the estate does
         // not hold is still reported, without a fix.
         let with_ip = approved.iter().find_map(|pe| endpoint_ip(model, pe, Some(&d.name)).map(|ip| (*pe, Some(ip))));
-        let Some((pe, ip)) = with_ip.or_else(|| approved.first().map(|pe| (*pe, None))) else { continue };
-        missing.entry((zone_id.clone(), label)).or_insert_with(|| (ip, pe.meta.id.clone(), Vec::new())).2.push(d);
+        let found = with_ip
+            .map(|(pe, ip)| (pe.meta.id.clone(), ip))
+            .or_else(|| approved.first().map(|pe| (pe.meta.id.clone(), None)));
+        // An approved connection only the target records (its endpoint is not in the estate).
+        let recorded = || {
+            let owner = owner_of(model, &d.name)?;
+            approved_endpoints(model, &owner).into_iter().next().map(|pe| (pe, None))
+        };
+        let Some((pe, ip)) = found.or_else(recorded) else { continue };
+        missing.entry((zone_id.clone(), label)).or_insert_with(|| (ip, pe, Vec::new())).2.push(d);
     }
     let mut out = Vec::new();
     for ((zone_id, label), (ip, pe, deps)) in missing {

@@ -1,9 +1,12 @@
-//! # DNS108 stale-record: a privatelink A record points at an address no NIC holds, while the endpoint's NIC has another
+//! # DNS108 stale-record: a privatelink A record points at an address no NIC holds
 //!
-//! **What it checks.** Every A record in a `privatelink.` zone that the catalog names for a private
-//! endpoint of the estate (`{host}.privatelink.…` for the endpoint's target and group id): each of
-//! its addresses is held by a NIC of the estate. The rule fires when an address is held by no NIC
-//! while the endpoint's own NIC holds a different one.
+//! **What it checks.** Every A record in a `privatelink.` zone: each of its addresses is held by a
+//! NIC of the estate. The rule fires when an address is held by no NIC while the private endpoint
+//! the catalog names for the record (`{host}.privatelink.…` for the endpoint's target and group id)
+//! holds a different one; and when every address lies in a VNet of the estate, no NIC holds it,
+//! and no private endpoint of the estate writes the name at all — the endpoint was deleted and its
+//! hand-written record stayed behind, and an app resolves the name (a leftover no app uses is
+//! harmless and not reported).
 //!
 //! **Why it breaks.** A private endpoint's address is fixed for its lifetime (azure-semantics §2.3,
 //! §11.6); a record that names another address is left over from a deleted endpoint, or was written
@@ -16,7 +19,10 @@
 //! **Fix.** Point the record at the endpoint's address:
 //! `az network private-dns record-set a add-record --resource-group RG --zone-name ZONE --record-set-name NAME --ipv4-address NEW`
 //! then `az network private-dns record-set a remove-record --resource-group RG --zone-name ZONE --record-set-name NAME --ipv4-address OLD`
-//! (or let a zone group on the endpoint own the record).
+//! (or let a zone group on the endpoint own the record). When no endpoint of the estate writes the
+//! name there is no address to point at: no fix; create a private endpoint for the target with a
+//! zone group in the zone (it rewrites the record), or delete the record set
+//! (`az network private-dns record-set a delete …`) if the service is meant to be reached publicly.
 //!
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration
 
@@ -26,7 +32,7 @@ use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::{self, Cloud};
-use privlink_model::{Model, RecordType};
+use privlink_model::{DnsName, Model, RecordSet, RecordType, ResourceId};
 use serde_json::{json, Value};
 use std::net::IpAddr;
 
@@ -35,7 +41,7 @@ pub(crate) const RULE: Rule = Rule {
     name: "stale-record",
     severity: Severity::Error,
     secondary_severity: None,
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     check,
 };
 
@@ -62,7 +68,10 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 Some((*pe, target, endpoint_ip(model, pe, Some(fqdn))?))
             },
         );
-        let Some((pe, target, ip)) = owner else { continue };
+        let Some((pe, target, ip)) = owner else {
+            out.extend(orphaned(model, analysis, rs, &zone.zone, &stale));
+            continue;
+        };
         if stale.contains(&ip) {
             continue;
         }
@@ -112,4 +121,48 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         out.push(Finding::new(&RULE, rs.meta.id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
+}
+
+/// A record no endpoint of the estate writes, every address of which lies in a VNet of the estate
+/// and is held by no NIC, that an app resolves: what a deleted endpoint leaves behind. Addresses outside every VNet may
+/// belong to a network privlink was not given, so they are not judged.
+fn orphaned(model: &Model, analysis: &Analysis, rs: &RecordSet, zone: &DnsName, stale: &[IpAddr]) -> Option<Finding> {
+    let addresses = rs.addresses();
+    if stale.len() != addresses.len() {
+        return None;
+    }
+    let vnets: Vec<&ResourceId> =
+        stale.iter().map(|ip| model.vnet_containing(*ip).map(|v| &v.meta.id)).collect::<Option<_>>()?;
+    let stale_list: Vec<String> = stale.iter().map(IpAddr::to_string).collect();
+    let mut apps: Vec<&str> = analysis
+        .dependencies()
+        .filter(|d| d.answer.zone.as_ref() == Some(&rs.zone) && d.answer.final_name == rs.fqdn)
+        .map(|d| d.site.meta.name.as_str())
+        .collect();
+    apps.sort();
+    apps.dedup();
+    if apps.is_empty() {
+        return None;
+    }
+    let who = format!(
+        "{} {} it and time{} out",
+        apps.join(", "),
+        if apps.len() == 1 { "resolves" } else { "resolve" },
+        if apps.len() == 1 { "s" } else { "" }
+    );
+    let message = format!(
+        "record {} points at {}, which no NIC of the estate holds, and no private endpoint of the estate writes this name: \
+         it is left over from a deleted endpoint ({who}); no fix: create a private endpoint with a zone group in {zone} \
+         (it rewrites the record), or delete the record set if the service is meant to be reached publicly",
+        rs.fqdn,
+        stale_list.join(", "),
+    );
+    let evidence = vec![json!({
+        "record": rs.meta.id,
+        "addresses": addresses,
+        "heldByNoNic": stale,
+        "inVirtualNetworks": vnets,
+        "privateEndpoint": null,
+    })];
+    Some(Finding::new(&RULE, rs.meta.id.clone(), message).with_evidence(evidence))
 }

@@ -49,6 +49,7 @@ pub mod net202_sql_redirect_ports_blocked;
 pub mod net203_nsg_denies_dependency;
 pub mod net204_route_blackholes_dependency;
 pub mod net205_peering_not_connected;
+pub mod net206_route_to_unmodelled_next_hop;
 pub mod pe101_connection_not_approved;
 pub mod pe102_endpoint_in_delegated_subnet;
 pub mod pe103_static_ip_invalid;
@@ -97,6 +98,7 @@ registry! {
     net203_nsg_denies_dependency,
     net204_route_blackholes_dependency,
     net205_peering_not_connected,
+    net206_route_to_unmodelled_next_hop,
     pe101_connection_not_approved,
     pe102_endpoint_in_delegated_subnet,
     pe103_static_ip_invalid,

@@ -24,9 +24,10 @@
 //! app's view §1.3 and §3.4, egress §3.3, routes §4.4, NSGs §4.1–§4.2, Private Link §2.2, the
 //! service's own access controls §5); whatever stops it breaks the app, diagnosed or not.
 //!
-//! **Example.** A route table on the integration subnet sends the backend's address to a virtual
-//! appliance the estate does not describe: the trace ends `unknown` at that route, and no rule
-//! says the appliance drops the traffic — NET200 reports the route, a warning.
+//! **Example.** A Key Vault without a private endpoint whose firewall denies by default and admits
+//! only its IP rules, reached on its public endpoint: whether the app's public outbound address is
+//! in those ranges is not in the ARM documents, so the trace ends `unknown` at the vault, and no
+//! rule can say more — NET200 reports the vault, a warning.
 //!
 //! **Fix.** None: privlink does not know the cause. Read the evidence (`privlink trace --from APP
 //! HOST` shows every hop) and change the resource that decided.

@@ -1,8 +1,12 @@
 //! # SEC404 public-access-disabled-without-private-endpoint: an app depends on a backend that refuses public traffic and has no private endpoint
 //!
-//! **What it checks.** Traced dependencies refused by the backend itself whose backend has
-//! `publicNetworkAccess: Disabled` and no private endpoint at all, as either side records it: no
-//! path to it exists. (An endpoint that exists but is not approved is PE101's.)
+//! **What it checks.** Traced dependencies refused by the backend itself (or dropped on the way to
+//! its public endpoint, which would refuse them) whose backend has
+//! `publicNetworkAccess: Disabled` and no private endpoint in the estate: no path to it exists.
+//! Approved connections the backend records to endpoints the estate does not hold (in another
+//! subscription, or in an export taken before a deleted endpoint's connection was removed) are
+//! named in the message: privlink cannot see them carry anything. (An endpoint that exists but is
+//! not approved is PE101's.)
 //!
 //! **Why it breaks.** With public network access disabled the service accepts traffic only through
 //! its private endpoints (azure-semantics §5.1–§5.5, §5.6); without an approved one every client is
@@ -23,10 +27,11 @@
 
 use super::util::approved_endpoints;
 use super::Rule;
-use crate::deps::{Analysis, Traced};
+use crate::deps::{Analysis, PathOutcome, Traced};
 use crate::finding::{Finding, Severity};
 use crate::fix::FixAvailability;
-use privlink_engine::path::Step;
+use privlink_engine::dns::view::is_public;
+use privlink_engine::path::{FlowVerdict, Step};
 use privlink_engine::trace::owner_of;
 use privlink_model::{Model, PublicNetworkAccess, ResourceId};
 use serde_json::json;
@@ -43,14 +48,22 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut unreachable: BTreeMap<ResourceId, Vec<Traced>> = BTreeMap::new();
-    for (d, path) in analysis.traced().filter(|(_, p)| p.denied_at_step(Step::Service)) {
+    // Refused by the service, or dropped on the way to its public endpoint (an NSG or route that
+    // denies internet traffic): public access being off, the service would refuse it anyway.
+    let refused = |p: &PathOutcome| {
+        p.denied_at_step(Step::Service) || (p.verdict == FlowVerdict::Denied && is_public(p.destination.ip))
+    };
+    for (d, path) in analysis.traced().filter(|(_, p)| refused(p)) {
         let Some(backend) = owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)) else { continue };
         // An endpoint that exists but is not approved is PE101's to report.
         let endpoints = model.indexes.endpoints_of_target.get(&backend.meta.id).is_some_and(|e| !e.is_empty());
-        if backend.public_network_access == PublicNetworkAccess::Disabled
-            && !endpoints
-            && approved_endpoints(model, &backend.meta.id).is_empty()
-        {
+        // Approved connections the backend records to endpoints the estate does not hold (another
+        // subscription, or an export taken before a deleted endpoint's connection went) are no
+        // path either: nothing privlink knows carries the traffic.
+        let elsewhere = approved_endpoints(model, &backend.meta.id)
+            .iter()
+            .all(|pe| !model.resources.private_endpoints.contains_key(pe));
+        if backend.public_network_access == PublicNetworkAccess::Disabled && !endpoints && elsewhere {
             unreachable.entry(backend.meta.id.clone()).or_default().push((d, path));
         }
     }
@@ -59,13 +72,28 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         let mut apps: Vec<&str> = deps.iter().map(|(d, _)| d.site.meta.name.as_str()).collect();
         apps.sort();
         apps.dedup();
+        let recorded = approved_endpoints(model, &backend);
+        let outside = if recorded.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = recorded.iter().map(|pe| pe.name()).collect();
+            format!(
+                " in the estate (its approved connections name {}, which the estate does not hold)",
+                names.join(", ")
+            )
+        };
         let message = format!(
-            "{} has publicNetworkAccess Disabled and no private endpoint: no path reaches it, and {} {} refused",
+            "{} has publicNetworkAccess Disabled and no private endpoint{outside}: no path reaches it, and {} {} refused",
             backend.name(),
             apps.join(", "),
             if apps.len() == 1 { "is" } else { "are" }
         );
-        let mut evidence = vec![json!({"backend": backend, "publicNetworkAccess": "Disabled", "privateEndpoints": []})];
+        let mut evidence = vec![json!({
+            "backend": backend,
+            "publicNetworkAccess": "Disabled",
+            "privateEndpoints": [],
+            "connectionsToEndpointsOutsideTheEstate": recorded,
+        })];
         evidence.extend(deps.iter().map(|(d, _)| analysis.trace_evidence(d)));
         out.push(Finding::new(&RULE, backend, message).with_evidence(evidence));
     }

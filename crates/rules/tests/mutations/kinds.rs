@@ -3,8 +3,10 @@
 
 use super::estate::Estate;
 use super::rng::Rng;
+use privlink_engine::provider;
 use privlink_model::{Model, ResourceId};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// Every mutation kind, by the name failures are classified under.
 pub const KINDS: &[&str] = &[
@@ -51,13 +53,24 @@ pub fn apply(kind: &str, estate: &mut Estate, base: &Model, rng: &mut Rng) -> Op
         "delete-record" => delete_one(estate, rng, "Microsoft.Network/privateDnsZones/A"),
         "delete-zone-group" => delete_zone_group(estate, rng),
         "delete-private-endpoint" => {
-            // Azure deletes the endpoint's NIC with it; the records stay where they were written by hand.
+            // As Azure does it, through the engine's provider: the NIC, the zone groups with the
+            // records they wrote, and the target's connection go with the endpoint; records written
+            // by hand stay.
             let pe = rng.choose(&estate.ids_of_type("Microsoft.Network/privateEndpoints"))?.clone();
-            for nic in nics_of(estate, &pe) {
-                estate.remove(&nic);
+            let id = ResourceId::parse(&pe).ok()?;
+            let documents: BTreeMap<ResourceId, Value> = estate
+                .docs
+                .values()
+                .filter_map(|d| Some((ResourceId::parse(d["id"].as_str()?).ok()?, d.clone())))
+                .collect();
+            let write = provider::Write { method: provider::WriteMethod::Delete, id: &id, document: None };
+            for change in provider::apply(&documents, &write).ok()? {
+                match change {
+                    provider::Change::Put(doc) => estate.insert(doc),
+                    provider::Change::Delete(gone) => delete_with_children(estate, gone.as_str()),
+                }
             }
-            delete_with_children(estate, &pe);
-            Some(format!("deleted {pe} and its NIC"))
+            Some(format!("deleted {pe} as Azure does (its NIC, zone groups and the target's connection with it)"))
         }
         "nsg-deny-integration-subnet" => {
             let subnet = integration_subnets(base, rng)?;
