@@ -104,4 +104,17 @@ pub fn check(
     for rs in resources.record_sets.values() {
         dangling(docs, diags, &rs.meta, "private DNS zone", &rs.zone);
     }
+    for fw in resources.azure_firewalls.values() {
+        if let Some(p) = &fw.policy {
+            dangling(docs, diags, &fw.meta, "firewall policy", p);
+        }
+        for s in &fw.subnets {
+            dangling(docs, diags, &fw.meta, "subnet", s);
+        }
+    }
+    for policy in resources.firewall_policies.values() {
+        if let Some(b) = &policy.base_policy {
+            dangling(docs, diags, &policy.meta, "base firewall policy", b);
+        }
+    }
 }

@@ -18,6 +18,8 @@ pub const ROUTES: &str = "Microsoft.Network/routeTables/routes";
 pub const NETWORK_INTERFACES: &str = "Microsoft.Network/networkInterfaces";
 pub const PRIVATE_ENDPOINTS: &str = "Microsoft.Network/privateEndpoints";
 pub const PRIVATE_DNS_ZONE_GROUPS: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
+pub const AZURE_FIREWALLS: &str = "Microsoft.Network/azureFirewalls";
+pub const FIREWALL_POLICIES: &str = "Microsoft.Network/firewallPolicies";
 
 // Private DNS and the DNS private resolver.
 pub const PRIVATE_DNS_ZONES: &str = "Microsoft.Network/privateDnsZones";
@@ -76,6 +78,8 @@ pub const KNOWN: &[&str] = &[
     NETWORK_INTERFACES,
     PRIVATE_ENDPOINTS,
     PRIVATE_DNS_ZONE_GROUPS,
+    AZURE_FIREWALLS,
+    FIREWALL_POLICIES,
     PRIVATE_DNS_ZONES,
     PRIVATE_DNS_A_RECORDS,
     PRIVATE_DNS_AAAA_RECORDS,

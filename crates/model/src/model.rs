@@ -3,6 +3,7 @@
 use crate::arm_type;
 use crate::backend::Backend;
 use crate::dns::*;
+use crate::firewall::{AzureFirewall, FirewallPolicy};
 use crate::network::*;
 use crate::web::*;
 use crate::{DnsName, LoadDiagnostic, Origin, ResourceId};
@@ -48,6 +49,8 @@ pub struct Resources {
     pub forwarding_rulesets: BTreeMap<ResourceId, ForwardingRuleset>,
     pub forwarding_rules: BTreeMap<ResourceId, ForwardingRule>,
     pub ruleset_links: BTreeMap<ResourceId, RulesetVnetLink>,
+    pub azure_firewalls: BTreeMap<ResourceId, AzureFirewall>,
+    pub firewall_policies: BTreeMap<ResourceId, FirewallPolicy>,
     pub opaque: BTreeMap<ResourceId, OpaqueResource>,
 }
 
@@ -76,6 +79,8 @@ impl Resources {
             forwarding_rulesets,
             forwarding_rules,
             ruleset_links,
+            azure_firewalls,
+            firewall_policies,
             opaque,
         } = other;
         self.virtual_networks.append(virtual_networks);
@@ -98,6 +103,8 @@ impl Resources {
         self.forwarding_rulesets.append(forwarding_rulesets);
         self.forwarding_rules.append(forwarding_rules);
         self.ruleset_links.append(ruleset_links);
+        self.azure_firewalls.append(azure_firewalls);
+        self.firewall_policies.append(firewall_policies);
         self.opaque.append(opaque);
     }
 }
@@ -135,6 +142,8 @@ pub struct Indexes {
     pub nics_by_ip: HashMap<IpAddr, Vec<ResourceId>>,
     /// Inbound endpoint address of a DNS private resolver → the inbound endpoint.
     pub resolver_inbound_by_ip: HashMap<IpAddr, ResourceId>,
+    /// Private address of an Azure Firewall (where its DNS proxy listens) → the firewall.
+    pub firewall_by_ip: HashMap<IpAddr, ResourceId>,
     /// Forwarding ruleset → its rules.
     pub rules_of_ruleset: BTreeMap<ResourceId, Vec<ResourceId>>,
     /// VNet → forwarding rulesets linked to it.
@@ -254,6 +263,12 @@ impl Model {
         for (id, inbound) in &r.inbound_endpoints {
             for ip in &inbound.addresses {
                 ix.resolver_inbound_by_ip.insert(*ip, id.clone());
+            }
+        }
+        for (id, firewall) in &r.azure_firewalls {
+            for ip in &firewall.private_ips {
+                // Ids are visited in order: the first firewall holding an address keeps it.
+                ix.firewall_by_ip.entry(*ip).or_insert_with(|| id.clone());
             }
         }
         for (id, rule) in &r.forwarding_rules {

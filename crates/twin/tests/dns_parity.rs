@@ -6,12 +6,19 @@
 //!
 //! A site without VNet integration has no listener of its own (its view is public DNS): it is asked
 //! through the `internet` listener, after checking that its engine view is indeed public.
+//!
+//! `--from dns:IP[@VNET]` (a client that asks the DNS server IP directly) has no listener of its
+//! own either: the face serves one server per VNet and site, not per DNS server address. Such a
+//! case is asked of the listener whose view has the same answerer (the `internet` listener for
+//! public DNS, the listener of a VNet whose view is Azure DNS of the same VNet), so the face still
+//! answers it as the engine does; a case whose answerer is unknown has no listener that stands for
+//! it and is skipped, saying so.
 
 mod dns_support;
 
 use dns_support::{extended_error, load_estate, query_message, seen_by_the_engine, seen_on_the_wire, udp, Seen};
 use hickory_proto::rr::RecordType as WireType;
-use privlink_engine::dns::{view_of, Querier, ViewKind};
+use privlink_engine::dns::{view_of, Answerer, Querier, ViewKind};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use privlink_twin::dns_face::{start_dns, DnsConfig, ModelSource, ViewKey};
 use std::net::SocketAddr;
@@ -93,10 +100,19 @@ fn cases() -> (Vec<Case>, Vec<String>) {
     (cases, skipped)
 }
 
-/// FROM as `privlink resolve` reads it: `internet`, an ARM id, or a unique site or VNet name.
+/// FROM as `privlink resolve` reads it: `internet`, `dns:IP[@VNET]`, an ARM id, or a unique site or
+/// VNet name.
 fn querier(model: &Model, from: &str) -> Querier {
     if from.eq_ignore_ascii_case("internet") {
         return Querier::Internet;
+    }
+    if let Some(rest) = from.strip_prefix("dns:") {
+        let (ip, vnet) = rest.split_once('@').map_or((rest, None), |(ip, v)| (ip, Some(v)));
+        let vnet = vnet.map(|v| match querier(model, v) {
+            Querier::VirtualNetwork(id) => id,
+            other => panic!("--from {from}: {v} is not a VNet but {other:?}"),
+        });
+        return Querier::DnsServer { ip: ip.parse().unwrap_or_else(|_| panic!("--from {from}: not an IP")), vnet };
     }
     let r = &model.resources;
     let ids: Vec<(bool, &ResourceId)> = r
@@ -126,6 +142,7 @@ async fn every_dns_scenario_answers_the_same_through_the_dns_face() {
     }
     let mut estates: Vec<(PathBuf, Model)> = Vec::new();
     let mut failures = Vec::new();
+    let mut stood_in = 0;
     for case in &cases {
         if !estates.iter().any(|(p, _)| *p == case.estate) {
             estates.push((case.estate.clone(), load_estate(&case.estate)));
@@ -154,6 +171,19 @@ async fn every_dns_scenario_answers_the_same_through_the_dns_face() {
                 assert_eq!(view.kind, ViewKind::Public, "{}: a site without integration", case.file.display());
                 ViewKey::Internet
             }
+            Querier::DnsServer { .. } => match stand_in(model, &view.answerer) {
+                Some(key) => {
+                    stood_in += 1;
+                    key
+                }
+                None => {
+                    eprintln!(
+                        "skipped: {}: a client asking a DNS server privlink cannot see has no listener of the face",
+                        relative(&case.file)
+                    );
+                    continue;
+                }
+            },
         };
 
         let face =
@@ -186,6 +216,22 @@ async fn every_dns_scenario_answers_the_same_through_the_dns_face() {
         eprintln!("{}: {} {:?}", relative(&case.file), on_wire.rcode, on_wire.answers);
     }
     assert!(failures.is_empty(), "the DNS face disagrees with the engine:\n{}", failures.join("\n"));
+    assert!(stood_in >= 3, "the dns:IP scenarios were asked through a listener that answers alike: {stood_in}");
+}
+
+/// The listener that answers as `answerer` does: `internet` for public DNS, a VNet whose own view
+/// is Azure DNS of `vnet` for Azure DNS of `vnet`; none for an unknown server.
+fn stand_in(model: &Model, answerer: &Answerer) -> Option<ViewKey> {
+    match answerer {
+        Answerer::Public => Some(ViewKey::Internet),
+        Answerer::AzureDns { .. } => model
+            .resources
+            .virtual_networks
+            .keys()
+            .find(|id| view_of(model, &Querier::VirtualNetwork((*id).clone())).answerer == *answerer)
+            .map(|id| ViewKey::VirtualNetwork(id.clone())),
+        Answerer::Unknown { .. } => None,
+    }
 }
 
 fn relative(path: &Path) -> String {

@@ -3,20 +3,36 @@
 use super::{json, stream, Format, JsonArrayOut};
 use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::{bail, Context};
+use privlink_engine::catalog::AZURE_HOST_IP;
 use privlink_engine::dns::{dependencies, view_of, Querier, Resolver};
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use privlink_report::resolution;
 use std::io::Write;
+use std::net::IpAddr;
+
+/// The examples after `--help`. Built at run time: Azure DNS's address is written only in the catalog.
+fn examples() -> String {
+    format!(
+        "Examples:\n  privlink resolve kv-privlink-seed.vault.azure.net --from app-flask-privlink\n  \
+         privlink resolve sql1.database.windows.net --from vnet-app --format json\n  \
+         privlink resolve --from app-flask-privlink --all\n  \
+         privlink resolve kv1.vault.azure.net --from dns:10.0.4.4\n      \
+         (an on-premises client whose DNS forwarder sends its queries to 10.0.4.4)\n  \
+         privlink resolve kv1.vault.azure.net --from dns:{AZURE_HOST_IP}@vnet-hub\n      \
+         (Azure DNS as a VM in vnet-hub sees it)"
+    )
+}
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  privlink resolve kv-privlink-seed.vault.azure.net --from app-flask-privlink\n  \
-privlink resolve sql1.database.windows.net --from vnet-app --format json\n  \
-privlink resolve --from app-flask-privlink --all")]
+#[command(after_help = examples())]
 pub struct Args {
     /// The name to resolve (not with --all).
     #[arg(required_unless_present_any = ["all", "all_apps"], conflicts_with_all = ["all", "all_apps"])]
     pub name: Option<String>,
-    /// Who asks: a site or VNet (name or ARM id), or `internet`.
+    /// Who asks: a site or VNet (name or ARM id), `internet`, or `dns:IP`: a client outside every VNet
+    /// (on premises, or its forwarder) that sends its queries to IP (a resolver inbound endpoint, a
+    /// firewall's DNS proxy, a DNS VM, a public resolver). Azure DNS answers only inside a VNet:
+    /// `dns:IP@VNET` (VNET a name or ARM id) asks IP from inside VNET.
     #[arg(long, value_name = "FROM", required_unless_present = "all_apps", conflicts_with = "all_apps")]
     pub from: Option<String>,
     /// Record type.
@@ -55,10 +71,14 @@ impl QueryType {
     }
 }
 
-/// FROM as a querier: `internet`, an ARM id of a site or VNet, or a unique site or VNet name.
+/// FROM as a querier: `internet`, `dns:IP[@VNET]`, an ARM id of a site or VNet, or a unique site
+/// or VNet name.
 fn querier(model: &Model, from: &str) -> anyhow::Result<Querier> {
     if from.eq_ignore_ascii_case("internet") {
         return Ok(Querier::Internet);
+    }
+    if let Some(rest) = from.get(..4).filter(|p| p.eq_ignore_ascii_case("dns:")).map(|_| &from[4..]) {
+        return dns_querier(model, from, rest);
     }
     let r = &model.resources;
     if from.starts_with('/') {
@@ -79,11 +99,61 @@ fn querier(model: &Model, from: &str) -> anyhow::Result<Querier> {
         ([], []) => {
             let known: Vec<String> =
                 r.sites.keys().chain(r.virtual_networks.keys()).map(|id| id.name().to_string()).collect();
-            bail!("--from {from}: no site or virtual network of that name; known: internet, {}", known.join(", "))
+            bail!(
+                "--from {from}: no site or virtual network of that name; known: internet, {} (or dns:IP to ask a DNS server)",
+                known.join(", ")
+            )
         }
         _ => {
             let candidates: Vec<String> = sites.iter().chain(vnets.iter()).map(|id| format!("  {id}")).collect();
             bail!("--from {from} is ambiguous; give the ARM id of one of:\n{}", candidates.join("\n"))
+        }
+    }
+}
+
+/// `dns:IP` or `dns:IP@VNET` (the part after `dns:` is `rest`).
+fn dns_querier(model: &Model, from: &str, rest: &str) -> anyhow::Result<Querier> {
+    let (ip_text, vnet_text) = match rest.split_once('@') {
+        Some((ip, vnet)) => (ip, Some(vnet)),
+        None => (rest, None),
+    };
+    let ip: IpAddr = ip_text.trim().parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--from {from}: '{ip_text}' is not an IP address; expected dns:IP or dns:IP@VNET, e.g. dns:10.0.4.4"
+        )
+    })?;
+    let vnet = match vnet_text {
+        None => None,
+        Some(text) => Some(vnet_named(model, from, text.trim())?),
+    };
+    if ip == AZURE_HOST_IP && vnet.is_none() {
+        bail!(
+            "--from {from}: Azure DNS ({AZURE_HOST_IP}) answers only inside a virtual network, so a client outside Azure \
+             cannot ask it; name the VNet whose view you want: --from dns:{AZURE_HOST_IP}@VNET (a VNet name or ARM id)"
+        );
+    }
+    Ok(Querier::DnsServer { ip, vnet })
+}
+
+/// The VNet of `dns:IP@VNET`: an ARM id or a unique name.
+fn vnet_named(model: &Model, from: &str, text: &str) -> anyhow::Result<ResourceId> {
+    let vnets = &model.resources.virtual_networks;
+    if text.starts_with('/') {
+        let id = ResourceId::parse(text).map_err(|e| anyhow::anyhow!("--from {from}: {e}"))?;
+        return match vnets.get_key_value(&id) {
+            Some((id, _)) => Ok(id.clone()),
+            None => bail!("--from {from}: no virtual network with id {text} in the estate"),
+        };
+    }
+    match model.find_by_name(vnets.keys(), text).as_slice() {
+        [vnet] => Ok((*vnet).clone()),
+        [] => {
+            let known: Vec<&str> = vnets.keys().map(|id| id.name()).collect();
+            bail!("--from {from}: no virtual network named '{text}'; known: {}", known.join(", "))
+        }
+        several => {
+            let candidates: Vec<String> = several.iter().map(|id| format!("  {id}")).collect();
+            bail!("--from {from}: VNet '{text}' is ambiguous; give the ARM id of one of:\n{}", candidates.join("\n"))
         }
     }
 }
@@ -126,6 +196,12 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let view = view_of(model, &querier);
     if args.all {
         let Querier::Site(site_id) = &querier else {
+            if matches!(querier, Querier::DnsServer { .. }) {
+                bail!(
+                    "--all needs --from to name a site (it resolves the host names the site depends on); --from {} names a DNS server, which depends on nothing: give NAME instead",
+                    args.from.as_deref().unwrap_or_default()
+                );
+            }
             bail!("--all needs --from to name a site (it resolves the host names the site depends on)");
         };
         let site = &model.resources.sites[site_id];

@@ -7,14 +7,19 @@
 //! model in [`public`]. Every step says which resource decided it.
 
 pub mod dependencies;
+pub mod firewall;
 pub mod public;
+pub mod servers;
 pub mod soa;
 pub mod view;
 
 use crate::catalog::{self, Cloud, NameHints};
 use privlink_model::arm_type;
-use privlink_model::{ConnectionStatus, DnsName, Model, RecordData, RecordType, Region, ResolutionPolicy, ResourceId};
+use privlink_model::{
+    ConnectionStatus, DnsName, ForwardingRule, Model, RecordData, RecordType, Region, ResolutionPolicy, ResourceId,
+};
 use serde::Serialize;
+use servers::{Server, Vantage};
 use std::collections::HashMap;
 use std::net::IpAddr;
 pub use view::{view_of, Answerer, Querier, View, ViewKind};
@@ -350,34 +355,15 @@ impl<'m> Resolver<'m> {
             }
             seen.push(current.clone());
             if let Some(v) = vnet.clone() {
-                if let Some((rule_id, domain, target)) = self.forwarding_rule(&v, &current) {
-                    let inbound = self.model.indexes.resolver_inbound_by_ip.get(&target);
-                    let resolver_vnet = inbound
-                        .and_then(|i| self.model.resources.inbound_endpoints.get(i))
-                        .and_then(|i| self.model.resources.dns_resolvers.get(&i.resolver))
-                        .and_then(|r| r.vnet.clone());
-                    match (inbound, resolver_vnet) {
-                        (Some(inbound), Some(rv)) if !forwarded_to.contains(&rv) => {
-                            walk.explanation.push(format!(
-                                "Forwarding rule {rule_id} (domain {domain}), in a ruleset linked to VNet {v}, sends {current} to {target}, inbound endpoint {inbound}: Azure DNS of VNet {rv} resolves it."
-                            ));
-                            forwarded_to.push(rv.clone());
-                            vnet = Some(rv);
+                if let Some((rule_id, rule)) = self.forwarding_rule(&v, &current) {
+                    match self.forward(&v, &current, rule_id, rule, &forwarded_to, walk) {
+                        Forward::To(next) => {
+                            forwarded_to.extend(next.clone());
+                            vnet = next;
                             seen.pop();
                             continue;
                         }
-                        (Some(_), Some(rv)) => {
-                            walk.explanation.push(format!(
-                                "Forwarding rule {rule_id} sends {current} back to VNet {rv}, which already forwarded it: a forwarding loop; SERVFAIL."
-                            ));
-                            return Outcome::ServFail;
-                        }
-                        _ => {
-                            walk.explanation.push(format!(
-                                "Forwarding rule {rule_id} (domain {domain}), in a ruleset linked to VNet {v}, sends {current} to {target}, a server privlink does not know; what it answers cannot be said."
-                            ));
-                            return Outcome::Unknown;
-                        }
+                        Forward::Stop(outcome) => return outcome,
                     }
                 }
                 if let Some((zone_id, link_id)) = self.linked_zone(&v, &current) {
@@ -451,13 +437,14 @@ impl<'m> Resolver<'m> {
     }
 
     /// The enabled forwarding rule with the longest domain matching `name`, among the rulesets
-    /// linked to `vnet`, and its first target.
-    fn forwarding_rule(&self, vnet: &ResourceId, name: &DnsName) -> Option<(ResourceId, DnsName, IpAddr)> {
-        let rulesets = self.model.indexes.rulesets_of_vnet.get(vnet)?;
-        let mut best: Option<(usize, &ResourceId, &privlink_model::ForwardingRule)> = None;
+    /// linked to `vnet` (ties: the least rule id).
+    fn forwarding_rule(&self, vnet: &ResourceId, name: &DnsName) -> Option<(&'m ResourceId, &'m ForwardingRule)> {
+        let model = self.model;
+        let rulesets = model.indexes.rulesets_of_vnet.get(vnet)?;
+        let mut best: Option<(usize, &ResourceId, &ForwardingRule)> = None;
         for rs in rulesets {
-            for rule_id in self.model.indexes.rules_of_ruleset.get(rs).into_iter().flatten() {
-                let Some(rule) = self.model.resources.forwarding_rules.get(rule_id) else { continue };
+            for rule_id in model.indexes.rules_of_ruleset.get(rs).into_iter().flatten() {
+                let Some(rule) = model.resources.forwarding_rules.get(rule_id) else { continue };
                 if !rule.enabled || rule.targets.is_empty() || !name.is_within(&rule.domain) {
                     continue;
                 }
@@ -467,7 +454,104 @@ impl<'m> Resolver<'m> {
                 }
             }
         }
-        best.map(|(_, id, rule)| (id.clone(), rule.domain.clone(), rule.targets[0].ip))
+        best.map(|(_, id, rule)| (id, rule))
+    }
+
+    /// The VNet a ruleset's queries leave from: that of its first outbound endpoint's resolver.
+    fn outbound_vnet(&self, ruleset: &ResourceId) -> Option<ResourceId> {
+        let r = &self.model.resources;
+        let endpoint =
+            r.forwarding_rulesets.get(ruleset)?.outbound_endpoints.iter().find_map(|e| r.outbound_endpoints.get(e))?;
+        r.dns_resolvers
+            .get(&endpoint.resolver)
+            .and_then(|d| d.vnet.clone())
+            .or_else(|| endpoint.subnet.as_ref().and_then(ResourceId::parent))
+    }
+
+    /// Where forwarding rule `rule` sends `name`, asked from VNet `v`: what answers at its targets
+    /// (all alike, or the first that answers: a modelling choice registered in `public`).
+    fn forward(
+        &self,
+        v: &ResourceId,
+        name: &DnsName,
+        rule_id: &ResourceId,
+        rule: &ForwardingRule,
+        forwarded_to: &[ResourceId],
+        walk: &mut Walk,
+    ) -> Forward {
+        let domain = &rule.domain;
+        let from = self.outbound_vnet(&rule.ruleset).unwrap_or_else(|| v.clone());
+        let targets: Vec<(IpAddr, Server)> =
+            rule.targets.iter().map(|t| (t.ip, servers::at(self.model, t.ip, Vantage::Vnet(&from), 0))).collect();
+        let listed: Vec<String> = targets.iter().map(|(ip, _)| ip.to_string()).collect();
+        let answering: Vec<&(IpAddr, Server)> = targets.iter().filter(|(_, s)| !s.silent).collect();
+        let Some((target, chosen)) = answering.first().copied() else {
+            walk.explanation.push(format!(
+                "Forwarding rule {rule_id} (domain {domain}), in a ruleset linked to VNet {v}, sends {name} to {}, where nothing answers:",
+                listed.join(", ")
+            ));
+            walk.explanation.extend(targets.iter().flat_map(|(_, s)| s.explanation.iter().cloned()));
+            return Forward::Stop(Outcome::Unknown);
+        };
+        if targets.len() > 1 {
+            if answering.iter().all(|(_, s)| s.answerer == chosen.answerer) {
+                walk.explanation.push(format!(
+                    "Forwarding rule {rule_id} has target DNS servers {}; those that answer all lead to {}.",
+                    listed.join(", "),
+                    servers::describe(&chosen.answerer)
+                ));
+            } else {
+                let others: Vec<String> = targets
+                    .iter()
+                    .map(|(ip, s)| {
+                        if s.silent {
+                            format!("{ip} does not answer")
+                        } else {
+                            format!("{ip} leads to {}", servers::describe(&s.answerer))
+                        }
+                    })
+                    .collect();
+                walk.explanation.push(public::explain_first_target_answers(rule_id, &target.to_string(), &others));
+            }
+        }
+        let sends = format!(
+            "Forwarding rule {rule_id} (domain {domain}), in a ruleset linked to VNet {v}, sends {name} to {target}"
+        );
+        match &chosen.answerer {
+            Answerer::AzureDns { vnet: rv } if forwarded_to.contains(rv) => {
+                walk.explanation.push(format!(
+                    "Forwarding rule {rule_id} sends {name} back to VNet {rv}, which already forwarded it: a forwarding loop; SERVFAIL."
+                ));
+                Forward::Stop(Outcome::ServFail)
+            }
+            Answerer::AzureDns { vnet: rv } if chosen.kind == ViewKind::PrivateResolver => {
+                let inbound =
+                    self.model.indexes.resolver_inbound_by_ip.get(target).map(ToString::to_string).unwrap_or_default();
+                walk.explanation
+                    .push(format!("{sends}, inbound endpoint {inbound}: Azure DNS of VNet {rv} resolves it."));
+                Forward::To(Some(rv.clone()))
+            }
+            Answerer::AzureDns { vnet: rv } => {
+                walk.explanation.push(format!("{sends}:"));
+                walk.explanation.extend(chosen.explanation.iter().cloned());
+                Forward::To(Some(rv.clone()))
+            }
+            Answerer::Public => {
+                walk.explanation.push(format!("{sends}:"));
+                walk.explanation.extend(chosen.explanation.iter().cloned());
+                Forward::To(None)
+            }
+            Answerer::Unknown { .. } if chosen.kind == ViewKind::CustomDns => {
+                walk.explanation
+                    .push(format!("{sends}, a server privlink does not know; what it answers cannot be said."));
+                Forward::Stop(Outcome::Unknown)
+            }
+            Answerer::Unknown { .. } => {
+                walk.explanation.push(format!("{sends}:"));
+                walk.explanation.extend(chosen.explanation.iter().cloned());
+                Forward::Stop(Outcome::Unknown)
+            }
+        }
     }
 
     fn zone_step(
@@ -622,6 +706,13 @@ impl<'m> Resolver<'m> {
             )),
         }
     }
+}
+
+/// Where a forwarding rule sends a name: on to Azure DNS of a VNet (or public DNS, `None`), or an
+/// end of the walk.
+enum Forward {
+    To(Option<ResourceId>),
+    Stop(Outcome),
 }
 
 enum ZoneStep {

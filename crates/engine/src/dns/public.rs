@@ -17,7 +17,21 @@
 //! - of several DNS servers (`dhcpOptions.dnsServers`, `WEBSITE_DNS_SERVER` + `_ALT`), the first
 //!   answers; the others only when it does not answer in time;
 //! - of overlapping private zones linked to one VNet, the longest that contains the name answers
-//!   (§1.3).
+//!   (§1.3);
+//! - a server where nothing answers (an Azure Firewall whose DNS proxy is off: no listener, §12.5;
+//!   one the query cannot reach) is waited for, then the client asks its next server, if any;
+//! - a DNS server in another VNet is reached across their peering only while the peering is
+//!   established (each side present is `Connected`, §17.2); with no peering document between the
+//!   two VNets privlink assumes the query gets there (a gateway or a peering outside the estate);
+//! - a client outside every VNet (on premises, or its forwarder) reaches the address it asks (the
+//!   VPN or ExpressRoute link is not modelled);
+//! - of a firewall policy's `basePolicy` chain, each DNS setting (`enableProxy`, `servers`) comes
+//!   from the nearest policy that sets it (§12.1: a child inherits and may override);
+//! - a firewall DNS proxy picks one of its custom servers at random per query (§12.2): when they all
+//!   lead to the same answer it is that answer, otherwise the answer is indeterminate;
+//! - of a forwarding rule's several target DNS servers (`targetDnsServers`, which Learn only
+//!   describes as "one or more IP addresses and ports of DNS servers that will be used"), the first
+//!   that answers is modelled as the one that answers when they would answer differently.
 
 use crate::catalog::{self, Cloud, ZoneKind};
 use privlink_model::{DnsName, RecordType, Region};
@@ -165,5 +179,65 @@ pub fn explain_first_server_answers(first: &str, others: &[String]) -> String {
     format!(
         "[SIM] The first server, {first}, is modelled as the one that answers; the others ({}) are used only when it does not answer in time.",
         others.join(", ")
+    )
+}
+
+/// The explanation for a server that does not answer, when the client has another one after it.
+pub fn explain_next_server(silent: std::net::IpAddr, next: &str) -> String {
+    format!("[SIM] Nothing answers at {silent}: after its timeout the client asks its next server, {next} (§1.8).")
+}
+
+/// The explanation for an Azure Firewall whose DNS proxy is off: nothing listens on its port 53.
+pub fn explain_firewall_proxy_off(ip: std::net::IpAddr, firewall: impl std::fmt::Display, settings: &str) -> String {
+    format!(
+        "{ip} is the private address of Azure Firewall {firewall}. {settings} With the DNS proxy off no listener answers on {ip}:53 ([SIM] §12.5): every query times out, so nothing resolves."
+    )
+}
+
+/// The explanation for a DNS server in another VNet whose peering is not established.
+pub fn explain_peering_blocks(from: impl std::fmt::Display, to: impl std::fmt::Display, states: &str) -> String {
+    format!(
+        "VNet {from} reaches VNet {to} only over an established peering, and {states} ([SIM] §17.2): the query never arrives."
+    )
+}
+
+/// The explanation for a DNS server in another VNet with no peering document between the two.
+pub fn explain_peering_assumed(from: impl std::fmt::Display, to: impl std::fmt::Display) -> String {
+    format!(
+        "[SIM] The estate holds no peering between VNet {from} and VNet {to}; privlink assumes the query reaches {to} (§17)."
+    )
+}
+
+/// The explanation for a client outside every VNet: its link into Azure is not modelled.
+pub fn explain_outside_client_reaches(ip: std::net::IpAddr) -> String {
+    format!("[SIM] The client is assumed to reach {ip} (over VPN or ExpressRoute, which privlink does not model).")
+}
+
+/// The note for firewall policy settings that come through `basePolicy`.
+pub fn explain_policy_inheritance() -> &'static str {
+    "([SIM] each DNS setting comes from the nearest policy of the basePolicy chain that sets it)"
+}
+
+/// The explanation for a firewall DNS proxy whose custom servers all lead to the same answer.
+pub fn explain_proxy_servers_agree(servers: &[String], answer: &str) -> String {
+    format!(
+        "The proxy picks one of its custom servers {} at random for each query (§12.2); [SIM] they all lead to {answer}, so that answers.",
+        servers.join(", ")
+    )
+}
+
+/// The explanation for a firewall DNS proxy whose custom servers lead to different answers.
+pub fn explain_proxy_servers_disagree(firewall: impl std::fmt::Display, choices: &[String]) -> String {
+    format!(
+        "The DNS proxy of Azure Firewall {firewall} picks one of its custom servers at random for each query (§12.2): {}; [SIM] they do not lead to the same answer, so privlink cannot say what a query gets.",
+        choices.join("; ")
+    )
+}
+
+/// The explanation for a forwarding rule whose targets lead to different answers.
+pub fn explain_first_target_answers(rule: impl std::fmt::Display, first: &str, others: &[String]) -> String {
+    format!(
+        "Forwarding rule {rule} has several target DNS servers that would answer differently ({}); [SIM] the first target that answers, {first}, is modelled as answering every query.",
+        others.join("; ")
     )
 }

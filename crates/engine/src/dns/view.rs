@@ -1,6 +1,7 @@
-//! Views: which DNS a querier ends up using (azure-semantics §1.4, §1.8, §3.4).
+//! Views: which DNS a querier ends up using (azure-semantics §1.4, §1.8, §3.4, §12); what answers
+//! at each server address is decided in [`super::servers`].
 
-use super::public::well_known_resolver;
+use super::servers::{self, Vantage};
 use crate::catalog::AZURE_HOST_IP;
 use privlink_model::{Model, ResourceId, Site};
 use serde::Serialize;
@@ -15,6 +16,23 @@ pub enum Querier {
     VirtualNetwork(ResourceId),
     /// An App Service app, with its own DNS settings layered over its integration VNet's.
     Site(ResourceId),
+    /// A client that sends its queries to the DNS server `ip`: from inside `vnet` when given
+    /// (`dns:168.63.129.16@VNET` is Azure DNS as that VNet sees it), else from outside every VNet
+    /// (an on-premises client, or its forwarder).
+    DnsServer { ip: IpAddr, vnet: Option<ResourceId> },
+}
+
+impl Querier {
+    /// How the querier is named in a resolution's `query.from`: an id, `internet`, or `dns:IP`
+    /// (`dns:IP@VNET-ID` from inside a VNet).
+    pub fn label(&self) -> String {
+        match self {
+            Querier::Internet => "internet".into(),
+            Querier::VirtualNetwork(id) | Querier::Site(id) => id.to_string(),
+            Querier::DnsServer { ip, vnet: None } => format!("dns:{ip}"),
+            Querier::DnsServer { ip, vnet: Some(v) } => format!("dns:{ip}@{v}"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -28,6 +46,9 @@ pub enum ViewKind {
     CustomDns,
     /// The inbound endpoint of a DNS private resolver of the estate: Azure DNS of its VNet.
     PrivateResolver,
+    /// The DNS proxy of an Azure Firewall of the estate (azure-semantics §12): Azure DNS of the
+    /// firewall's VNet, or its custom servers; nothing when the proxy is off.
+    FirewallDnsProxy,
 }
 
 /// What answers the querier's questions.
@@ -52,7 +73,7 @@ pub struct View {
     pub vnet: Option<ResourceId>,
     /// The DNS servers the querier sends to, in order (alternate server last).
     pub dns_servers: Vec<String>,
-    /// The querier: a site or VNet id, or `internet`.
+    /// The querier: a site or VNet id, `internet`, or `dns:IP` (see [`Querier::label`]).
     #[serde(skip)]
     pub from: String,
     #[serde(skip)]
@@ -98,6 +119,31 @@ pub fn view_of(model: &Model, querier: &Querier) -> View {
                 format!("Site {site} is not in the estate."),
             ),
         },
+        Querier::DnsServer { ip, vnet } => dns_server_view(model, *ip, vnet.as_ref(), querier.label()),
+    }
+}
+
+/// The view of a client that asks `ip` directly: from inside `vnet`, or from outside every VNet.
+fn dns_server_view(model: &Model, ip: IpAddr, vnet: Option<&ResourceId>, from: String) -> View {
+    let servers = vec![ip.to_string()];
+    match vnet {
+        Some(vnet) if !model.resources.virtual_networks.contains_key(vnet) => {
+            View::unknown(from, ViewKind::CustomDns, servers, format!("VNet {vnet} is not in the estate."))
+        }
+        Some(vnet) => classify(
+            model,
+            &servers,
+            Vantage::Vnet(vnet),
+            format!("A client in VNet {vnet} sends its queries to {ip}, whatever the VNet's own DNS settings say"),
+            from,
+        ),
+        None => classify(
+            model,
+            &servers,
+            Vantage::Outside,
+            format!("A client outside every VNet of the estate (on premises, or its DNS forwarder) sends its queries to {ip}"),
+            from,
+        ),
     }
 }
 
@@ -119,7 +165,7 @@ fn vnet_view(model: &Model, vnet_id: &ResourceId, from: String) -> View {
     }
     let servers: Vec<String> = vnet.dns_servers.iter().map(IpAddr::to_string).collect();
     let origin = format!("VNet {vnet_id} sets dhcpOptions.dnsServers to {}", servers.join(", "));
-    classify(model, &servers, Some(vnet_id), origin, from)
+    classify(model, &servers, Vantage::Vnet(vnet_id), origin, from)
 }
 
 fn site_view(model: &Model, site: &Site) -> View {
@@ -160,7 +206,8 @@ fn site_view(model: &Model, site: &Site) -> View {
             origin.push_str(&format!("; {said_by} appends {alt} as the fallback server"));
             servers.push(alt);
         }
-        return classify(model, &servers, integration_vnet.as_ref(), origin + " (§1.8)", id.to_string());
+        let vantage = integration_vnet.as_ref().map_or(Vantage::AppWithoutVnet, Vantage::Vnet);
+        return classify(model, &servers, vantage, origin + " (§1.8)", id.to_string());
     }
     match (&site.integration_subnet, integration_vnet) {
         (Some(subnet), Some(vnet)) => {
@@ -188,97 +235,39 @@ fn split_servers(value: &str) -> Vec<String> {
     value.split([',', ' ', ';']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
-/// Classifies the first configured server; the others are fallbacks used only when it does not
-/// answer (§1.8), which privlink does not model.
-fn classify(
-    model: &Model,
-    servers: &[String],
-    context_vnet: Option<&ResourceId>,
-    origin: String,
-    from: String,
-) -> View {
-    let first = servers[0].as_str();
+/// The view of a querier that sends its queries to `servers`, in order, from `vantage`. The first
+/// server answers (the others only when it does not, §1.8); one where nothing answers (a firewall
+/// whose DNS proxy is off, one the query cannot reach) hands over to the next.
+fn classify(model: &Model, servers: &[String], vantage: Vantage<'_>, origin: String, from: String) -> View {
     let mut reasons = vec![format!("{origin}.")];
     if servers.len() > 1 {
-        reasons.push(super::public::explain_first_server_answers(first, &servers[1..]));
+        reasons.push(super::public::explain_first_server_answers(&servers[0], &servers[1..]));
     }
-    let servers = servers.to_vec();
-    let Ok(ip) = first.parse::<IpAddr>() else {
-        let mut view =
-            View::unknown(from, ViewKind::CustomDns, servers, format!("DNS server '{first}' is not an IP address."));
-        view.explanation.splice(0..0, reasons);
-        return view;
-    };
-    let mut view = if ip == AZURE_HOST_IP {
-        match context_vnet {
-            Some(vnet) => {
-                let mut v = View::new(from, ViewKind::AzureDns, Answerer::AzureDns { vnet: vnet.clone() }, servers);
-                v.explanation.push(format!(
-                    "{AZURE_HOST_IP} is Azure-provided DNS; queries from VNet {vnet} see the private zones linked to {vnet} (§1.3)."
-                ));
-                v
-            }
-            None => {
-                let mut v = View::new(from, ViewKind::Public, Answerer::Public, servers);
-                v.explanation.push(format!(
-                    "{AZURE_HOST_IP} without VNet integration is Azure DNS with no linked private zone: public DNS only (§1.8)."
-                ));
-                v
-            }
-        }
-    } else if let Some(inbound_id) = model.indexes.resolver_inbound_by_ip.get(&ip) {
-        let resolver = model.resources.inbound_endpoints.get(inbound_id).map(|e| e.resolver.clone());
-        let resolver_vnet =
-            resolver.as_ref().and_then(|r| model.resources.dns_resolvers.get(r)).and_then(|r| r.vnet.clone());
-        match (resolver, resolver_vnet) {
-            (Some(resolver), Some(vnet)) => {
-                let mut v =
-                    View::new(from, ViewKind::PrivateResolver, Answerer::AzureDns { vnet: vnet.clone() }, servers);
-                v.explanation.push(format!(
-                    "{ip} is inbound endpoint {inbound_id} of DNS private resolver {resolver}, which resolves through Azure DNS of VNet {vnet}: the private zones and forwarding rulesets linked to {vnet} apply (§1.4)."
-                ));
-                v
-            }
-            _ => View::unknown(
+    for (i, text) in servers.iter().enumerate() {
+        let Ok(ip) = text.parse::<IpAddr>() else {
+            let mut view = View::unknown(
                 from,
-                ViewKind::PrivateResolver,
-                servers,
-                format!("{ip} is inbound endpoint {inbound_id}, but its resolver or the resolver's VNet is not in the estate."),
-            ),
-        }
-    } else if is_public(ip) {
-        let mut v = View::new(from, ViewKind::Public, Answerer::Public, servers);
-        let who = well_known_resolver(ip).map(|n| format!(" ({n})")).unwrap_or_default();
-        v.explanation.push(format!(
-            "{ip}{who} is a public resolver: it answers from public DNS and never sees private zones (§1.4)."
-        ));
-        v
-    } else {
-        let holder = model.indexes.nics_by_ip.get(&ip).and_then(|nics| nics.first()).map(|nic| {
-            let vnet = model
-                .resources
-                .network_interfaces
-                .get(nic)
-                .and_then(|n| n.ip_configurations.iter().find(|c| c.private_ip == Some(ip)))
-                .and_then(|c| c.subnet.as_ref())
-                .and_then(|s| model.resources.subnets.get(s).map(|s| s.vnet.clone()).or_else(|| s.parent()));
-            (nic.clone(), vnet)
-        });
-        let reason = match holder {
-            Some((nic, Some(vnet))) => format!(
-                "{ip} is NIC {nic} in VNet {vnet}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (§1.3-5)."
-            ),
-            Some((nic, None)) => format!(
-                "{ip} is NIC {nic}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (§1.3-5)."
-            ),
-            None => format!(
-                "{ip} is not a resolver privlink knows; it must forward privatelink zones to {AZURE_HOST_IP} from a linked VNet (§1.3-5)."
-            ),
+                ViewKind::CustomDns,
+                servers.to_vec(),
+                format!("DNS server '{text}' is not an IP address."),
+            );
+            view.explanation.splice(0..0, reasons);
+            return view;
         };
-        View::unknown(from, ViewKind::CustomDns, servers, reason)
-    };
-    view.explanation.splice(0..0, reasons);
-    view
+        let server = servers::at(model, ip, vantage, 0);
+        if server.silent {
+            if let Some(next) = servers.get(i + 1) {
+                reasons.extend(server.explanation);
+                reasons.push(super::public::explain_next_server(ip, next));
+                continue;
+            }
+        }
+        let mut view = View::new(from, server.kind, server.answerer, servers.to_vec());
+        reasons.extend(server.explanation);
+        view.explanation = reasons;
+        return view;
+    }
+    View::unknown(from, ViewKind::CustomDns, servers.to_vec(), "No DNS server is configured.".into())
 }
 
 /// Globally routable: not private, loopback, link-local, shared (100.64/10) or unspecified.

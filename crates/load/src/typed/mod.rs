@@ -1,16 +1,18 @@
 //! Documents to typed resources.
 //!
 //! [`type_documents`] dispatches each document by type to its family's reader (`network`, `dns`,
-//! `web`, `backend`), then attaches what refines another resource (rules to NSGs, routes to
+//! `firewall`, `web`, `backend`), then attaches what refines another resource (rules to NSGs, routes to
 //! route tables, site and backend children).
 
 mod backend;
 mod dns;
+mod firewall;
 mod network;
 mod web;
 
 use backend::{apply_backend_child, read_backend};
 use dns::{read_forwarding_rule, read_record_set, read_vnet_link, read_zone_group};
+use firewall::{read_firewall, read_firewall_policy};
 use network::{
     attach_routes, attach_security_rules, read_nic, read_peering, read_private_endpoint, read_subnet, read_vnet,
 };
@@ -165,6 +167,14 @@ fn first_pass<'d>(docs: &[&'d Document], documents: &BTreeMap<ResourceId, Docume
                 let vnet = rd.reference("/properties/virtualNetwork");
                 let ruleset = rd.canonical(doc.id.parent().expect("child id has a parent"));
                 r.ruleset_links.insert(doc.id.clone(), RulesetVnetLink { meta: meta(doc), ruleset, vnet });
+            }
+            "microsoft.network/azurefirewalls" => {
+                let f = read_firewall(doc, &mut rd);
+                r.azure_firewalls.insert(doc.id.clone(), f);
+            }
+            "microsoft.network/firewallpolicies" => {
+                let p = read_firewall_policy(doc, &mut rd);
+                r.firewall_policies.insert(doc.id.clone(), p);
             }
             "microsoft.web/serverfarms" => {
                 let p = AppServicePlan {

@@ -5,12 +5,14 @@
 //! catalog's `privatelink.` zone for that endpoint exists in the estate, and the app's DNS view is
 //! Azure DNS of some VNet (its integration VNet, or the VNet of the DNS private resolver it asks).
 //! The rule fires when no zone of that name is linked to that VNet, so the app resolves the name
-//! to the public address.
+//! to the public address. When the app's DNS server is the DNS proxy of an Azure Firewall, that VNet
+//! is the firewall's (the proxy asks Azure DNS from there, §12.2) and the finding names the firewall.
 //!
 //! **Why it breaks.** Azure DNS consults only the private zones linked to the VNet the query comes
 //! from (azure-semantics §1.3). Resolution follows the resolver's VNet links, not the client's
 //! peering topology (§11.3): a zone linked only to a hub VNet is invisible to an app integrated into
-//! a peered spoke. The public CNAME chain then ends at the service's public front end; the app
+//! a peered spoke, and a firewall's DNS proxy sees only the zones linked to the firewall's VNet (§12.5
+//! FW-DNS-2). The public CNAME chain then ends at the service's public front end; the app
 //! connects publicly, and a backend with public network access disabled refuses it (§5).
 //!
 //! **Example.** `privatelink.vaultcore.azure.net` holds `kv1 A 10.0.2.6` and is linked to
@@ -27,8 +29,9 @@ use super::Rule;
 use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
-use privlink_engine::dns::ResolutionVerdict;
-use privlink_model::{Model, ResourceId};
+use privlink_engine::dns::firewall::firewall_at;
+use privlink_engine::dns::{view_of, Querier, ResolutionVerdict, ViewKind};
+use privlink_model::{Model, ResourceId, Site};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -85,7 +88,21 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                     })
                 })
                 .collect();
-        let context = if !peered.is_empty() {
+        // FW-DNS-2 (azure-semantics §12.5): the app's DNS server is a firewall's proxy, which asks
+        // Azure DNS from the firewall's VNet, not from the app's.
+        let proxy = through_firewall_proxy(model, deps[0].site);
+        let context = if let Some(fw) = &proxy {
+            let linked = if linked_to.is_empty() {
+                "it is linked to no VNet".to_string()
+            } else {
+                format!("it is linked only to {}", linked_to.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "))
+            };
+            format!(
+                "; {linked}, but the apps' DNS server is the DNS proxy of Azure Firewall {}, which asks Azure DNS from {}",
+                fw.name(),
+                vnet.name()
+            )
+        } else if !peered.is_empty() {
             format!(
                 "; it is linked only to {}, peered with {}, and links do not follow peering",
                 peered.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
@@ -122,4 +139,17 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         out.push(Finding::new(&RULE, zone_id.clone(), message).with_evidence(evidence).with_fix(fix));
     }
     out
+}
+
+/// The Azure Firewall whose DNS proxy answers `site`, if its view is one.
+fn through_firewall_proxy(model: &Model, site: &Site) -> Option<ResourceId> {
+    let view = view_of(model, &Querier::Site(site.meta.id.clone()));
+    if view.kind != ViewKind::FirewallDnsProxy {
+        return None;
+    }
+    view.dns_servers
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .find_map(|ip| firewall_at(model, ip))
+        .map(|(fw, _)| fw.meta.id.clone())
 }

@@ -3,7 +3,8 @@
 //! **What it checks.** Apps whose DNS server (the integration VNet's `dhcpOptions.dnsServers`, or
 //! the app's own `WEBSITE_DNS_SERVER` / `dnsConfiguration.dnsServers`) is a private address that is
 //! neither Azure DNS (168.63.129.16) nor the inbound endpoint of a DNS private resolver of the
-//! estate — a DNS VM, an on-premises server, a firewall privlink does not model — so that the
+//! estate — a DNS VM, an on-premises server — or the DNS proxy of an Azure Firewall whose upstream
+//! privlink cannot see (custom servers it does not model, a policy outside the estate), so that the
 //! resolution of the app's dependencies is `indeterminate`. A warning: the server may forward
 //! correctly; privlink cannot know.
 //!
@@ -31,16 +32,19 @@
 //! **Reference.** https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration#on-premises-workloads-using-a-dns-forwarder ·
 //! https://learn.microsoft.com/azure/dns/dns-private-resolver-overview
 
-use super::util::{app_setting_edits, rg};
+use super::util::{app_setting_edits, dns_setting_of, integration_vnet, rg, DnsSetting};
 use super::Rule;
 use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog::AZURE_HOST_IP;
+use privlink_engine::dns::firewall::firewall_at;
+use privlink_engine::dns::servers::{self, Vantage};
 use privlink_engine::dns::{view_of, Answerer, Querier, ResolutionVerdict, ViewKind};
 use privlink_model::{Model, ResourceId, Site};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 pub(crate) const RULE: Rule = Rule {
     code: "DNS109",
@@ -51,47 +55,29 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-/// Where the app's DNS server is set: the resource a person changes.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum ServerSource {
-    /// The integration VNet's `dhcpOptions.dnsServers`.
-    Vnet(ResourceId),
-    /// The app's `dnsConfiguration.dnsServers`.
-    SiteDnsConfiguration(ResourceId),
-    /// The app setting `WEBSITE_DNS_SERVER`.
-    AppSetting(ResourceId),
-}
-
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // (setting, server) → the dependencies resolved through it
-    let mut unverifiable: BTreeMap<(ServerSource, String), Vec<&Dependency>> = BTreeMap::new();
+    let mut unverifiable: BTreeMap<(DnsSetting, String), Vec<&Dependency>> = BTreeMap::new();
     let mut views: BTreeMap<&ResourceId, Option<String>> = BTreeMap::new();
     for d in analysis.dependencies().filter(|d| d.answer.verdict == ResolutionVerdict::Indeterminate) {
-        let server = views
-            .entry(&d.site.meta.id)
-            .or_insert_with(|| {
-                let view = view_of(model, &Querier::Site(d.site.meta.id.clone()));
-                let custom = view.kind == ViewKind::CustomDns && matches!(view.answerer, Answerer::Unknown { .. });
-                custom.then(|| view.dns_servers.first().cloned()).flatten()
-            })
-            .clone();
+        let server = views.entry(&d.site.meta.id).or_insert_with(|| unverifiable_server(model, d.site)).clone();
         let Some(server) = server else { continue };
-        let Some(setting) = setting_of(model, d.site) else { continue };
+        let Some(setting) = dns_setting_of(model, d.site) else { continue };
         unverifiable.entry((setting, server)).or_default().push(d);
     }
     let resolver = resolver_inbound_ip(model);
     let mut out = Vec::new();
     for ((setting, server), deps) in unverifiable {
         let (names, apps) = super::util::names_and_apps(&deps);
-        let (resource, said) = match &setting {
-            ServerSource::Vnet(v) => (v.clone(), format!("VNet {} sends DNS queries to {server}", v.name())),
-            ServerSource::SiteDnsConfiguration(s) => {
-                (s.clone(), format!("app {} sets dnsConfiguration.dnsServers to {server}", s.name()))
+        let (resource, said) = (setting.resource().clone(), setting.says(&server));
+        let what = match server.parse().ok().and_then(|ip| firewall_at(model, ip)) {
+            Some((fw, _)) => {
+                format!("the DNS proxy of Azure Firewall {}, whose upstream privlink cannot see", fw.meta.name)
             }
-            ServerSource::AppSetting(s) => (s.clone(), format!("app {} sets WEBSITE_DNS_SERVER to {server}", s.name())),
+            None => "a DNS server privlink cannot see".to_string(),
         };
         let message = format!(
-            "{said}, a DNS server privlink cannot see forwarding to Azure DNS ({AZURE_HOST_IP}): {} of {} may resolve to public addresses; it must forward the services' zones to {AZURE_HOST_IP} from a VNet linked to the private zones",
+            "{said}, {what} forwarding to Azure DNS ({AZURE_HOST_IP}): {} of {} may resolve to public addresses; it must forward the services' zones to {AZURE_HOST_IP} from a VNet linked to the private zones",
             names.join(", "),
             apps.join(", ")
         );
@@ -111,17 +97,22 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     out
 }
 
-/// Where the DNS server the app uses is configured: the app's own settings first, else its
-/// integration VNet (the order App Service applies, azure-semantics §1.8).
-fn setting_of(model: &Model, site: &Site) -> Option<ServerSource> {
-    if !site.dns_servers.is_empty() {
-        return Some(ServerSource::SiteDnsConfiguration(site.meta.id.clone()));
+/// The server that answers `site` when privlink cannot see what it answers: a DNS server it does
+/// not model, or the DNS proxy of a firewall whose upstream it cannot see (custom servers, a policy
+/// outside the estate). `None` when the answer is known, or when nothing answers at all (DNS110 and
+/// DNS111 say why): servers where nothing answers are passed over, as the app does (§1.8).
+fn unverifiable_server(model: &Model, site: &Site) -> Option<String> {
+    let view = view_of(model, &Querier::Site(site.meta.id.clone()));
+    let unknown = matches!(view.answerer, Answerer::Unknown { .. });
+    if !unknown || !matches!(view.kind, ViewKind::CustomDns | ViewKind::FirewallDnsProxy) {
+        return None;
     }
-    if site.app_setting("WEBSITE_DNS_SERVER").is_some_and(|v| !v.trim().is_empty()) {
-        return Some(ServerSource::AppSetting(site.meta.id.clone()));
-    }
-    let subnet = model.resources.subnets.get(&site.integration_subnet.as_ref()?.value)?;
-    Some(ServerSource::Vnet(subnet.vnet.clone()))
+    let from = integration_vnet(model, site);
+    let vantage = from.as_ref().map_or(Vantage::AppWithoutVnet, Vantage::Vnet);
+    view.dns_servers
+        .iter()
+        .find(|s| s.parse::<IpAddr>().map_or(true, |ip| !servers::at(model, ip, vantage, 0).silent))
+        .cloned()
 }
 
 /// The lowest address of an inbound endpoint of a DNS private resolver of the estate.
@@ -130,9 +121,9 @@ fn resolver_inbound_ip(model: &Model) -> Option<String> {
 }
 
 /// Points the setting at a resolver inbound endpoint.
-fn fix_with_resolver(model: &Model, setting: &ServerSource, site: &Site, ip: &str) -> Fix {
+fn fix_with_resolver(model: &Model, setting: &DnsSetting, site: &Site, ip: &str) -> Fix {
     match setting {
-        ServerSource::Vnet(vnet) => Fix {
+        DnsSetting::Vnet(vnet) => Fix {
             az: vec![format!(
                 "az network vnet update --resource-group {} --name {} --dns-servers {ip}",
                 rg(vnet),
@@ -140,11 +131,11 @@ fn fix_with_resolver(model: &Model, setting: &ServerSource, site: &Site, ip: &st
             )],
             edits: vec![Edit::replace(vnet, "/properties/dhcpOptions/dnsServers", json!([ip]))],
         },
-        ServerSource::SiteDnsConfiguration(s) => Fix {
+        DnsSetting::SiteDnsConfiguration(s) => Fix {
             az: vec![format!("az resource update --ids {s} --set properties.dnsConfiguration.dnsServers=\"['{ip}']\"")],
             edits: vec![Edit::replace(s, "/properties/dnsConfiguration/dnsServers", json!([ip]))],
         },
-        ServerSource::AppSetting(s) => Fix {
+        DnsSetting::AppSetting(s) => Fix {
             az: vec![format!(
                 "az webapp config appsettings set --resource-group {} --name {} --settings WEBSITE_DNS_SERVER={ip}",
                 rg(s),

@@ -43,6 +43,8 @@ pub mod dns106_duplicate_record_writers;
 pub mod dns107_website_dns_server_public;
 pub mod dns108_stale_record;
 pub mod dns109_custom_dns_unverifiable;
+pub mod dns110_firewall_dns_proxy_off;
+pub mod dns111_dns_server_unreachable;
 pub mod net200_dependency_unreachable;
 pub mod net201_nsg_priority_invalid;
 pub mod net202_sql_redirect_ports_blocked;
@@ -92,6 +94,8 @@ registry! {
     dns107_website_dns_server_public,
     dns108_stale_record,
     dns109_custom_dns_unverifiable,
+    dns110_firewall_dns_proxy_off,
+    dns111_dns_server_unreachable,
     net200_dependency_unreachable,
     net201_nsg_priority_invalid,
     net202_sql_redirect_ports_blocked,

@@ -24,14 +24,13 @@
 //! **Reference.** https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview ·
 //! https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering
 
-use super::util::rg;
+use super::util::{peering_fix, peering_sides, peering_states};
 use super::Rule;
 use crate::deps::{Analysis, Traced};
 use crate::finding::{Finding, Severity};
-use crate::fix::{Edit, Fix, FixAvailability};
+use crate::fix::FixAvailability;
 use privlink_engine::path::Step;
-use privlink_model::{Model, ResourceId, VnetPeering};
-use serde_json::json;
+use privlink_model::{Model, ResourceId};
 use std::collections::BTreeMap;
 
 pub(crate) const RULE: Rule = Rule {
@@ -59,23 +58,14 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for ((local, remote), deps) in unpeered {
-        let side = |from: &ResourceId, to: &ResourceId| -> Option<&VnetPeering> {
-            model.resources.peerings.values().find(|p| &p.vnet == from && p.remote_vnet.as_ref() == Some(to))
-        };
-        let sides = [(&local, &remote, side(&local, &remote)), (&remote, &local, side(&remote, &local))];
+        let sides = peering_sides(model, &local, &remote);
         if sides.iter().all(|(_, _, p)| p.is_some_and(|p| p.is_connected())) {
             continue; // peered both ways: the drop is another route's doing, not the peering's
         }
         let mut names: Vec<&str> = deps.iter().map(|(_, p)| p.to.as_str()).collect();
         names.sort();
         names.dedup();
-        let state: Vec<String> = sides
-            .iter()
-            .map(|(from, to, p)| match p {
-                Some(p) => format!("{} of {} to {} is {}", p.meta.name, from.name(), to.name(), p.state),
-                None => format!("{} has no peering to {}", from.name(), to.name()),
-            })
-            .collect();
+        let state = peering_states(&sides);
         let message = format!(
             "{} ({}) is in {}, which {} does not reach: {}; the default route for private ranges drops the traffic (next hop None) and the connection times out",
             names.join(", "),
@@ -84,42 +74,11 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             local.name(),
             state.join(", ")
         );
-        let (mut az, mut edits) = (Vec::new(), Vec::new());
-        for (from, to, existing) in &sides {
-            if existing.is_some_and(|p| p.is_connected()) {
-                continue;
-            }
-            let name = existing.map_or_else(|| format!("{}-to-{}", from.name(), to.name()), |p| p.meta.name.clone());
-            let id = existing.map_or_else(|| from.child("virtualNetworkPeerings", &name), |p| p.meta.id.clone());
-            if existing.is_some() {
-                az.push(format!(
-                    "az network vnet peering delete --resource-group {} --vnet-name {} --name {name}",
-                    rg(from),
-                    from.name()
-                ));
-                edits.push(Edit::replace(&id, "/properties/peeringState", json!("Connected")));
-            } else {
-                edits.push(Edit::create(
-                    &id,
-                    json!({"properties": {
-                        "remoteVirtualNetwork": {"id": to.to_string()},
-                        "allowVirtualNetworkAccess": true,
-                        "allowForwardedTraffic": false,
-                        "peeringState": "Connected",
-                    }}),
-                ));
-            }
-            az.push(format!(
-                "az network vnet peering create --resource-group {} --name {name} --vnet-name {} --remote-vnet {to} --allow-vnet-access",
-                rg(from),
-                from.name()
-            ));
-        }
         let resource = sides[0].2.map_or_else(|| local.clone(), |p| p.meta.id.clone());
         out.push(
             Finding::new(&RULE, resource, message)
                 .with_evidence(deps.iter().map(|(d, _)| analysis.trace_evidence(d)).collect())
-                .with_fix(Fix { az, edits }),
+                .with_fix(peering_fix(&sides)),
         );
     }
     out

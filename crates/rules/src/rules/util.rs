@@ -1,11 +1,11 @@
 //! Small helpers shared by rules: naming resources in `az` commands and reading documents.
 
 use crate::deps::Dependency;
-use crate::fix::{pointer_token, Edit};
+use crate::fix::{pointer_token, Edit, Fix};
 use privlink_engine::catalog::{self, Cloud, NameHints};
 use privlink_engine::dns::dependencies::hostnames_in;
 use privlink_model::arm_type;
-use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId, Site};
+use privlink_model::{Backend, DnsName, Model, PrivateEndpoint, ResourceId, Site, VnetPeering};
 use serde_json::Value;
 
 /// The resource group of an id, for `--resource-group`.
@@ -209,4 +209,113 @@ pub fn names_and_apps<'a>(deps: &[&'a Dependency]) -> (Vec<String>, Vec<&'a str>
     apps.sort();
     apps.dedup();
     (names, apps)
+}
+
+/// Where an app's DNS servers are set: the resource a person changes (azure-semantics §1.8).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DnsSetting {
+    /// The integration VNet's `dhcpOptions.dnsServers`.
+    Vnet(ResourceId),
+    /// The app's `dnsConfiguration.dnsServers`.
+    SiteDnsConfiguration(ResourceId),
+    /// The app setting `WEBSITE_DNS_SERVER`.
+    AppSetting(ResourceId),
+}
+
+impl DnsSetting {
+    /// The resource that holds the setting.
+    pub fn resource(&self) -> &ResourceId {
+        match self {
+            DnsSetting::Vnet(id) | DnsSetting::SiteDnsConfiguration(id) | DnsSetting::AppSetting(id) => id,
+        }
+    }
+
+    /// "VNet V sends DNS queries to S" / "app A sets … to S".
+    pub fn says(&self, server: &str) -> String {
+        match self {
+            DnsSetting::Vnet(v) => format!("VNet {} sends DNS queries to {server}", v.name()),
+            DnsSetting::SiteDnsConfiguration(s) => {
+                format!("app {} sets dnsConfiguration.dnsServers to {server}", s.name())
+            }
+            DnsSetting::AppSetting(s) => format!("app {} sets WEBSITE_DNS_SERVER to {server}", s.name()),
+        }
+    }
+}
+
+/// Where the DNS server the app uses is configured: the app's own settings first, else its
+/// integration VNet (the order App Service applies, azure-semantics §1.8).
+pub fn dns_setting_of(model: &Model, site: &Site) -> Option<DnsSetting> {
+    if !site.dns_servers.is_empty() {
+        return Some(DnsSetting::SiteDnsConfiguration(site.meta.id.clone()));
+    }
+    if site.app_setting("WEBSITE_DNS_SERVER").is_some_and(|v| !v.trim().is_empty()) {
+        return Some(DnsSetting::AppSetting(site.meta.id.clone()));
+    }
+    let subnet = model.resources.subnets.get(&site.integration_subnet.as_ref()?.value)?;
+    Some(DnsSetting::Vnet(subnet.vnet.clone()))
+}
+
+/// One side of the peering between two VNets: (from, to, the peering of `from` to `to`, if any).
+pub type PeeringSide<'m> = (ResourceId, ResourceId, Option<&'m VnetPeering>);
+
+/// The two sides of the peering between `a` and `b`: `a` to `b`, then `b` to `a`.
+pub fn peering_sides<'m>(model: &'m Model, a: &ResourceId, b: &ResourceId) -> [PeeringSide<'m>; 2] {
+    let side = |from: &ResourceId, to: &ResourceId| -> Option<&'m VnetPeering> {
+        model.resources.peerings.values().find(|p| &p.vnet == from && p.remote_vnet.as_ref() == Some(to))
+    };
+    [(a.clone(), b.clone(), side(a, b)), (b.clone(), a.clone(), side(b, a))]
+}
+
+/// How each side stands, for messages: `to-hub of vnet-app to vnet-hub is Disconnected`.
+pub fn peering_states(sides: &[PeeringSide]) -> Vec<String> {
+    sides
+        .iter()
+        .map(|(from, to, p)| match p {
+            Some(p) => format!("{} of {} to {} is {}", p.meta.name, from.name(), to.name(), p.state),
+            None => format!("{} has no peering to {}", from.name(), to.name()),
+        })
+        .collect()
+}
+
+/// Peers the two VNets both ways, re-creating a side that is not connected (the edits record each
+/// side `Connected`, as Azure shows it once both exist).
+pub fn peering_fix(sides: &[PeeringSide]) -> Fix {
+    let (mut az, mut edits) = (Vec::new(), Vec::new());
+    for (from, to, existing) in sides {
+        if existing.is_some_and(|p| p.is_connected()) {
+            continue;
+        }
+        let name = existing.map_or_else(|| format!("{}-to-{}", from.name(), to.name()), |p| p.meta.name.clone());
+        let id = existing.map_or_else(|| from.child("virtualNetworkPeerings", &name), |p| p.meta.id.clone());
+        if existing.is_some() {
+            az.push(format!(
+                "az network vnet peering delete --resource-group {} --vnet-name {} --name {name}",
+                rg(from),
+                from.name()
+            ));
+            edits.push(Edit::replace(&id, "/properties/peeringState", serde_json::json!("Connected")));
+        } else {
+            edits.push(Edit::create(
+                &id,
+                serde_json::json!({"properties": {
+                    "remoteVirtualNetwork": {"id": to.to_string()},
+                    "allowVirtualNetworkAccess": true,
+                    "allowForwardedTraffic": false,
+                    "peeringState": "Connected",
+                }}),
+            ));
+        }
+        az.push(format!(
+            "az network vnet peering create --resource-group {} --name {name} --vnet-name {} --remote-vnet {to} --allow-vnet-access",
+            rg(from),
+            from.name()
+        ));
+    }
+    Fix { az, edits }
+}
+
+/// The VNet of the app's integration subnet.
+pub fn integration_vnet(model: &Model, site: &Site) -> Option<ResourceId> {
+    let subnet = &site.integration_subnet.as_ref()?.value;
+    model.resources.subnets.get(subnet).map(|s| s.vnet.clone()).or_else(|| subnet.parent())
 }

@@ -31,6 +31,8 @@ pub const KINDS: &[&str] = &[
     "website-dns-server/azure-dns",
     "vnet-dns/unknown",
     "vnet-dns/resolver-inbound-endpoint",
+    "vnet-dns/firewall-dns-proxy",
+    "vnet-dns/dns-vm",
     "remove-vnet-integration",
     "connection/Pending",
     "connection/Rejected",
@@ -152,6 +154,26 @@ pub fn apply(kind: &str, estate: &mut Estate, base: &Model, rng: &mut Rng) -> Op
         "vnet-dns" => {
             let server = match variant {
                 "unknown" => UNKNOWN_PRIVATE_DNS.to_string(),
+                // An Azure Firewall's private address: its DNS proxy, on or off as the estate has it.
+                "firewall-dns-proxy" => {
+                    let mut ips: Vec<String> = base.indexes.firewall_by_ip.keys().map(ToString::to_string).collect();
+                    ips.sort();
+                    rng.choose(&ips)?.clone()
+                }
+                // A VM's NIC (not a private endpoint's, not a resolver's): a DNS VM privlink cannot see.
+                "dns-vm" => {
+                    let mut ips: Vec<String> = base
+                        .resources
+                        .network_interfaces
+                        .values()
+                        .filter(|n| n.private_endpoint.is_none())
+                        .flat_map(|n| n.private_ips())
+                        .filter(|ip| !base.indexes.resolver_inbound_by_ip.contains_key(ip))
+                        .map(|ip| ip.to_string())
+                        .collect();
+                    ips.sort();
+                    rng.choose(&ips)?.clone()
+                }
                 _ => {
                     let ips: Vec<String> = estate
                         .ids_of_type("Microsoft.Network/dnsResolvers/inboundEndpoints")
