@@ -1,6 +1,7 @@
 //! # SEC404 public-access-disabled-without-private-endpoint: an app depends on a backend that refuses public traffic and has no private endpoint
 //!
-//! **What it checks.** Traced dependencies refused by the backend itself whose backend has
+//! **What it checks.** Traced dependencies refused by the backend itself — or dropped on the way
+//! to its public endpoint (an NSG, a route), which would refuse them anyway — whose backend has
 //! `publicNetworkAccess: Disabled` and no private endpoint at all, as either side records it: no
 //! path to it exists. (An endpoint that exists but is not approved is PE101's.)
 //!
@@ -23,10 +24,11 @@
 
 use super::util::approved_endpoints;
 use super::Rule;
-use crate::deps::{Analysis, Traced};
+use crate::deps::{Analysis, PathOutcome, Traced};
 use crate::finding::{Finding, Severity};
 use crate::fix::FixAvailability;
-use privlink_engine::path::Step;
+use privlink_engine::nsg::is_public;
+use privlink_engine::path::{FlowVerdict, Step};
 use privlink_engine::trace::owner_of;
 use privlink_model::{Model, PublicNetworkAccess, ResourceId};
 use serde_json::json;
@@ -43,7 +45,10 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut unreachable: BTreeMap<ResourceId, Vec<Traced>> = BTreeMap::new();
-    for (d, path) in analysis.traced().filter(|(_, p)| p.denied_at_step(Step::Service)) {
+    let refused_at_public_endpoint = |p: &PathOutcome| {
+        p.denied_at_step(Step::Service) || (p.verdict == FlowVerdict::Denied && is_public(p.destination.ip))
+    };
+    for (d, path) in analysis.traced().filter(|(_, p)| refused_at_public_endpoint(p)) {
         let Some(backend) = owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)) else { continue };
         // An endpoint that exists but is not approved is PE101's to report.
         let endpoints = model.indexes.endpoints_of_target.get(&backend.meta.id).is_some_and(|e| !e.is_empty());
