@@ -9,7 +9,8 @@
 //!
 //! Not modelled: gateway/BGP routes (no gateways in the model) and service-endpoint routes (the
 //! model has no address prefixes for Azure services, so `VirtualNetworkServiceEndpoint` routes
-//! cannot be expressed; §3.3's service-endpoint egress rule is applied by `path` instead).
+//! cannot be expressed; §3.3's service-endpoint egress rule and the endpoint's route for a
+//! backend's address are applied by `path` instead).
 
 use ipnet::IpNet;
 use privlink_model::{Model, NextHopType, ResourceId};
@@ -32,6 +33,9 @@ pub enum RouteKind {
     PrivateEndpoint,
     /// A route of the subnet's route table.
     User,
+    /// A service endpoint's route for a service's address (`VirtualNetworkServiceEndpoint`): never
+    /// in the table (the model has no service prefixes); `path` puts it in a trace's decision.
+    ServiceEndpoint,
 }
 
 impl RouteKind {
@@ -40,7 +44,7 @@ impl RouteKind {
     /// Among system routes a VNet range replaces an identical reserved `None` route (§4.4).
     fn precedence(self) -> u8 {
         match self {
-            RouteKind::PrivateEndpoint => 0,
+            RouteKind::PrivateEndpoint | RouteKind::ServiceEndpoint => 0,
             RouteKind::User => 1,
             RouteKind::VnetAddressSpace => 2,
             RouteKind::Peering => 3,

@@ -75,6 +75,40 @@ pub struct FirewallRule {
     pub end: String,
 }
 
+/// A SQL server's virtual network rule: the child resource `Microsoft.Sql/servers/virtualNetworkRules`
+/// (azure-semantics §5.2). It admits traffic from its subnet only once the subnet has the
+/// `Microsoft.Sql` service endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SqlVirtualNetworkRule {
+    pub id: ResourceId,
+    pub name: String,
+    /// `properties.virtualNetworkSubnetId`.
+    pub subnet: ResourceId,
+    /// `properties.ignoreMissingVnetServiceEndpoint`: the rule may exist before the subnet has the
+    /// service endpoint (it admits nobody until then).
+    pub ignore_missing_service_endpoint: bool,
+}
+
+/// One virtual network rule of a backend, wherever the backend writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VirtualNetworkRule<'a> {
+    /// A SQL server's child rule.
+    Sql(&'a SqlVirtualNetworkRule),
+    /// An entry of `networkAcls.virtualNetworkRules` (Key Vault, Cognitive Services, Storage): the
+    /// subnet it names.
+    NetworkAcls(&'a ResourceId),
+}
+
+impl<'a> VirtualNetworkRule<'a> {
+    /// The subnet the rule admits.
+    pub fn subnet(&self) -> &'a ResourceId {
+        match self {
+            VirtualNetworkRule::Sql(r) => &r.subnet,
+            VirtualNetworkRule::NetworkAcls(subnet) => subnet,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Backend {
     pub meta: Meta,
@@ -86,6 +120,8 @@ pub struct Backend {
     pub public_network_access: PublicNetworkAccess,
     pub network_acls: Option<NetworkAcls>,
     pub firewall_rules: Vec<FirewallRule>,
+    /// SQL `virtualNetworkRules` children, in name order.
+    pub sql_virtual_network_rules: Vec<SqlVirtualNetworkRule>,
     pub connections: Vec<BackendConnection>,
     /// Host names the resource declares (`fullyQualifiedDomainName`, `hostName`, `vaultUri` host, `endpoint` host …).
     pub declared_hosts: Vec<String>,
@@ -104,5 +140,20 @@ pub struct Backend {
 impl Backend {
     pub fn approved_connections(&self) -> impl Iterator<Item = &BackendConnection> {
         self.connections.iter().filter(|c| c.status == ConnectionStatus::Approved)
+    }
+
+    /// Every virtual network rule of the backend: the SQL child rules, then the entries of
+    /// `networkAcls.virtualNetworkRules`, in document order.
+    pub fn virtual_network_rules(&self) -> impl Iterator<Item = VirtualNetworkRule<'_>> {
+        let acls = self.network_acls.iter().flat_map(|a| a.virtual_network_rules.iter());
+        self.sql_virtual_network_rules
+            .iter()
+            .map(VirtualNetworkRule::Sql)
+            .chain(acls.map(VirtualNetworkRule::NetworkAcls))
+    }
+
+    /// The first virtual network rule of the backend that names `subnet`.
+    pub fn virtual_network_rule_for(&self, subnet: &ResourceId) -> Option<VirtualNetworkRule<'_>> {
+        self.virtual_network_rules().find(|r| r.subnet() == subnet)
     }
 }

@@ -42,12 +42,6 @@ const KNOWN_UNDIAGNOSED: &[(&str, &str, &str)] = &[
          off): no rule; only NET200 says so",
     ),
     (
-        "nsg-deny-integration-subnet",
-        "scenarios/rules/SEC403/negative/estate",
-        "an NSG deny towards a Key Vault reached on its public endpoint whose firewall denies by default: \
-         NET203 leaves it to the service's refusal, and no rule names the firewall; only NET200 says so",
-    ),
-    (
         "public-network-access-toggled",
         "scenarios/dns/peered-hub-links/estate",
         "the reverse direction: DNS101 reports an unlinked zone as an error although the public path \
@@ -89,8 +83,7 @@ const KNOWN_BASE: &[(&str, &str)] = &[
 
 /// Known kinds that are excluded only on the base estate their entry names: elsewhere they are
 /// diagnosed, and a failure there is a regression.
-const ONLY_ON_ITS_BASE: &[&str] =
-    &["nsg-deny-integration-subnet", "public-network-access-toggled", "remove-vnet-integration"];
+const ONLY_ON_ITS_BASE: &[&str] = &["public-network-access-toggled", "remove-vnet-integration"];
 
 /// Whether a failing case is one of the known undiagnosed ones.
 fn known_undiagnosed(kind: &str, base: &str) -> bool {

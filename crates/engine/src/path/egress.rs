@@ -81,7 +81,10 @@ pub(super) fn choose_egress(
         return (
             Egress::Vnet,
             DecidedBy::new("subnet", &subnet.value),
-            format!("the integration subnet has the {se} service endpoint: traffic to the service enters the VNet"),
+            format!(
+                "the integration subnet {} has the {se} service endpoint: traffic to the service enters the VNet even without route-all",
+                subnet.value.name()
+            ),
         );
     }
     (

@@ -19,13 +19,14 @@ mod service;
 use crate::catalog;
 use crate::dns::Resolution;
 use crate::nsg::{self, Flow, FlowEndpoint, ServiceAddress, TagOptions, TagScope};
-use crate::routes::{EffectiveRoutes, RouteDecision};
+use crate::routes::{BeatenRoute, EffectiveRoute, EffectiveRoutes, RouteDecision, RouteKind};
 use egress::{choose_egress, representative_app_address};
 use privlink_model::{
     Access, ConnectionStatus, Direction, Model, NextHopType, PrivateEndpoint, Protocol, ResourceId, Site, Subnet,
 };
 use serde::Serialize;
-use service::public_gate;
+pub use service::{admitting_virtual_network_rule, service_endpoint_on};
+use service::{public_gate, Arrival};
 use std::net::IpAddr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -60,7 +61,8 @@ pub enum Step {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DecidedBy {
     /// `site`, `site-setting`, `subnet`, `route`, `nsg-rule`, `private-endpoint`,
-    /// `private-endpoint-connection`, `service`, `virtual-network`.
+    /// `private-endpoint-connection`, `service`, `virtual-network`, `virtual-network-rule` (a SQL
+    /// server's rule, or the backend whose `networkAcls.virtualNetworkRules` admit the subnet).
     pub kind: &'static str,
     pub id: String,
 }
@@ -303,7 +305,7 @@ pub fn trace_from_site_indexed(
                     refusal::TIMEOUT,
                 );
             }
-            flow.public_destination(t, None)
+            flow.public_destination(t, false)
         }
         Egress::Vnet => flow.through_vnet(t),
     }
@@ -360,9 +362,14 @@ impl TraceFlow<'_> {
                     "the path leaves the model",
                 );
             };
-            let responsible = decision.route.origin.clone().unwrap_or_else(|| subnet.vnet.clone());
-            let by = Some(DecidedBy::new("route", &responsible));
-            let detail = decision.explanation();
+            let (decision, by, detail) = match self.service_endpoint_route(subnet, decision) {
+                Ok(se) => se,
+                Err(decision) => {
+                    let responsible = decision.route.origin.clone().unwrap_or_else(|| subnet.vnet.clone());
+                    let detail = decision.explanation();
+                    (decision, Some(DecidedBy::new("route", &responsible)), detail)
+                }
+            };
             let hop_type = decision.route.next_hop_type;
             t.trace.route = Some(decision);
             match hop_type {
@@ -428,9 +435,51 @@ impl TraceFlow<'_> {
 
         let internet = t.trace.route.as_ref().is_some_and(|d| d.route.next_hop_type == NextHopType::Internet);
         if internet || nsg::is_public(self.dest_ip) {
-            return self.public_destination(t, Some(subnet));
+            return self.public_destination(t, true);
         }
         self.private_destination(t, &outbound)
+    }
+
+    /// §4.4: a subnet with the service endpoint of the backend whose public address the packet is
+    /// for routes it by the endpoint's route (`VirtualNetworkServiceEndpoint`, the service's
+    /// prefixes), which beats the broader routes, a user `0.0.0.0/0` to an appliance included, and
+    /// loses only to a user route for the address itself (assumptions A8). `Err` gives the
+    /// decision back when no service endpoint applies.
+    fn service_endpoint_route(
+        &self,
+        subnet: &Subnet,
+        won: RouteDecision,
+    ) -> Result<(RouteDecision, Option<DecidedBy>, String), RouteDecision> {
+        let endpoint = self
+            .dns
+            .backend
+            .as_ref()
+            .filter(|_| nsg::is_public(self.dest_ip))
+            .and_then(|b| service_endpoint_on(subnet, &backend_type(self.model, b)));
+        let host = ipnet::IpNet::from(self.dest_ip);
+        let Some(endpoint) = endpoint.filter(|_| won.route.prefix.prefix_len() < host.prefix_len()) else {
+            return Err(won);
+        };
+        let reason = format!("the {endpoint} service endpoint's prefixes are more specific (assumptions A8)");
+        let detail = format!(
+            "the {endpoint} service endpoint of {} routes the service's prefixes (next hop VirtualNetworkServiceEndpoint; privlink stands {host} for them, assumptions A8); it beats {} -> {} ({})",
+            subnet.meta.name,
+            won.route.prefix,
+            won.route.next_hop_type.as_arm(),
+            won.route.source
+        );
+        let mut beaten = vec![BeatenRoute { route: won.route, reason: reason.clone() }];
+        beaten.extend(won.beaten.into_iter().map(|b| BeatenRoute { route: b.route, reason: reason.clone() }));
+        let route = EffectiveRoute {
+            prefix: host,
+            next_hop_type: NextHopType::VirtualNetworkServiceEndpoint,
+            next_hop_ip: None,
+            source: "system".into(),
+            kind: RouteKind::ServiceEndpoint,
+            origin: Some(subnet.meta.id.clone()),
+        };
+        let by = Some(DecidedBy::new("route", &subnet.meta.id));
+        Ok((RouteDecision { route, beaten, invalidated: won.invalidated }, by, detail))
     }
 
     /// The destination end of a flow: a PE's or NIC's ASGs, or the service whose public endpoint it is.
@@ -659,7 +708,8 @@ impl TraceFlow<'_> {
     }
 
     /// A public address: only a backend of the estate (named by the caller) can be judged.
-    fn public_destination(&self, t: Tracer, via_subnet: Option<&Subnet>) -> Trace {
+    /// `through_vnet`: the traffic left through the integration subnet.
+    fn public_destination(&self, t: Tracer, through_vnet: bool) -> Trace {
         let Some(backend_id) = self.dns.backend.clone() else {
             return t.end(
                 Step::Service,
@@ -688,8 +738,9 @@ impl TraceFlow<'_> {
         if let Some((detail, message)) = self.port_refusal(&backend_id, Some(backend), &[], false) {
             return t.end(Step::Service, FlowVerdict::Denied, by, detail, message);
         }
-        let (verdict, detail, message) = public_gate(backend, via_subnet);
-        t.end(Step::Service, verdict, by, detail, message)
+        let subnet = self.site.integration_subnet.as_ref().and_then(|s| self.model.resources.subnets.get(&s.value));
+        let gate = public_gate(backend, &Arrival { subnet, through_vnet });
+        t.end(Step::Service, gate.verdict, gate.decided_by.or(by), gate.detail, gate.message)
     }
 }
 

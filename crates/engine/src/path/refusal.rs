@@ -5,6 +5,11 @@
 pub const SQL_PUBLIC_ACCESS_DISABLED: &str = "Error 47073: An instance-specific error occurred while establishing a connection to SQL Server. The public network interface on this server is not accessible. To connect to this server, use the Private Endpoint from inside your virtual network.";
 /// §5.2: public access enabled, client address in no firewall rule. `{server}` and `{ip}` are filled in.
 pub const SQL_FIREWALL: &str = "Error 40615: Cannot open server '{server}' requested by the login. Client with IP address '{ip}' is not allowed to access the server. To enable access, use the Azure Management Portal or run sp_set_firewall_rule on the master database to create a firewall rule for this IP address or address range.";
+/// §5.2, Learn "Use virtual network service endpoints and rules for servers in Azure SQL Database"
+/// (errors 40914 and 40615): the client's subnet has the `Microsoft.Sql` service endpoint but no
+/// virtual network rule of the server names it. `{server}` is filled in.
+pub const SQL_VIRTUAL_NETWORK_RULE: &str =
+    "Error 40914: Cannot open server '{server}' requested by the login. Client is not allowed to access the server.";
 /// §5.1, S-ADO: public request while `publicNetworkAccess` is `Disabled`.
 pub const KEY_VAULT_PUBLIC_ACCESS_DISABLED: &str = "403 Forbidden (ForbiddenByConnection): Public network access is disabled and request is not from a trusted service nor via an approved private link.";
 /// §5.1: firewall `Deny`, client address not listed.

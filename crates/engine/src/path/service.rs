@@ -1,9 +1,10 @@
-//! §5: the service's own gate: the ports it listens on, public network access and its firewall.
+//! §5: the service's own gate: the ports it listens on, public network access, its firewall and its
+//! virtual network rules (which admit a subnet's service-endpoint traffic).
 
-use super::{refusal, FlowVerdict, TraceFlow};
+use super::{refusal, DecidedBy, FlowVerdict, TraceFlow};
 use crate::catalog::{self, PortUsage};
 use privlink_model::arm_type;
-use privlink_model::{Backend, BackendKind, PublicNetworkAccess, ResourceId, Site, Subnet};
+use privlink_model::{Backend, BackendKind, PublicNetworkAccess, ResourceId, Site, Subnet, VirtualNetworkRule};
 
 impl TraceFlow<'_> {
     /// `Some((detail, message))` when the service does not listen on the port (§5, catalog ports).
@@ -72,17 +73,92 @@ impl TraceFlow<'_> {
     }
 }
 
-/// §5: the service's decision on traffic from a public address. The app's public outbound address is
-/// not in the model, so rules that depend on it give `unknown`. `via_subnet` is the integration subnet
-/// when the traffic left through the VNet (service endpoints and virtual-network rules then apply).
-pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (FlowVerdict, String, String) {
+/// The service endpoint of `subnet` that covers the public endpoint of a resource of
+/// `resource_type`, if the subnet has it (§3.3; regions are not compared, [`super::assumptions`] A9).
+pub fn service_endpoint_on(subnet: &Subnet, resource_type: &str) -> Option<&'static str> {
+    catalog::service_endpoint_service(resource_type)
+        .filter(|se| subnet.service_endpoints.iter().any(|x| x.eq_ignore_ascii_case(se)))
+}
+
+/// The virtual network rule of `backend` that admits traffic from `subnet`: a rule naming the
+/// subnet, the subnet's service endpoint for the backend (without it the traffic arrives from a
+/// public address, not the subnet), and public network access that is not disabled (service
+/// endpoints reach the public endpoint; §5.1, §5.2). The backend's firewall must still deny by
+/// default for the rule to be what admits (Key Vault, Cognitive Services, Storage).
+pub fn admitting_virtual_network_rule<'b>(backend: &'b Backend, subnet: &Subnet) -> Option<VirtualNetworkRule<'b>> {
+    if matches!(backend.public_network_access, PublicNetworkAccess::Disabled | PublicNetworkAccess::SecuredByPerimeter)
+    {
+        return None;
+    }
+    service_endpoint_on(subnet, &backend.resource_type)?;
+    backend.virtual_network_rule_for(&subnet.meta.id)
+}
+
+/// Where the app's traffic comes from when it reaches a backend's public endpoint.
+pub(super) struct Arrival<'a> {
+    /// The app's integration subnet, when it is in the estate, whether or not the traffic left through it.
+    pub subnet: Option<&'a Subnet>,
+    /// Whether the traffic left through the integration subnet (route-all, or the service endpoint).
+    pub through_vnet: bool,
+}
+
+/// What the service decides, and what decided: `decided_by` is the service itself unless set.
+pub(super) struct GateDecision {
+    pub verdict: FlowVerdict,
+    pub decided_by: Option<DecidedBy>,
+    pub detail: String,
+    pub message: String,
+}
+
+fn decision(verdict: FlowVerdict, detail: String, message: impl Into<String>) -> GateDecision {
+    GateDecision { verdict, decided_by: None, detail, message: message.into() }
+}
+
+/// The name a virtual network rule is shown under: the SQL rule's name, or the backend's list.
+fn rule_name(rule: &VirtualNetworkRule) -> String {
+    match rule {
+        VirtualNetworkRule::Sql(r) => format!("virtual network rule {}", r.name),
+        VirtualNetworkRule::NetworkAcls(_) => "networkAcls.virtualNetworkRules entry".into(),
+    }
+}
+
+/// §5: the service's decision on traffic that reaches its public endpoint. Through the app's
+/// integration subnet with the service's endpoint the traffic carries the subnet's private
+/// addresses, which virtual network rules match and IP rules (public addresses) do not (Learn
+/// "Virtual Network service endpoints"); otherwise it comes from a public address, the app's
+/// outbound address, which is not in the model, so rules that depend on it give `unknown`.
+pub(super) fn public_gate(backend: &Backend, arrival: &Arrival) -> GateDecision {
     let name = &backend.meta.name;
-    let service_endpoint_rule = |b: &Backend| {
-        let (Some(subnet), Some(acls)) = (via_subnet, &b.network_acls) else { return false };
-        let endpoint = catalog::service_endpoint_service(&b.resource_type);
-        endpoint.is_some_and(|se| subnet.service_endpoints.iter().any(|x| x.eq_ignore_ascii_case(se)))
-            && acls.virtual_network_rules.contains(&subnet.meta.id)
+    // The subnet whose identity the traffic carries, and the endpoint that gives it.
+    let identity = arrival.subnet.and_then(|s| service_endpoint_on(s, &backend.resource_type).map(|se| (s, se)));
+    let rule_for_subnet = arrival.subnet.and_then(|s| backend.virtual_network_rule_for(&s.meta.id));
+    // A rule that names the app's subnet but cannot match it: the subnet lacks the endpoint.
+    let unmatched = match (identity, arrival.subnet, rule_for_subnet) {
+        (None, Some(subnet), Some(rule)) => Some((subnet, rule)),
+        _ => None,
     };
+    let missing_endpoint = unmatched.map(|(subnet, rule)| {
+        let endpoint = catalog::service_endpoint_service(&backend.resource_type).unwrap_or("service");
+        format!(
+            "; its {} for subnet {} does not match: {} has no {endpoint} service endpoint, so the traffic {} reaches the public endpoint from a public address, without the subnet's identity",
+            rule_name(&rule),
+            subnet.meta.id,
+            subnet.meta.name,
+            if arrival.through_vnet {
+                "enters the VNet (route-all) but"
+            } else {
+                "leaves from the App Service platform (route-all is off) and"
+            }
+        )
+    });
+    // A denial the missing endpoint explains is the subnet's to fix.
+    let by_missing_endpoint = |mut d: GateDecision| {
+        if let (Some((subnet, _)), FlowVerdict::Denied) = (unmatched, d.verdict) {
+            d.decided_by = Some(DecidedBy::new("subnet", &subnet.meta.id));
+        }
+        d
+    };
+    let missing = missing_endpoint.as_deref().unwrap_or("");
     let trusted_note = if backend.network_acls.as_ref().is_some_and(|a| a.bypasses_azure_services()) {
         " (bypass AzureServices does not help: App Service is not a trusted service for app traffic, §5.1)"
     } else {
@@ -90,10 +166,10 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Fl
     };
     match backend.public_network_access {
         PublicNetworkAccess::SecuredByPerimeter => {
-            return (
+            return decision(
                 FlowVerdict::Unknown,
                 format!("{name} is secured by a network security perimeter, which is not modelled"),
-                "unknown: network security perimeter rules are not modelled".into(),
+                "unknown: network security perimeter rules are not modelled",
             );
         }
         PublicNetworkAccess::Disabled => {
@@ -105,86 +181,137 @@ pub(super) fn public_gate(backend: &Backend, via_subnet: Option<&Subnet>) -> (Fl
                 BackendKind::Storage => refusal::STORAGE_DENIED,
                 BackendKind::Other(_) => refusal::GENERIC_PUBLIC_ACCESS_DISABLED,
             };
-            return (FlowVerdict::Denied, format!("{name} has publicNetworkAccess Disabled and the connection arrives at its public endpoint{trusted_note}"), message.into());
+            let ignored = match (identity, rule_for_subnet) {
+                (Some((subnet, se)), Some(rule)) => format!(
+                    "; its {} for subnet {} is ignored: traffic through the {se} service endpoint still arrives at the public endpoint",
+                    rule_name(&rule),
+                    subnet.meta.name
+                ),
+                _ => String::new(),
+            };
+            return decision(
+                FlowVerdict::Denied,
+                format!("{name} has publicNetworkAccess Disabled and the connection arrives at its public endpoint{ignored}{trusted_note}"),
+                message,
+            );
         }
         // Unset: every modelled service defaults to Enabled (Redis: the ARM description's default;
         // its private-link page says Disabled — §5.3 [DISCREPANCY]).
         PublicNetworkAccess::Enabled | PublicNetworkAccess::Unset => {}
     }
     let source = "the app's public outbound address (not in the model)";
+    let connected = |d: String| decision(FlowVerdict::Allowed, d, format!("connected to {name}'s public endpoint"));
+    // Admitted by a virtual network rule: the rule decides.
+    let admitted = |subnet: &Subnet, se: &str, rule: VirtualNetworkRule, detail: String| GateDecision {
+        verdict: FlowVerdict::Allowed,
+        decided_by: Some(match rule {
+            VirtualNetworkRule::Sql(r) => DecidedBy::new("virtual-network-rule", &r.id),
+            VirtualNetworkRule::NetworkAcls(_) => DecidedBy::new("virtual-network-rule", &backend.meta.id),
+        }),
+        detail,
+        message: format!(
+            "connected to {name}'s public endpoint from subnet {} through its {se} service endpoint",
+            subnet.meta.name
+        ),
+    };
+    let allows_azure = backend.firewall_rules.iter().any(|r| r.start == "0.0.0.0" && r.end == "0.0.0.0");
     match backend.kind {
         BackendKind::SqlServer => {
-            if backend.firewall_rules.iter().any(|r| r.start == "0.0.0.0" && r.end == "0.0.0.0") {
-                (FlowVerdict::Allowed, format!("{name} allows Azure services (firewall rule 0.0.0.0–0.0.0.0), which includes App Service outbound addresses"), format!("connected to {name}'s public endpoint"))
-            } else if backend.firewall_rules.is_empty() {
-                (
+            if let Some((subnet, se)) = identity {
+                if let Some(rule @ VirtualNetworkRule::Sql(r)) = rule_for_subnet {
+                    let detail = format!(
+                        "{name}'s virtual network rule {} admits subnet {} through its {se} service endpoint",
+                        r.name, subnet.meta.id
+                    );
+                    return admitted(subnet, se, rule, detail);
+                }
+                if allows_azure {
+                    return connected(format!("{name} allows Azure services (firewall rule 0.0.0.0–0.0.0.0), which admits every Azure subnet, {} and its {se} service endpoint included", subnet.meta.name));
+                }
+                return decision(
                     FlowVerdict::Denied,
-                    format!("{name} has public access enabled but no firewall rule admits {source}"),
+                    format!(
+                        "{} reaches {name} through its {se} service endpoint, with the subnet's private addresses: no virtual network rule of {name} names the subnet, and IP firewall rules (public addresses) do not match service-endpoint traffic",
+                        subnet.meta.id
+                    ),
+                    refusal::SQL_VIRTUAL_NETWORK_RULE.replace("{server}", name),
+                );
+            }
+            if allows_azure {
+                connected(format!("{name} allows Azure services (firewall rule 0.0.0.0–0.0.0.0), which includes App Service outbound addresses"))
+            } else if backend.firewall_rules.is_empty() {
+                by_missing_endpoint(decision(
+                    FlowVerdict::Denied,
+                    format!("{name} has public access enabled but no firewall rule admits {source}{missing}"),
                     refusal::SQL_FIREWALL.replace("{server}", name).replace("{ip}", "<app outbound IP>"),
-                )
+                ))
             } else {
-                (
+                decision(
                     FlowVerdict::Unknown,
-                    format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
-                    "unknown: depends on the app's outbound IP addresses".into(),
+                    format!(
+                        "{name} admits only its firewall rules' ranges; whether they hold {source} is unknown{missing}"
+                    ),
+                    "unknown: depends on the app's outbound IP addresses",
                 )
             }
         }
         BackendKind::KeyVault | BackendKind::CognitiveServices | BackendKind::Storage => {
             let Some(acls) = backend.network_acls.as_ref().filter(|a| a.denies_by_default()) else {
-                return (
-                    FlowVerdict::Allowed,
-                    format!("{name} has public access enabled and its firewall allows by default"),
-                    format!("connected to {name}'s public endpoint"),
-                );
+                return connected(format!("{name} has public access enabled and its firewall allows by default"));
             };
-            if service_endpoint_rule(backend) {
-                return (
-                    FlowVerdict::Allowed,
-                    format!("{name}'s virtual network rules admit the integration subnet through its service endpoint"),
-                    format!("connected to {name}'s public endpoint"),
-                );
-            }
-            if !acls.ip_rules.is_empty() {
-                return (FlowVerdict::Unknown, format!("{name}'s firewall denies by default; whether its IP rules hold {source} is unknown{trusted_note}"), "unknown: depends on the app's outbound IP addresses".into());
-            }
             let message = match backend.kind {
                 BackendKind::KeyVault => refusal::KEY_VAULT_FIREWALL,
                 BackendKind::CognitiveServices => refusal::COGNITIVE_FIREWALL,
                 _ => refusal::STORAGE_DENIED,
             };
-            (
+            if let Some((subnet, se)) = identity {
+                if let Some(rule) = rule_for_subnet {
+                    let detail = format!(
+                        "{name}'s networkAcls.virtualNetworkRules admit subnet {} through its {se} service endpoint",
+                        subnet.meta.id
+                    );
+                    return admitted(subnet, se, rule, detail);
+                }
+                return decision(
+                    FlowVerdict::Denied,
+                    format!(
+                        "{} reaches {name} through its {se} service endpoint, with the subnet's private addresses: {name}'s firewall denies by default, no virtual network rule names the subnet, and IP rules (public addresses) do not match service-endpoint traffic{trusted_note}",
+                        subnet.meta.id
+                    ),
+                    message,
+                );
+            }
+            if !acls.ip_rules.is_empty() {
+                return decision(
+                    FlowVerdict::Unknown,
+                    format!("{name}'s firewall denies by default; whether its IP rules hold {source} is unknown{missing}{trusted_note}"),
+                    "unknown: depends on the app's outbound IP addresses",
+                );
+            }
+            by_missing_endpoint(decision(
                 FlowVerdict::Denied,
-                format!("{name}'s firewall denies by default and no rule admits the app{trusted_note}"),
-                message.into(),
-            )
+                format!("{name}'s firewall denies by default and no rule admits the app{missing}{trusted_note}"),
+                message,
+            ))
         }
         BackendKind::Redis => {
             if backend.firewall_rules.is_empty() {
-                (
-                    FlowVerdict::Allowed,
-                    format!("{name} has public access enabled and no firewall rules"),
-                    format!("connected to {name}'s public endpoint"),
-                )
+                connected(format!("{name} has public access enabled and no firewall rules"))
             } else {
-                (
+                decision(
                     FlowVerdict::Unknown,
                     format!("{name} admits only its firewall rules' ranges; whether they hold {source} is unknown"),
-                    "unknown: depends on the app's outbound IP addresses".into(),
+                    "unknown: depends on the app's outbound IP addresses",
                 )
             }
         }
-        BackendKind::Other(_) => (
-            FlowVerdict::Allowed,
-            format!("{name} has public access enabled"),
-            format!("connected to {name}'s public endpoint"),
-        ),
+        BackendKind::Other(_) => connected(format!("{name} has public access enabled")),
     }
 }
 
 /// §3.5: an App Service app reached on its public endpoint. `publicNetworkAccess` `Disabled`
 /// answers HTTP 403; otherwise the request arrives, and the app's access restrictions
-/// (`ipSecurityRestrictions`) decide, which privlink does not model (assumptions A8).
+/// (`ipSecurityRestrictions`) decide, which privlink does not model (assumptions A10).
 pub(super) fn site_public_gate(target: &Site, from: &ResourceId) -> (FlowVerdict, String, String) {
     let name = &target.meta.name;
     let itself = if target.meta.id == *from { " (the app calling itself)" } else { "" };
@@ -200,7 +327,7 @@ pub(super) fn site_public_gate(target: &Site, from: &ResourceId) -> (FlowVerdict
     (
         FlowVerdict::Allowed,
         format!(
-            "app {name}{itself} accepts public requests (its access restrictions are not modelled, assumptions A8)"
+            "app {name}{itself} accepts public requests (its access restrictions are not modelled, assumptions A10)"
         ),
         format!("connected to {name}'s public endpoint"),
     )

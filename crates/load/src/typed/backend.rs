@@ -82,6 +82,7 @@ pub(super) fn read_backend(doc: &Document, kind: BackendKind, rd: &mut Reader) -
         public_network_access: PublicNetworkAccess::parse(rd.str("/properties/publicNetworkAccess")),
         network_acls,
         firewall_rules: Vec::new(),
+        sql_virtual_network_rules: Vec::new(),
         connections,
         declared_hosts,
         custom_subdomain: rd.string("/properties/customSubDomainName"),
@@ -120,6 +121,23 @@ pub(super) fn apply_backend_child(doc: &Document, r: &mut Resources, rd: &mut Re
             let end = rd.string("/properties/endIpAddress").or_else(|| rd.string("/properties/endIP"));
             if let (Some(start), Some(end)) = (start, end) {
                 backend.firewall_rules.push(FirewallRule { name: doc.id.name().to_string(), start, end });
+            }
+        }
+        // §5.2: `Microsoft.Sql/servers/virtualNetworkRules` (Learn "Use virtual network service
+        // endpoints and rules for servers in Azure SQL Database").
+        "virtualnetworkrules" if backend.kind == BackendKind::SqlServer => {
+            if let Some(subnet) = rd.reference("/properties/virtualNetworkSubnetId") {
+                let rule = SqlVirtualNetworkRule {
+                    id: doc.id.clone(),
+                    name: doc.id.name().to_string(),
+                    subnet,
+                    ignore_missing_service_endpoint: rd
+                        .bool("/properties/ignoreMissingVnetServiceEndpoint")
+                        .unwrap_or(false),
+                };
+                backend.sql_virtual_network_rules.retain(|r| r.id != rule.id);
+                backend.sql_virtual_network_rules.push(rule);
+                backend.sql_virtual_network_rules.sort_by_key(|r| r.name.to_ascii_lowercase());
             }
         }
         "administrators" => backend.sql_entra_admin = rd.string("/properties/login"),

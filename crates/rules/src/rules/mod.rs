@@ -61,6 +61,7 @@ pub mod sec401_public_access_with_private_endpoint;
 pub mod sec402_keyvault_ip_rules_private_ranges;
 pub mod sec403_azure_services_bypass_relied_on;
 pub mod sec404_public_access_disabled_without_private_endpoint;
+pub mod sec405_virtual_network_rule_without_service_endpoint;
 
 macro_rules! registry {
     ($($module:ident),* $(,)?) => {
@@ -112,6 +113,7 @@ registry! {
     sec402_keyvault_ip_rules_private_ranges,
     sec403_azure_services_bypass_relied_on,
     sec404_public_access_disabled_without_private_endpoint,
+    sec405_virtual_network_rule_without_service_endpoint,
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! `privateEndpointNetworkPolicies` make Azure apply it.
 //!
 //! Not reported for a dependency that resolved to a public address of a backend that refuses
-//! public traffic anyway (public network access `Disabled`, or a firewall that denies by default):
+//! public traffic anyway (public network access `Disabled`, or a firewall that denies by default
+//! and no virtual network rule admitting the app's subnet through its service endpoint):
 //! allowing the flow would not make the connection work — the service refuses it (azure-semantics
 //! §5) — and the reason the name is not private is reported by the DNS rules (DNS101, DNS102) or by
 //! PE101 (a connection that is not approved gets no `privatelink` CNAME, §1.2).
@@ -39,7 +40,7 @@ use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog;
 use privlink_engine::nsg::is_public;
-use privlink_engine::path::Step;
+use privlink_engine::path::{admitting_virtual_network_rule, Step};
 use privlink_engine::trace::owner_of;
 use privlink_model::{Direction, Model, NetworkSecurityGroup, PublicNetworkAccess, ResourceId};
 use serde_json::json;
@@ -226,11 +227,14 @@ impl PriorityPlan {
     }
 }
 
-/// Whether the dependency went to a public address of a backend that refuses public traffic.
+/// Whether the dependency went to a public address of a backend that refuses public traffic, and
+/// no virtual network rule admits the app's subnet through its service endpoint.
 fn refused_publicly_anyway(model: &Model, d: &Dependency, path: &PathOutcome) -> bool {
+    let subnet = d.site.integration_subnet.as_ref().and_then(|s| model.resources.subnets.get(&s.value));
     is_public(path.destination.ip)
         && owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)).is_some_and(|b| {
-            b.public_network_access == PublicNetworkAccess::Disabled
-                || b.network_acls.as_ref().is_some_and(|a| a.denies_by_default())
+            (b.public_network_access == PublicNetworkAccess::Disabled
+                || b.network_acls.as_ref().is_some_and(|a| a.denies_by_default()))
+                && subnet.and_then(|s| admitting_virtual_network_rule(b, s)).is_none()
         })
 }
