@@ -34,37 +34,11 @@ const GENERATED: &[(usize, u64)] = &[(100, 1), (120, 2), (150, 3)];
 /// excluded from the assertion — on every base estate, or only on the one named when the kind is
 /// in [`ONLY_ON_ITS_BASE`]. Each must still fail on its base estate for one of a few generator
 /// seeds, or the test fails: the list only shrinks.
-const KNOWN_UNDIAGNOSED: &[(&str, &str, &str)] = &[
-    (
-        "firewall-default-action-toggled",
-        "scenarios/trace/route-all-off/estate",
-        "a Key Vault whose firewall denies by default, reached on its public endpoint (route-all \
-         off): no rule; only NET200 says so",
-    ),
-    (
-        "public-network-access-toggled",
-        "scenarios/dns/peered-hub-links/estate",
-        "the reverse direction: DNS101 reports an unlinked zone as an error although the public path \
-         works once public access is on; it should then be a warning",
-    ),
-    (
-        "website-dns-server/unknown-private",
-        "scenarios/rules/APP303/negative/estate",
-        "the SQL server's public refusal of the apps that share the plan is explained only through the \
-         app whose DNS changed; for the others only NET200 says so",
-    ),
-    (
-        "remove-vnet-integration",
-        "scenarios/rules/SEC403/negative/estate",
-        "an app without VNet integration whose Key Vault trace is unknown: APP308 covers denials only",
-    ),
-    (
-        "public-network-access-toggled",
-        "scenarios/rules/APP303/negative/estate",
-        "a SQL server with public access on whose firewall admits no App Service outbound address, \
-         reached on its public endpoint: no rule names the firewall; only NET200 says so",
-    ),
-];
+const KNOWN_UNDIAGNOSED: &[(&str, &str, &str)] = &[(
+    "remove-vnet-integration",
+    "scenarios/rules/SEC403/negative/estate",
+    "an app without VNet integration whose Key Vault trace is unknown: APP308 covers denials only",
+)];
 
 /// Estates under `scenarios/` that break the invariant before any mutation, with the rule that
 /// will diagnose them. Held to the same rule: one that stops failing must leave the list.

@@ -744,6 +744,21 @@ impl TraceFlow<'_> {
     }
 }
 
+/// What `backend` answers traffic from `site` that reaches its public endpoint (through the VNet
+/// when `through_vnet`), as a trace's service step decides it: for a rule that must know whether
+/// allowing an earlier hop would make the connection work. `None` when either is not in the estate.
+pub fn public_endpoint_verdict(
+    model: &Model,
+    site: &ResourceId,
+    backend: &ResourceId,
+    through_vnet: bool,
+) -> Option<FlowVerdict> {
+    let site = model.resources.sites.get(site)?;
+    let backend = model.resources.backends.get(backend)?;
+    let subnet = site.integration_subnet.as_ref().and_then(|s| model.resources.subnets.get(&s.value));
+    Some(public_gate(backend, &Arrival { subnet, through_vnet }).verdict)
+}
+
 /// Why a trace ended at name resolution (NXDOMAIN, SERVFAIL, a name privlink cannot resolve).
 pub struct DnsStop {
     pub verdict: FlowVerdict,

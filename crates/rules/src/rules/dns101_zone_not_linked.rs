@@ -5,7 +5,8 @@
 //! catalog's `privatelink.` zone for that endpoint exists in the estate, and the app's DNS view is
 //! Azure DNS of some VNet (its integration VNet, or the VNet of the DNS private resolver it asks).
 //! The rule fires when no zone of that name is linked to that VNet, so the app resolves the name
-//! to the public address. When the app's DNS server is the DNS proxy of an Azure Firewall, that VNet
+//! to the public address: an error, or a warning where every traced connection to those names still
+//! works over the public endpoint (public access on, nothing refuses it). When the app's DNS server is the DNS proxy of an Azure Firewall, that VNet
 //! is the firewall's (the proxy asks Azure DNS from there, §12.2) and the finding names the firewall.
 //!
 //! **Why it breaks.** Azure DNS consults only the private zones linked to the VNet the query comes
@@ -31,6 +32,7 @@ use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::dns::firewall::firewall_at;
 use privlink_engine::dns::{view_of, Querier, ResolutionVerdict, ViewKind};
+use privlink_engine::path::FlowVerdict;
 use privlink_model::{Model, ResourceId, Site};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -39,7 +41,7 @@ pub(crate) const RULE: Rule = Rule {
     code: "DNS101",
     name: "zone-not-linked",
     severity: Severity::Error,
-    secondary_severity: None,
+    secondary_severity: Some(Severity::Warning),
     fix: FixAvailability::Always,
     check,
 };
@@ -136,7 +138,16 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                     "resolutionPolicy": "Default"
                 }}))],
         };
-        out.push(Finding::new(&RULE, zone_id.clone(), message).with_evidence(evidence).with_fix(fix));
+        // Where every traced connection still works over the public path (public access on, the
+        // firewall admits it), nothing breaks today: the traffic only leaves the private network.
+        let works_publicly = deps.iter().all(|d| d.path.as_ref().is_some_and(|p| p.verdict == FlowVerdict::Allowed));
+        let message = if works_publicly {
+            format!("{message}; the connection works today over the public endpoint, not the private one")
+        } else {
+            message
+        };
+        let finding = Finding::new(&RULE, zone_id.clone(), message).with_evidence(evidence).with_fix(fix);
+        out.push(if works_publicly { finding.at_secondary_severity(&RULE) } else { finding });
     }
     out
 }

@@ -2,7 +2,9 @@
 //!
 //! **What it checks.** A private endpoint whose connection is approved has a DNS zone group, or some
 //! private DNS zone of the estate holds the A record its target's name needs
-//! (`{name}.privatelink.…` in the catalog's zone for the target type and group id).
+//! (`{name}.privatelink.…` in the catalog's zone for the target type and group id). An error when
+//! an app's connection to the target's name is denied (the name went public, where the service or
+//! an NSG refused it); a warning while nothing breaks yet.
 //!
 //! **Why it breaks.** Clients reach a private endpoint by the service's ordinary name, which the
 //! public CNAME chain sends through the `privatelink.` name (azure-semantics §1.2, §1.6). Without a
@@ -23,19 +25,20 @@ use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
+use privlink_engine::path::FlowVerdict;
 use privlink_model::{ConnectionStatus, DnsName, Model, RecordType};
 use serde_json::json;
 
 pub(crate) const RULE: Rule = Rule {
     code: "DNS105",
     name: "endpoint-without-dns",
-    severity: Severity::Warning,
-    secondary_severity: None,
+    severity: Severity::Error,
+    secondary_severity: Some(Severity::Warning),
     fix: FixAvailability::Always,
     check,
 };
 
-fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for pe in model.resources.private_endpoints.values() {
         if pe.primary_connection().is_none_or(|c| c.status != ConnectionStatus::Approved) {
@@ -91,7 +94,19 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             "lookedFor": wanted,
             "zone": if exists { Some(&zone_id) } else { None },
         })];
-        out.push(Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits }));
+        // An error where an app's connection to the name is denied (it went public and was
+        // refused or dropped); a warning where nothing breaks yet.
+        let mut broken: Vec<String> = analysis
+            .traced()
+            .filter(|(d, p)| p.verdict == FlowVerdict::Denied && names.customer_fqdns.contains(&d.name))
+            .map(|(d, p)| format!("{} → {}", d.site.meta.name, p.to))
+            .collect();
+        broken.sort();
+        broken.dedup();
+        let message = if broken.is_empty() { message } else { format!("{message}; denied: {}", broken.join(", ")) };
+        let finding =
+            Finding::new(&RULE, pe.meta.id.clone(), message).with_evidence(evidence).with_fix(Fix { az, edits });
+        out.push(if broken.is_empty() { finding.at_secondary_severity(&RULE) } else { finding });
     }
     out
 }

@@ -62,6 +62,7 @@ pub mod sec402_keyvault_ip_rules_private_ranges;
 pub mod sec403_azure_services_bypass_relied_on;
 pub mod sec404_public_access_disabled_without_private_endpoint;
 pub mod sec405_virtual_network_rule_without_service_endpoint;
+pub mod sec406_backend_firewall_refuses_app;
 
 macro_rules! registry {
     ($($module:ident),* $(,)?) => {
@@ -114,6 +115,7 @@ registry! {
     sec403_azure_services_bypass_relied_on,
     sec404_public_access_disabled_without_private_endpoint,
     sec405_virtual_network_rule_without_service_endpoint,
+    sec406_backend_firewall_refuses_app,
 }
 
 #[cfg(test)]

@@ -40,9 +40,9 @@ use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::catalog;
 use privlink_engine::nsg::is_public;
-use privlink_engine::path::{admitting_virtual_network_rule, Step};
+use privlink_engine::path::{public_endpoint_verdict, FlowVerdict, Step};
 use privlink_engine::trace::owner_of;
-use privlink_model::{Direction, Model, NetworkSecurityGroup, PublicNetworkAccess, ResourceId};
+use privlink_model::{Direction, Model, NetworkSecurityGroup, ResourceId};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -227,14 +227,11 @@ impl PriorityPlan {
     }
 }
 
-/// Whether the dependency went to a public address of a backend that refuses public traffic, and
-/// no virtual network rule admits the app's subnet through its service endpoint.
+/// Whether the dependency went to a public address of a backend that would refuse it there anyway.
 fn refused_publicly_anyway(model: &Model, d: &Dependency, path: &PathOutcome) -> bool {
-    let subnet = d.site.integration_subnet.as_ref().and_then(|s| model.resources.subnets.get(&s.value));
+    // The engine's own service step decides, for traffic that left through the integration subnet
+    // (where this NSG dropped it): an IP rule privlink cannot judge is not a refusal.
     is_public(path.destination.ip)
-        && owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)).is_some_and(|b| {
-            (b.public_network_access == PublicNetworkAccess::Disabled
-                || b.network_acls.as_ref().is_some_and(|a| a.denies_by_default()))
-                && subnet.and_then(|s| admitting_virtual_network_rule(b, s)).is_none()
-        })
+        && owner_of(model, &d.name)
+            .is_some_and(|b| public_endpoint_verdict(model, &d.site.meta.id, &b, true) == Some(FlowVerdict::Denied))
 }
