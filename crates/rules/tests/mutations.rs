@@ -34,11 +34,7 @@ const GENERATED: &[(usize, u64)] = &[(100, 1), (120, 2), (150, 3)];
 /// excluded from the assertion — on every base estate, or only on the one named when the kind is
 /// in [`ONLY_ON_ITS_BASE`]. Each must still fail on its base estate for one of a few generator
 /// seeds, or the test fails: the list only shrinks.
-const KNOWN_UNDIAGNOSED: &[(&str, &str, &str)] = &[(
-    "remove-vnet-integration",
-    "scenarios/rules/SEC403/negative/estate",
-    "an app without VNet integration whose Key Vault trace is unknown: APP308 covers denials only",
-)];
+const KNOWN_UNDIAGNOSED: &[(&str, &str, &str)] = &[];
 
 /// Estates under `scenarios/` that break the invariant before any mutation, with the rule that
 /// will diagnose them. Held to the same rule: one that stops failing must leave the list.
@@ -57,7 +53,7 @@ const KNOWN_BASE: &[(&str, &str)] = &[
 
 /// Known kinds that are excluded only on the base estate their entry names: elsewhere they are
 /// diagnosed, and a failure there is a regression.
-const ONLY_ON_ITS_BASE: &[&str] = &["public-network-access-toggled", "remove-vnet-integration"];
+const ONLY_ON_ITS_BASE: &[&str] = &[];
 
 /// Whether a failing case is one of the known undiagnosed ones.
 fn known_undiagnosed(kind: &str, base: &str) -> bool {

@@ -42,13 +42,13 @@ use privlink_engine::path::FlowVerdict;
 use privlink_engine::trace::owner_of;
 use privlink_model::{Backend, Model, PublicNetworkAccess, ResourceId, Site};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) const RULE: Rule = Rule {
     code: "APP308",
     name: "private-backend-without-vnet-integration",
     severity: Severity::Error,
-    secondary_severity: None,
+    secondary_severity: Some(Severity::Warning),
     fix: FixAvailability::Sometimes,
     check,
 };
@@ -65,8 +65,10 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     // app → (backend → (how it can be reached, the hosts of it the app cannot reach))
     type Refused<'m> = BTreeMap<&'m ResourceId, (&'m Site, BTreeMap<ResourceId, (Reach, Vec<String>)>)>;
     let mut refused: Refused = BTreeMap::new();
+    // The apps with a denied connection; the others' are only `unknown` (IP rules privlink cannot judge).
+    let mut denied: BTreeSet<&ResourceId> = BTreeSet::new();
     for (d, path) in analysis.traced() {
-        if d.site.integration_subnet.is_some() || path.verdict != FlowVerdict::Denied {
+        if d.site.integration_subnet.is_some() || path.verdict == FlowVerdict::Allowed {
             continue;
         }
         let Some(backend) = owner_of(model, &d.name).and_then(|b| model.resources.backends.get(&b)) else { continue };
@@ -77,11 +79,15 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
         } else {
             continue;
         };
+        if path.verdict == FlowVerdict::Denied {
+            denied.insert(&d.site.meta.id);
+        }
         let entry = refused.entry(&d.site.meta.id).or_insert_with(|| (d.site, BTreeMap::new()));
         entry.1.entry(backend.meta.id.clone()).or_insert_with(|| (reach, Vec::new())).1.push(d.name.to_string());
     }
     let mut out = Vec::new();
-    for (_, (site, backends)) in refused {
+    for (site_id, (site, backends)) in refused {
+        let refused_for_sure = denied.contains(site_id);
         let endpoint_vnets: Vec<ResourceId> = backends
             .iter()
             .filter(|(_, (reach, _))| *reach == Reach::PrivateEndpoint)
@@ -116,10 +122,15 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
             ));
         }
         let message = format!(
-            "{} has no VNet integration, so it resolves {} with public DNS and connects from the App Service platform; {}: the connection is refused",
+            "{} has no VNet integration, so it resolves {} with public DNS and connects from the App Service platform; {}: {}",
             site.meta.name,
             hosts.join(", "),
-            clauses.join(" and ")
+            clauses.join(" and "),
+            if refused_for_sure {
+                "the connection is refused"
+            } else {
+                "whether the firewall's IP rules admit the app's public outbound address is not in the estate, so the connection may be refused"
+            }
         );
         let evidence = backends
             .iter()
@@ -173,7 +184,8 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 },
             ),
         };
-        out.push(finding.with_evidence(evidence));
+        let finding = finding.with_evidence(evidence);
+        out.push(if refused_for_sure { finding } else { finding.at_secondary_severity(&RULE) });
     }
     out
 }
