@@ -38,10 +38,21 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// Parses `input` as JSON. A byte-order mark is tolerated (some exported files carry one).
+/// Parses `input` as JSON. A byte-order mark is tolerated (some exported files carry one), and so
+/// is what ARM accepts in templates beyond standard JSON: comments, trailing commas and multi-line
+/// strings ([`crate::relaxed`]).
 pub fn parse_json(input: &Input) -> Result<Value, InputError> {
     let bytes = input.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&input.bytes);
-    serde_json::from_slice(bytes).map_err(|e| {
+    let strict = serde_json::from_slice(bytes);
+    let relaxed = match &strict {
+        Err(e) if e.classify() == serde_json::error::Category::Syntax => crate::relaxed::to_strict(bytes),
+        _ => None,
+    };
+    let parsed = match relaxed {
+        Some(text) => serde_json::from_slice(&text),
+        None => strict,
+    };
+    parsed.map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Eof => "the JSON ends early (truncated file?)",
             serde_json::error::Category::Syntax => "this is not valid JSON",

@@ -19,6 +19,7 @@ pub mod detect;
 pub mod documents;
 pub mod input;
 pub mod reader;
+mod relaxed;
 pub mod template;
 mod typed;
 mod validate;

@@ -136,3 +136,36 @@ fn unknown_types_are_kept_and_counted() {
     assert_eq!(m.resources.opaque.len(), 1);
     assert_eq!(m.counts_by_type().get("Microsoft.Foo/bars"), Some(&1));
 }
+
+/// ARM accepts templates with comments, trailing commas and multi-line strings (azure-semantics
+/// §18 quirks 2 and 3); so does privlink, and a real syntax error in such a file still names its
+/// line and column.
+#[test]
+fn templates_with_comments_trailing_commas_and_multi_line_strings_load() {
+    let text = r#"{
+  // a quickstart's comment
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    { /* the zone */ "type": "Microsoft.Network/privateDnsZones", "apiVersion": "2020-06-01",
+      "name": "[concat('privatelink.',
+                'vaultcore.azure.net')]", "location": "global", },
+  ],
+}
+"#;
+    let model = privlink_load::load(
+        vec![privlink_load::Input::new("azuredeploy.json", text.as_bytes().to_vec())],
+        &privlink_load::Options::default(),
+    )
+    .expect("ARM accepts this template");
+    let zones: Vec<&str> = model.resources.private_dns_zones.values().map(|z| z.zone.as_str()).collect();
+    assert_eq!(zones, ["privatelink.vaultcore.azure.net"]);
+
+    let broken = "{\n  // fine\n  \"resources\": [1 2]\n}\n";
+    let err = privlink_load::load(
+        vec![privlink_load::Input::new("broken.json", broken.as_bytes().to_vec())],
+        &privlink_load::Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!((err.file.as_str(), err.line), ("broken.json", Some(3)), "{err}");
+}

@@ -116,8 +116,12 @@ impl<'t> World<'t> {
 
         // Where the resource deploys: its own deployment's scope, even when expressions use the parent's (outer scope).
         let mut target_scope = deployment.scope.clone();
-        let subscription = self.optional_string(&context, json, "subscriptionId", pointer, env)?;
-        let resource_group = self.optional_string(&context, json, "resourceGroup", pointer, env)?;
+        // An empty string is taken as omitted, the parent's scope (azure-semantics §18 quirk 10, whose
+        // behaviour is UNVERIFIED: a modelling choice).
+        let subscription =
+            self.optional_string(&context, json, "subscriptionId", pointer, env)?.filter(|s| !s.trim().is_empty());
+        let resource_group =
+            self.optional_string(&context, json, "resourceGroup", pointer, env)?.filter(|g| !g.trim().is_empty());
         if let Some(subscription) = subscription {
             if subscription != target_scope.subscription_id {
                 target_scope.subscription_id = subscription;

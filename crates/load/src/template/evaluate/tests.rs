@@ -513,3 +513,29 @@ fn outer_scope_deployments_deploy_into_their_group_but_read_the_parent() {
     );
     assert_eq!(zone["properties"]["group"], "rg", "expressions of an outer-scope template are the parent's");
 }
+
+/// azure-semantics §18 quirks 1 and 10: ARM accepts a trailing '/' on `resourceId()`'s type (140
+/// quickstart templates write it), and a nested deployment's empty `resourceGroup` is taken as
+/// omitted, the parent's group (it made `/resourceGroups//` ids).
+#[test]
+fn trailing_slash_in_resource_id_types_and_empty_resource_group_deploy_as_azure_does() {
+    let subnet = format!(
+        "/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
+    );
+    let template = json!({"$schema": SCHEMA, "resources": [
+        {"type": "Microsoft.Resources/deployments", "name": "net", "resourceGroup": "", "subscriptionId": "",
+         "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": {"$schema": SCHEMA, "resources": [
+            {"type": "Microsoft.Network/privateDnsZones", "name": "z.example", "location": "global"}]}}},
+        {"type": "Microsoft.Network/privateEndpoints", "name": "pe", "properties": {
+            "subnet": {"id": "[resourceId('Microsoft.Network/virtualNetworks/subnets/', 'v', 's')]"}}}
+    ]});
+    let evaluation = run(template);
+    let zone = &evaluation.resources[0].document["id"];
+    assert_eq!(
+        zone,
+        &json!(format!(
+            "/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/z.example"
+        ))
+    );
+    assert_eq!(evaluation.resources[1].document["properties"]["subnet"]["id"], json!(subnet));
+}

@@ -119,6 +119,9 @@ fn resource_id_function(function: &str, args: &[Value], scope: &DeploymentScope)
         })?;
     let (leading, rest) = args.split_at(type_index);
     let (resource_type, names) = resource_id_segments(display, rest)?;
+    // ARM accepts a trailing '/' on the type (`…/virtualNetworks/subnets/`), as the
+    // Learn syntax page's own example writes it (azure-semantics §18 quirk 1).
+    let resource_type = resource_type.trim_end_matches('/').to_string();
     let leading: Vec<&str> = leading.iter().map(|a| a.as_str().unwrap_or_default()).collect();
     let prefix = match (function, leading.as_slice()) {
         ("resourceid", []) => scope.resource_id_prefix(),
