@@ -146,7 +146,13 @@ impl<'t> World<'t> {
                     (Value::Array(items), "array") => items.iter().collect(),
                     (other, _) => vec![other],
                 };
-                if let Some(bad) = candidates.into_iter().find(|c| !allowed.iter().any(|a| arm_equals(a, c))) {
+                // ARM compares strings without regard to case here (azure-semantics §18 quirk 6), and
+                // the supplied casing is what the template then sees.
+                let admits = |a: &Value, c: &Value| match (a, c) {
+                    (Value::String(x), Value::String(y)) => x.eq_ignore_ascii_case(y),
+                    _ => arm_equals(a, c),
+                };
+                if let Some(bad) = candidates.into_iter().find(|c| !allowed.iter().any(|a| admits(a, c))) {
                     return Err(TemplateError::new(
                         pointer,
                         format!(

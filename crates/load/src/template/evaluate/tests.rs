@@ -491,6 +491,13 @@ fn parameter_values_must_match_type_and_allowed_values() {
     let error = evaluate(&template, &parameters, &scope(), &EvaluateOptions::default()).unwrap_err();
     assert_eq!(error.pointer, "/parameters/sku");
     assert!(error.message.contains("not one of its allowedValues"), "{error}");
+    // ARM compares allowedValues without regard to case, and the value keeps the casing given.
+    let mut parameters = Parameters::new();
+    parameters.set("sku", json!("premium"));
+    let mut echo = template.clone();
+    echo["outputs"] = json!({"sku": {"type": "string", "value": "[parameters('sku')]"}});
+    let evaluation = evaluate(&echo, &parameters, &scope(), &EvaluateOptions::default()).expect("premium is Premium");
+    assert_eq!(evaluation.outputs.get("sku"), Some(&json!("premium")));
     let mut parameters = Parameters::new();
     parameters.set("count", json!("three"));
     let error = evaluate(&template, &parameters, &scope(), &EvaluateOptions::default()).unwrap_err();
