@@ -6,7 +6,7 @@
 use crate::catalog::{self, Cloud};
 use crate::dns::{dependencies, Answerer, Resolution, ResolutionVerdict, PUBLIC_SOURCE};
 use crate::path::{DecidedBy, RootCause, Step};
-use privlink_model::{ConnectionStatus, DnsName, Model, ResourceId, Site};
+use privlink_model::{DnsName, Model, ResourceId, Site};
 
 /// The DNS root cause of a trace that is not allowed, if resolution is not what the app needs:
 /// public DNS put a `privatelink` alias in the chain (so the target has an approved private
@@ -23,7 +23,7 @@ pub fn dns_root_cause(model: &Model, site: &Site, owner: Option<&ResourceId>, r:
         .find(is_privatelink_name)?;
     let owner = owner?;
     let reachable = dependencies::reachable_vnets(model, site)?;
-    let endpoint = approved_endpoints(model, owner)
+    let endpoint = dependencies::approved_endpoints_in_estate(model, owner)
         .into_iter()
         .find(|pe| endpoint_vnet(model, pe).is_some_and(|v| reachable.contains(&v)))?;
     let name = &r.query.name;
@@ -75,27 +75,6 @@ fn is_privatelink_name(name: &DnsName) -> bool {
         current = n.parent();
     }
     false
-}
-
-/// The private endpoints with an approved connection to `target`, by id.
-fn approved_endpoints(model: &Model, target: &ResourceId) -> Vec<ResourceId> {
-    let mut out: Vec<ResourceId> = model
-        .indexes
-        .endpoints_of_target
-        .get(target)
-        .into_iter()
-        .flatten()
-        .filter(|pe| {
-            model.resources.private_endpoints.get(*pe).is_some_and(|p| {
-                p.connections
-                    .iter()
-                    .any(|c| c.target.as_ref() == Some(target) && c.status == ConnectionStatus::Approved)
-            })
-        })
-        .cloned()
-        .collect();
-    out.sort();
-    out
 }
 
 /// The VNet of a private endpoint's subnet.

@@ -162,6 +162,28 @@ fn host_of(token: &str) -> Option<DnsName> {
     (known || name.label_count() >= 3).then_some(name)
 }
 
+/// The private endpoints of the estate with an approved connection to `target`, by id (the
+/// target's own record of connections to endpoints the estate does not hold is not consulted).
+pub fn approved_endpoints_in_estate(model: &Model, target: &ResourceId) -> Vec<ResourceId> {
+    let mut out: Vec<ResourceId> = model
+        .indexes
+        .endpoints_of_target
+        .get(target)
+        .into_iter()
+        .flatten()
+        .filter(|pe| {
+            model.resources.private_endpoints.get(*pe).is_some_and(|p| {
+                p.connections.iter().any(|c| {
+                    c.target.as_ref() == Some(target) && c.status == privlink_model::ConnectionStatus::Approved
+                })
+            })
+        })
+        .cloned()
+        .collect();
+    out.sort();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,22 +80,7 @@ pub fn zone_id_for(model: &Model, zone: &DnsName, group_of: &ResourceId) -> (Res
 
 /// The private endpoints whose connection to `target` is approved, as either side records it.
 pub fn approved_endpoints(model: &Model, target: &ResourceId) -> Vec<ResourceId> {
-    use privlink_model::ConnectionStatus;
-    let mut out: Vec<ResourceId> = model
-        .indexes
-        .endpoints_of_target
-        .get(target)
-        .into_iter()
-        .flatten()
-        .filter(|id| {
-            model.resources.private_endpoints.get(*id).is_some_and(|pe| {
-                pe.connections
-                    .iter()
-                    .any(|c| c.target.as_ref() == Some(target) && c.status == ConnectionStatus::Approved)
-            })
-        })
-        .cloned()
-        .collect();
+    let mut out = privlink_engine::dns::dependencies::approved_endpoints_in_estate(model, target);
     if let Some(b) = model.resources.backends.get(target) {
         out.extend(b.approved_connections().filter_map(|c| c.private_endpoint.clone()));
     }
