@@ -501,16 +501,7 @@ impl<'m> Resolver<'m> {
                     servers::describe(&chosen.answerer)
                 ));
             } else {
-                let others: Vec<String> = targets
-                    .iter()
-                    .map(|(ip, s)| {
-                        if s.silent {
-                            format!("{ip} does not answer")
-                        } else {
-                            format!("{ip} leads to {}", servers::describe(&s.answerer))
-                        }
-                    })
-                    .collect();
+                let others: Vec<String> = targets.iter().map(|(ip, s)| s.leads_from(*ip)).collect();
                 walk.explanation.push(public::explain_first_target_answers(rule_id, &target.to_string(), &others));
             }
         }

@@ -57,6 +57,17 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Where a query sent to this server at `ip` ends, as explanations list the choices.
+    pub fn leads_from(&self, ip: IpAddr) -> String {
+        if self.silent {
+            format!("{ip} does not answer")
+        } else {
+            format!("{ip} leads to {}", describe(&self.answerer))
+        }
+    }
+}
+
 /// A short description of what answers, for sentences that compare servers.
 pub fn describe(answerer: &Answerer) -> String {
     match answerer {
@@ -316,16 +327,7 @@ fn custom_servers(
         explanation.extend(first.explanation.iter().cloned());
         return Server { kind, answerer: first.answerer.clone(), silent: false, explanation };
     }
-    let choices: Vec<String> = upstream
-        .iter()
-        .map(|(ip, s)| {
-            if s.silent {
-                format!("{ip} does not answer")
-            } else {
-                format!("{ip} leads to {}", describe(&s.answerer))
-            }
-        })
-        .collect();
+    let choices: Vec<String> = upstream.iter().map(|(ip, s)| s.leads_from(*ip)).collect();
     let mut server = Server::unknown(kind, public::explain_proxy_servers_disagree(&fw.meta.id, &choices));
     server.explanation.insert(0, intro);
     server

@@ -30,7 +30,7 @@
 //! **Reference.** https://learn.microsoft.com/azure/firewall/dns-settings ·
 //! https://learn.microsoft.com/azure/firewall/dns-details
 
-use super::util::{dns_setting_of, integration_vnet, names_and_apps, rg, DnsSetting};
+use super::util::{dns_setting_of, integration_vnet, rg, silent_server_consequence, DnsSetting};
 use super::Rule;
 use crate::deps::{Analysis, Dependency};
 use crate::finding::{Finding, Severity};
@@ -128,14 +128,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 fw.meta.name,
                 decided(fw, &settings)
             );
-            let message = if !deps.is_empty() {
-                let (names, apps) = names_and_apps(&deps);
-                format!("{what}, so no name resolves for {}: {} cannot be resolved", apps.join(", "), names.join(", "))
-            } else if silent {
-                format!("{what}, so no name resolves from there (no app of the estate resolves through it yet)")
-            } else {
-                format!("{what}; every query waits for the timeout before the next server is asked")
-            };
+            let message = silent_server_consequence(&what, &deps, silent);
             let mut evidence: Vec<serde_json::Value> =
                 deps.iter().take(3).map(|d| analysis.resolution_evidence(d)).collect();
             evidence.push(json!({"firewall": fw.meta.id, "address": ip.to_string(), "dnsProxy": false, "decidedBy": settings.decided_by}));

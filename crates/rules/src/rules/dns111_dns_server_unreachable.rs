@@ -26,7 +26,7 @@
 //! https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering
 
 use super::dns110_firewall_dns_proxy_off::{configured, nothing_answers, unresolved};
-use super::util::{names_and_apps, peering_fix, peering_sides, peering_states};
+use super::util::{peering_fix, peering_sides, peering_states, silent_server_consequence};
 use super::Rule;
 use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
@@ -73,14 +73,7 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
                 from.name(),
                 peering_states(&sides).join(", ")
             );
-            let message = if !deps.is_empty() {
-                let (names, apps) = names_and_apps(&deps);
-                format!("{what}, so no name resolves for {}: {} cannot be resolved", apps.join(", "), names.join(", "))
-            } else if silent {
-                format!("{what}, so no name resolves from there (no app of the estate resolves through it yet)")
-            } else {
-                format!("{what}; every query waits for the timeout before the next server is asked")
-            };
+            let message = silent_server_consequence(&what, &deps, silent);
             let mut evidence: Vec<serde_json::Value> =
                 deps.iter().take(3).map(|d| analysis.resolution_evidence(d)).collect();
             evidence.push(json!({"server": server, "address": ip.to_string(), "from": from, "in": remote}));

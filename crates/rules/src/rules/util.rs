@@ -196,6 +196,20 @@ pub fn names_and_apps<'a>(deps: &[&'a Dependency]) -> (Vec<String>, Vec<&'a str>
     (names, apps)
 }
 
+/// What a DNS server that does not answer (`what` says which and why) does to the apps behind
+/// it: the names `deps` cannot resolve, nothing resolving from there when it is the only server
+/// (`silent`), or the wait before the next server is asked.
+pub fn silent_server_consequence(what: &str, deps: &[&Dependency], silent: bool) -> String {
+    if !deps.is_empty() {
+        let (names, apps) = names_and_apps(deps);
+        format!("{what}, so no name resolves for {}: {} cannot be resolved", apps.join(", "), names.join(", "))
+    } else if silent {
+        format!("{what}, so no name resolves from there (no app of the estate resolves through it yet)")
+    } else {
+        format!("{what}; every query waits for the timeout before the next server is asked")
+    }
+}
+
 /// Where an app's DNS servers are set: the resource a person changes (azure-semantics §1.8).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DnsSetting {
