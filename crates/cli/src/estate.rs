@@ -32,6 +32,12 @@ pub struct EstateArgs {
     /// Location of that resource group.
     #[arg(long, value_name = "REGION", global = true, default_value = "westeurope")]
     pub location: String,
+    /// What a template parameter with neither a value nor a default becomes: `error` (an input
+    /// error listing every such parameter, as Azure refuses the deployment) or `unknown` (an
+    /// unknown value, for templates whose parameters a pipeline supplies; what depends on it is
+    /// reported as only known at deploy time).
+    #[arg(long, value_name = "AS", global = true, default_value = "error")]
+    pub unset_parameters: UnsetParametersArg,
     /// Read the estate of a running twin at this URL (`privlink up` prints it). Its CA is taken
     /// from REQUESTS_CA_BUNDLE, which `privlink up --print-env` sets.
     #[arg(long, value_name = "URL", global = true, conflicts_with = "paths")]
@@ -40,6 +46,13 @@ pub struct EstateArgs {
     /// documents when it is not running. For `privlink up`, where the twin keeps its state.
     #[arg(long, value_name = "DIR", global = true)]
     pub state: Option<PathBuf>,
+}
+
+/// `--unset-parameters`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsetParametersArg {
+    Error,
+    Unknown,
 }
 
 /// What `privlink up` writes into its state directory while it runs, so readers find it.
@@ -366,6 +379,10 @@ impl EstateArgs {
             location: self.location.clone(),
             parameters,
             overrides: self.params.clone(),
+            unset_parameters: match self.unset_parameters {
+                UnsetParametersArg::Error => privlink_load::template::UnsetParameters::Error,
+                UnsetParametersArg::Unknown => privlink_load::template::UnsetParameters::Unknown,
+            },
         };
         let model =
             privlink_load::load(inputs, &privlink_load::Options { templates }).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -41,6 +41,8 @@ pub struct TemplateSettings {
     pub parameters: Option<(String, serde_json::Value)>,
     /// `name=value` overrides; a value that parses as JSON is used as JSON, else as a string.
     pub overrides: Vec<String>,
+    /// What a parameter with neither a value nor a default becomes.
+    pub unset_parameters: template::UnsetParameters,
 }
 
 impl Default for TemplateSettings {
@@ -51,6 +53,7 @@ impl Default for TemplateSettings {
             location: "westeurope".into(),
             parameters: None,
             overrides: Vec::new(),
+            unset_parameters: template::UnsetParameters::Error,
         }
     }
 }
@@ -73,9 +76,51 @@ pub struct Options {
 pub fn load(inputs: Vec<Input>, options: &Options) -> Result<Model, InputError> {
     let collector = documents::collect(&inputs)?;
     drop(inputs);
-    let EstateDocuments { mut documents, mut diagnostics, deployed } = evaluate(collector, &options.templates)?;
+    let collected = collector.finish();
+    if collected.templates.is_empty() {
+        let documents::Collected { documents, diagnostics, .. } = collected;
+        return Ok(model_of(documents, diagnostics));
+    }
+    // Azure evaluates `reference()` once the resource is deployed, so it sees what the platform
+    // filled in (a firewall's or a NIC's private address). A first deployment finds those values;
+    // when a template read one, it is evaluated again with them and deployed afresh.
+    let first = deployed_estate(clone_collected(&collected), &options.templates, None)?;
+    let estate = if first.read_runtime_properties {
+        let runtime: BTreeMap<String, Value> =
+            first.documents.iter().map(|(id, d)| (id.key().to_string(), d.body.clone())).collect();
+        drop(first);
+        deployed_estate(collected, &options.templates, Some(runtime))?
+    } else {
+        first
+    };
+    Ok(model_of(estate.documents, estate.diagnostics))
+}
+
+/// An estate's documents once its templates are evaluated and deployed.
+struct DeployedEstate {
+    documents: BTreeMap<ResourceId, Document>,
+    diagnostics: Vec<LoadDiagnostic>,
+    /// Whether a template read a property the platform fills in at deploy time.
+    read_runtime_properties: bool,
+}
+
+fn deployed_estate(
+    collected: documents::Collected,
+    settings: &TemplateSettings,
+    runtime: Option<BTreeMap<String, Value>>,
+) -> Result<DeployedEstate, InputError> {
+    let EstateDocuments { mut documents, mut diagnostics, deployed, read_runtime_properties } =
+        evaluate(collected, settings, runtime)?;
     deploy(&mut documents, &deployed, &mut diagnostics);
-    Ok(model_of(documents, diagnostics))
+    Ok(DeployedEstate { documents, diagnostics, read_runtime_properties })
+}
+
+fn clone_collected(collected: &documents::Collected) -> documents::Collected {
+    documents::Collected {
+        documents: collected.documents.clone(),
+        diagnostics: collected.diagnostics.clone(),
+        templates: collected.templates.clone(),
+    }
 }
 
 /// Loads an estate from documents already held as JSON, each with where it came from: the twin's
@@ -98,11 +143,18 @@ struct EstateDocuments {
     /// The ids that came from templates (an exported document of the same id wins), in template
     /// order: what a deployment would PUT.
     deployed: Vec<ResourceId>,
+    /// Whether an unknown came from a property Azure adds at deploy time (`reference()`).
+    read_runtime_properties: bool,
 }
 
-fn evaluate(collector: DocumentCollector, settings: &TemplateSettings) -> Result<EstateDocuments, InputError> {
-    let documents::Collected { mut documents, mut diagnostics, templates } = collector.finish();
+fn evaluate(
+    collected: documents::Collected,
+    settings: &TemplateSettings,
+    runtime: Option<BTreeMap<String, Value>>,
+) -> Result<EstateDocuments, InputError> {
+    let documents::Collected { mut documents, mut diagnostics, templates } = collected;
     let mut deployed = Vec::new();
+    let mut read_runtime_properties = false;
     for (file, template_json) in templates {
         let mut parameters = match &settings.parameters {
             Some((pfile, p)) => template::Parameters::from_document(p).map_err(|e| InputError {
@@ -132,6 +184,8 @@ fn evaluate(collector: DocumentCollector, settings: &TemplateSettings) -> Result
         );
         let options = template::EvaluateOptions {
             existing: documents.iter().map(|(k, d)| (k.key().to_string(), d.body.clone())).collect(),
+            unset_parameters: settings.unset_parameters,
+            runtime: runtime.clone().unwrap_or_default(),
             ..Default::default()
         };
         let evaluation = template::evaluate(&template_json, &parameters, &scope, &options).map_err(|e| InputError {
@@ -164,6 +218,7 @@ fn evaluate(collector: DocumentCollector, settings: &TemplateSettings) -> Result
             }
         }
         for u in evaluation.unknowns {
+            read_runtime_properties |= template::is_runtime_property(&u.reason);
             diagnostics.push(LoadDiagnostic::new(
                 Severity::Info,
                 "LOAD016",
@@ -179,7 +234,7 @@ fn evaluate(collector: DocumentCollector, settings: &TemplateSettings) -> Result
             diagnostics.push(LoadDiagnostic::new(Severity::Warning, "LOAD017", &Origin::new(file.as_str(), ""), w));
         }
     }
-    Ok(EstateDocuments { documents, diagnostics, deployed })
+    Ok(EstateDocuments { documents, diagnostics, deployed, read_runtime_properties })
 }
 
 /// Deploys the resources templates evaluated to through the engine's provider, in dependency order;
@@ -190,6 +245,16 @@ fn deploy(
     diagnostics: &mut Vec<LoadDiagnostic>,
 ) {
     for failure in privlink_engine::provider::deploy(documents, deployed) {
+        if let Some(document) = documents.get(&failure.id) {
+            // A write that Azure judges on something privlink cannot see: a value only known at
+            // deploy time (reported as LOAD016) or a resource outside the estate (LOAD009). Azure
+            // may well accept it; saying it would fail would contradict those diagnostics.
+            let unknowable = reader::holds_unknown(&document.body)
+                || (failure.error.code == "InvalidResourceReference" && references_outside(&document.body, documents));
+            if unknowable {
+                continue;
+            }
+        }
         let origin = documents.get(&failure.id).map(|d| d.origin.clone()).unwrap_or_else(|| Origin::new("", ""));
         diagnostics.push(LoadDiagnostic::new(
             Severity::Error,
@@ -200,6 +265,18 @@ fn deploy(
                 failure.id, failure.error.code, failure.error.status, failure.error.message
             ),
         ));
+    }
+}
+
+/// Whether `body` names a resource id that is not in the estate.
+fn references_outside(body: &Value, documents: &BTreeMap<ResourceId, Document>) -> bool {
+    match body {
+        Value::String(text) if text.starts_with('/') => {
+            ResourceId::parse(text).is_ok_and(|id| id.namespace().is_some() && !documents.contains_key(&id))
+        }
+        Value::Array(items) => items.iter().any(|item| references_outside(item, documents)),
+        Value::Object(fields) => fields.iter().any(|(key, value)| key != "id" && references_outside(value, documents)),
+        _ => false,
     }
 }
 

@@ -33,8 +33,11 @@ impl<'a> Reader<'a> {
         self.diag(Severity::Error, "LOAD008", pointer, format!("expected {expected}, found {found}"));
     }
 
+    /// The value at `pointer`; `None` when it is absent, null, or a value only Azure knows (a
+    /// template's unknown, already reported once as `LOAD016`): what privlink cannot know is
+    /// left out, never validated as if it were the text of its marker.
     pub fn get(&self, pointer: &str) -> Option<&'a Value> {
-        lookup(self.body, pointer).filter(|v| !v.is_null())
+        lookup(self.body, pointer).filter(|v| !v.is_null() && !is_unknown(v))
     }
 
     pub fn str(&mut self, pointer: &str) -> Option<&'a str> {
@@ -94,6 +97,9 @@ impl<'a> Reader<'a> {
         let arr = self.array(pointer);
         let mut out = Vec::new();
         for (i, v) in arr.iter().enumerate() {
+            if is_unknown(v) {
+                continue;
+            }
             match v.as_str() {
                 Some(s) => out.push(s.to_string()),
                 None => self.wrong_type(&format!("{pointer}/{i}"), "a string", v),
@@ -123,6 +129,7 @@ impl<'a> Reader<'a> {
         let (text, at) = match v {
             Value::String(s) => (s.as_str(), pointer.to_string()),
             Value::Object(o) => match o.get("id") {
+                Some(unknown) if is_unknown(unknown) => return None,
                 Some(Value::String(s)) => (s.as_str(), format!("{pointer}/id")),
                 Some(Value::Null) | None => return None,
                 Some(other) => {
@@ -189,7 +196,25 @@ impl<'a> Reader<'a> {
     }
 
     pub fn missing(&mut self, pointer: &str, what: &str) {
+        if lookup(self.body, pointer).is_some_and(holds_unknown) {
+            // Present but only known at deploy time: LOAD016 already says so.
+            return;
+        }
         self.diag(Severity::Error, "LOAD007", pointer, format!("required field is missing: expected {what}"));
+    }
+}
+
+/// Whether `value` is a template value only Azure knows, as evaluation writes it.
+pub fn is_unknown(value: &Value) -> bool {
+    value.as_str().is_some_and(|s| s.starts_with(crate::template::UNKNOWN_MARKER))
+}
+
+/// Whether `value` is, or holds, a value only Azure knows (`{"id": "[unknown] …"}`).
+pub fn holds_unknown(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => items.iter().any(holds_unknown),
+        Value::Object(fields) => fields.values().any(holds_unknown),
+        other => is_unknown(other),
     }
 }
 

@@ -18,6 +18,8 @@
 //!   `recordSets` ([`zone_group`]); removed again on delete.
 //! * **Connection approval** — PUT / DELETE of `{target}/privateEndpointConnections/{name}`
 //!   ([`connection`]).
+//! * **Dynamic addresses** of NICs, Azure Firewalls and resolver inbound endpoints
+//!   ([`runtime_addresses`]): the lowest free address of the subnet, kept on re-PUT.
 //! * **Validation** ([`checks`]) — see the table below.
 //!
 //! Everything is deterministic: generated names and GUIDs are derived by hashing resource ids
@@ -68,6 +70,7 @@ mod endpoint;
 mod error;
 mod integration;
 mod ipam;
+mod runtime_addresses;
 mod zone_group;
 
 #[cfg(test)]
@@ -331,6 +334,10 @@ pub fn apply(estate: &dyn DocumentLookup, write: &Write<'_>) -> Result<Vec<Chang
             } else if integration::is_integration(id) {
                 checks::before_put(estate, id, document)?;
                 Ok(integration::put(estate, id, document))
+            } else if runtime_addresses::allocates(id) {
+                let completed = runtime_addresses::complete(estate, id, document)?;
+                checks::before_put(estate, id, &completed)?;
+                Ok(vec![Change::Put(completed)])
             } else {
                 checks::before_put(estate, id, document)?;
                 Ok(vec![Change::Put(document.clone())])
@@ -349,7 +356,7 @@ pub struct DeploymentFailure {
 
 /// Deploys documents a template evaluated to, as a fresh deployment would: the ids of `deployed`
 /// are taken out of `documents`, then PUT one by one in a dependency-safe order (networks, then
-/// zones and other resources, then sites, endpoints, zone groups and connections; template order
+/// zones and other resources, then sites, endpoints, zone groups, connections and other NICs; template order
 /// within each), each judged against what is deployed so far, and the changes are applied.
 /// Documents Azure creates take the origin of the resource whose write created them. A write
 /// Azure would refuse leaves the document as evaluated and is returned as a failure.
@@ -393,6 +400,10 @@ fn deploy_rank(id: &ResourceId) -> u8 {
         5
     } else if ty.ends_with("/privateendpointconnections") {
         6
+    } else if ty == NETWORK_INTERFACE.to_ascii_lowercase() {
+        // Other NICs take their dynamic addresses once the endpoints have theirs: Azure promises
+        // no order, and this one keeps endpoint addresses what they were before NICs got any.
+        7
     } else {
         2
     }

@@ -109,9 +109,19 @@ impl Parser<'_> {
         (self.pos < self.end).then(|| self.bytes[self.pos])
     }
 
+    /// Skips white space, Unicode's included: ARM reads `resourceId('…',\u{a0}parameters('…'))`
+    /// (a no-break space after the comma) as it reads a space (azure-quickstart-templates
+    /// `101-event-grid-subscription-and-storage` deploys).
     fn skip_whitespace(&mut self) {
-        while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
-            self.pos += 1;
+        while self.pos < self.end {
+            match self.peek() {
+                Some(b) if b.is_ascii_whitespace() => self.pos += 1,
+                Some(b) if b >= 0x80 => match self.text[self.pos..self.end].chars().next() {
+                    Some(c) if c.is_whitespace() => self.pos += c.len_utf8(),
+                    _ => break,
+                },
+                _ => break,
+            }
         }
     }
 

@@ -16,7 +16,9 @@ mod scope;
 mod value;
 
 pub use error::TemplateError;
-pub use evaluate::{detect_scope, evaluate, EvaluatedResource, Evaluation, TemplateScope, UnknownValue};
+pub use evaluate::{
+    detect_scope, evaluate, is_runtime_property, EvaluatedResource, Evaluation, TemplateScope, UnknownValue,
+};
 pub use parameters::{ParameterValue, Parameters};
-pub use scope::{public_cloud_environment, DeploymentScope, EvaluateOptions, ResourceGroupScope};
+pub use scope::{public_cloud_environment, DeploymentScope, EvaluateOptions, ResourceGroupScope, UnsetParameters};
 pub use value::{Object, Unknown, Value, UNKNOWN_MARKER};

@@ -90,6 +90,21 @@ pub struct EvaluateOptions {
     pub existing: BTreeMap<String, serde_json::Value>,
     /// Parameter overrides as `name=value` (value parsed as JSON for non-string parameters).
     pub overrides: Vec<String>,
+    /// What a parameter of the template that has neither a value nor a default becomes.
+    pub unset_parameters: UnsetParameters,
+    /// Documents as a deployment of this template left them (keyed by lower-cased id):
+    /// `reference()` of a resource the template deploys sees the properties Azure filled in.
+    pub runtime: BTreeMap<String, serde_json::Value>,
+}
+
+/// What a template parameter without a value or a default becomes (`--unset-parameters`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UnsetParameters {
+    /// An input error listing every such parameter, as Azure refuses the deployment.
+    #[default]
+    Error,
+    /// An unknown value: for templates whose parameters a pipeline supplies.
+    Unknown,
 }
 
 impl Default for EvaluateOptions {
@@ -99,6 +114,8 @@ impl Default for EvaluateOptions {
             new_guid_seed: "privlink".to_string(),
             existing: BTreeMap::new(),
             overrides: Vec::new(),
+            unset_parameters: UnsetParameters::Error,
+            runtime: BTreeMap::new(),
         }
     }
 }

@@ -57,7 +57,7 @@ pub(super) fn read_backend(doc: &Document, kind: BackendKind, rd: &mut Reader) -
     for p in
         ["/properties/fullyQualifiedDomainName", "/properties/hostName", "/properties/vaultUri", "/properties/endpoint"]
     {
-        if let Some(h) = rd.str(p).filter(|h| !h.is_empty() && !h.starts_with("[unknown]")) {
+        if let Some(h) = rd.str(p).filter(|h| !h.is_empty()) {
             declared_hosts.push(host_of(h));
         }
     }

@@ -162,7 +162,15 @@ fn read_ports(rd: &mut Reader, single: &str, plural: &str) -> Vec<PortRange> {
 }
 
 fn read_security_rule(doc: &Document, rd: &mut Reader, is_default: bool) -> Option<SecurityRule> {
-    let priority = rd.int("/properties/priority");
+    let mut priority = rd.int("/properties/priority");
+    if priority.is_none() && is_default {
+        // `defaultSecurityRules` are read-only: a template that writes them without priorities
+        // gets Azure's own, which carry theirs.
+        priority = privlink_engine::nsg::DEFAULT_SECURITY_RULES
+            .iter()
+            .find(|rule| rule.0.eq_ignore_ascii_case(doc.id.name()))
+            .map(|rule| rule.2);
+    }
     if priority.is_none() {
         rd.missing("/properties/priority", "the rule's priority (100–4096)");
     }

@@ -55,7 +55,7 @@ pub(super) fn read_site(doc: &Document, rd: &mut Reader) -> Site {
     Site {
         meta: meta(doc),
         kind: rd.string("/kind"),
-        plan: rd.str("/properties/serverFarmId").and_then(|s| rd.parse_id("/properties/serverFarmId", s)),
+        plan: plan_of(doc, rd),
         integration_subnet,
         vnet_route_all_enabled: route_all.map(|value| Sourced { value, source: doc.id.clone() }),
         outbound_vnet_routing,
@@ -133,5 +133,30 @@ pub(super) fn apply_site_child(doc: &Document, r: &mut Resources, rd: &mut Reade
                 site.integration_subnet = Some(Sourced { value: subnet, source: doc.id.clone() });
             }
         }
+    }
+}
+
+/// A site's plan. App Service takes `serverFarmId` as a plan id, and also as a bare plan name in
+/// the site's resource group or with a doubled prefix (`/subscriptions//subscriptions/…`):
+/// public quickstart templates that write those deploy (azure-quickstart-templates
+/// `101-webapp-linux-managed-mysql`, `umbraco-cms-webapp-redis-cache`), so the service reads
+/// the name or the last well-formed id in the text. UNVERIFIED beyond those templates.
+fn plan_of(doc: &Document, rd: &mut Reader) -> Option<ResourceId> {
+    const AT: &str = "/properties/serverFarmId";
+    let text = rd.str(AT)?;
+    if ResourceId::parse(text).is_ok() {
+        return rd.parse_id(AT, text);
+    }
+    let lower = text.to_ascii_lowercase();
+    let lenient = if !text.contains('/') && !text.is_empty() {
+        doc.id
+            .resource_group_id()
+            .map(|group| format!("{}/providers/{}/{text}", group.as_str(), arm_type::SERVER_FARMS))
+    } else {
+        lower.rfind("/subscriptions/").map(|at| text[at..].to_string()).filter(|tail| ResourceId::parse(tail).is_ok())
+    };
+    match lenient {
+        Some(id) => rd.parse_id(AT, &id),
+        None => rd.parse_id(AT, text),
     }
 }

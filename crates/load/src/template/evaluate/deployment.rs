@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 use super::{Deployment, Env, Failure, NewDeployment, Slot, World};
 use crate::template::error::TemplateError;
 use crate::template::functions;
+use crate::template::scope::UnsetParameters;
 use crate::template::value::{arm_equals, escape_pointer, Object, Value};
 
 impl<'t> World<'t> {
@@ -30,6 +31,9 @@ impl<'t> World<'t> {
         let what = what.as_str();
         let index = self.deployments.borrow().len();
         let mut parameters = BTreeMap::new();
+        // Azure lists every parameter without a value in one error, not the first one only.
+        let mut unset: Vec<(String, String)> = Vec::new();
+        let is_root = pointer.is_empty();
         if let Some(declared) = template.get("parameters").and_then(Json::as_object) {
             for (name, declaration) in declared {
                 let key = name.to_ascii_lowercase();
@@ -43,14 +47,30 @@ impl<'t> World<'t> {
                     Slot::Pending { json: default, pointer: format!("{parameter_pointer}/defaultValue"), copy: false }
                 } else if is_nullable(template, declaration) {
                     Slot::Done(Value::Null)
+                } else if is_root && self.options.unset_parameters == UnsetParameters::Unknown {
+                    Slot::Done(Value::unknown(format!(
+                        "the parameter '{name}' has no value (--unset-parameters unknown): a pipeline supplies it at deploy time"
+                    )))
                 } else {
-                    return Err(TemplateError::new(
-                        parameter_pointer,
-                        format!("the parameter '{name}' of {what} has no value and no default: supply it (parameters file or override {name}=value)"),
-                    ));
+                    unset.push((name.clone(), parameter_pointer));
+                    continue;
                 };
                 parameters.insert(key, slot);
             }
+        }
+        if let Some((first, first_pointer)) = unset.first() {
+            let message = if unset.len() == 1 {
+                format!("the parameter '{first}' of {what} has no value and no default: supply it (parameters file or override {first}=value)")
+            } else {
+                let names: Vec<String> = unset.iter().map(|(n, _)| format!("'{n}'")).collect();
+                format!(
+                    "{} parameters of {what} have no value and no default: {}; supply them (parameters file or overrides such as {first}=value)",
+                    unset.len(),
+                    names.join(", ")
+                )
+            };
+            let hint = if is_root { ", or evaluate with --unset-parameters unknown" } else { "" };
+            return Err(TemplateError::new(first_pointer.clone(), format!("{message}{hint}")));
         }
         let mut variables = BTreeMap::new();
         if let Some(declared) = template.get("variables").and_then(Json::as_object) {
@@ -142,7 +162,12 @@ impl<'t> World<'t> {
             }
             if let Some(Json::Array(allowed)) = declaration.get("allowedValues") {
                 let allowed: Vec<Value> = allowed.iter().map(Value::from_json).collect();
+                // An array value is allowed when it is one of the allowed values (allowedValues of
+                // arrays, as azure-quickstart-templates `oms-azure-storage-analytics-solution`
+                // declares) or when each of its elements is.
+                let whole_allowed = allowed.iter().any(|a| arm_equals(a, &value));
                 let candidates: Vec<&Value> = match (&value, declared_type.as_str()) {
+                    _ if whole_allowed => Vec::new(),
                     (Value::Array(items), "array") => items.iter().collect(),
                     (other, _) => vec![other],
                 };

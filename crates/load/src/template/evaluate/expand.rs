@@ -262,8 +262,11 @@ fn qualify(parent: Option<(&str, &Value)>, resource_type: &str, name: &Value) ->
     let Some((parent_type, parent_name)) = parent else {
         return (resource_type.to_string(), name.clone());
     };
-    let full_type =
-        if resource_type.contains('/') { resource_type.to_string() } else { format!("{parent_type}/{resource_type}") };
+    // A child's type is its full type (`Microsoft.Storage/storageAccounts/blobServices`) or relative
+    // to its parent, in one segment or several (`blobServices/containers`): a full type starts
+    // with a namespace, which has a dot.
+    let is_full = resource_type.split('/').next().is_some_and(|head| head.contains('.'));
+    let full_type = if is_full { resource_type.to_string() } else { format!("{parent_type}/{resource_type}") };
     let needed = full_type.split('/').count() - 1;
     let full_name = match (parent_name, name) {
         (_, Value::Unknown(u)) | (Value::Unknown(u), _) => Value::Unknown(u.clone()),

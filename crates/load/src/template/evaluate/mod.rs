@@ -10,6 +10,8 @@
 //! `calls` the functions that need the deployment, each family in its own file.
 
 mod calls;
+
+pub use calls::is_runtime_property;
 mod deployment;
 mod expand;
 mod expression;
@@ -165,6 +167,18 @@ pub fn evaluate(
         }
     }
     for (id, document, source) in documents {
+        if let Value::Unknown(unknown) = &id {
+            // A resource named after a value only Azure knows cannot be placed in the estate.
+            evaluation.unknowns.push(UnknownValue {
+                resource_id: None,
+                pointer: source.clone(),
+                reason: format!(
+                    "the id of the resource declared here ({}); privlink leaves the resource out",
+                    unknown.reason
+                ),
+            });
+            continue;
+        }
         let resource_id = id.as_str().map(str::to_string);
         let unknowns = &mut evaluation.unknowns;
         let document = Value::Object(document).to_json_with("", &mut |pointer, unknown| {

@@ -3,6 +3,7 @@
 use serde_json::{json, Value as Json};
 
 use super::*;
+use crate::template::UnsetParameters;
 
 const SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 const SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000001";
@@ -545,4 +546,59 @@ fn trailing_slash_in_resource_id_types_and_empty_resource_group_deploy_as_azure_
         ))
     );
     assert_eq!(evaluation.resources[1].document["properties"]["subnet"]["id"], json!(subnet));
+}
+
+#[test]
+fn every_missing_parameter_is_listed_in_one_error() {
+    let template = json!({"$schema": SCHEMA, "resources": [], "parameters": {
+        "vnetName": {"type": "string"}, "location": {"type": "string", "defaultValue": "westeurope"},
+        "prefix": {"type": "string"}, "count": {"type": "int"}}});
+    let error = fail(template);
+    assert_eq!(error.pointer, "/parameters/vnetName");
+    for name in ["'vnetName'", "'prefix'", "'count'"] {
+        assert!(error.message.contains(name), "{error}");
+    }
+    assert!(!error.message.contains("'location'"), "a parameter with a default is not missing: {error}");
+    assert!(error.message.contains("3 parameters"), "{error}");
+    assert!(error.message.contains("--unset-parameters unknown"), "{error}");
+}
+
+#[test]
+fn unset_parameters_can_be_unknown_values() {
+    let template = json!({"$schema": SCHEMA, "parameters": {"vnetName": {"type": "string"}}, "resources": [
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "hub", "location": "westeurope",
+         "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "tag": "[parameters('vnetName')]"}}]});
+    let options = EvaluateOptions { unset_parameters: UnsetParameters::Unknown, ..EvaluateOptions::default() };
+    let evaluation = run_with(template, Parameters::new(), options);
+    let unknown = evaluation.unknowns.iter().find(|u| u.pointer == "/properties/tag").expect("the value is unknown");
+    assert!(unknown.reason.contains("'vnetName' has no value"), "{}", unknown.reason);
+    assert_eq!(evaluation.resources.len(), 1, "the template is evaluated anyway");
+}
+
+#[test]
+fn a_nested_child_type_of_several_segments_is_relative_to_its_parent() {
+    let template = json!({"$schema": SCHEMA, "resources": [
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "st1", "location": "westeurope",
+         "resources": [{"type": "blobServices/containers", "apiVersion": "2023-01-01", "name": "default/logs",
+                        "dependsOn": ["st1"]}]}]});
+    let evaluation = run(template);
+    let ids: Vec<&str> = evaluation.resources.iter().filter_map(|r| r.document["id"].as_str()).collect();
+    assert!(ids.iter().any(|id| id.ends_with("/storageAccounts/st1/blobServices/default/containers/logs")), "{ids:?}");
+}
+
+#[test]
+fn unicode_white_space_separates_arguments() {
+    let value = output(template(), "[concat('a',\u{a0}'b')]");
+    assert_eq!(value, json!("ab"));
+}
+
+#[test]
+fn an_array_parameter_may_equal_one_of_allowed_arrays() {
+    let declaration = json!({"type": "array", "defaultValue": ["free", "free"],
+        "allowedValues": [["pernode", "OMS"], ["free", "free"]]});
+    let ok = json!({"$schema": SCHEMA, "parameters": {"sku": declaration}, "resources": []});
+    run(ok);
+    let mut bad = json!({"$schema": SCHEMA, "parameters": {"sku": declaration}, "resources": []});
+    bad["parameters"]["sku"]["defaultValue"] = json!(["basic"]);
+    assert!(fail(bad).message.contains("allowedValues"));
 }

@@ -9,6 +9,8 @@ mod deploy_time;
 mod lambda;
 mod logical;
 mod reference;
+
+pub use reference::is_runtime_property;
 mod scope;
 mod template_values;
 

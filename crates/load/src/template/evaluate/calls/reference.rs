@@ -14,7 +14,7 @@ use super::{Call, Deployment, Env, Eval, World};
 use crate::template::evaluate::Instance;
 use crate::template::expr::Expr;
 use crate::template::functions::{arity, str_arg};
-use crate::template::value::{Object, Value};
+use crate::template::value::{Object, Value, UNKNOWN_MARKER};
 
 pub(super) fn call<'t>(world: &World<'t>, context: &Deployment<'t>, call: &Call<'_>, env: &Env) -> Option<Eval<Value>> {
     Some(match call.lower {
@@ -64,7 +64,7 @@ impl<'t> World<'t> {
     /// deployment creates or the caller provided; otherwise unknown.
     fn reference(&self, context: &Deployment<'t>, target: &str, full: bool) -> Eval<Value> {
         let instance = self.find_instance(context, target);
-        let runtime_reason = format!("a runtime property of '{target}' is only known at deploy time");
+        let runtime_reason = format!("{RUNTIME_PROPERTY} '{target}' is only known at deploy time");
         let document: Option<Value> = match &instance {
             Some(instance) if instance.existing => self.existing_document(instance.id.as_str().unwrap_or(target)),
             Some(instance) => {
@@ -72,7 +72,13 @@ impl<'t> World<'t> {
                     return Ok(Value::unknown(format!("reference('{target}') is part of a reference cycle")));
                 }
                 let document = self.evaluate_instance(instance)?.document.clone();
-                Some(Value::Object(with_network_sub_resource_ids(document, &instance.full_type)))
+                let mut document = Value::Object(with_network_sub_resource_ids(document, &instance.full_type));
+                if let Some(deployed) =
+                    instance.id.as_str().and_then(|id| self.options.runtime.get(&id.to_ascii_lowercase()))
+                {
+                    fill_in(&mut document, &Value::from_json(deployed));
+                }
+                Some(document)
             }
             None => self.existing_document(target),
         };
@@ -185,6 +191,48 @@ fn with_network_sub_resource_ids(mut document: Object, full_type: &str) -> Objec
         document.insert("properties", Value::Object(properties));
     }
     document
+}
+
+/// How the reason of an unknown runtime property begins: such a value may be known once the
+/// template is deployed (see [`EvaluateOptions::runtime`]).
+///
+/// [`EvaluateOptions::runtime`]: crate::template::EvaluateOptions::runtime
+const RUNTIME_PROPERTY: &str = "a runtime property of";
+
+/// Whether an unknown's reason is a runtime property `reference()` could not read.
+pub fn is_runtime_property(reason: &str) -> bool {
+    reason.contains(RUNTIME_PROPERTY)
+}
+
+/// Adds to `evaluated` what the deployed document holds and the template did not write (or left
+/// empty or unknown): the properties the platform filled in. Arrays are matched by position.
+fn fill_in(evaluated: &mut Value, deployed: &Value) {
+    match (evaluated, deployed) {
+        (Value::Object(mine), Value::Object(theirs)) => {
+            for (key, value) in &theirs.entries {
+                if matches!(value, Value::String(s) if s.starts_with(UNKNOWN_MARKER)) {
+                    continue;
+                }
+                match mine.entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                    Some((_, slot)) => {
+                        let unset = slot.is_unknown() || slot.as_str() == Some("");
+                        if unset {
+                            *slot = value.clone();
+                        } else {
+                            fill_in(slot, value);
+                        }
+                    }
+                    None => mine.entries.push((key.clone(), value.clone())),
+                }
+            }
+        }
+        (Value::Array(mine), Value::Array(theirs)) => {
+            for (slot, value) in mine.iter_mut().zip(theirs) {
+                fill_in(slot, value);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Marks objects from `reference()` so that properties Azure adds at runtime read as unknown.

@@ -1,0 +1,117 @@
+//! What Azure fills in at deploy time, read back by templates: the addresses the platform
+//! allocates (an Azure Firewall's, a NIC's, a resolver inbound endpoint's), and values privlink
+//! cannot know, which stay unknown instead of failing validation as text.
+
+use privlink_load::{Input, Options, TemplateSettings};
+use privlink_model::{Model, Severity};
+use std::net::IpAddr;
+
+const HUB_FIREWALL: &str = include_str!("../../../scenarios/templates/hub-firewall-dns-proxy/azuredeploy.json");
+
+fn load_template(template: &str, overrides: &[&str]) -> Model {
+    let templates = TemplateSettings {
+        overrides: overrides.iter().map(|s| s.to_string()).collect(),
+        ..TemplateSettings::default()
+    };
+    privlink_load::load(vec![Input::new("azuredeploy.json", template.as_bytes().to_vec())], &Options { templates })
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn errors(model: &Model) -> Vec<String> {
+    model
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect()
+}
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
+
+#[test]
+fn a_spokes_dns_server_and_next_hop_are_the_firewalls_allocated_address() {
+    let model = load_template(HUB_FIREWALL, &["appName=app-spoke"]);
+    assert_eq!(errors(&model), Vec::<String>::new());
+    let r = &model.resources;
+    let firewall = r.azure_firewalls.values().next().expect("the firewall");
+    assert_eq!(firewall.private_ips, vec![ip("10.0.1.4")], "the first usable address of AzureFirewallSubnet");
+    let spoke = r.virtual_networks.values().find(|v| v.meta.name == "vnet-spoke").unwrap();
+    assert_eq!(spoke.dns_servers, vec![ip("10.0.1.4")]);
+    let route = &r.route_tables.values().next().unwrap().routes[0];
+    assert_eq!(route.next_hop_ip, Some(ip("10.0.1.4")));
+    assert!(
+        !model.diagnostics.iter().any(|d| d.message.contains("fw-hub")),
+        "nothing about the firewall is left unknown: {:?}",
+        model.diagnostics
+    );
+}
+
+#[test]
+fn a_dynamic_nic_takes_the_next_free_address_after_the_endpoints() {
+    let model = load_template(HUB_FIREWALL, &["appName=app-spoke"]);
+    let nic = model.resources.network_interfaces.values().find(|n| n.meta.name == "nic-jumpbox").unwrap();
+    assert_eq!(nic.private_ips().collect::<Vec<_>>(), vec![ip("10.0.2.5")], "pe-blob holds 10.0.2.4");
+}
+
+#[test]
+fn a_resolver_inbound_endpoint_gets_its_dynamic_address() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "resources": [
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "hub", "location": "westeurope",
+         "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+           "subnets": [{"name": "inbound", "properties": {"addressPrefix": "10.0.9.0/28"}}]}},
+        {"type": "Microsoft.Network/dnsResolvers", "apiVersion": "2022-07-01", "name": "dnspr", "location": "westeurope",
+         "dependsOn": ["hub"], "properties": {"virtualNetwork": {"id": "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]"}}},
+        {"type": "Microsoft.Network/dnsResolvers/inboundEndpoints", "apiVersion": "2022-07-01", "name": "dnspr/in",
+         "location": "westeurope", "dependsOn": ["dnspr"],
+         "properties": {"ipConfigurations": [{"privateIpAllocationMethod": "Dynamic",
+           "subnet": {"id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'inbound')]"}}]}},
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "spoke", "location": "westeurope",
+         "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
+           "dhcpOptions": {"dnsServers": ["[reference(resourceId('Microsoft.Network/dnsResolvers/inboundEndpoints', 'dnspr', 'in')).ipConfigurations[0].privateIpAddress]"]}}}
+      ]}"#;
+    let model = load_template(template, &[]);
+    assert_eq!(errors(&model), Vec::<String>::new());
+    let spoke = model.resources.virtual_networks.values().find(|v| v.meta.name == "spoke").unwrap();
+    assert_eq!(spoke.dns_servers, vec![ip("10.0.9.4")]);
+}
+
+#[test]
+fn a_value_only_azure_knows_is_not_validated_as_text() {
+    // The spoke's DNS server is a listKeys() result: nonsense, but only Azure knows it. It is
+    // reported once, as what privlink cannot know (info), never as an invalid address (error).
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "resources": [
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "spoke", "location": "westeurope",
+         "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
+           "dhcpOptions": {"dnsServers": ["[listKeys(resourceId('Microsoft.Storage/storageAccounts', 'st'), '2023-01-01').keys[0].value]"]}}}
+      ]}"#;
+    let model = load_template(template, &[]);
+    assert_eq!(errors(&model), Vec::<String>::new());
+    let about: Vec<_> = model.diagnostics.iter().filter(|d| d.pointer.contains("dnsServers")).collect();
+    assert_eq!(about.len(), 1, "{about:?}");
+    assert_eq!((about[0].code, about[0].severity), ("LOAD016", Severity::Info));
+}
+
+#[test]
+fn a_plan_named_without_its_id_is_the_plan_in_the_sites_group() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "resources": [
+        {"type": "Microsoft.Web/serverfarms", "apiVersion": "2023-12-01", "name": "plan1", "location": "westeurope",
+         "sku": {"name": "P1v3"}},
+        {"type": "Microsoft.Web/sites", "apiVersion": "2023-12-01", "name": "app1", "location": "westeurope",
+         "dependsOn": ["plan1"], "properties": {"serverFarmId": "plan1"}}
+      ]}"#;
+    let model = load_template(template, &[]);
+    assert_eq!(errors(&model), Vec::<String>::new());
+    let site = model.resources.sites.values().next().unwrap();
+    assert_eq!(site.plan.as_ref().map(|p| p.name()), Some("plan1"));
+    assert!(site
+        .plan
+        .as_ref()
+        .unwrap()
+        .as_str()
+        .contains("/resourceGroups/rg-template/providers/Microsoft.Web/serverfarms/"));
+}
