@@ -13,7 +13,8 @@ include!(concat!(env!("OUT_DIR"), "/builtin_estate.rs"));
 #[derive(clap::Args, Debug, Clone)]
 pub struct EstateArgs {
     /// ARM documents to analyse: a file (a resource, an array, a list response, Resource Graph
-    /// output, a REST API example) or a directory read recursively in sorted order. Repeatable.
+    /// output, a REST API example) or a directory read recursively in sorted order (a
+    /// `privlink pull` directory: its manifest is skipped). Repeatable.
     /// Without it, privlink uses its built-in estate (the seeds' architecture).
     #[arg(long = "estate", value_name = "PATH", global = true)]
     pub paths: Vec<PathBuf>,
@@ -254,6 +255,9 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         for e in entries {
             if e.is_dir() {
                 collect_files(&e, out)?;
+            } else if e.file_name().is_some_and(|n| n == crate::pull::MANIFEST_FILE) {
+                // A pull's manifest says how the directory was read; it holds no resources.
+                continue;
             } else if e.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
                 out.push(e);
             }

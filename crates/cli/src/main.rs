@@ -1,8 +1,10 @@
 //! The `privlink` command line. It owns the runtime, reads files, and maps outcomes to exit
-//! codes: 0 nothing at or above `--fail-on`, 1 findings, 2 usage or input error.
+//! codes: 0 nothing at or above `--fail-on`, 1 findings, 2 usage or input error, 3 a pull that
+//! could not read everything.
 
 mod commands;
 mod estate;
+mod pull;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -38,6 +40,8 @@ enum Command {
     Rules(commands::check::RulesArgs),
     /// Print a rule's documentation: what it checks, why it breaks, an example, the fix.
     Rule(commands::check::RuleArgs),
+    /// Read a live estate (subscriptions, resource groups) through ARM into a directory for --estate.
+    Pull(pull::Args),
     /// Resolve a name as a site, a VNet or the internet sees it, with the records and settings that decide it.
     Resolve(commands::resolve::Args),
     /// Can this app reach HOST:PORT (or everything it depends on, with --all), and if not, what stops it.
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Command::Inventory(a) => commands::inventory::run(a),
         Command::Rules(a) => commands::check::run_rules(a),
         Command::Rule(a) => commands::check::run_rule(a),
+        Command::Pull(a) => pull::run(a),
         Command::Resolve(a) => commands::resolve::run(a),
         Command::Trace(a) => commands::trace::run(a),
         Command::Up(a) => commands::up::run(a),

@@ -58,6 +58,9 @@ pub const RESOURCE_GROUPS: &str = "Microsoft.Resources/resourceGroups";
 pub const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
 pub const MANAGEMENT_GROUPS: &str = "Microsoft.Management/managementGroups";
 
+// Access. A role assignment is an extension resource: its id extends the id of its scope.
+pub const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
+
 /// The resource provider namespace of networking resources (every type above that starts with it).
 pub const NETWORK_NAMESPACE: &str = "Microsoft.Network";
 

@@ -52,6 +52,10 @@ pub struct TwinConfig {
     /// The DNS face: one DNS server per view of the estate on 127.53.x.y (off in [`TwinConfig::new`];
     /// `privlink up` turns it on with [`DnsConfig::default`]).
     pub dns: DnsConfig,
+    /// The largest list page ARM serves; `None`: every list in one page.
+    pub page_size: Option<usize>,
+    /// Faults to inject, for tests of clients (see [`crate::arm::Fault`]).
+    pub faults: Vec<crate::arm::Fault>,
 }
 
 impl TwinConfig {
@@ -64,6 +68,8 @@ impl TwinConfig {
             tenant_id: DEFAULT_TENANT_ID.to_string(),
             subscription_id: DEFAULT_SUBSCRIPTION_ID.to_string(),
             dns: DnsConfig::disabled(),
+            page_size: None,
+            faults: Vec::new(),
         }
     }
 }
@@ -98,6 +104,8 @@ pub fn open_state(
         subscription_id: config.subscription_id.clone(),
         public_url,
         dns_views: ViewTable::default(),
+        page_size: config.page_size,
+        faults: crate::arm::Faults::new(config.faults.clone()),
     }))
 }
 

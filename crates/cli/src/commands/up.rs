@@ -34,6 +34,15 @@ pub struct Args {
     /// standard output; status goes to standard error.
     #[arg(long)]
     pub print_env: bool,
+    /// Serve ARM lists in pages of at most N items, each with a `nextLink` (a `$skiptoken`), to
+    /// exercise clients' paging on a small estate.
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<usize>,
+    /// For client tests only: answer requests with METHOD whose path contains PATH-SUBSTRING with
+    /// STATUS as ARM sends it (429 with Retry-After, 5xx, 403 AuthorizationFailed), COUNT times
+    /// (default: every time). Repeatable. Example: 'POST /config/appsettings/list 403'.
+    #[arg(long, value_name = "'METHOD PATH-SUBSTRING STATUS [COUNT]'", hide = true)]
+    pub inject_fault: Vec<String>,
 }
 
 const DEFAULT_STATE: &str = ".privlink/twin";
@@ -57,6 +66,13 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
     config.port = args.port;
     config.identity_port = (args.identity_port != 0).then_some(args.identity_port);
     config.preload = preload;
+    config.page_size = args.page_size;
+    config.faults = args
+        .inject_fault
+        .iter()
+        .map(|spec| privlink_twin::arm::Fault::parse(spec))
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::anyhow!("--inject-fault {e}"))?;
     config.dns = match (args.no_dns, args.dns_port) {
         (true, _) => privlink_twin::dns_face::DnsConfig::disabled(),
         (false, Some(port)) => privlink_twin::dns_face::DnsConfig::on_port(port),

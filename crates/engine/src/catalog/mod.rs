@@ -16,9 +16,11 @@
 //! The facts live in one submodule per table, each citing the Learn page it comes from: the
 //! private-link services (`table`), App Service plan tiers (`app_service`), virtual-network facts
 //! (service endpoints, inline children, the platform addresses: `network`), private DNS limits
-//! (`private_dns`) and the backend kinds privlink types (`backend`). `fqdn` matches host names
+//! (`private_dns`), the backend kinds privlink types (`backend`) and the REST api-versions each
+//! type is read with (`api_versions`). `fqdn` matches host names
 //! against the service table; `names` derives a resource's names from it.
 
+mod api_versions;
 mod app_service;
 mod backend;
 mod fqdn;
@@ -27,6 +29,7 @@ mod network;
 mod private_dns;
 mod table;
 
+pub use api_versions::{api_version, RESOURCE_MANAGER_API_VERSION};
 pub use app_service::{
     app_service_plan_tiers, app_service_tier_without_networking, PlanTier, INTEGRATION_DELEGATION,
     KEY_VAULT_REFERENCE_PREFIX,

@@ -12,14 +12,17 @@
 //! without sockets; [`router`] wraps it for axum.
 
 mod app_service;
+mod faults;
 mod long_running;
 mod merge_patch;
+mod paging;
 mod preconditions;
 mod routes;
 mod scope;
 mod token;
 mod writes;
 
+pub use faults::{Fault, Faults};
 pub use merge_patch::merge_patch;
 pub use routes::query_param;
 
@@ -58,6 +61,10 @@ pub struct ArmState {
     pub public_url: String,
     /// The DNS face's listeners, served at `GET /privlink/dns-views` (empty when it is not running).
     pub dns_views: ViewTable,
+    /// The largest list page served (`privlink up --page-size`); `None`: every list in one page.
+    pub page_size: Option<usize>,
+    /// Faults injected for client tests (`privlink up --inject-fault`); empty unless asked for.
+    pub faults: Faults,
 }
 
 /// A request as the face sees it: method, raw path and query, the headers that matter, body.
@@ -192,7 +199,10 @@ async fn read_request(request: Request) -> Result<ArmRequest, ArmResponse> {
 
 /// Answers one request. Every response carries a request id, and echoes the client's.
 pub fn handle(state: &ArmState, request: &ArmRequest) -> ArmResponse {
-    let mut response = route(state, request).unwrap_or_else(ArmResponse::from);
+    let mut response = match state.faults.answer(request) {
+        Some(injected) => injected,
+        None => paging::paginate(state, request, route(state, request).unwrap_or_else(ArmResponse::from)),
+    };
     response.headers.push(("x-ms-request-id", random_uuid()));
     if let Some(client_request_id) = header(request, "x-ms-client-request-id") {
         response.headers.push(("x-ms-client-request-id", client_request_id.to_string()));
