@@ -30,16 +30,17 @@ pub const PARTIAL: i32 = 3;
     privlink pull --subscription $SUB --arm-endpoint https://management.azure.com --out estate/
   privlink check --estate estate/              # and resolve --all-apps, trace --all-apps
 
-The token comes from PRIVLINK_ARM_TOKEN (with --arm-endpoint; the CA from REQUESTS_CA_BUNDLE), else
-from the az CLI as the Azure SDKs get it: `az account get-access-token` for az's current cloud. It is
-never written to disk. The caller needs Reader on the scopes, and for app settings the App Service
-action sites/config/list/action (Website Contributor has it); a refused read is reported with the
-permission it lacks, and the pull goes on.
+The token comes from PRIVLINK_ARM_TOKEN (with --arm-endpoint; the CA from REQUESTS_CA_BUNDLE),
+else from the az CLI as the Azure SDKs get it: `az account get-access-token` for az's current
+cloud. It is never written to disk. The caller needs Reader on the scopes, and for app settings
+the App Service action sites/config/list/action (Website Contributor has it); a refused read is
+reported with the permission it lacks, and the pull goes on.
 
-App setting and connection string values are secrets: the pull keeps host names, ports, WEBSITE_*
-settings and Key Vault references (what the analysis reads) and writes '[redacted by privlink pull]'
-for the rest, unless --keep-secrets. The manifest (privlink-pull.json) lists what was read, when, from
-where, with which api-versions, what was redacted and what failed.
+App setting and connection string values are secrets: the pull keeps host names, ports,
+WEBSITE_* settings and Key Vault references (what the analysis reads) and writes
+'[redacted by privlink pull]' for the rest, unless --keep-secrets. The manifest
+(privlink-pull.json) lists what was read, when, from where, with which api-versions, what was
+redacted and what failed.
 
 Exit status: 0 everything was read; 3 the output was written but some reads failed (listed in the
 manifest and on standard error); 2 nothing was written (no credential, or an error).")]
