@@ -58,6 +58,13 @@ pub const RESOURCE_GROUPS: &str = "Microsoft.Resources/resourceGroups";
 pub const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
 pub const MANAGEMENT_GROUPS: &str = "Microsoft.Management/managementGroups";
 
+// Kept as opaque documents, but named where other inputs are mapped to ARM (Terraform plans).
+pub const PUBLIC_IP_ADDRESSES: &str = "Microsoft.Network/publicIPAddresses";
+pub const APPLICATION_GATEWAYS: &str = "Microsoft.Network/applicationGateways";
+pub const PRIVATE_LINK_SERVICES: &str = "Microsoft.Network/privateLinkServices";
+pub const USER_ASSIGNED_IDENTITIES: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
+pub const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
+
 /// The resource provider namespace of networking resources (every type above that starts with it).
 pub const NETWORK_NAMESPACE: &str = "Microsoft.Network";
 
