@@ -13,9 +13,11 @@ include!(concat!(env!("OUT_DIR"), "/builtin_estate.rs"));
 #[derive(clap::Args, Debug, Clone)]
 pub struct EstateArgs {
     /// ARM documents to analyse: a file (a resource, an array, a list response, Resource Graph
-    /// output, a REST API example) or a directory read recursively in sorted order (a
-    /// `privlink pull` directory: its manifest is skipped). Repeatable.
-    /// Without it, privlink uses its built-in estate (the seeds' architecture).
+    /// output, a REST API example, an ARM deployment template, a Terraform plan) or a directory
+    /// read recursively in sorted order (a `privlink pull` directory: its manifest is skipped).
+    /// Repeatable. Without it, privlink uses its built-in estate (the seeds' architecture).
+    /// Terraform: `terraform show -json PLANFILE > plan.json` and pass plan.json (findings name the
+    /// Terraform address). Bicep: compile with `bicep build main.bicep` and pass the JSON it writes.
     #[arg(long = "estate", value_name = "PATH", global = true)]
     pub paths: Vec<PathBuf>,
     /// Parameters file for ARM deployment templates given with --estate.

@@ -20,6 +20,8 @@ pub enum Format {
     DeploymentTemplate,
     /// A deployment parameters file.
     DeploymentParameters,
+    /// `terraform show -json` output: a plan (or a state), mapped by [`crate::terraform`].
+    TerraformPlan,
     Unknown,
 }
 
@@ -33,6 +35,7 @@ impl Format {
             Format::RestExample => "a REST API example",
             Format::DeploymentTemplate => "an ARM deployment template",
             Format::DeploymentParameters => "a deployment parameters file",
+            Format::TerraformPlan => "a Terraform plan (terraform show -json)",
             Format::Unknown => "an unrecognised JSON document",
         }
     }
@@ -56,6 +59,9 @@ pub fn detect(value: &Value) -> Format {
                 if s.contains("deploymenttemplate") {
                     return Format::DeploymentTemplate;
                 }
+            }
+            if crate::terraform::is_plan(value) {
+                return Format::TerraformPlan;
             }
             if map.contains_key("responses") && map.contains_key("parameters") {
                 return Format::RestExample;
@@ -112,7 +118,7 @@ pub fn into_resource_objects(mut value: Value, format: &Format) -> Vec<Result<(V
                 }
             }
         }
-        Format::DeploymentTemplate | Format::DeploymentParameters | Format::Unknown => {}
+        Format::DeploymentTemplate | Format::DeploymentParameters | Format::TerraformPlan | Format::Unknown => {}
     }
     out
 }
@@ -155,7 +161,7 @@ pub fn resource_objects<'a>(value: &'a Value, format: &Format) -> Vec<Result<(&'
                 }
             }
         }
-        Format::DeploymentTemplate | Format::DeploymentParameters | Format::Unknown => {}
+        Format::DeploymentTemplate | Format::DeploymentParameters | Format::TerraformPlan | Format::Unknown => {}
     }
     out
 }

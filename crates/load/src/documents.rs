@@ -17,6 +17,8 @@ pub struct Collected {
     pub diagnostics: Vec<LoadDiagnostic>,
     /// Deployment templates found among the inputs, by file name.
     pub templates: Vec<(String, Value)>,
+    /// Terraform plans found among the inputs, by file name.
+    pub plans: Vec<(String, Value)>,
 }
 
 struct Entry {
@@ -31,6 +33,8 @@ pub struct DocumentCollector {
     pub diagnostics: Vec<LoadDiagnostic>,
     /// Inputs that were templates or parameters files, by name: the caller routes them elsewhere.
     pub templates: Vec<(String, Value)>,
+    /// Inputs that were Terraform plans, by name: mapped to documents by the caller.
+    pub plans: Vec<(String, Value)>,
 }
 
 impl DocumentCollector {
@@ -48,6 +52,9 @@ impl DocumentCollector {
         self.diagnostics.extend(extracted.diagnostics);
         if let Some(t) = extracted.template {
             self.templates.push((file.to_string(), t));
+        }
+        if let Some(p) = extracted.plan {
+            self.plans.push((file.to_string(), p));
         }
         for (doc, inline) in extracted.documents {
             self.insert(doc, inline);
@@ -100,7 +107,7 @@ impl DocumentCollector {
 
     pub fn finish(self) -> Collected {
         let documents = self.entries.into_iter().map(|(k, e)| (k, e.doc)).collect();
-        Collected { documents, diagnostics: self.diagnostics, templates: self.templates }
+        Collected { documents, diagnostics: self.diagnostics, templates: self.templates, plans: self.plans }
     }
 }
 
@@ -111,6 +118,7 @@ pub struct Extracted {
     pub documents: Vec<(Document, bool)>,
     pub diagnostics: Vec<LoadDiagnostic>,
     pub template: Option<Value>,
+    pub plan: Option<Value>,
 }
 
 /// Detects the format of one parsed input and takes its resource documents out.
@@ -120,6 +128,10 @@ pub fn extract(file: &str, value: Value) -> Extracted {
     match format {
         Format::DeploymentTemplate => {
             out.template = Some(value);
+            return out;
+        }
+        Format::TerraformPlan => {
+            out.plan = Some(value);
             return out;
         }
         Format::DeploymentParameters => {
@@ -136,7 +148,7 @@ pub fn extract(file: &str, value: Value) -> Extracted {
                 Severity::Error,
                 "LOAD002",
                 &Origin::new(file, ""),
-                "not an ARM document: expected an object with \"id\" and \"type\", an array of them, {\"value\": [...]}, {\"data\": [...]}, a REST API example or a deployment template",
+                "not an ARM document: expected an object with \"id\" and \"type\", an array of them, {\"value\": [...]}, {\"data\": [...]}, a REST API example, a deployment template or a Terraform plan (terraform show -json)",
             ));
             return out;
         }

@@ -21,6 +21,7 @@ pub mod input;
 pub mod reader;
 mod relaxed;
 pub mod template;
+pub mod terraform;
 mod typed;
 mod validate;
 
@@ -77,7 +78,7 @@ pub fn load(inputs: Vec<Input>, options: &Options) -> Result<Model, InputError> 
     let collector = documents::collect(&inputs)?;
     drop(inputs);
     let collected = collector.finish();
-    if collected.templates.is_empty() {
+    if collected.templates.is_empty() && collected.plans.is_empty() {
         let documents::Collected { documents, diagnostics, .. } = collected;
         return Ok(model_of(documents, diagnostics));
     }
@@ -120,6 +121,7 @@ fn clone_collected(collected: &documents::Collected) -> documents::Collected {
         documents: collected.documents.clone(),
         diagnostics: collected.diagnostics.clone(),
         templates: collected.templates.clone(),
+        plans: collected.plans.clone(),
     }
 }
 
@@ -152,9 +154,20 @@ fn evaluate(
     settings: &TemplateSettings,
     runtime: Option<BTreeMap<String, Value>>,
 ) -> Result<EstateDocuments, InputError> {
-    let documents::Collected { mut documents, mut diagnostics, templates } = collected;
+    let documents::Collected { mut documents, mut diagnostics, templates, plans } = collected;
     let mut deployed = Vec::new();
     let mut read_runtime_properties = false;
+    for (file, plan) in plans {
+        let translated = terraform::translate(&file, &plan, &settings.subscription);
+        add_deployed(
+            &mut documents,
+            &mut deployed,
+            &mut diagnostics,
+            translated.documents,
+            translated.order.iter().filter_map(|id| ResourceId::parse(id).ok()),
+        );
+        diagnostics.extend(translated.diagnostics);
+    }
     for (file, template_json) in templates {
         let mut parameters = match &settings.parameters {
             Some((pfile, p)) => template::Parameters::from_document(p).map_err(|e| InputError {
@@ -235,6 +248,35 @@ fn evaluate(
         }
     }
     Ok(EstateDocuments { documents, diagnostics, deployed, read_runtime_properties })
+}
+
+/// Adds what a plan deploys, in its `order`, to the estate's documents; an exported
+/// document of the same id wins.
+fn add_deployed(
+    documents: &mut BTreeMap<ResourceId, Document>,
+    deployed: &mut Vec<ResourceId>,
+    diagnostics: &mut Vec<LoadDiagnostic>,
+    new: impl IntoIterator<Item = (Value, Origin)>,
+    order: impl IntoIterator<Item = ResourceId>,
+) {
+    let mut collector = DocumentCollector::new();
+    for (body, origin) in new {
+        collector.add_document(body, origin);
+    }
+    let inner = collector.finish();
+    diagnostics.extend(inner.diagnostics);
+    let mut inserted = std::collections::BTreeSet::new();
+    for (id, doc) in inner.documents {
+        if let std::collections::btree_map::Entry::Vacant(slot) = documents.entry(id.clone()) {
+            inserted.insert(id);
+            slot.insert(doc);
+        }
+    }
+    for id in order {
+        if inserted.remove(&id) {
+            deployed.push(id);
+        }
+    }
 }
 
 /// Deploys the resources templates evaluated to through the engine's provider, in dependency order;

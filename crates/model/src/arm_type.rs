@@ -58,6 +58,12 @@ pub const RESOURCE_GROUPS: &str = "Microsoft.Resources/resourceGroups";
 pub const DEPLOYMENTS: &str = "Microsoft.Resources/deployments";
 pub const MANAGEMENT_GROUPS: &str = "Microsoft.Management/managementGroups";
 
+// Kept as opaque documents, but named where other inputs are mapped to ARM (Terraform plans).
+pub const PUBLIC_IP_ADDRESSES: &str = "Microsoft.Network/publicIPAddresses";
+pub const APPLICATION_GATEWAYS: &str = "Microsoft.Network/applicationGateways";
+pub const PRIVATE_LINK_SERVICES: &str = "Microsoft.Network/privateLinkServices";
+pub const USER_ASSIGNED_IDENTITIES: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
+
 // Access. A role assignment is an extension resource: its id extends the id of its scope.
 pub const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
 

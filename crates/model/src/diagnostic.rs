@@ -44,6 +44,9 @@ pub struct LoadDiagnostic {
     pub pointer: String,
     pub resource: Option<ResourceId>,
     pub message: String,
+    /// The Terraform address of the resource, when the input was a Terraform plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform_address: Option<String>,
 }
 
 impl fmt::Display for LoadDiagnostic {
@@ -65,6 +68,7 @@ impl LoadDiagnostic {
             pointer: origin.pointer.clone(),
             resource: None,
             message: message.into(),
+            terraform_address: origin.address.as_deref().map(str::to_string),
         }
     }
 

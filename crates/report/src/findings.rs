@@ -35,6 +35,14 @@ pub struct FindingOut<'a> {
     pub evidence: &'a [serde_json::Value],
     pub fix: Option<serde_json::Value>,
     pub rule: &'a str,
+    /// The Terraform address of the resource, when the estate was read from a Terraform plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform_address: Option<&'a str>,
+}
+
+/// The Terraform address a resource was mapped from, when the estate came from a Terraform plan.
+pub fn terraform_address<'m>(model: &'m Model, id: &ResourceId) -> Option<&'m str> {
+    model.documents.get(id)?.origin.address.as_deref()
 }
 
 /// Findings and load diagnostics counted together by severity: what `--fail-on` weighs.
@@ -89,6 +97,7 @@ pub fn to_json(findings: &[Finding], model: &Model) -> String {
                 evidence: &f.evidence,
                 fix: fix_json(f, model),
                 rule: rule_of(f.code).map(|r| r.name).unwrap_or(""),
+                terraform_address: terraform_address(model, &f.resource),
             })
             .collect(),
         diagnostics: &model.diagnostics,
@@ -125,6 +134,9 @@ fn diagnostics_text(diagnostics: &[LoadDiagnostic]) -> String {
             if let Some(resource) = &d.resource {
                 out.push_str(&format!("          resource: {resource}\n"));
             }
+            if let Some(address) = &d.terraform_address {
+                out.push_str(&format!("          terraform: {address}\n"));
+            }
         }
         out.push('\n');
     }
@@ -142,6 +154,9 @@ pub fn to_text(findings: &[Finding], model: &Model, estate: &str) -> String {
     for (resource, mut fs) in by_resource {
         fs.sort_by_key(|f| (f.severity, f.code));
         out.push_str(&format!("{}\n  {}\n", short(resource), resource));
+        if let Some(address) = terraform_address(model, resource) {
+            out.push_str(&format!("  terraform: {address}\n"));
+        }
         for f in fs {
             let name = rule_of(f.code).map(|r| r.name).unwrap_or("");
             out.push_str(&format!("  {:<7} {} {}: {}\n", f.severity.as_str(), f.code, name, f.message));

@@ -36,6 +36,9 @@ pub const LOAD_CODES: &[LoadCode] = &[
     code("LOAD016", "deploy-time-value", Severity::Info, "A template value is only known at deploy time; privlink leaves it out."),
     code("LOAD017", "template-warning", Severity::Warning, "Evaluating a deployment template needed an approximation, which the message names."),
     code("LOAD018", "deployment-would-fail", Severity::Error, "Azure would refuse a write the template makes; the resource stays as the template wrote it."),
+    code("LOAD019", "terraform-subscription-assumed", Severity::Info, "A Terraform plan names no subscription (no azurerm subscription_id, no known id); the ids privlink builds use --subscription."),
+    code("LOAD020", "terraform-type-not-mapped", Severity::Info, "A Terraform plan has azurerm resources of a type privlink does not map to ARM documents; they are counted and left out."),
+    code("LOAD021", "terraform-conflicting-spellings", Severity::Warning, "Two azurerm spellings of one setting (renamed between provider versions) disagree in a plan; the newest spelling is used."),
 ];
 
 /// The table entry for a code, if the loader's code is in the table.
