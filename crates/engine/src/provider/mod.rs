@@ -50,7 +50,9 @@
 //!
 //! * NIC name without `customNetworkInterfaceName`: `{pe}.nic.{guid}` (§2.3, UNVERIFIED in Azure).
 //! * Dynamic addresses: the lowest free non-reserved address (§2.3: Azure does not promise order).
-//!   A template's endpoints are allocated in template order (Azure deploys them in parallel).
+//!   A template's endpoints are allocated in template order (Azure deploys them in parallel);
+//!   its other NICs after every endpoint, in template order. An Azure Firewall and a resolver
+//!   inbound endpoint take the lowest free address of their dedicated subnets (`.4`).
 //! * One ipConfiguration per group id holding every FQDN the catalog gives for it (one member per
 //!   group); `requiredMemberName` is `default` for Key Vault `vault` and Cognitive Services
 //!   `account` (observed), else the group id (azurerm's `member_name` default).

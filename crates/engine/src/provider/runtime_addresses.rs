@@ -6,8 +6,8 @@
 //! with `reference(...).ipConfigurations[0].properties.privateIPAddress` (a spoke's DNS server or
 //! a route's next hop is the firewall's address). A firewall's and a resolver's subnets are
 //! dedicated to them, so their first address is `.4` whatever else the estate holds; a NIC's is
-//! the lowest its subnet has free when it is written ([SIM]: Azure deploys a template's NICs in
-//! parallel and does not promise an order, as for private endpoints).
+//! the lowest its subnet has free when it is written (a simulation choice: see the register in
+//! the module above).
 //!
 //! A re-PUT keeps the address the resource holds; a static address is left as written.
 
