@@ -215,6 +215,17 @@ fn extract_resource(obj: Value, origin: Origin, inline: bool, out: &mut Extracte
                 continue;
             };
             let mut filled = child_obj.clone();
+            // An inline child is named by its `name`: an `id` that is not a child of this resource
+            // (a template that writes the parent's id, `[resourceId(...nsg)]`, into each rule) does
+            // not make it another resource.
+            let names_a_child = filled
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|text| ResourceId::parse(text).ok())
+                .is_some_and(|child| child.parent().as_ref() == Some(&id));
+            if !names_a_child && filled.get("name").and_then(Value::as_str).is_some() {
+                filled.remove("id");
+            }
             if !filled.contains_key("id") {
                 let Some(name) = filled.get("name").and_then(Value::as_str) else {
                     out.diagnostics.push(LoadDiagnostic::new(

@@ -115,3 +115,47 @@ fn a_plan_named_without_its_id_is_the_plan_in_the_sites_group() {
         .as_str()
         .contains("/resourceGroups/rg-template/providers/Microsoft.Web/serverfarms/"));
 }
+
+#[test]
+fn an_inline_rule_whose_id_names_its_nsg_is_still_the_nsgs_rule() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "resources": [
+        {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "nsg1", "location": "westeurope",
+         "properties": {"securityRules": [
+           {"name": "deny-sql", "id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg1')]",
+            "properties": {"priority": 100, "direction": "Outbound", "access": "Deny", "protocol": "Tcp",
+              "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "1433"}}]}}
+      ]}"#;
+    let model = load_template(template, &[]);
+    assert_eq!(errors(&model), Vec::<String>::new());
+    let nsg = model.resources.network_security_groups.values().next().unwrap();
+    assert_eq!(nsg.rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["deny-sql"]);
+}
+
+#[test]
+fn a_management_group_deployment_reaches_a_resource_group_through_a_subscription() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#",
+     "parameters": {"sub": {"type": "string", "defaultValue": "11111111-1111-1111-1111-111111111111"}},
+     "resources": [
+      {"type": "Microsoft.Resources/deployments", "apiVersion": "2021-04-01", "name": "to-sub", "location": "westeurope",
+       "subscriptionId": "[parameters('sub')]",
+       "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+         "template": {"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+           "resources": [
+             {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2021-04-01", "name": "rg-net", "location": "northeurope"},
+             {"type": "Microsoft.Resources/deployments", "apiVersion": "2021-04-01", "name": "to-rg", "resourceGroup": "rg-net",
+              "dependsOn": ["[subscriptionResourceId('Microsoft.Resources/resourceGroups', 'rg-net')]"],
+              "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                "template": {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                  "resources": [{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "vnet1",
+                    "location": "[resourceGroup().location]",
+                    "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}]}}}]}}}]}"#;
+    let model = load_template(template, &[]);
+    assert_eq!(errors(&model), Vec::<String>::new());
+    let vnet = model.resources.virtual_networks.values().next().expect("the VNet is deployed");
+    assert_eq!(
+        vnet.meta.id.as_str(),
+        "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1"
+    );
+    assert_eq!(vnet.meta.location.as_deref(), Some("northeurope"), "the location of the group the template creates");
+}

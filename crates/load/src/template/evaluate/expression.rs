@@ -13,6 +13,38 @@ use crate::template::value::{escape_pointer, Object, Value};
 
 impl<'t> World<'t> {
     /// Evaluates a JSON value of the template: expressions in strings, property `copy` loops in objects.
+    /// A property name: ARM evaluates a name written as an expression, as AVM's
+    /// `"[format('privatelink.blob.{0}', environment().suffixes.storage)]": {…}` relies on. A name
+    /// only Azure knows keeps its text (and says so).
+    fn property_name(
+        &self,
+        context: &Deployment<'t>,
+        key: &str,
+        pointer: &str,
+        env: &Env,
+    ) -> Result<String, TemplateError> {
+        let expr = match parse_template_string(key) {
+            Ok(TemplateString::Literal(s)) => return Ok(s),
+            Ok(TemplateString::Expression(expr)) => expr,
+            Err(error) => return Err(TemplateError::new(pointer, error.to_string()).with_expression(key.to_string())),
+        };
+        let value = self.eval_expr(context, &expr, env).map_err(|failure| match failure {
+            Failure::Here(message) => TemplateError::new(pointer, message).with_expression(key.to_string()),
+            Failure::Located(error) => error,
+        })?;
+        Ok(match value {
+            Value::String(s) => s,
+            Value::Unknown(u) => {
+                self.warn(format!(
+                    "at {pointer}: the property name is only known at deploy time ({}); kept as written",
+                    u.reason
+                ));
+                key.to_string()
+            }
+            other => other.to_arm_string(),
+        })
+    }
+
     pub(super) fn eval_json(
         &self,
         context: &Deployment<'t>,
@@ -52,10 +84,9 @@ impl<'t> World<'t> {
                     if key == "copy" && property_loops.is_some() {
                         continue;
                     }
-                    out.insert(
-                        key.clone(),
-                        self.eval_json(context, value, &format!("{pointer}/{}", escape_pointer(key)), env)?,
-                    );
+                    let key_pointer = format!("{pointer}/{}", escape_pointer(key));
+                    let name = self.property_name(context, key, &key_pointer, env)?;
+                    out.insert(name, self.eval_json(context, value, &key_pointer, env)?);
                 }
                 for (i, copy) in property_loops.into_iter().flatten().enumerate() {
                     let loop_pointer = format!("{pointer}/copy/{i}");

@@ -602,3 +602,14 @@ fn an_array_parameter_may_equal_one_of_allowed_arrays() {
     bad["parameters"]["sku"]["defaultValue"] = json!(["basic"]);
     assert!(fail(bad).message.contains("allowedValues"));
 }
+
+#[test]
+fn property_names_written_as_expressions_are_evaluated() {
+    let mut t = template();
+    t["variables"] = json!({"zones": {
+        "[format('privatelink.blob.{0}', environment().suffixes.storage)]": "blob",
+        "[[literal]": "kept"}});
+    t["outputs"] = json!({"result": {"type": "object", "value": "[variables('zones')]"}});
+    let value = run(t).outputs["result"].clone();
+    assert_eq!(value, json!({"privatelink.blob.core.windows.net": "blob", "[literal]": "kept"}));
+}

@@ -37,8 +37,14 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<FunctionResult> {
         "int" => to_int(args),
         "bool" => to_bool(args),
         "json" => arity(name, args, 1, 1).and_then(|_| {
-            let text = str_arg(name, args, 0)?;
-            serde_json::from_str::<serde_json::Value>(&single_quotes_to_double(text))
+            let text = single_quotes_to_double(str_arg(name, args, 0)?);
+            serde_json::from_str::<serde_json::Value>(&text)
+                .or_else(|strict| {
+                    // ARM's JSON reader also takes `.25`, comments and trailing commas.
+                    let fixed = leading_dot_numbers(&text);
+                    let lenient = crate::relaxed::to_strict(fixed.as_bytes()).unwrap_or_else(|| fixed.into_bytes());
+                    serde_json::from_slice::<serde_json::Value>(&lenient).map_err(|_| strict)
+                })
                 .map(|j| Value::from_json(&j))
                 .map_err(|e| format!("the function 'json' cannot parse {}: {e}", brief(&args[0])))
         }),
@@ -498,6 +504,40 @@ fn like(input: &str, pattern: &str) -> bool {
     pattern[p..].iter().all(|&c| c == '*')
 }
 
+/// JSON text with a number written `.25` (or `-.25`) outside strings as `0.25`, as ARM's reader
+/// (Newtonsoft.Json) takes it: `json('.25')` in azure-quickstart-templates.
+fn leading_dot_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut previous = None::<char>;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        let starts_value = previous.is_none_or(|p| matches!(p, '[' | ':' | ',' | '-'));
+        if c == '.' && starts_value && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('0');
+        }
+        out.push(c);
+        if !c.is_whitespace() {
+            previous = Some(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::call_for_test as call;
@@ -592,6 +632,10 @@ mod tests {
             serde_json::json!({"/a/b": {}, "c": "it's"})
         );
         assert!(call("json", vec![s("{")]).unwrap_err().contains("cannot parse"));
+        // What ARM's reader takes beyond the standard: a number without its leading zero, trailing commas.
+        assert_eq!(call("json", vec![s(".25")]).unwrap().to_json(), serde_json::json!(0.25));
+        assert_eq!(call("json", vec![s("{'a': [-.5, 1,],}")]).unwrap().to_json(), serde_json::json!({"a": [-0.5, 1]}));
+        assert_eq!(call("json", vec![s("'.25'")]).unwrap().to_json(), serde_json::json!(".25"), "not inside strings");
     }
 
     #[test]
