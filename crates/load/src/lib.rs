@@ -77,24 +77,31 @@ pub struct Options {
 pub fn load(inputs: Vec<Input>, options: &Options) -> Result<Model, InputError> {
     let collector = documents::collect(&inputs)?;
     drop(inputs);
-    let collected = collector.finish();
-    if collected.templates.is_empty() && collected.plans.is_empty() {
-        let documents::Collected { documents, diagnostics, .. } = collected;
+    let documents::Collected { documents, diagnostics, templates, plans } = collector.finish();
+    if templates.is_empty() && plans.is_empty() {
         return Ok(model_of(documents, diagnostics));
     }
+    let deployments = Deployments { templates: &templates, plans: &plans, settings: &options.templates };
     // Azure evaluates `reference()` once the resource is deployed, so it sees what the platform
     // filled in (a firewall's or a NIC's private address). A first deployment finds those values;
     // when a template read one, it is evaluated again with them and deployed afresh.
-    let first = deployed_estate(clone_collected(&collected), &options.templates, None)?;
+    let first = deployments.deploy(documents.clone(), diagnostics.clone(), None)?;
     let estate = if first.read_runtime_properties {
         let runtime: BTreeMap<String, Value> =
             first.documents.iter().map(|(id, d)| (id.key().to_string(), d.body.clone())).collect();
         drop(first);
-        deployed_estate(collected, &options.templates, Some(runtime))?
+        deployments.deploy(documents, diagnostics, Some(runtime))?
     } else {
         first
     };
     Ok(model_of(estate.documents, estate.diagnostics))
+}
+
+/// The templates and plans of an estate, and how templates are evaluated.
+struct Deployments<'a> {
+    templates: &'a [(String, Value)],
+    plans: &'a [(String, Value)],
+    settings: &'a TemplateSettings,
 }
 
 /// An estate's documents once its templates are evaluated and deployed.
@@ -105,23 +112,18 @@ struct DeployedEstate {
     read_runtime_properties: bool,
 }
 
-fn deployed_estate(
-    collected: documents::Collected,
-    settings: &TemplateSettings,
-    runtime: Option<BTreeMap<String, Value>>,
-) -> Result<DeployedEstate, InputError> {
-    let EstateDocuments { mut documents, mut diagnostics, deployed, read_runtime_properties } =
-        evaluate(collected, settings, runtime)?;
-    deploy(&mut documents, &deployed, &mut diagnostics);
-    Ok(DeployedEstate { documents, diagnostics, read_runtime_properties })
-}
-
-fn clone_collected(collected: &documents::Collected) -> documents::Collected {
-    documents::Collected {
-        documents: collected.documents.clone(),
-        diagnostics: collected.diagnostics.clone(),
-        templates: collected.templates.clone(),
-        plans: collected.plans.clone(),
+impl Deployments<'_> {
+    /// Evaluates the templates and plans over `documents` and deploys what they write.
+    fn deploy(
+        &self,
+        documents: BTreeMap<ResourceId, Document>,
+        diagnostics: Vec<LoadDiagnostic>,
+        runtime: Option<BTreeMap<String, Value>>,
+    ) -> Result<DeployedEstate, InputError> {
+        let EstateDocuments { mut documents, mut diagnostics, deployed, read_runtime_properties } =
+            evaluate(documents, diagnostics, self, runtime)?;
+        deploy(&mut documents, &deployed, &mut diagnostics);
+        Ok(DeployedEstate { documents, diagnostics, read_runtime_properties })
     }
 }
 
@@ -150,15 +152,17 @@ struct EstateDocuments {
 }
 
 fn evaluate(
-    collected: documents::Collected,
-    settings: &TemplateSettings,
+    mut documents: BTreeMap<ResourceId, Document>,
+    mut diagnostics: Vec<LoadDiagnostic>,
+    deployments: &Deployments<'_>,
     runtime: Option<BTreeMap<String, Value>>,
 ) -> Result<EstateDocuments, InputError> {
-    let documents::Collected { mut documents, mut diagnostics, templates, plans } = collected;
+    let settings = deployments.settings;
+    let (templates, plans) = (deployments.templates, deployments.plans);
     let mut deployed = Vec::new();
     let mut read_runtime_properties = false;
     for (file, plan) in plans {
-        let translated = terraform::translate(&file, &plan, &settings.subscription);
+        let translated = terraform::translate(file, plan, &settings.subscription);
         add_deployed(
             &mut documents,
             &mut deployed,
