@@ -205,7 +205,7 @@ fn evaluate(
             runtime: runtime.clone().unwrap_or_default(),
             ..Default::default()
         };
-        let evaluation = template::evaluate(&template_json, &parameters, &scope, &options).map_err(|e| InputError {
+        let evaluation = template::evaluate(template_json, &parameters, &scope, &options).map_err(|e| InputError {
             file: file.clone(),
             line: None,
             column: None,
