@@ -83,15 +83,3 @@ fn the_seed_plan_builds_ids_through_modules_and_deploys_endpoints() {
     let zone = model.documents.iter().find(|(id, _)| id.name() == "privatelink.database.windows.net").expect("zone").1;
     assert_eq!(zone.origin.address.as_deref(), Some("azurerm_private_dns_zone.sql"));
 }
-
-#[test]
-fn real_public_plans_load() {
-    for (name, text) in [
-        ("provider_private-endpoint_application-gateway.json", include_str!("../../../scenarios/terraform/public/provider_private-endpoint_application-gateway.json")),
-        ("appgw-with-privateendpoint.json", include_str!("../../../scenarios/terraform/public/folders_azurerm_application_gateway_terraform-azure-main_appgw-with-privateendpoint.json")),
-    ] {
-        let model = load_plan(name, text);
-        assert!(!model.resources.private_endpoints.is_empty(), "{name}: its private endpoint is mapped");
-        assert!(!model.resources.subnets.is_empty(), "{name}: its subnets are mapped");
-    }
-}
