@@ -446,6 +446,7 @@ mod tests {
                 meta: meta(&vnet),
                 address_space: vec!["10.1.0.0/16".parse().unwrap()],
                 dns_servers: vec![],
+                dns_servers_unknown: None,
                 subnets: vec![app.clone(), pes.clone()],
                 peerings: vec![],
             },

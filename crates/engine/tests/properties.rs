@@ -55,6 +55,7 @@ fn route_model(udrs: &[(u32, u8, NextHopType)], pe_route_tables: bool) -> (Model
             meta: meta(&vnet),
             address_space: vec![net(0x0a01_0000, 16)],
             dns_servers: vec![],
+            dns_servers_unknown: None,
             subnets: vec![],
             peerings: vec![],
         },

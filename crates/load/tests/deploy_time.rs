@@ -93,6 +93,13 @@ fn a_value_only_azure_knows_is_not_validated_as_text() {
     let about: Vec<_> = model.diagnostics.iter().filter(|d| d.pointer.contains("dnsServers")).collect();
     assert_eq!(about.len(), 1, "{about:?}");
     assert_eq!((about[0].code, about[0].severity), ("LOAD016", Severity::Info));
+    let spoke = model.resources.virtual_networks.values().next().unwrap();
+    assert!(spoke.dns_servers.is_empty());
+    assert!(
+        spoke.dns_servers_unknown.as_deref().is_some_and(|why| why.contains("listKeys")),
+        "the VNet's DNS is unknown, not Azure DNS: {:?}",
+        spoke.dns_servers_unknown
+    );
 }
 
 #[test]

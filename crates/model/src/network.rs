@@ -29,6 +29,10 @@ pub struct VirtualNetwork {
     pub address_space: Vec<IpNet>,
     /// `dhcpOptions.dnsServers`, in order. Empty means Azure-provided DNS.
     pub dns_servers: Vec<IpAddr>,
+    /// Set when a template gives a DNS server only Azure knows (why): what answers the VNet's
+    /// queries is then unknown, not Azure DNS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_servers_unknown: Option<String>,
     pub subnets: Vec<ResourceId>,
     pub peerings: Vec<ResourceId>,
 }

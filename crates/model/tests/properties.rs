@@ -99,7 +99,14 @@ fn vnets_with_spaces(spaces: &[Vec<(u32, u8)>]) -> privlink_model::Model {
         let meta = Meta { id: id.clone(), name: id.name().to_string(), location: None, origin: Origin::new("t", "") };
         resources.virtual_networks.insert(
             id,
-            VirtualNetwork { meta, address_space, dns_servers: Vec::new(), subnets: Vec::new(), peerings: Vec::new() },
+            VirtualNetwork {
+                meta,
+                address_space,
+                dns_servers: Vec::new(),
+                dns_servers_unknown: None,
+                subnets: Vec::new(),
+                peerings: Vec::new(),
+            },
         );
     }
     Model::new(resources, Default::default(), Vec::new())

@@ -151,6 +151,17 @@ fn vnet_view(model: &Model, vnet_id: &ResourceId, from: String) -> View {
     let Some(vnet) = model.resources.virtual_networks.get(vnet_id) else {
         return View::unknown(from, ViewKind::CustomDns, Vec::new(), format!("VNet {vnet_id} is not in the estate."));
     };
+    if let Some(reason) = &vnet.dns_servers_unknown {
+        let servers: Vec<String> = vnet.dns_servers.iter().map(IpAddr::to_string).collect();
+        return View::unknown(
+            from,
+            ViewKind::CustomDns,
+            servers,
+            format!(
+                "VNet {vnet_id} sets dhcpOptions.dnsServers to a value only known at deploy time ({reason}): what answers its queries is unknown."
+            ),
+        );
+    }
     if vnet.dns_servers.is_empty() {
         let mut view = View::new(
             from,

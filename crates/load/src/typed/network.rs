@@ -19,7 +19,21 @@ pub(super) fn read_vnet(doc: &Document, rd: &mut Reader) -> VirtualNetwork {
     for (i, s) in rd.strings("/properties/dhcpOptions/dnsServers").iter().enumerate() {
         dns_servers.extend(rd.ip(&format!("/properties/dhcpOptions/dnsServers/{i}"), s));
     }
-    VirtualNetwork { meta: meta(doc), address_space, dns_servers, subnets: Vec::new(), peerings: Vec::new() }
+    let dns_servers_unknown = rd
+        .body
+        .pointer("/properties/dhcpOptions/dnsServers")
+        .and_then(Value::as_array)
+        .and_then(|servers| servers.iter().find(|s| crate::reader::is_unknown(s)))
+        .and_then(Value::as_str)
+        .map(|marker| marker.trim_start_matches(crate::template::UNKNOWN_MARKER).trim().to_string());
+    VirtualNetwork {
+        meta: meta(doc),
+        address_space,
+        dns_servers,
+        dns_servers_unknown,
+        subnets: Vec::new(),
+        peerings: Vec::new(),
+    }
 }
 
 pub(super) fn read_subnet(doc: &Document, rd: &mut Reader) -> Subnet {
