@@ -42,7 +42,17 @@ impl<'t> World<'t> {
         let mut document = Object::new();
         document.insert("id", instance.id.clone());
         document.insert("name", last_segment(&instance.full_name));
-        document.insert("type", Value::from(instance.full_type.as_str()));
+        // An extension resource declared the older way (`Microsoft.Network/networkSecurityGroups/
+        // providers/diagnosticSettings` named `Microsoft.Insights/default`) is stored with the
+        // type its id names: `Microsoft.Insights/diagnosticSettings`.
+        let stored_type = instance
+            .id
+            .as_str()
+            .filter(|_| instance.full_type.to_ascii_lowercase().contains("/providers/"))
+            .and_then(|id| privlink_model::ResourceId::parse(id).ok())
+            .map(|id| id.resource_type().to_string())
+            .unwrap_or_else(|| instance.full_type.clone());
+        document.insert("type", Value::from(stored_type.as_str()));
         if instance.full_type.eq_ignore_ascii_case(DEPLOYMENTS_TYPE) {
             let properties = self.run_nested_deployment(instance, &context)?;
             document.insert("properties", properties);
