@@ -166,3 +166,20 @@ fn a_management_group_deployment_reaches_a_resource_group_through_a_subscription
     );
     assert_eq!(vnet.meta.location.as_deref(), Some("northeurope"), "the location of the group the template creates");
 }
+
+#[test]
+fn an_extension_resource_declared_under_its_scopes_type_has_its_own_type() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "resources": [
+        {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "nsg1", "location": "westeurope",
+         "properties": {},
+         "resources": [{"type": "providers/diagnosticSettings", "apiVersion": "2021-05-01-preview",
+           "name": "Microsoft.Insights/default", "dependsOn": ["nsg1"], "properties": {"logs": []}}]}
+      ]}"#;
+    let model = load_template(template, &[]);
+    assert!(!model.diagnostics.iter().any(|d| d.code == "LOAD014"), "{:?}", model.diagnostics);
+    let (id, document) =
+        model.documents.iter().find(|(id, _)| id.name() == "default").expect("the diagnostic setting is kept");
+    assert_eq!(id.resource_type(), "Microsoft.Insights/diagnosticSettings");
+    assert_eq!(document.body["type"], "Microsoft.Insights/diagnosticSettings");
+}
