@@ -66,6 +66,13 @@ fn a_missing_zone_link_names_the_zone_and_its_terraform_address() {
         "{text}"
     );
     assert!(text.contains("  terraform: azurerm_private_dns_zone.sql\n  error   DNS101"), "{text}");
+    let (_, sarif) = privlink(&["check", "--format", "sarif", "--estate", NO_LINK]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let result = sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "DNS101").unwrap();
+    assert_eq!(result["properties"]["terraform_address"], "azurerm_private_dns_zone.sql");
+    let (_, github) = privlink(&["check", "--format", "github", "--estate", NO_LINK]);
+    let line = github.lines().find(|l| l.contains("title=DNS101")).unwrap();
+    assert!(line.ends_with("(terraform: azurerm_private_dns_zone.sql)"), "{line}");
 }
 
 /// Real plans from public repositories, on demand: they are not committed (their repositories

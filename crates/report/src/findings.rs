@@ -231,11 +231,12 @@ pub type PointerLocator<'a> = &'a dyn Fn(&str, &str) -> Option<usize>;
 /// as a logical location and in the result's properties).
 pub fn to_sarif(
     findings: &[Finding],
-    diagnostics: &[LoadDiagnostic],
+    model: &Model,
     help_base: &str,
     locate: Locator,
     locate_pointer: PointerLocator,
 ) -> String {
+    let diagnostics = &model.diagnostics;
     let mut rules: Vec<serde_json::Value> = all_rules()
         .iter()
         .map(|r| {
@@ -267,13 +268,22 @@ pub fn to_sarif(
                 location["physicalLocation"] =
                     json!({"artifactLocation": {"uri": file}, "region": {"startLine": line}});
             }
-            json!({
+            let mut result = json!({
                 "ruleId": f.code,
                 "ruleIndex": all_rules().iter().position(|r| r.code == f.code).unwrap_or(0),
                 "level": level(f.severity),
                 "message": {"text": f.message},
                 "locations": [location],
-            })
+            });
+            if let Some(address) = terraform_address(model, &f.resource) {
+                // The resource as the pull request's author wrote it, beside the ARM id.
+                result["locations"][0]["logicalLocations"]
+                    .as_array_mut()
+                    .expect("built above")
+                    .push(json!({"fullyQualifiedName": address, "kind": "resource", "name": "terraform"}));
+                result["properties"] = json!({"terraform_address": address});
+            }
+            result
         })
         .collect();
     results.extend(diagnostics.iter().map(|d| sarif_diagnostic(d, locate, locate_pointer)));
@@ -435,12 +445,8 @@ fn github_property(s: &str) -> String {
 
 /// GitHub Actions workflow commands: one annotation per load diagnostic (on its file and the line
 /// its JSON pointer lands on, the pointer in the message), then one per finding.
-pub fn to_github(
-    findings: &[Finding],
-    diagnostics: &[LoadDiagnostic],
-    locate: Locator,
-    locate_pointer: PointerLocator,
-) -> String {
+pub fn to_github(findings: &[Finding], model: &Model, locate: Locator, locate_pointer: PointerLocator) -> String {
+    let diagnostics = &model.diagnostics;
     let mut out = String::new();
     for d in diagnostics {
         let mut loc = String::new();
@@ -463,12 +469,14 @@ pub fn to_github(
         let loc = locate(&f.resource)
             .map(|(file, line)| format!("file={},line={line},", github_escape(&file)))
             .unwrap_or_default();
+        let terraform = terraform_address(model, &f.resource).map(|a| format!(" (terraform: {a})")).unwrap_or_default();
         out.push_str(&format!(
-            "::{} {loc}title={}::{} {}\n",
+            "::{} {loc}title={}::{} {}{}\n",
             github_command(f.severity),
             f.code,
             github_escape(&f.message),
-            github_escape(f.resource.as_str())
+            github_escape(f.resource.as_str()),
+            github_escape(&terraform)
         ));
     }
     out

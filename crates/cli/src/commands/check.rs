@@ -125,11 +125,9 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let out = match args.format {
         CheckFormat::Text => findings::to_text(&found, &estate.model, &estate.label),
         CheckFormat::Json => findings::to_json(&found, &estate.model),
-        CheckFormat::Sarif => {
-            findings::to_sarif(&found, &estate.model.diagnostics, RULES_DOC, &locate, &locate_pointer)
-        }
+        CheckFormat::Sarif => findings::to_sarif(&found, &estate.model, RULES_DOC, &locate, &locate_pointer),
         CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
-        CheckFormat::Github => findings::to_github(&found, &estate.model.diagnostics, &locate, &locate_pointer),
+        CheckFormat::Github => findings::to_github(&found, &estate.model, &locate, &locate_pointer),
     };
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
