@@ -37,7 +37,12 @@ const ADDRESS_KEYS: &[&str] = &[
 /// its address parts when it holds hosts among secrets, else [`REDACTED`]. `None`: kept as is.
 pub fn redact_setting(name: &str, value: &str) -> Option<String> {
     let trimmed = value.trim();
-    let platform = name.len() >= 8 && name[..8].eq_ignore_ascii_case("WEBSITE_");
+    // Platform settings, except the few that hold credentials (`WEBSITE_AUTH_SIGNING_KEY`,
+    // `WEBSITE_CONTENTAZUREFILECONNECTIONSTRING`, …).
+    let upper = name.to_ascii_uppercase();
+    let credential =
+        ["KEY", "SECRET", "PASSWORD", "TOKEN", "CONNECTIONSTRING", "SAS"].iter().any(|w| upper.contains(w));
+    let platform = upper.starts_with("WEBSITE_") && !credential;
     let port = name.to_ascii_uppercase().ends_with("_PORT") && trimmed.parse::<u16>().is_ok();
     if platform || port || trimmed.is_empty() || trimmed.starts_with(KEY_VAULT_REFERENCE_PREFIX) {
         return None;
@@ -124,6 +129,8 @@ mod tests {
     #[test]
     fn takes_credentials_out_and_keeps_the_hosts() {
         assert_eq!(redact_setting("DB_PASSWORD", "hunter2").as_deref(), Some(REDACTED));
+        // A platform setting that holds a credential is a secret like any other.
+        assert_eq!(redact_setting("WEBSITE_AUTH_SIGNING_KEY", "0A1B2C3D4E5F").as_deref(), Some(REDACTED));
         assert_eq!(
             redact_setting("SQL", "Server=tcp:sql1.database.windows.net,1433;User ID=u;Password=p@ss;").as_deref(),
             Some("Server=tcp:sql1.database.windows.net,1433")
