@@ -216,24 +216,13 @@ fn evaluate(
             .iter()
             .filter_map(|r| ResourceId::parse(r.document.get("id")?.as_str()?).ok())
             .collect();
-        let mut collector = DocumentCollector::new();
-        for r in evaluation.resources {
-            collector.add_document(r.document, Origin::new(file.as_str(), r.source));
-        }
-        let inner = collector.finish();
-        diagnostics.extend(inner.diagnostics);
-        let mut inserted = std::collections::BTreeSet::new();
-        for (id, doc) in inner.documents {
-            if let std::collections::btree_map::Entry::Vacant(slot) = documents.entry(id.clone()) {
-                inserted.insert(id);
-                slot.insert(doc);
-            }
-        }
-        for id in template_order {
-            if inserted.remove(&id) {
-                deployed.push(id);
-            }
-        }
+        add_deployed(
+            &mut documents,
+            &mut deployed,
+            &mut diagnostics,
+            evaluation.resources.into_iter().map(|r| (r.document, Origin::new(file.as_str(), r.source))),
+            template_order,
+        );
         for u in evaluation.unknowns {
             read_runtime_properties |= template::is_runtime_property(&u.reason);
             diagnostics.push(LoadDiagnostic::new(
@@ -254,7 +243,7 @@ fn evaluate(
     Ok(EstateDocuments { documents, diagnostics, deployed, read_runtime_properties })
 }
 
-/// Adds what a plan deploys, in its `order`, to the estate's documents; an exported
+/// Adds what a template or plan deploys, in its `order`, to the estate's documents; an exported
 /// document of the same id wins.
 fn add_deployed(
     documents: &mut BTreeMap<ResourceId, Document>,
