@@ -14,7 +14,6 @@ use privlink_engine::provider::ArmError;
 use privlink_model::ResourceId;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
@@ -51,9 +50,13 @@ impl From<StoreError> for ArmError {
 ///
 /// Ordering by the lower-cased id puts each resource right before everything below it, so
 /// "all documents within X" is one range scan.
+///
+/// The map is persistent (`imbl::OrdMap`): [`Documents::with_changes`] shares every node it does
+/// not change, so a write costs O(log n) however large the estate. A `BTreeMap` copied per write
+/// made record-set writes slow down as a zone grew (issue 17, item 7).
 #[derive(Debug, Clone, Default)]
 pub struct Documents {
-    by_key: BTreeMap<String, Arc<Value>>,
+    by_key: imbl::OrdMap<Arc<str>, Arc<Value>>,
 }
 
 impl Documents {
@@ -75,16 +78,16 @@ impl Documents {
 
     /// Every document as `(lower-cased id, document)`, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.by_key.iter().map(|(k, v)| (k.as_str(), &**v))
+        self.by_key.iter().map(|(k, v)| (&**k, &**v))
     }
 
     /// The documents strictly below `ancestor` (its children, their children, …), in id order.
     pub fn below<'a>(&'a self, ancestor: &ResourceId) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
         let prefix = format!("{}/", ancestor.key());
         self.by_key
-            .range(prefix.clone()..)
-            .take_while(move |(k, _)| k.starts_with(&prefix))
-            .map(|(k, v)| (k.as_str(), &**v))
+            .range::<_, str>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .take_while(move |(k, _)| k.starts_with(prefix.as_str()))
+            .map(|(k, v)| (&**k, &**v))
     }
 
     /// The documents whose parent is `parent` and whose type is `resource_type` (case-insensitive).
@@ -109,7 +112,7 @@ impl Documents {
         match change {
             Change::Put(doc) => {
                 let id = document_id(doc).ok_or_else(|| StoreError::InvalidDocument(abbreviate(doc)))?;
-                self.by_key.insert(id.key().to_string(), Arc::new(doc.clone()));
+                self.by_key.insert(Arc::from(id.key()), Arc::new(doc.clone()));
             }
             Change::Delete(id) => {
                 self.by_key.remove(id.key());
@@ -163,7 +166,7 @@ impl Store {
             let doc: Value = serde_json::from_str(text.value()).map_err(|e| {
                 StoreError::InvalidDocument(format!("stored document '{}' is not JSON: {e}", key.value()))
             })?;
-            documents.by_key.insert(key.value().to_string(), Arc::new(doc));
+            documents.by_key.insert(Arc::from(key.value()), Arc::new(doc));
         }
         drop(table);
         drop(read);

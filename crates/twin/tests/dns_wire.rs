@@ -1,7 +1,9 @@
 //! The DNS face's wire behaviour on the seed estate: UDP and TCP, EDNS (OPT echoed, payload
 //! honoured, TC when an answer does not fit), NODATA and NXDOMAIN with an SOA, SERVFAIL with an
 //! Extended DNS Error for what privlink does not model, FORMERR / NOTIMP / REFUSED; and a fuzz of
-//! the packet handler (arbitrary bytes never panic; what does not decode gets FORMERR or nothing).
+//! the packet handler (arbitrary bytes never panic; what does not decode gets FORMERR or nothing;
+//! multi-question and oversized queries get replies within the requester's UDP size, with at most
+//! one question echoed).
 
 mod dns_support;
 
@@ -224,5 +226,62 @@ proptest! {
                 prop_assert_eq!(reply.metadata.response_code, ResponseCode::FormErr);
             }
         }
+    }
+}
+
+/// A query of `names.len()` questions (each a name from the seed estate or a random one), with an
+/// OPT record offering `payload` when given, padded past `padding` bytes with an extra record.
+fn multi_question_query(names: &[String], record_type: u16, payload: Option<u16>, padding: usize) -> Vec<u8> {
+    let mut message = query_message(SQL, RecordType::A, payload);
+    message.queries.clear();
+    for name in names {
+        if let Ok(name) = hickory_proto::rr::Name::from_ascii(name) {
+            message.add_query(hickory_proto::op::Query::query(name, RecordType::from(record_type)));
+        }
+    }
+    if padding > 0 {
+        let text = hickory_proto::rr::rdata::TXT::new(vec!["x".repeat(200); padding / 200 + 1]);
+        let owner = hickory_proto::rr::Name::from_ascii("pad.example.").unwrap();
+        message.add_additional(hickory_proto::rr::Record::from_rdata(owner, 0, hickory_proto::rr::RData::TXT(text)));
+    }
+    message.to_vec().unwrap()
+}
+
+fn udp_limit(payload: Option<u16>) -> usize {
+    payload.map_or(512, |p| usize::from(p.clamp(512, 1232)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Issue 17: several questions, long names, big payload offers and oversized messages: the
+    /// reply fits the requester's UDP size, echoes at most one question, and is FORMERR when
+    /// there was more than one.
+    #[test]
+    fn multi_question_and_oversized_queries_keep_the_size_limits(
+        count in 1usize..400,
+        known in any::<bool>(),
+        label in "[a-z0-9-]{1,63}",
+        depth in 1usize..4,
+        record_type in prop_oneof![Just(1u16), Just(28), Just(5), Just(6), Just(16), Just(255), any::<u16>()],
+        payload in proptest::option::of(any::<u16>()),
+        padding in prop_oneof![Just(0usize), 0usize..60_000],
+    ) {
+        let name = if known {
+            SQL.to_string()
+        } else {
+            format!("{}.", vec![label.as_str(); depth].join("."))
+        };
+        let names = vec![name; count];
+        let query = multi_question_query(&names, record_type, payload, padding);
+        let Some(reply) = respond(snapshot(), &vnet_app(), &query, Transport::Udp) else { return Ok(()) };
+        prop_assert!(reply.len() <= udp_limit(payload), "{} bytes for {} questions, payload {payload:?}", reply.len(), count);
+        let reply = Message::from_vec(&reply).expect("every answer decodes");
+        prop_assert!(reply.queries.len() <= 1);
+        if count > 1 {
+            prop_assert_eq!(reply.metadata.response_code, ResponseCode::FormErr);
+        }
+        let over_tcp = Message::from_vec(&respond(snapshot(), &vnet_app(), &query, Transport::Tcp).unwrap()).unwrap();
+        prop_assert!(over_tcp.queries.len() <= 1);
     }
 }

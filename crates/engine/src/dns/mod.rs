@@ -565,6 +565,28 @@ impl<'m> Resolver<'m> {
                 .and_then(|id| self.model.resources.record_sets.get(id))
         };
         let zone_name = zone_id.name();
+        // Azure creates every private zone with its SOA record at the apex, so the apex always
+        // exists: SOA is answered there, and another type without a record is NODATA, never
+        // NXDOMAIN (issue 17).
+        let at_apex = DnsName::parse(zone_name).is_ok_and(|apex| apex == *name);
+        if at_apex && qtype == RecordType::SOA {
+            let soa = &public::PRIVATE_ZONE_SOA;
+            walk.explanation.push(format!(
+                "Private zone {zone_id} is linked to VNet {vnet} by {link_id}; {name} is its apex, where Azure keeps the zone's SOA record."
+            ));
+            walk.chain.push(ChainRecord {
+                name: name.clone(),
+                record_type: RecordType::SOA,
+                data: format!(
+                    "{} {} {} {} {} {} {}",
+                    soa.mname, soa.rname, soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum
+                ),
+                ttl: soa.ttl,
+                source: zone_id.to_string(),
+            });
+            walk.zone = Some(zone_id.clone());
+            return ZoneStep::Done(Outcome::NoData);
+        }
         if qtype != RecordType::CNAME {
             if let Some(rs) = record_in_zone(qtype) {
                 let addresses = rs.addresses();
@@ -618,6 +640,14 @@ impl<'m> Resolver<'m> {
             walk.explanation.push(format!(
                 "Private zone {zone_id} (linked to VNet {vnet} by {link_id}) has record set {} for {name} but no {} record: NOERROR with no answer.",
                 rs.meta.id,
+                qtype.as_str()
+            ));
+            walk.zone = Some(zone_id.clone());
+            return ZoneStep::Done(Outcome::NoData);
+        }
+        if at_apex {
+            walk.explanation.push(format!(
+                "Private zone {zone_id} (linked to VNet {vnet} by {link_id}) has no {} record at its apex {name}, which exists (it holds the zone's SOA): NOERROR with no answer.",
                 qtype.as_str()
             ));
             walk.zone = Some(zone_id.clone());

@@ -1,5 +1,15 @@
 //! Sockets: a UDP socket and a TCP listener per view, and the supervisor that keeps the set of
 //! listeners equal to the set of views of the current estate.
+//!
+//! **Isolation.** The face runs on a runtime of its own ([`DNS_WORKERS`] worker thread plus the
+//! supervisor's thread), never on the caller's: a flood of DNS packets then costs at most that
+//! thread's share of the CPU, and the ARM face keeps its own workers (issue 17: ARM's median went
+//! from 0.29 ms to 73 ms while DNS shared its runtime).
+//!
+//! **TCP.** At most [`MAX_TCP_CONNECTIONS`] per view; a connection idle for [`TCP_IDLE`] is
+//! closed (RFC 7766 §6.2.3), and when a new connection arrives at the limit the connection idle
+//! the longest is closed to make room (RFC 7766 §6.2.2), so idle or slow connections cannot lock
+//! legitimate clients out.
 
 use super::packet::{self, Transport};
 use super::snapshot::{DnsSnapshot, ViewKey};
@@ -8,19 +18,24 @@ use anyhow::Context;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::Ipv4Addr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
+/// Worker threads of the DNS face's own runtime.
+pub const DNS_WORKERS: usize = 1;
 /// Tasks receiving on each view's UDP socket.
 const UDP_WORKERS: usize = 2;
-/// Open TCP connections per view; more are closed at once.
-const MAX_TCP_CONNECTIONS: usize = 64;
+/// Open TCP connections per view; at the limit the longest-idle one makes room for a new one.
+pub const MAX_TCP_CONNECTIONS: usize = 64;
 /// A TCP connection idle this long is closed (RFC 7766 suggests seconds, not minutes).
-const TCP_IDLE: Duration = Duration::from_secs(10);
+pub const TCP_IDLE: Duration = Duration::from_secs(5);
+/// The supervisor rebuilds eagerly at most this often; a query always sees the latest commit
+/// anyway (it rebuilds on demand), so a burst of writes costs a few rebuilds, not one each.
+const EAGER_REBUILD_INTERVAL: Duration = Duration::from_millis(200);
 /// Attempts at finding a free port shared by every address when the port is 0.
 const PORT_ATTEMPTS: usize = 8;
 
@@ -85,13 +100,16 @@ pub(super) async fn start(
     port: Option<u16>,
     table: ViewTable,
     stopped: watch::Receiver<bool>,
-) -> anyhow::Result<(u16, JoinHandle<()>)> {
+) -> anyhow::Result<(u16, Stopped)> {
     let snapshot = shared.current.load_full();
     let addresses = address::allocate(snapshot.view_keys(), []);
     let (port, bound) = bind_initial(&addresses, port)?;
     let supervisor = launch(shared, bound, port, table, stopped, true)?;
     Ok((port, supervisor))
 }
+
+/// Resolves when the face's supervisor has stopped every listener; an error if it panicked.
+pub(super) type Stopped = oneshot::Receiver<()>;
 
 /// Serves exactly one view on `address` (any address: a veth inside a network namespace), with no
 /// listeners added or removed as the estate changes.
@@ -101,7 +119,7 @@ pub(super) async fn start_one(
     address: std::net::SocketAddrV4,
     table: ViewTable,
     stopped: watch::Receiver<bool>,
-) -> anyhow::Result<(u16, JoinHandle<()>)> {
+) -> anyhow::Result<(u16, Stopped)> {
     let (udp, tcp) = bind_pair(*address.ip(), address.port()).with_context(|| format!("binding {address}"))?;
     let port = udp.local_addr()?.port();
     let supervisor = launch(shared, vec![(view, *address.ip(), udp, tcp)], port, table, stopped, false)?;
@@ -115,14 +133,37 @@ fn launch(
     table: ViewTable,
     stopped: watch::Receiver<bool>,
     follow_views: bool,
-) -> anyhow::Result<JoinHandle<()>> {
+) -> anyhow::Result<Stopped> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(DNS_WORKERS)
+        .thread_name("privlink-dns")
+        .enable_all()
+        .build()
+        .context("starting the DNS face's runtime")?;
     let mut listeners = BTreeMap::new();
-    for (key, address, udp, tcp) in bound {
-        let listener = Listener::spawn(&shared, key.clone(), address, udp, tcp)?;
-        listeners.insert(key, listener);
+    let spawned = {
+        // Sockets register with, and tasks spawn on, the face's runtime.
+        let _inside = runtime.enter();
+        bound.into_iter().try_for_each(|(key, address, udp, tcp)| {
+            listeners.insert(key.clone(), Listener::spawn(&shared, key, address, udp, tcp)?);
+            Ok::<_, anyhow::Error>(())
+        })
+    };
+    if let Err(e) = spawned {
+        // Dropping a runtime would block, which an async caller may not.
+        runtime.shutdown_background();
+        return Err(e);
     }
     publish(&table, &listeners, port);
-    Ok(tokio::spawn(supervise(shared, listeners, port, table, stopped, follow_views)))
+    let (done, finished) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("privlink-dns-supervisor".into())
+        .spawn(move || {
+            runtime.block_on(supervise(shared, listeners, port, table, stopped, follow_views));
+            let _ = done.send(());
+        })
+        .context("starting the DNS face's supervisor thread")?;
+    Ok(finished)
 }
 
 fn publish(table: &ViewTable, listeners: &BTreeMap<ViewKey, Listener>, port: u16) {
@@ -159,6 +200,10 @@ async fn supervise(
         if follow_views {
             reconcile(&shared, &snapshot, &mut listeners, port);
             publish(&table, &listeners, port);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(EAGER_REBUILD_INTERVAL) => {},
+            _ = stop_requested(&mut stopped) => break,
         }
     }
     for listener in listeners.values() {
@@ -235,8 +280,49 @@ async fn serve_udp(shared: Arc<Shared>, key: ViewKey, socket: Arc<UdpSocket>, mu
     }
 }
 
+/// The open TCP connections of one view: when each went idle (`None` while it answers), and how
+/// to close it.
+#[derive(Default)]
+struct Connections {
+    open: Mutex<BTreeMap<u64, Connection>>,
+}
+
+struct Connection {
+    idle_since: Option<Instant>,
+    close: Arc<Notify>,
+}
+
+impl Connections {
+    /// Registers a new connection, closing the longest-idle one when at the limit. `None` when
+    /// every connection is busy answering: the new one is refused.
+    fn admit(&self, id: u64) -> Option<Arc<Notify>> {
+        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if open.len() >= MAX_TCP_CONNECTIONS {
+            let longest_idle = open.iter().filter_map(|(id, c)| Some((c.idle_since?, *id))).min().map(|(_, id)| id)?;
+            if let Some(evicted) = open.remove(&longest_idle) {
+                evicted.close.notify_one();
+            }
+        }
+        let close = Arc::new(Notify::new());
+        open.insert(id, Connection { idle_since: Some(Instant::now()), close: close.clone() });
+        Some(close)
+    }
+
+    fn set_idle(&self, id: u64, idle: bool) {
+        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(connection) = open.get_mut(&id) {
+            connection.idle_since = idle.then(Instant::now);
+        }
+    }
+
+    fn remove(&self, id: u64) {
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id);
+    }
+}
+
 async fn serve_tcp(shared: Arc<Shared>, key: ViewKey, listener: TcpListener, mut stopped: watch::Receiver<bool>) {
-    let connections = Arc::new(Semaphore::new(MAX_TCP_CONNECTIONS));
+    let connections = Arc::new(Connections::default());
+    let mut next_id = 0u64;
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -248,17 +334,26 @@ async fn serve_tcp(shared: Arc<Shared>, key: ViewKey, listener: TcpListener, mut
             },
             _ = stop_requested(&mut stopped) => return,
         };
-        let Ok(permit) = connections.clone().try_acquire_owned() else { continue };
-        let (shared, key, stopped) = (shared.clone(), key.clone(), stopped.clone());
+        next_id += 1;
+        let id = next_id;
+        let Some(close) = connections.admit(id) else { continue };
+        let (shared, key, stopped, connections) = (shared.clone(), key.clone(), stopped.clone(), connections.clone());
         tokio::spawn(async move {
-            let _permit = permit;
-            serve_connection(&shared, &key, stream, stopped).await;
+            serve_connection(&shared, &key, stream, stopped, &close, &|idle| connections.set_idle(id, idle)).await;
+            connections.remove(id);
         });
     }
 }
 
 /// RFC 1035 §4.2.2 / RFC 7766: messages prefixed by their two-byte length, several per connection.
-async fn serve_connection(shared: &Shared, key: &ViewKey, mut stream: TcpStream, mut stopped: watch::Receiver<bool>) {
+async fn serve_connection(
+    shared: &Shared,
+    key: &ViewKey,
+    mut stream: TcpStream,
+    mut stopped: watch::Receiver<bool>,
+    close: &Notify,
+    set_idle: &(dyn Fn(bool) + Sync),
+) {
     loop {
         let read = async {
             let length = stream.read_u16().await?;
@@ -272,7 +367,9 @@ async fn serve_connection(shared: &Shared, key: &ViewKey, mut stream: TcpStream,
                 _ => return,
             },
             _ = stop_requested(&mut stopped) => return,
+            _ = close.notified() => return,
         };
+        set_idle(false);
         let snapshot = shared.snapshot();
         let Some(reply) = packet::respond(&snapshot, key, &message, Transport::Tcp) else { return };
         let Ok(length) = u16::try_from(reply.len()) else { return };
@@ -282,5 +379,6 @@ async fn serve_connection(shared: &Shared, key: &ViewKey, mut stream: TcpStream,
         if stream.write_all(&framed).await.is_err() {
             return;
         }
+        set_idle(true);
     }
 }

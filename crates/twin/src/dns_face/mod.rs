@@ -29,6 +29,7 @@
 
 pub mod address;
 mod listen;
+pub use listen::{DNS_WORKERS, MAX_TCP_CONNECTIONS, TCP_IDLE};
 pub mod packet;
 pub mod snapshot;
 
@@ -171,7 +172,7 @@ pub struct RunningDns {
     pub port: u16,
     table: ViewTable,
     stop: DnsShutdown,
-    supervisor: tokio::task::JoinHandle<()>,
+    supervisor: listen::Stopped,
 }
 
 impl RunningDns {
@@ -207,7 +208,7 @@ impl RunningDns {
 
     /// Waits until the face stops (after a [`DnsShutdown::shutdown`]).
     pub async fn wait(self) -> anyhow::Result<()> {
-        self.supervisor.await.map_err(|e| anyhow::anyhow!("the DNS face supervisor failed: {e}"))
+        self.supervisor.await.map_err(|_| anyhow::anyhow!("the DNS face supervisor failed (it panicked)"))
     }
 }
 
