@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const RG: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-load";
-const ZONE: &str = "providers/Microsoft.Network/privateDnsZones/load.example.internal";
+const ZONE_NAME: &str = "load.example.internal";
 const RECORDS: usize = 2000;
 const CLIENTS: usize = 16;
 const STEP: usize = 500;
@@ -74,7 +74,7 @@ async fn records(dns: bool) -> anyhow::Result<()> {
     let twin = start(config).await?;
     let arm = Arc::new(Arm::of(&twin)?);
     arm.put(RG, "2021-04-01", &json!({"location": "westeurope"})).await?;
-    let zone = format!("{RG}/{ZONE}");
+    let zone = format!("{RG}/providers/{}/{ZONE_NAME}", privlink_model::arm_type::PRIVATE_DNS_ZONES);
     arm.put(&zone, "2024-06-01", &json!({"location": "global"})).await?;
     let next = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicU64::new(0));
