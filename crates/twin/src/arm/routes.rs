@@ -15,7 +15,7 @@ use privlink_model::ResourceId;
 use serde_json::{json, Value};
 
 pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmResponse, ArmError> {
-    let segments = path_segments(&request.path);
+    let segments = request_segments(&request.path)?;
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     match lower.as_slice() {
@@ -24,16 +24,20 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
             return Ok(ArmResponse::json(200, platform::cloud_metadata(&base_url(state, request))));
         }
         ["msi", "token"] => return Ok(issue_identity_token(state, request)),
-        // privlink's own readers (`privlink check --twin URL`): every document as stored. Not an
-        // ARM path, so no token: the twin listens on loopback only.
+        _ => {}
+    }
+    authenticate(state, request)?;
+    // The twin's own endpoints, not ARM's, so no api-version; like every read of the estate they
+    // need the token: the documents hold app-setting secrets, and the DNS views name the estate's
+    // networks.
+    match lower.as_slice() {
+        // privlink's own readers (`privlink check --twin URL`): every document as stored.
         ["privlink", "documents"] => {
             require_method(request, &[Method::GET])?;
             let snapshot = state.store.snapshot();
             let documents: Vec<Value> = snapshot.iter().map(|(_, doc)| doc.clone()).collect();
             return Ok(ArmResponse::json(200, json!({ "value": documents })));
         }
-        // The twin's own endpoint, not ARM's: no token and no api-version, like the metadata
-        // above; it names loopback addresses only.
         ["privlink", "dns-views"] => {
             require_method(request, &[Method::GET])?;
             let views = serde_json::to_value(&*state.dns_views.get()).unwrap_or_else(|_| json!([]));
@@ -41,7 +45,6 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
         }
         _ => {}
     }
-    authenticate(state, request)?;
     if query_param(request, "api-version").is_none() {
         return Err(ArmError::bad_request(
             "MissingApiVersionParameter",
@@ -283,12 +286,11 @@ pub(super) fn method_not_allowed(request: &ArmRequest) -> ArmError {
     )
 }
 
-/// The base URL for links handed back to the client: the host the client used, else the twin's.
-pub(super) fn base_url(state: &ArmState, request: &ArmRequest) -> String {
-    match header(request, "host") {
-        Some(host) if !host.is_empty() => format!("https://{host}"),
-        _ => state.public_url.clone(),
-    }
+/// The base URL for links handed back to the client: always the twin's own. The client's `Host`
+/// header is not trusted: copied into an `Azure-AsyncOperation` URL it would send the client's
+/// next request (and its token) wherever the header said.
+pub(super) fn base_url(state: &ArmState, _request: &ArmRequest) -> String {
+    state.public_url.clone()
 }
 
 pub(super) fn header<'a>(request: &'a ArmRequest, name: &str) -> Option<&'a str> {
@@ -309,7 +311,32 @@ pub(super) fn path_segments(path: &str) -> Vec<String> {
     path.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode(s, false)).collect()
 }
 
+/// The path's segments for routing: split on `/` first, then each segment decoded on its own, so
+/// an escaped `%2F` stays inside its segment instead of adding path levels; a segment that decodes
+/// to something no ARM name can hold (a `/`, bytes that are not UTF-8) is refused, never repaired.
+pub(super) fn request_segments(path: &str) -> Result<Vec<String>, ArmError> {
+    // UNVERIFIED: ARM's code for a request URI it cannot route; the status is its 400.
+    let invalid = |segment: &str, why: &str| {
+        ArmError::bad_request("InvalidRequestUri", format!("The request URI segment '{segment}' is invalid: {why}."))
+    };
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|raw| {
+            let decoded = String::from_utf8(percent_decode_bytes(raw, false))
+                .map_err(|_| invalid(raw, "it does not decode to UTF-8"))?;
+            if decoded.contains('/') || decoded.contains('\\') {
+                return Err(invalid(raw, "an escaped '/' or '\\' cannot be part of a name"));
+            }
+            Ok(decoded)
+        })
+        .collect()
+}
+
 pub(super) fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(text, plus_is_space)).into_owned()
+}
+
+fn percent_decode_bytes(text: &str, plus_is_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -330,5 +357,5 @@ pub(super) fn percent_decode(text: &str, plus_is_space: bool) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
