@@ -160,3 +160,71 @@ async fn bodies_over_arms_limit_are_refused_with_its_error() {
     assert_eq!((reply.status, reply.error_code()), (413, Some("RequestEntityTooLarge")), "{:?}", reply.status);
     assert!(twin.state.store.snapshot().is_empty());
 }
+
+/// Item 8: the writes Azure refuses, each answered with the status and code Azure uses.
+#[tokio::test]
+async fn writes_azure_refuses_are_refused_with_its_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let twin = InProcessTwin::open(dir.path());
+    let rg = format!("{SUB}/resourceGroups/rg-net");
+    assert_eq!(twin.send("PUT", &format!("{rg}?{API}"), Some(&json!({"location": "eastus"}))).await.status, 201);
+    let net = format!("{rg}/providers/Microsoft.Network");
+    let vnet = format!("{net}/virtualNetworks/vnet-a");
+    let space = json!({"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.20.0.0/16"]},
+        "subnets": [{"name": "s1", "properties": {"addressPrefix": "10.20.1.0/24"}}]}});
+    assert_eq!(twin.send("PUT", &format!("{vnet}?{API}"), Some(&space)).await.status, 201);
+    let subnet = |prefix: Value| json!({"properties": {"addressPrefix": prefix}});
+    let group_body = json!({"location": "eastus"});
+    let long = "a".repeat(2000);
+    let accents = "%C3%A9".repeat(100);
+    let cases: Vec<(String, Value, u16, &str)> = vec![
+        (format!("{vnet}/subnets/out?{API}"), subnet(json!("10.99.0.0/24")), 400, "NetcfgSubnetRangeOutsideVnet"),
+        (format!("{vnet}/subnets/over?{API}"), subnet(json!("10.20.1.128/25")), 400, "NetcfgSubnetRangesOverlap"),
+        (format!("{vnet}/subnets/len?{API}"), subnet(json!("10.20.0.0/33")), 400, "InvalidAddressPrefixFormat"),
+        (format!("{vnet}/subnets/ip?{API}"), subnet(json!("not-an-ip")), 400, "InvalidAddressPrefixFormat"),
+        (format!("{vnet}/subnets/none?{API}"), json!({"properties": {}}), 400, "NetcfgInvalidSubnet"),
+        (
+            format!("{net}/virtualNetworks/vnet-b?{API}"),
+            json!({"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.30.0.0/16"]},
+                "subnets": [{"name": "x", "properties": {"addressPrefix": "10.31.0.0/24"}}]}}),
+            400,
+            "NetcfgSubnetRangeOutsideVnet",
+        ),
+        (format!("{vnet}?api-version=garbage"), space.clone(), 400, "NoRegisteredProviderFound"),
+        (format!("{vnet}?api-version="), space.clone(), 400, "MissingApiVersionParameter"),
+        (format!("{vnet}?api-version=1900-01-01"), space.clone(), 400, "NoRegisteredProviderFound"),
+        (
+            format!("{SUB}/resourcegroups/rg-x?api-version=garbage"),
+            group_body.clone(),
+            400,
+            "InvalidApiVersionParameter",
+        ),
+        (format!("{rg}/providers/Microsoft.Bogus/things/t?{API}"), group_body.clone(), 400, "InvalidResourceNamespace"),
+        (format!("{vnet}/bogusChildren/c?{API}"), json!({"properties": {}}), 400, "InvalidResourceType"),
+        (format!("{SUB}/resourcegroups/.?{API}"), group_body.clone(), 400, "ResourceGroupNameInvalid"),
+        (format!("{SUB}/resourcegroups/..?{API}"), group_body.clone(), 400, "ResourceGroupNameInvalid"),
+        (format!("{SUB}/resourcegroups/rg%00nul?{API}"), group_body.clone(), 400, "ResourceGroupNameInvalid"),
+        (format!("{SUB}/resourcegroups/rg%0Aline?{API}"), group_body.clone(), 400, "ResourceGroupNameInvalid"),
+        (format!("{SUB}/resourcegroups/rg-%FF?{API}"), group_body.clone(), 400, "InvalidRequestUri"),
+        (format!("{SUB}/resourcegroups/{long}?{API}"), group_body.clone(), 400, "ResourceGroupNameInvalid"),
+        (format!("{SUB}/resourcegroups/{accents}?{API}"), group_body.clone(), 400, "ResourceGroupNameInvalid"),
+        (
+            format!("{net}/privateDnsZones/z.example?{API}"),
+            json!({"location": "global", "properties": "oops"}),
+            400,
+            "InvalidRequestContent",
+        ),
+    ];
+    let before = twin.state.store.snapshot().len();
+    for (path, body, status, code) in &cases {
+        let reply = twin.send("PUT", path, Some(body)).await;
+        let shown: String = path.chars().take(140).collect();
+        assert_eq!((reply.status, reply.error_code()), (*status, Some(*code)), "PUT {shown}: {:?}", reply.body);
+    }
+    assert_eq!(twin.state.store.snapshot().len(), before, "nothing refused was stored");
+    // What Azure accepts still goes in: a subnet inside, beside the other; a 90-character group.
+    let inside = twin.send("PUT", &format!("{vnet}/subnets/s2?{API}"), Some(&subnet(json!("10.20.2.0/24")))).await;
+    assert_eq!(inside.status, 201, "{inside:?}");
+    let longest = format!("{SUB}/resourcegroups/{}?{API}", "%C3%A9".repeat(90));
+    assert_eq!(twin.send("PUT", &longest, Some(&group_body)).await.status, 201);
+}

@@ -17,6 +17,7 @@ mod long_running;
 mod merge_patch;
 mod paging;
 mod preconditions;
+mod request_shape;
 mod routes;
 mod scope;
 mod token;

@@ -2,6 +2,7 @@
 //! answers, and the request helpers every handler uses (segments, query, headers, method checks).
 
 use super::app_service::{is_singleton_config, singleton_config, site_vnet_connections};
+use super::request_shape::{check_api_version, check_group_name, check_resource_type};
 use super::scope::{known_subscriptions, require_group, require_resource, require_subscription};
 use super::token::{authenticate, issue_identity_token};
 use super::writes::{action, delete, patch, put};
@@ -45,13 +46,12 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
         }
         _ => {}
     }
-    if query_param(request, "api-version").is_none() {
-        return Err(ArmError::bad_request(
-            "MissingApiVersionParameter",
-            "The api-version query parameter (?api-version=) is required for all requests.",
-        ));
-    }
     let s = &segments;
+    let provider_type = match lower.as_slice() {
+        ["subscriptions", _, "resourcegroups", _, "providers", _, _, ..] => Some(format!("{}/{}", s[5], s[6])),
+        _ => None,
+    };
+    check_api_version(request, provider_type.as_deref())?;
     match lower.as_slice() {
         ["subscriptions"] => {
             require_method(request, &[Method::GET])?;
@@ -91,6 +91,9 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
             Ok(list(top_level_resources(&docs, &scope)))
         }
         ["subscriptions", _, "resourcegroups", _] => {
+            if request.method == Method::PUT {
+                check_group_name(&s[3])?;
+            }
             let group = parse_id(&format!("/subscriptions/{}/resourceGroups/{}", s[1], s[3]))?;
             resource_group(state, request, &group)
         }
@@ -157,6 +160,9 @@ pub(super) fn provider_path(
 ) -> Result<ArmResponse, ArmError> {
     if rest.len().is_multiple_of(2) {
         let id = parse_id(&format!("{group}/providers/{namespace}/{}", rest.join("/")))?;
+        if request.method == Method::PUT || request.method == Method::PATCH {
+            check_resource_type(&id, &query_param(request, "api-version").unwrap_or_default())?;
+        }
         return resource(state, request, &id);
     }
     let (last, owner) = rest.split_last().expect("an odd-length slice is not empty");

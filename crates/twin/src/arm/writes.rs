@@ -252,7 +252,10 @@ pub(super) fn json_object_body(request: &ArmRequest) -> Result<Value, ArmError> 
             "the body is nested {} levels deep; at most {MAX_BODY_DEPTH} are accepted",
             json_depth(&value)
         ))),
-        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(value @ Value::Object(_)) => {
+            super::request_shape::check_body_shape(&value)?;
+            Ok(value)
+        }
         Ok(_) => Err(invalid("the body is not a JSON object".to_string())),
         Err(e) => Err(invalid(e.to_string())),
     }
