@@ -2,10 +2,12 @@
 //!
 //! A listener holds at most [`ConnectionLimits::max_connections`] connections at once: one more is
 //! accepted and closed at once, so that neither the process's descriptors nor its tasks can be
-//! exhausted by clients that connect and say nothing. A connection on which nothing is read or
-//! written for [`ConnectionLimits::idle_timeout`] is closed (before the TLS handshake, between
-//! keep-alive requests, or mid-request), which frees its place for the next client; hyper's
-//! header-read timeout bounds how long a client may take to send a request's head byte by byte.
+//! exhausted by clients that connect and say nothing. A connection that sends nothing within
+//! [`ConnectionLimits::header_read_timeout`] of connecting is closed; after that, one on which
+//! nothing is read or written for [`ConnectionLimits::idle_timeout`] is closed (between keep-alive
+//! requests, or mid-request), which frees its place for the next client; hyper's header-read
+//! timeout bounds how long a client may take to send a request's head byte by byte, and the TLS
+//! acceptor's handshake timeout the handshake.
 
 use axum_server::accept::Accept;
 use std::future::Future;
@@ -49,6 +51,7 @@ pub struct LimitedAcceptor<A> {
     inner: A,
     permits: Arc<Semaphore>,
     idle_timeout: Duration,
+    silent_timeout: Duration,
 }
 
 impl<A> LimitedAcceptor<A> {
@@ -57,6 +60,7 @@ impl<A> LimitedAcceptor<A> {
             inner,
             permits: Arc::new(Semaphore::new(limits.max_connections)),
             idle_timeout: limits.idle_timeout,
+            silent_timeout: limits.header_read_timeout.min(limits.idle_timeout),
         }
     }
 }
@@ -81,7 +85,7 @@ where
             drop(stream);
             return Box::pin(std::future::ready(Err(io::Error::other("the connection limit is reached"))));
         };
-        let bounded = Bounded::new(stream, permit, self.idle_timeout);
+        let bounded = Bounded::new(stream, permit, self.silent_timeout, self.idle_timeout);
         let inner = self.inner.clone();
         Box::pin(async move { inner.accept(bounded, service).await })
     }
@@ -96,8 +100,15 @@ pub struct Bounded {
 }
 
 impl Bounded {
-    fn new(stream: TcpStream, permit: OwnedSemaphorePermit, idle_timeout: Duration) -> Bounded {
-        Bounded { stream, _permit: permit, idle_timeout, deadline: Box::pin(tokio::time::sleep(idle_timeout)) }
+    /// Until its first byte arrives a connection may stay `silent_timeout`; then `idle_timeout`
+    /// after each read or write.
+    fn new(
+        stream: TcpStream,
+        permit: OwnedSemaphorePermit,
+        silent_timeout: Duration,
+        idle_timeout: Duration,
+    ) -> Bounded {
+        Bounded { stream, _permit: permit, idle_timeout, deadline: Box::pin(tokio::time::sleep(silent_timeout)) }
     }
 
     fn touched(&mut self) {
@@ -117,9 +128,12 @@ impl Bounded {
 impl AsyncRead for Bounded {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        let before = buf.filled().len();
         match Pin::new(&mut this.stream).poll_read(cx, buf) {
             Poll::Ready(result) => {
-                this.touched();
+                if buf.filled().len() > before {
+                    this.touched();
+                }
                 Poll::Ready(result)
             }
             Poll::Pending => this.check_idle(cx).map(Err),

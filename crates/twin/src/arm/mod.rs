@@ -219,7 +219,8 @@ async fn read_request(request: Request) -> Result<ArmRequest, ArmResponse> {
         path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         headers: parts.headers,
-        body: body.to_vec(),
+        // Takes the buffer over when it is not shared (no copy of a 4 MB body).
+        body: Vec::from(body),
     })
 }
 
