@@ -42,7 +42,8 @@ pub struct EstateArgs {
     #[arg(long, value_name = "AS", global = true, default_value = "error")]
     pub unset_parameters: UnsetParametersArg,
     /// Read the estate of a running twin at this URL (`privlink up` prints it). Its CA is taken
-    /// from REQUESTS_CA_BUNDLE, which `privlink up --print-env` sets.
+    /// from REQUESTS_CA_BUNDLE and its token from IDENTITY_ENDPOINT and IDENTITY_HEADER, which
+    /// `privlink up --print-env` sets (or PRIVLINK_ARM_TOKEN, or the twin's --state directory).
     #[arg(long, value_name = "URL", global = true, conflicts_with = "paths")]
     pub twin: Option<String>,
     /// The twin's state directory: read the estate of the twin running there, or its stored
