@@ -138,7 +138,7 @@ fn main() {
         let vnet = format!("{rg}/Microsoft.Network/virtualNetworks/vnet-flask-pe");
         for i in 0..20 {
             let t = Instant::now();
-            let _ = c.get(format!("{url}/privlink/documents")).send().await.unwrap().bytes().await.unwrap();
+            let _ = c.get(format!("{url}/privlink/documents")).bearer_auth(&bearer).send().await.unwrap().bytes().await.unwrap();
             round_trips.push(t.elapsed().as_secs_f64());
 
             let pe = format!("{rg}/Microsoft.Network/privateEndpoints/pe-bench-{i}");
@@ -152,7 +152,7 @@ fn main() {
                 {"name": "vaultcore", "properties": {"privateDnsZoneId": zone}}]}}))
             .await;
             // What `privlink resolve --twin` does, in-process: read the estate, resolve.
-            let mut body: Value = c.get(format!("{url}/privlink/documents")).send().await.unwrap().json().await.unwrap();
+            let mut body: Value = c.get(format!("{url}/privlink/documents")).bearer_auth(&bearer).send().await.unwrap().json().await.unwrap();
             let docs = match body["value"].take() {
                 Value::Array(docs) => docs,
                 _ => Vec::new(),

@@ -42,7 +42,8 @@ pub struct EstateArgs {
     #[arg(long, value_name = "AS", global = true, default_value = "error")]
     pub unset_parameters: UnsetParametersArg,
     /// Read the estate of a running twin at this URL (`privlink up` prints it). Its CA is taken
-    /// from REQUESTS_CA_BUNDLE, which `privlink up --print-env` sets.
+    /// from REQUESTS_CA_BUNDLE and its token from IDENTITY_ENDPOINT and IDENTITY_HEADER, which
+    /// `privlink up --print-env` sets (or PRIVLINK_ARM_TOKEN, or the twin's --state directory).
     #[arg(long, value_name = "URL", global = true, conflicts_with = "paths")]
     pub twin: Option<String>,
     /// The twin's state directory: read the estate of the twin running there, or its stored
@@ -284,22 +285,130 @@ fn model_from_twin_documents(documents: Vec<serde_json::Value>, source: &str) ->
     )
 }
 
-fn fetch_twin_documents(url: &str, ca_pem: &[u8]) -> Result<Vec<serde_json::Value>> {
-    let url = format!("{}/privlink/documents", url.trim_end_matches('/'));
-    let ca = reqwest::Certificate::from_pem(ca_pem).context("the twin's CA certificate is not PEM")?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let client = reqwest::Client::builder().add_root_certificate(ca).build()?;
-        let response = client.get(&url).send().await.with_context(|| format!("{url}: the twin did not answer"))?;
-        if !response.status().is_success() {
-            bail!("{url}: the twin answered {}", response.status());
+/// Why the twin's documents could not be fetched: it did not answer at all (a stopped twin, whose
+/// stored documents can be read instead), or it answered wrongly.
+enum FetchError {
+    Unreachable(anyhow::Error),
+    Failed(anyhow::Error),
+}
+
+impl From<FetchError> for anyhow::Error {
+    fn from(e: FetchError) -> anyhow::Error {
+        match e {
+            FetchError::Unreachable(e) | FetchError::Failed(e) => e,
         }
-        let mut body: serde_json::Value = response.json().await.with_context(|| format!("{url}: not JSON"))?;
+    }
+}
+
+/// Where a reader gets the bearer token `/privlink/documents` requires: `PRIVLINK_ARM_TOKEN`, or
+/// the managed-identity endpoint with its `IDENTITY_HEADER` (from the environment
+/// `privlink up --print-env` prints, or from the state directory).
+enum TokenSource {
+    Token(String),
+    Identity { endpoint: String, header: String },
+}
+
+impl TokenSource {
+    /// For `--twin URL`: the environment first, then the state directory when one is given.
+    fn for_twin_url(state: Option<&Path>) -> Result<TokenSource> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(token) = var(crate::pull::credential::TOKEN_VARIABLE) {
+            return Ok(TokenSource::Token(token.trim().to_string()));
+        }
+        if let (Some(endpoint), Some(header)) = (var("IDENTITY_ENDPOINT"), var("IDENTITY_HEADER")) {
+            return Ok(TokenSource::Identity { endpoint, header });
+        }
+        if let Some(dir) = state {
+            let running = dir.join(RUNNING_FILE);
+            let text =
+                std::fs::read_to_string(&running).with_context(|| format!("{}: cannot read", running.display()))?;
+            return TokenSource::from_state(dir, &text);
+        }
+        bail!(
+            "--twin needs a token: set IDENTITY_ENDPOINT and IDENTITY_HEADER (privlink up --print-env does), \
+             or {}, or give --state",
+            crate::pull::credential::TOKEN_VARIABLE
+        )
+    }
+
+    /// The identity endpoint named in a running twin's `twin.json` and the header in its state.
+    fn from_state(dir: &Path, running_text: &str) -> Result<TokenSource> {
+        let running = dir.join(RUNNING_FILE);
+        let info: serde_json::Value =
+            serde_json::from_str(running_text).with_context(|| format!("{}: not JSON", running.display()))?;
+        let endpoint = info["identity_endpoint"]
+            .as_str()
+            .with_context(|| format!("{}: no \"identity_endpoint\"", running.display()))?;
+        let header_file = dir.join(privlink_twin::identity::IDENTITY_HEADER_FILE);
+        let header = std::fs::read_to_string(&header_file)
+            .with_context(|| format!("{}: cannot read the twin's identity header", header_file.display()))?;
+        Ok(TokenSource::Identity { endpoint: endpoint.to_string(), header: header.trim().to_string() })
+    }
+
+    async fn token(&self, client: &reqwest::Client) -> Result<String, FetchError> {
+        let (endpoint, header) = match self {
+            TokenSource::Token(token) => return Ok(token.clone()),
+            TokenSource::Identity { endpoint, header } => (endpoint, header),
+        };
+        let response = client
+            .get(endpoint)
+            .query(&[("api-version", "2019-08-01"), ("resource", privlink_twin::identity::ARM_AUDIENCES[0])])
+            .header("X-IDENTITY-HEADER", header)
+            .send()
+            .await
+            .map_err(|e| FetchError::Unreachable(anyhow::anyhow!("{endpoint}: the twin did not answer: {e}")))?;
+        if !response.status().is_success() {
+            return Err(FetchError::Failed(anyhow::anyhow!(
+                "{endpoint}: the twin refused a token: {}",
+                response.status()
+            )));
+        }
+        let body: serde_json::Value =
+            response.json().await.map_err(|e| FetchError::Failed(anyhow::anyhow!("{endpoint}: not JSON: {e}")))?;
+        body["access_token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| FetchError::Failed(anyhow::anyhow!("{endpoint}: no access_token in the answer")))
+    }
+}
+
+fn fetch_twin_documents(url: &str, ca_pem: &[u8], token: &TokenSource) -> Result<Vec<serde_json::Value>, FetchError> {
+    let url = format!("{}/privlink/documents", url.trim_end_matches('/'));
+    let failed = |e: anyhow::Error| FetchError::Failed(e);
+    let ca = reqwest::Certificate::from_pem(ca_pem).context("the twin's CA certificate is not PEM").map_err(failed)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| failed(e.into()))?;
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .map_err(|e| failed(e.into()))?;
+        let bearer = token.token(&client).await?;
+        let response = client
+            .get(&url)
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(|e| FetchError::Unreachable(anyhow::anyhow!("{url}: the twin did not answer: {e}")))?;
+        if !response.status().is_success() {
+            return Err(failed(anyhow::anyhow!("{url}: the twin answered {}", response.status())));
+        }
+        let mut body: serde_json::Value =
+            response.json().await.map_err(|e| failed(anyhow::anyhow!("{url}: not JSON: {e}")))?;
         match body["value"].take() {
             serde_json::Value::Array(items) => Ok(items),
-            _ => bail!("{url}: expected {{\"value\": [...]}}"),
+            _ => Err(failed(anyhow::anyhow!("{url}: expected {{\"value\": [...]}}"))),
         }
     })
+}
+
+/// Whether the process `twin.json` names still runs. `None` where the platform cannot tell.
+fn process_alive(pid: u64) -> Option<bool> {
+    if cfg!(target_os = "linux") {
+        Some(Path::new(&format!("/proc/{pid}")).exists())
+    } else {
+        None
+    }
 }
 
 impl EstateArgs {
@@ -313,26 +422,52 @@ impl EstateArgs {
                 )?;
             let ca =
                 std::fs::read(&ca_path).with_context(|| format!("{}: cannot read the twin's CA", ca_path.display()))?;
-            let documents = fetch_twin_documents(url, &ca)?;
+            let token = TokenSource::for_twin_url(self.state.as_deref())?;
+            let documents = fetch_twin_documents(url, &ca, &token)?;
             let model = model_from_twin_documents(documents, url);
             return Ok(Some(LoadedEstate::new(model, format!("twin at {url}"), Source::Twin)));
         }
         let Some(dir) = &self.state else { return Ok(None) };
         let running = dir.join(RUNNING_FILE);
         if let Ok(text) = std::fs::read_to_string(&running) {
-            let info: serde_json::Value =
-                serde_json::from_str(&text).with_context(|| format!("{}: not JSON", running.display()))?;
-            let url = info["url"].as_str().with_context(|| format!("{}: no \"url\"", running.display()))?;
-            let ca = std::fs::read(dir.join("ca.pem")).with_context(|| format!("{}: no ca.pem", dir.display()))?;
-            let documents = fetch_twin_documents(url, &ca)?;
-            let model = model_from_twin_documents(documents, url);
-            return Ok(Some(LoadedEstate::new(model, format!("twin at {url}"), Source::Twin)));
+            match self.load_running_twin(dir, &text) {
+                Ok(estate) => return Ok(Some(estate)),
+                // A twin that crashed leaves its twin.json behind: read what it stored.
+                Err(FetchError::Unreachable(e)) => {
+                    eprintln!(
+                        "privlink: {}: the twin it names is not running ({e:#}); reading the stored documents",
+                        running.display()
+                    );
+                }
+                Err(FetchError::Failed(e)) => return Err(e),
+            }
         }
         let store = privlink_twin::Store::open(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
         let documents: Vec<serde_json::Value> = store.snapshot().iter().map(|(_, d)| d.clone()).collect();
         let label = format!("twin state {}", dir.display());
         let model = model_from_twin_documents(documents, &label);
         Ok(Some(LoadedEstate::new(model, label, Source::Twin)))
+    }
+
+    /// The estate of the twin a `twin.json` names, if it runs and answers.
+    fn load_running_twin(&self, dir: &Path, running_text: &str) -> Result<LoadedEstate, FetchError> {
+        let running = dir.join(RUNNING_FILE);
+        let info: serde_json::Value = serde_json::from_str(running_text)
+            .map_err(|e| FetchError::Failed(anyhow::anyhow!("{}: not JSON: {e}", running.display())))?;
+        if let Some(pid) = info["pid"].as_u64() {
+            if process_alive(pid) == Some(false) {
+                return Err(FetchError::Unreachable(anyhow::anyhow!("process {pid} no longer runs")));
+            }
+        }
+        let url = info["url"]
+            .as_str()
+            .ok_or_else(|| FetchError::Failed(anyhow::anyhow!("{}: no \"url\"", running.display())))?;
+        let ca = std::fs::read(dir.join("ca.pem"))
+            .map_err(|e| FetchError::Failed(anyhow::anyhow!("{}: no ca.pem: {e}", dir.display())))?;
+        let token = TokenSource::from_state(dir, running_text).map_err(FetchError::Failed)?;
+        let documents = fetch_twin_documents(url, &ca, &token)?;
+        let model = model_from_twin_documents(documents, url);
+        Ok(LoadedEstate::new(model, format!("twin at {url}"), Source::Twin))
     }
 
     /// Loads the estate, answers with it, then ends without freeing it (see

@@ -80,7 +80,8 @@ impl Twin {
     }
 
     async fn documents(&self) -> Vec<Value> {
-        let r = self.client.get(format!("{}/privlink/documents", self.url)).send().await.unwrap();
+        let r =
+            self.client.get(format!("{}/privlink/documents", self.url)).bearer_auth(&self.token).send().await.unwrap();
         let mut body: Value = r.json().await.unwrap();
         match body["value"].take() {
             Value::Array(a) => a,

@@ -81,6 +81,9 @@ impl Twin {
             .args(args)
             .args(["--format", "json", "--twin", &self.url])
             .env("REQUESTS_CA_BUNDLE", self.ca())
+            // The twin's token comes from its state directory's identity header.
+            .arg("--state")
+            .arg(&self.state)
             .output()
             .unwrap()
     }

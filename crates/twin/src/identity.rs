@@ -63,7 +63,12 @@ pub enum TokenError {
     Expired(u64),
     #[error("the access token audience '{0}' is not valid for this service")]
     WrongAudience(String),
+    #[error("the access token is from the wrong issuer '{0}'")]
+    WrongTenant(String),
 }
+
+/// How far a token's `nbf` and `iat` may lie in the future (clock skew between issuer and ARM).
+pub const CLOCK_SKEW_SECS: u64 = 5 * 60;
 
 /// Issues and verifies the twin's tokens.
 pub struct TokenIssuer {
@@ -103,7 +108,7 @@ impl TokenIssuer {
         let header = json!({"typ": "JWT", "alg": "HS256"});
         let claims = json!({
             "aud": resource,
-            "iss": format!("https://sts.windows.net/{}/", p.tenant_id),
+            "iss": issuer_for(&p.tenant_id),
             "iat": now,
             "nbf": now,
             "exp": expires_on,
@@ -123,7 +128,11 @@ impl TokenIssuer {
         }
     }
 
-    /// Checks signature and expiry of `token` at `now`; the audience is the caller's to judge.
+    /// Checks `token` at `now`: the header names HS256 (the only algorithm the twin signs with, so
+    /// `none` or another cannot be substituted), the signature, the issuer and tenant (the twin's
+    /// own), the validity window (`nbf` and `iat` not in the future beyond [`CLOCK_SKEW_SECS`],
+    /// `exp` not passed, and no longer than [`TOKEN_LIFETIME_SECS`] in all). The audience is the
+    /// caller's to judge.
     pub fn verify(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
@@ -131,18 +140,33 @@ impl TokenIssuer {
         else {
             return Err(TokenError::Invalid);
         };
+        let decode_json = |part: &str| -> Option<Value> {
+            URL_SAFE_NO_PAD.decode(part).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        };
+        let algorithm = decode_json(header).and_then(|h| h.get("alg").and_then(Value::as_str).map(str::to_string));
+        if algorithm.as_deref() != Some("HS256") {
+            return Err(TokenError::Invalid);
+        }
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Invalid)?;
         hmac::verify(&self.key, format!("{header}.{payload}").as_bytes(), &signature)
             .map_err(|_| TokenError::Invalid)?;
-        let claims: Value = URL_SAFE_NO_PAD
-            .decode(payload)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or(TokenError::Invalid)?;
+        let claims = decode_json(payload).ok_or(TokenError::Invalid)?;
         let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
-        let expires_on = claims.get("exp").and_then(Value::as_u64).ok_or(TokenError::Invalid)?;
+        let number = |name: &str| claims.get(name).and_then(Value::as_u64).ok_or(TokenError::Invalid);
+        let (expires_on, not_before, issued_at) = (number("exp")?, number("nbf")?, number("iat")?);
+        if not_before > now + CLOCK_SKEW_SECS || issued_at > now + CLOCK_SKEW_SECS {
+            return Err(TokenError::Invalid);
+        }
+        if expires_on.saturating_sub(not_before.min(issued_at)) > TOKEN_LIFETIME_SECS {
+            return Err(TokenError::Invalid);
+        }
         if expires_on <= now {
             return Err(TokenError::Expired(expires_on));
+        }
+        let tenant = &self.principal.tenant_id;
+        let issuer = text("iss");
+        if text("tid") != *tenant || issuer != issuer_for(tenant) {
+            return Err(TokenError::WrongTenant(issuer));
         }
         Ok(Claims { audience: text("aud"), tenant_id: text("tid"), object_id: text("oid"), expires_on })
     }
@@ -156,6 +180,22 @@ impl TokenIssuer {
             Err(TokenError::WrongAudience(claims.audience))
         }
     }
+}
+
+/// The `iss` claim of the twin's tokens: Entra ID's v1 issuer for the tenant.
+fn issuer_for(tenant_id: &str) -> String {
+    format!("https://sts.windows.net/{tenant_id}/")
+}
+
+/// Compares a presented secret with the expected one in time that does not depend on where they
+/// differ (only on their lengths, which are public: the secrets have a fixed length).
+pub fn secrets_equal(presented: &str, expected: &str) -> bool {
+    let (a, b) = (presented.as_bytes(), expected.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(difference) == 0
 }
 
 /// Seconds since the epoch by the system clock.
@@ -216,6 +256,36 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Makes the state directory private to its owner: the directory 0700 and every file directly in
+/// it 0600 (the store holds app-setting secrets; the keys sign tokens). Files the twin creates
+/// later are written private ([`write_private`]) or made so when created ([`make_file_private`]).
+pub fn make_dir_private(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                make_file_private(&entry.path())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes one file readable and writable by its owner only.
+pub fn make_file_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
@@ -243,6 +313,57 @@ mod tests {
         );
         let vault = issuer(b"k1").issue("https://vault.azure.net", 1000);
         assert!(matches!(issuer(b"k1").verify_for_arm(&vault.access_token, 1001), Err(TokenError::WrongAudience(_))));
+    }
+
+    /// A token signed with `key` whose header and claims are as given.
+    fn forge(key: &[u8], header: Value, claims: Value) -> String {
+        let input =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let signature = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()))
+    }
+
+    #[test]
+    fn tokens_with_a_foreign_tenant_a_future_start_an_unbounded_life_or_another_algorithm_are_refused() {
+        let now = 1_000_000;
+        let good = json!({"aud": ARM_AUDIENCES[0], "iss": "https://sts.windows.net/t/", "tid": "t", "oid": "o",
+            "iat": now, "nbf": now, "exp": now + 3600});
+        let hs256 = json!({"typ": "JWT", "alg": "HS256"});
+        let verify =
+            |header: &Value, claims: &Value| issuer(b"k").verify(&forge(b"k", header.clone(), claims.clone()), now);
+        assert!(verify(&hs256, &good).is_ok(), "the twin's own shape verifies");
+        let with = |name: &str, value: Value| {
+            let mut claims = good.clone();
+            claims[name] = value;
+            claims
+        };
+        assert_eq!(verify(&hs256, &with("nbf", json!(now + 3600))), Err(TokenError::Invalid), "not yet valid");
+        assert_eq!(verify(&hs256, &with("iat", json!(now + 3600))), Err(TokenError::Invalid), "issued in the future");
+        let forever = with("exp", json!(now + 10 * 365 * 24 * 3600));
+        assert_eq!(verify(&hs256, &forever), Err(TokenError::Invalid), "a lifetime beyond a day");
+        let mut no_nbf = good.clone();
+        no_nbf.as_object_mut().unwrap().remove("nbf");
+        assert_eq!(verify(&hs256, &no_nbf), Err(TokenError::Invalid));
+        assert!(matches!(verify(&hs256, &with("tid", json!("other"))), Err(TokenError::WrongTenant(_))));
+        let foreign_issuer = with("iss", json!("https://sts.windows.net/other/"));
+        assert!(matches!(verify(&hs256, &foreign_issuer), Err(TokenError::WrongTenant(_))));
+        for alg in ["none", "HS512", "RS256"] {
+            assert_eq!(verify(&json!({"typ": "JWT", "alg": alg}), &good), Err(TokenError::Invalid), "{alg}");
+        }
+        let unsigned = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(json!({"alg": "none"}).to_string()),
+            URL_SAFE_NO_PAD.encode(good.to_string())
+        );
+        assert_eq!(issuer(b"k").verify(&unsigned, now), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn secrets_compare_equal_only_when_equal() {
+        assert!(secrets_equal("abcd", "abcd"));
+        assert!(!secrets_equal("abce", "abcd"));
+        assert!(!secrets_equal("abc", "abcd"));
+        assert!(!secrets_equal("", "abcd"));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 pub mod arm;
 pub mod computed;
+pub mod connections;
 pub mod dns_face;
 pub mod identity;
 pub mod platform;

@@ -7,23 +7,25 @@
 //! `IDENTITY_HEADER` secret and the identity's ids.
 
 use crate::arm::{identity_router, router, ArmState, IDENTITY_PATH};
+use crate::connections::{ConnectionLimits, LimitedAcceptor};
 use crate::dns_face::{start_dns_with_table, DnsConfig, ModelSource, RunningDns, ViewTable};
 use crate::identity::{
-    load_or_create_secret, uuid_from_hex, Principal, TokenIssuer, CLIENT_ID_FILE, IDENTITY_HEADER_FILE, OBJECT_ID_FILE,
+    load_or_create_secret, make_dir_private, uuid_from_hex, Principal, TokenIssuer, CLIENT_ID_FILE,
+    IDENTITY_HEADER_FILE, OBJECT_ID_FILE,
 };
 use crate::provider::{EngineProvider, Provider};
 use crate::store::{document_id, Change, Store};
 use crate::tls::LocalCa;
 use crate::{computed, structure};
 use anyhow::Context;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::accept::DefaultAcceptor;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use privlink_model::arm_type;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// The tenant the twin's tokens and subscription belong to.
@@ -56,6 +58,8 @@ pub struct TwinConfig {
     pub page_size: Option<usize>,
     /// Faults to inject, for tests of clients (see [`crate::arm::Fault`]).
     pub faults: Vec<crate::arm::Fault>,
+    /// Connections each HTTP listener (ARM, identity) holds at once, and its timeouts.
+    pub connections: ConnectionLimits,
 }
 
 impl TwinConfig {
@@ -70,6 +74,7 @@ impl TwinConfig {
             dns: DnsConfig::disabled(),
             page_size: None,
             faults: Vec::new(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -84,6 +89,7 @@ pub fn open_state(
 ) -> anyhow::Result<Arc<ArmState>> {
     let dir = &config.state_dir;
     std::fs::create_dir_all(dir).with_context(|| format!("creating state directory {}", dir.display()))?;
+    make_dir_private(dir).with_context(|| format!("making the state directory {} private", dir.display()))?;
     let store = Arc::new(Store::open(dir)?);
     let identity_header = load_or_create_secret(dir, IDENTITY_HEADER_FILE, 16)?;
     let principal = Principal {
@@ -164,7 +170,7 @@ pub struct RunningTwin {
 #[derive(Clone)]
 pub struct ShutdownHandle {
     arm: axum_server::Handle<SocketAddr>,
-    identity: Arc<watch::Sender<bool>>,
+    identity: axum_server::Handle<SocketAddr>,
     dns: Option<crate::dns_face::DnsShutdown>,
 }
 
@@ -172,7 +178,7 @@ impl ShutdownHandle {
     /// Stops accepting connections and lets requests in flight finish.
     pub fn shutdown(&self) {
         self.arm.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
-        let _ = self.identity.send(true);
+        self.identity.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
         if let Some(dns) = &self.dns {
             dns.shutdown();
         }
@@ -192,8 +198,7 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
     arm_listener.set_nonblocking(true)?;
     let addr = arm_listener.local_addr()?;
     let identity_port = config.identity_port.unwrap_or(0);
-    let identity_listener = tokio::net::TcpListener::bind((loopback, identity_port))
-        .await
+    let identity_listener = std::net::TcpListener::bind((loopback, identity_port))
         .with_context(|| format!("binding 127.0.0.1:{identity_port}"))?;
     let identity_addr = identity_listener.local_addr()?;
     let url = format!("https://127.0.0.1:{}", addr.port());
@@ -202,15 +207,20 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
     let ca = LocalCa::open(&config.state_dir)?;
     let tls = RustlsConfig::from_config(ca.server_config()?);
 
+    let limits = config.connections;
     let arm_handle = axum_server::Handle::new();
-    let (identity_stop, mut identity_stopped) = watch::channel(false);
-    let arm_server = axum_server::from_tcp_rustls(arm_listener, tls)?
-        .handle(arm_handle.clone())
-        .serve(router(state.clone()).into_make_service());
-    let identity_server =
-        axum::serve(identity_listener, identity_router(state.clone())).with_graceful_shutdown(async move {
-            let _ = identity_stopped.wait_for(|stop| *stop).await;
-        });
+    let identity_handle = axum_server::Handle::new();
+    let arm_acceptor = RustlsAcceptor::new(tls)
+        .handshake_timeout(limits.header_read_timeout)
+        .acceptor(LimitedAcceptor::new(DefaultAcceptor::new(), &limits));
+    let mut arm_server = axum_server::from_tcp(arm_listener)?.acceptor(arm_acceptor).handle(arm_handle.clone());
+    arm_server.http_builder().http1().header_read_timeout(limits.header_read_timeout);
+    let arm_server = arm_server.serve(router(state.clone()).into_make_service());
+    let mut identity_server = axum_server::from_tcp(identity_listener)?
+        .acceptor(LimitedAcceptor::new(DefaultAcceptor::new(), &limits))
+        .handle(identity_handle.clone());
+    identity_server.http_builder().http1().header_read_timeout(limits.header_read_timeout);
+    let identity_server = identity_server.serve(identity_router(state.clone()).into_make_service());
     let dns = if config.dns.enabled {
         let source = ModelSource::store(&state.store);
         Some(
@@ -222,7 +232,7 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
         None
     };
     let dns_stop = dns.as_ref().map(RunningDns::shutdown_handle);
-    let tasks = vec![tokio::spawn(arm_server), tokio::spawn(async move { identity_server.await })];
+    let tasks = vec![tokio::spawn(arm_server), tokio::spawn(identity_server)];
     Ok(RunningTwin {
         url,
         addr,
@@ -232,7 +242,7 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
         state_dir: config.state_dir.clone(),
         dns,
         state,
-        shutdown: ShutdownHandle { arm: arm_handle, identity: Arc::new(identity_stop), dns: dns_stop },
+        shutdown: ShutdownHandle { arm: arm_handle, identity: identity_handle, dns: dns_stop },
         tasks,
     })
 }

@@ -20,6 +20,16 @@ use tokio::sync::watch;
 
 /// Lower-cased resource id → the document's JSON text.
 const DOCUMENTS: TableDefinition<&str, &str> = TableDefinition::new("documents");
+/// Stored documents that could not be read back, moved aside when the store opened (same key and
+/// text): kept for a person to look at, never loaded, never in the way of the others.
+const QUARANTINE: TableDefinition<&str, &str> = TableDefinition::new("quarantine");
+
+/// The deepest JSON nesting a stored document may have. serde_json (every reader of the store,
+/// `/privlink/documents` and the CLI) refuses more than 128 levels; `/privlink/documents` wraps
+/// each document two levels deeper (`{"value": [...]}`), so anything stored within this limit
+/// reads back everywhere. The ARM face refuses request bodies well below it
+/// (`arm::MAX_BODY_DEPTH`), leaving room for the levels inline children add.
+pub const MAX_STORED_DEPTH: usize = 120;
 
 /// The database file inside the state directory.
 pub const DATABASE_FILE: &str = "documents.redb";
@@ -35,12 +45,20 @@ pub enum StoreError {
     Database { path: PathBuf, source: redb::Error },
     #[error("a document to store has no valid 'id': {0}")]
     InvalidDocument(String),
+    #[error("the document '{id}' would be nested {depth} levels deep; at most {MAX_STORED_DEPTH} can be stored")]
+    TooDeep { id: String, depth: usize },
 }
 
 impl From<StoreError> for ArmError {
     fn from(e: StoreError) -> ArmError {
         match e {
             StoreError::InvalidDocument(m) => ArmError::bad_request("InvalidResource", m),
+            // UNVERIFIED: ARM's code for a body nested too deeply; the twin uses its code for a
+            // body it cannot deserialize.
+            e @ StoreError::TooDeep { .. } => ArmError::bad_request(
+                "InvalidRequestContent",
+                format!("The request content was invalid and could not be deserialized: {e}"),
+            ),
             StoreError::Database { .. } => ArmError::internal(e.to_string()),
         }
     }
@@ -112,6 +130,10 @@ impl Documents {
         match change {
             Change::Put(doc) => {
                 let id = document_id(doc).ok_or_else(|| StoreError::InvalidDocument(abbreviate(doc)))?;
+                let depth = json_depth(doc);
+                if depth > MAX_STORED_DEPTH {
+                    return Err(StoreError::TooDeep { id: id.to_string(), depth });
+                }
                 self.by_key.insert(Arc::from(id.key()), Arc::new(doc.clone()));
             }
             Change::Delete(id) => {
@@ -125,6 +147,22 @@ impl Documents {
 /// The parsed `id` property of a document.
 pub fn document_id(doc: &Value) -> Option<ResourceId> {
     ResourceId::parse(doc.get("id")?.as_str()?).ok()
+}
+
+/// How deeply `value` nests: 0 for a scalar, 1 for `{}` or `[]`, one more per level inside.
+pub fn json_depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 1)];
+    while let Some((value, depth)) = pending.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Object(fields) => Box::new(fields.values()),
+            Value::Array(items) => Box::new(items.iter()),
+            _ => continue,
+        };
+        deepest = deepest.max(depth);
+        pending.extend(children.map(|child| (child, depth + 1)));
+    }
+    deepest
 }
 
 fn abbreviate(doc: &Value) -> String {
@@ -153,26 +191,44 @@ impl Store {
         let path = state_dir.join(DATABASE_FILE);
         let db_err = |e: redb::Error| StoreError::Database { path: path.clone(), source: e };
         let db = Database::create(&path).map_err(|e| db_err(e.into()))?;
+        // It holds app-setting secrets: its owner's only, whatever the umask.
+        crate::identity::make_file_private(&path).map_err(|e| db_err(e.into()))?;
         // A fresh database has no table yet; create it so that reads never meet "no such table".
         let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
         txn.open_table(DOCUMENTS).map_err(|e| db_err(e.into()))?;
         txn.commit().map_err(|e| db_err(e.into()))?;
 
-        let mut documents = Documents::default();
-        let read = db.begin_read().map_err(|e| db_err(e.into()))?;
-        let table = read.open_table(DOCUMENTS).map_err(|e| db_err(e.into()))?;
-        for entry in table.iter().map_err(|e| db_err(e.into()))? {
-            let (key, text) = entry.map_err(|e| db_err(e.into()))?;
-            let doc: Value = serde_json::from_str(text.value()).map_err(|e| {
-                StoreError::InvalidDocument(format!("stored document '{}' is not JSON: {e}", key.value()))
-            })?;
-            documents.by_key.insert(Arc::from(key.value()), Arc::new(doc));
+        let (documents, unreadable) = read_documents(&db).map_err(db_err)?;
+        if !unreadable.is_empty() {
+            quarantine(&db, &unreadable).map_err(db_err)?;
+            for (key, why) in &unreadable {
+                eprintln!(
+                    "privlink twin: {}: the stored document '{key}' cannot be read ({why}); it is moved to the \
+                     quarantine table and the other documents are loaded",
+                    path.display()
+                );
+            }
         }
-        drop(table);
-        drop(read);
         let documents = Arc::new(documents);
         let (published, _) = watch::channel(documents.clone());
         Ok(Store { path, db, snapshot: ArcSwap::new(documents), published, writer: Mutex::new(()) })
+    }
+
+    /// The documents moved aside because they could not be read: (lower-cased id, stored text).
+    pub fn quarantined(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let db_err = |e: redb::Error| StoreError::Database { path: self.path.clone(), source: e };
+        let read = self.db.begin_read().map_err(|e| db_err(e.into()))?;
+        let table = match read.open_table(QUARANTINE) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(db_err(e.into())),
+        };
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(|e| db_err(e.into()))? {
+            let (key, text) = entry.map_err(|e| db_err(e.into()))?;
+            out.push((key.value().to_string(), text.value().to_string()));
+        }
+        Ok(out)
     }
 
     /// The current documents. Cheap: one reference count.
@@ -231,6 +287,42 @@ impl Store {
     }
 }
 
+/// Every stored document that parses, and the keys (with the reason) of those that do not.
+fn read_documents(db: &Database) -> Result<(Documents, Vec<(String, String)>), redb::Error> {
+    let mut documents = Documents::default();
+    let mut unreadable = Vec::new();
+    let read = db.begin_read()?;
+    let table = read.open_table(DOCUMENTS)?;
+    for entry in table.iter()? {
+        let (key, text) = entry?;
+        match serde_json::from_str::<Value>(text.value()) {
+            Ok(doc) => {
+                documents.by_key.insert(Arc::from(key.value()), Arc::new(doc));
+            }
+            Err(e) => unreadable.push((key.value().to_string(), format!("not JSON: {e}"))),
+        }
+    }
+    Ok((documents, unreadable))
+}
+
+/// Moves the unreadable documents from the documents table to the quarantine table, in one
+/// transaction, so the next open does not meet them again.
+fn quarantine(db: &Database, unreadable: &[(String, String)]) -> Result<(), redb::Error> {
+    let txn = db.begin_write()?;
+    {
+        let mut documents = txn.open_table(DOCUMENTS)?;
+        let mut quarantine = txn.open_table(QUARANTINE)?;
+        for (key, _) in unreadable {
+            let text = documents.remove(key.as_str())?.map(|text| text.value().to_string());
+            if let Some(text) = text {
+                quarantine.insert(key.as_str(), text.as_str())?;
+            }
+        }
+    }
+    txn.commit()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +349,55 @@ mod tests {
         let children: Vec<_> = docs.children(&vnet, "microsoft.network/virtualnetworks/subnets").collect();
         assert_eq!(children.len(), 1);
         assert_eq!(docs.below(&vnet).count(), 1);
+    }
+
+    fn nested(depth: usize) -> Value {
+        (1..depth).fold(json!({}), |inner, _| json!({ "a": inner }))
+    }
+
+    #[test]
+    fn json_depth_counts_levels() {
+        assert_eq!(json_depth(&json!(1)), 0);
+        assert_eq!(json_depth(&json!({})), 1);
+        assert_eq!(json_depth(&json!({"a": [1, {"b": []}]})), 4);
+        assert_eq!(json_depth(&nested(130)), 130);
+    }
+
+    #[test]
+    fn a_document_too_deep_to_read_back_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let too_deep = json!({"id": VNET, "properties": nested(MAX_STORED_DEPTH)});
+        assert!(matches!(store.commit(vec![Change::Put(too_deep)]), Err(StoreError::TooDeep { .. })));
+        let deepest = json!({"id": VNET, "properties": nested(MAX_STORED_DEPTH - 1)});
+        store.commit(vec![Change::Put(deepest)]).unwrap();
+        drop(store);
+        assert_eq!(Store::open(dir.path()).unwrap().snapshot().len(), 1, "what was stored reads back");
+    }
+
+    #[test]
+    fn an_unreadable_stored_document_is_quarantined_and_the_others_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let subnet = format!("{VNET}/subnets/a");
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.commit(vec![Change::Put(json!({"id": VNET})), Change::Put(json!({"id": subnet}))]).unwrap();
+        }
+        {
+            // What an older twin could store: 130 levels, beyond serde_json's limit of 128.
+            let db = Database::create(dir.path().join(DATABASE_FILE)).unwrap();
+            let txn = db.begin_write().unwrap();
+            let text = json!({"id": VNET, "properties": nested(129)}).to_string();
+            txn.open_table(DOCUMENTS).unwrap().insert(VNET.to_lowercase().as_str(), text.as_str()).unwrap();
+            txn.commit().unwrap();
+        }
+        let store = Store::open(dir.path()).expect("an unreadable document does not stop the store opening");
+        assert_eq!(store.snapshot().len(), 1, "the readable document loads");
+        let quarantined = store.quarantined().unwrap();
+        assert_eq!(quarantined.len(), 1);
+        assert_eq!(quarantined[0].0, VNET.to_lowercase());
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!((store.snapshot().len(), store.quarantined().unwrap().len()), (1, 1), "moved aside for good");
     }
 }

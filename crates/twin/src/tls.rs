@@ -51,7 +51,8 @@ impl LocalCa {
             let key = KeyPair::generate()?;
             let cert = ca_params().self_signed(&key)?;
             write_private(&key_path, key.serialize_pem().as_bytes())?;
-            std::fs::write(&cert_path, cert.pem())?;
+            // Public, but the state directory's files are all private to its owner.
+            write_private(&cert_path, cert.pem().as_bytes())?;
             (cert.pem(), key)
         };
         let cert_der =

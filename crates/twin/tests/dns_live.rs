@@ -46,10 +46,10 @@ impl Arm {
         assert!(response.status().is_success(), "DELETE {id}: {}", response.status());
     }
 
-    /// `GET /privlink/dns-views`: no token needed.
+    /// `GET /privlink/dns-views` (with the token, as every read of the estate).
     async fn dns_views(&self) -> Vec<Value> {
-        let views: Value =
-            self.client.get(format!("{}/privlink/dns-views", self.url)).send().await.unwrap().json().await.unwrap();
+        let url = format!("{}/privlink/dns-views", self.url);
+        let views: Value = self.client.get(url).bearer_auth(&self.bearer).send().await.unwrap().json().await.unwrap();
         views.as_array().expect("an array").clone()
     }
 

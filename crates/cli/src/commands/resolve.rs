@@ -35,8 +35,8 @@ pub struct Args {
     /// `dns:IP@VNET` (VNET a name or ARM id) asks IP from inside VNET.
     #[arg(long, value_name = "FROM", required_unless_present = "all_apps", conflicts_with = "all_apps")]
     pub from: Option<String>,
-    /// Record type.
-    #[arg(long = "type", value_enum, default_value_t = QueryType::A)]
+    /// Record type (case-insensitive, as DNS tools take it).
+    #[arg(long = "type", value_enum, ignore_case = true, default_value_t = QueryType::A)]
     pub record_type: QueryType,
     /// Resolve every host name the site depends on (app settings, connection strings, private endpoints).
     #[arg(long)]
@@ -54,6 +54,7 @@ pub struct Args {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QueryType {
+    #[value(name = "A")]
     A,
     #[value(name = "AAAA")]
     Aaaa,

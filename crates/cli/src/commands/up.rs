@@ -91,7 +91,7 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
         });
         // Readers poll for this file: it must appear whole (write, then rename into place).
         let partial = state_dir.join(format!("{RUNNING_FILE}.tmp"));
-        std::fs::write(&partial, serde_json::to_vec_pretty(&info)?)
+        privlink_twin::identity::write_private(&partial, &serde_json::to_vec_pretty(&info)?)
             .and_then(|()| std::fs::rename(&partial, &running))
             .with_context(|| format!("{}: cannot write", running.display()))?;
         let dns = match &twin.dns {

@@ -4,7 +4,7 @@
 //! atomically with its manifest, [`credential`] finds the token.
 
 mod client;
-mod credential;
+pub(crate) mod credential;
 mod output;
 mod plan;
 mod redaction;

@@ -16,8 +16,9 @@
 //! The facts live in one submodule per table, each citing the Learn page it comes from: the
 //! private-link services (`table`), App Service plan tiers (`app_service`), virtual-network facts
 //! (service endpoints, inline children, the platform addresses: `network`), private DNS limits
-//! (`private_dns`), the backend kinds privlink types (`backend`) and the REST api-versions each
-//! type is read with (`api_versions`). `fqdn` matches host names
+//! (`private_dns`), the backend kinds privlink types (`backend`), the REST api-versions each
+//! type is read with (`api_versions`) and the registered provider namespaces and modelled child
+//! types ARM accepts writes to (`providers`). `fqdn` matches host names
 //! against the service table; `names` derives a resource's names from it.
 
 mod api_versions;
@@ -27,6 +28,7 @@ mod fqdn;
 mod names;
 mod network;
 mod private_dns;
+mod providers;
 mod table;
 
 pub use api_versions::{api_version, RESOURCE_MANAGER_API_VERSION};
@@ -42,6 +44,7 @@ pub use fqdn::{
 pub use names::{customer_fqdns, private_zone_names, NameHints};
 pub use network::{inline_children_of, service_endpoint_service, InlineChildren, AZURE_HOST_IP, IMDS_IP};
 pub use private_dns::{MAX_LINKS_PER_ZONE, MAX_RECORD_SETS_PER_ZONE, MAX_REGISTRATION_LINKS_PER_ZONE};
+pub use providers::{is_known_child_type, is_known_namespace};
 use table::CATALOG;
 
 /// An Azure cloud (partition). DNS suffixes and audiences are looked up through it.

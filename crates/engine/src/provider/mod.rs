@@ -45,6 +45,10 @@
 //! | site integration on a Free/Shared/Dynamic plan | 400 | `BadRequest` | UNVERIFIED (the rule: §3.2 SKUs) |
 //! | plan moved to such a SKU while apps are integrated | 400 | `BadRequest` | Azure/bicep#6725 (message); code UNVERIFIED |
 //! | approval of an unknown connection | 404 | `PrivateEndpointConnectionNotFound` | UNVERIFIED |
+//! | subnet or VNet address prefix not CIDR (`not-an-ip`, `10.20.0.0/33`) | 400 | `InvalidAddressPrefixFormat` | Azure/azure-service-operator#997, Azure/avdaccelerator#83 |
+//! | subnet outside its VNet's address space | 400 | `NetcfgSubnetRangeOutsideVnet` | MicrosoftDocs/azure-docs#123869 |
+//! | subnet overlapping another subnet of its VNet | 400 | `NetcfgSubnetRangesOverlap` | MicrosoftDocs/azure-docs#123869 |
+//! | subnet with no address prefix (nor IPAM pool allocation) | 400 | `NetcfgInvalidSubnet` | the code: microsoft/AzureTRE#2111 (another invalid subnet); for this case UNVERIFIED |
 //!
 //! # Simulation choices [SIM]
 //!

@@ -17,6 +17,7 @@ mod long_running;
 mod merge_patch;
 mod paging;
 mod preconditions;
+mod request_shape;
 mod routes;
 mod scope;
 mod token;
@@ -41,8 +42,17 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use token::{is_identity_path, issue_identity_token};
 
-/// Largest request body the face reads; ARM documents are far smaller.
-const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest request body the face reads: ARM's own limit of 4 MB per request (the documented limit
+/// of a template and of a request's content). A larger body is refused before it is buffered whole,
+/// which bounds what one request costs in memory (the body, its parsed JSON and the stored text).
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The deepest JSON nesting a request body may have. The store takes documents up to
+/// [`crate::store::MAX_STORED_DEPTH`] (what every reader can parse back); a body is stored a few
+/// levels deeper when it becomes an inline child of its parent (a subnet inside its VNet's
+/// `properties.subnets`, three levels), so bodies stop well below that. 64 is also the default
+/// maximum depth of .NET's JSON readers (System.Text.Json, Json.NET); UNVERIFIED that ARM uses it.
+pub const MAX_BODY_DEPTH: usize = 64;
 
 /// The path of the managed-identity token endpoint (`IDENTITY_ENDPOINT`), on both listeners.
 pub const IDENTITY_PATH: &str = "/msi/token";
@@ -182,7 +192,23 @@ async fn serve_identity(State(state): State<Arc<ArmState>>, request: Request) ->
 
 async fn read_request(request: Request) -> Result<ArmRequest, ArmResponse> {
     let (parts, body) = request.into_parts();
+    let too_large = || {
+        // UNVERIFIED: the code ARM answers a body over its limit with; 413 is HTTP's status for it.
+        ArmResponse::from(ArmError::new(
+            413,
+            "RequestEntityTooLarge",
+            format!("The request content is larger than the maximum of {MAX_BODY_BYTES} bytes."),
+        ))
+    };
+    let declared = parts.headers.get("content-length").and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|e| {
+        // A chunked body has no declared length: axum stops reading it at the limit.
+        if format!("{e:?}").contains("LengthLimitError") {
+            return too_large();
+        }
         ArmResponse::from(ArmError::bad_request(
             "InvalidRequestContent",
             format!("The request body could not be read: {e}"),
@@ -193,7 +219,8 @@ async fn read_request(request: Request) -> Result<ArmRequest, ArmResponse> {
         path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         headers: parts.headers,
-        body: body.to_vec(),
+        // Takes the buffer over when it is not shared (no copy of a 4 MB body).
+        body: Vec::from(body),
     })
 }
 

@@ -2,6 +2,7 @@
 //! answers, and the request helpers every handler uses (segments, query, headers, method checks).
 
 use super::app_service::{is_singleton_config, singleton_config, site_vnet_connections};
+use super::request_shape::{check_api_version, check_group_name, check_resource_type};
 use super::scope::{known_subscriptions, require_group, require_resource, require_subscription};
 use super::token::{authenticate, issue_identity_token};
 use super::writes::{action, delete, patch, put};
@@ -15,7 +16,7 @@ use privlink_model::ResourceId;
 use serde_json::{json, Value};
 
 pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmResponse, ArmError> {
-    let segments = path_segments(&request.path);
+    let segments = request_segments(&request.path)?;
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     match lower.as_slice() {
@@ -24,16 +25,20 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
             return Ok(ArmResponse::json(200, platform::cloud_metadata(&base_url(state, request))));
         }
         ["msi", "token"] => return Ok(issue_identity_token(state, request)),
-        // privlink's own readers (`privlink check --twin URL`): every document as stored. Not an
-        // ARM path, so no token: the twin listens on loopback only.
+        _ => {}
+    }
+    authenticate(state, request)?;
+    // The twin's own endpoints, not ARM's, so no api-version; like every read of the estate they
+    // need the token: the documents hold app-setting secrets, and the DNS views name the estate's
+    // networks.
+    match lower.as_slice() {
+        // privlink's own readers (`privlink check --twin URL`): every document as stored.
         ["privlink", "documents"] => {
             require_method(request, &[Method::GET])?;
             let snapshot = state.store.snapshot();
             let documents: Vec<Value> = snapshot.iter().map(|(_, doc)| doc.clone()).collect();
             return Ok(ArmResponse::json(200, json!({ "value": documents })));
         }
-        // The twin's own endpoint, not ARM's: no token and no api-version, like the metadata
-        // above; it names loopback addresses only.
         ["privlink", "dns-views"] => {
             require_method(request, &[Method::GET])?;
             let views = serde_json::to_value(&*state.dns_views.get()).unwrap_or_else(|_| json!([]));
@@ -41,14 +46,12 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
         }
         _ => {}
     }
-    authenticate(state, request)?;
-    if query_param(request, "api-version").is_none() {
-        return Err(ArmError::bad_request(
-            "MissingApiVersionParameter",
-            "The api-version query parameter (?api-version=) is required for all requests.",
-        ));
-    }
     let s = &segments;
+    let provider_type = match lower.as_slice() {
+        ["subscriptions", _, "resourcegroups", _, "providers", _, _, ..] => Some(format!("{}/{}", s[5], s[6])),
+        _ => None,
+    };
+    check_api_version(request, provider_type.as_deref())?;
     match lower.as_slice() {
         ["subscriptions"] => {
             require_method(request, &[Method::GET])?;
@@ -88,6 +91,9 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
             Ok(list(top_level_resources(&docs, &scope)))
         }
         ["subscriptions", _, "resourcegroups", _] => {
+            if request.method == Method::PUT {
+                check_group_name(&s[3])?;
+            }
             let group = parse_id(&format!("/subscriptions/{}/resourceGroups/{}", s[1], s[3]))?;
             resource_group(state, request, &group)
         }
@@ -154,6 +160,9 @@ pub(super) fn provider_path(
 ) -> Result<ArmResponse, ArmError> {
     if rest.len().is_multiple_of(2) {
         let id = parse_id(&format!("{group}/providers/{namespace}/{}", rest.join("/")))?;
+        if request.method == Method::PUT || request.method == Method::PATCH {
+            check_resource_type(&id, &query_param(request, "api-version").unwrap_or_default())?;
+        }
         return resource(state, request, &id);
     }
     let (last, owner) = rest.split_last().expect("an odd-length slice is not empty");
@@ -283,12 +292,11 @@ pub(super) fn method_not_allowed(request: &ArmRequest) -> ArmError {
     )
 }
 
-/// The base URL for links handed back to the client: the host the client used, else the twin's.
-pub(super) fn base_url(state: &ArmState, request: &ArmRequest) -> String {
-    match header(request, "host") {
-        Some(host) if !host.is_empty() => format!("https://{host}"),
-        _ => state.public_url.clone(),
-    }
+/// The base URL for links handed back to the client: always the twin's own. The client's `Host`
+/// header is not trusted: copied into an `Azure-AsyncOperation` URL it would send the client's
+/// next request (and its token) wherever the header said.
+pub(super) fn base_url(state: &ArmState, _request: &ArmRequest) -> String {
+    state.public_url.clone()
 }
 
 pub(super) fn header<'a>(request: &'a ArmRequest, name: &str) -> Option<&'a str> {
@@ -309,7 +317,32 @@ pub(super) fn path_segments(path: &str) -> Vec<String> {
     path.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode(s, false)).collect()
 }
 
+/// The path's segments for routing: split on `/` first, then each segment decoded on its own, so
+/// an escaped `%2F` stays inside its segment instead of adding path levels; a segment that decodes
+/// to something no ARM name can hold (a `/`, bytes that are not UTF-8) is refused, never repaired.
+pub(super) fn request_segments(path: &str) -> Result<Vec<String>, ArmError> {
+    // UNVERIFIED: ARM's code for a request URI it cannot route; the status is its 400.
+    let invalid = |segment: &str, why: &str| {
+        ArmError::bad_request("InvalidRequestUri", format!("The request URI segment '{segment}' is invalid: {why}."))
+    };
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|raw| {
+            let decoded = String::from_utf8(percent_decode_bytes(raw, false))
+                .map_err(|_| invalid(raw, "it does not decode to UTF-8"))?;
+            if decoded.contains('/') || decoded.contains('\\') {
+                return Err(invalid(raw, "an escaped '/' or '\\' cannot be part of a name"));
+            }
+            Ok(decoded)
+        })
+        .collect()
+}
+
 pub(super) fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(text, plus_is_space)).into_owned()
+}
+
+fn percent_decode_bytes(text: &str, plus_is_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -330,5 +363,5 @@ pub(super) fn percent_decode(text: &str, plus_is_space: bool) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }

@@ -16,7 +16,8 @@ pub(super) fn issue_identity_token(state: &ArmState, request: &ArmRequest) -> Ar
     if request.method != Method::GET {
         return refuse(405, "invalid_request", "Only GET is supported.");
     }
-    if header(request, "x-identity-header") != Some(state.identity_header.as_str()) {
+    let presented = header(request, "x-identity-header").unwrap_or_default();
+    if !crate::identity::secrets_equal(presented, &state.identity_header) {
         return refuse(401, "invalid_request", "The X-IDENTITY-HEADER header is missing or wrong.");
     }
     let Some(resource) = query_param(request, "resource").filter(|r| !r.is_empty()) else {
@@ -59,7 +60,12 @@ pub(super) fn authenticate(state: &ArmState, request: &ArmRequest) -> Result<(),
             "Authentication failed. The 'Authorization' header is missing.",
         ));
     };
-    let Some(token) = authorization.strip_prefix("Bearer ").or_else(|| authorization.strip_prefix("bearer ")) else {
+    // Authentication schemes are case-insensitive (RFC 9110 §11.1): `BEARER x` is a bearer token.
+    let token = authorization
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, token)| token);
+    let Some(token) = token else {
         return Err(ArmError::new(
             401,
             "AuthenticationFailed",
@@ -77,6 +83,11 @@ pub(super) fn authenticate(state: &ArmState, request: &ArmRequest) -> Result<(),
             401,
             "InvalidAuthenticationTokenAudience",
             format!("The access token has been obtained for wrong audience or resource '{audience}'."),
+        )),
+        Err(TokenError::WrongTenant(issuer)) => Err(ArmError::new(
+            401,
+            "InvalidAuthenticationTokenTenant",
+            format!("The access token is from the wrong issuer '{issuer}'. It must match the tenant associated with this subscription."),
         )),
         Err(TokenError::Invalid) => {
             Err(ArmError::new(401, "InvalidAuthenticationToken", "The access token is invalid."))

@@ -7,12 +7,13 @@ use super::merge_patch::merge_patch;
 use super::preconditions::check_preconditions;
 use super::routes::query_param;
 use super::scope::{require_container, require_group, require_resource};
+use super::MAX_BODY_DEPTH;
 use super::{ArmRequest, ArmResponse, ArmState};
 use crate::computed;
 use crate::identity::random_uuid;
 use crate::platform;
 use crate::provider::WriteRequest;
-use crate::store::{document_id, Change, Documents};
+use crate::store::{document_id, json_depth, Change, Documents};
 use crate::structure::{self, properties_of};
 use privlink_engine::provider::{ArmError, WriteMethod};
 use privlink_model::arm_type;
@@ -247,7 +248,14 @@ pub(super) fn json_object_body(request: &ArmRequest) -> Result<Value, ArmError> 
         return Err(invalid("the body is empty".to_string()));
     }
     match serde_json::from_slice::<Value>(&request.body) {
-        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(value @ Value::Object(_)) if json_depth(&value) > MAX_BODY_DEPTH => Err(invalid(format!(
+            "the body is nested {} levels deep; at most {MAX_BODY_DEPTH} are accepted",
+            json_depth(&value)
+        ))),
+        Ok(value @ Value::Object(_)) => {
+            super::request_shape::check_body_shape(&value)?;
+            Ok(value)
+        }
         Ok(_) => Err(invalid("the body is not a JSON object".to_string())),
         Err(e) => Err(invalid(e.to_string())),
     }
