@@ -4,7 +4,8 @@
 //! the app's own `WEBSITE_DNS_SERVER` / `dnsConfiguration.dnsServers`) is a private address that is
 //! neither Azure DNS (168.63.129.16) nor the inbound endpoint of a DNS private resolver of the
 //! estate — a DNS VM, an on-premises server — or the DNS proxy of an Azure Firewall whose upstream
-//! privlink cannot see (custom servers it does not model, a policy outside the estate), so that the
+//! privlink cannot see (custom servers it does not model, a policy outside the estate), or a server
+//! a template gives only at deploy time (`reference()` of a NIC outside the deployment), so that the
 //! resolution of the app's dependencies is `indeterminate`. A warning: the server may forward
 //! correctly; privlink cannot know.
 //!
@@ -113,6 +114,12 @@ fn unverifiable_server(model: &Model, site: &Site) -> Option<String> {
         .iter()
         .find(|s| s.parse::<IpAddr>().map_or(true, |ip| !servers::at(model, ip, vantage, 0).silent))
         .cloned()
+        .or_else(|| {
+            // A template gave the VNet a DNS server only Azure knows (`reference()` of a NIC
+            // outside the deployment): just as unverifiable.
+            let vnet = model.resources.virtual_networks.get(from.as_ref()?)?;
+            vnet.dns_servers_unknown.as_ref().map(|_| "a value only known at deploy time".to_string())
+        })
 }
 
 /// The lowest address of an inbound endpoint of a DNS private resolver of the estate.
