@@ -183,3 +183,24 @@ fn an_extension_resource_declared_under_its_scopes_type_has_its_own_type() {
     assert_eq!(id.resource_type(), "Microsoft.Insights/diagnosticSettings");
     assert_eq!(document.body["type"], "Microsoft.Insights/diagnosticSettings");
 }
+
+#[test]
+fn a_services_host_names_are_known_once_it_is_deployed() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "resources": [
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "st1", "location": "westeurope",
+         "sku": {"name": "Standard_LRS"}, "kind": "StorageV2", "properties": {}},
+        {"type": "Microsoft.Sql/servers", "apiVersion": "2023-08-01", "name": "sql1", "location": "westeurope", "properties": {}},
+        {"type": "Microsoft.Web/sites", "apiVersion": "2023-12-01", "name": "app1", "location": "westeurope",
+         "dependsOn": ["st1", "sql1"],
+         "properties": {"siteConfig": {"appSettings": [
+           {"name": "BLOB_URL", "value": "[reference('st1').primaryEndpoints.blob]"},
+           {"name": "SQL_HOST", "value": "[reference('sql1').fullyQualifiedDomainName]"}]}}}
+      ]}"#;
+    let model = load_template(template, &[]);
+    assert_eq!(errors(&model), Vec::<String>::new());
+    let site = model.resources.sites.values().next().unwrap();
+    assert_eq!(site.app_setting("BLOB_URL"), Some("https://st1.blob.core.windows.net/"));
+    assert_eq!(site.app_setting("SQL_HOST"), Some("sql1.database.windows.net"));
+    assert!(!model.diagnostics.iter().any(|d| d.code == "LOAD016"), "{:?}", model.diagnostics);
+}

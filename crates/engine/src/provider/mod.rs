@@ -20,6 +20,8 @@
 //!   ([`connection`]).
 //! * **Dynamic addresses** of NICs, Azure Firewalls and resolver inbound endpoints
 //!   ([`runtime_addresses`]): the lowest free address of the subnet, kept on re-PUT.
+//! * **Service host names** ([`service_hosts`]): SQL's `fullyQualifiedDomainName`, Key Vault's
+//!   `vaultUri`, Redis's `hostName`, storage `primaryEndpoints`, from the catalog.
 //! * **Validation** ([`checks`]) — see the table below.
 //!
 //! Everything is deterministic: generated names and GUIDs are derived by hashing resource ids
@@ -77,6 +79,7 @@ mod error;
 mod integration;
 mod ipam;
 mod runtime_addresses;
+mod service_hosts;
 mod zone_group;
 
 #[cfg(test)]
@@ -346,7 +349,7 @@ pub fn apply(estate: &dyn DocumentLookup, write: &Write<'_>) -> Result<Vec<Chang
                 Ok(vec![Change::Put(completed)])
             } else {
                 checks::before_put(estate, id, document)?;
-                Ok(vec![Change::Put(document.clone())])
+                Ok(vec![Change::Put(service_hosts::complete(id, document))])
             }
         }
         (_, None) => Ok(Vec::new()),
