@@ -5,13 +5,8 @@ use privlink_load::Input;
 use privlink_model::{Model, Protocol, ResourceId};
 use serde_json::Value;
 
-const FILES: [(&str, &str); 5] = [
-    ("network.json", include_str!("../../../scenarios/seed-estate/network.json")),
-    ("endpoints.json", include_str!("../../../scenarios/seed-estate/endpoints.json")),
-    ("dns.json", include_str!("../../../scenarios/seed-estate/dns.json")),
-    ("web.json", include_str!("../../../scenarios/seed-estate/web.json")),
-    ("backends.json", include_str!("../../../scenarios/seed-estate/backends.json")),
-];
+mod common;
+use common::FILES;
 
 const RG: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed/providers";
 

@@ -3,23 +3,13 @@
 //! record of is NODATA — never NXDOMAIN — while a missing name below the apex stays NXDOMAIN.
 
 use privlink_engine::dns::{self, view_of, Querier, Rcode};
-use privlink_load::Input;
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 
-const FILES: [(&str, &str); 5] = [
-    ("network.json", include_str!("../../../scenarios/seed-estate/network.json")),
-    ("endpoints.json", include_str!("../../../scenarios/seed-estate/endpoints.json")),
-    ("dns.json", include_str!("../../../scenarios/seed-estate/dns.json")),
-    ("web.json", include_str!("../../../scenarios/seed-estate/web.json")),
-    ("backends.json", include_str!("../../../scenarios/seed-estate/backends.json")),
-];
+mod common;
+use common::seed;
+
 const VNET_APP: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed/providers/Microsoft.Network/virtualNetworks/vnet-app";
 const ZONE: &str = "privatelink.database.windows.net";
-
-fn seed() -> Model {
-    let inputs = FILES.iter().map(|(name, json)| Input::new(*name, json.as_bytes().to_vec())).collect();
-    privlink_load::load(inputs, &privlink_load::Options::default()).unwrap()
-}
 
 fn resolve(model: &Model, name: &str, record_type: RecordType) -> dns::Resolution {
     let view = view_of(model, &Querier::VirtualNetwork(ResourceId::parse(VNET_APP).unwrap()));
