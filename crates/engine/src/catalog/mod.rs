@@ -29,6 +29,7 @@ mod names;
 mod network;
 mod private_dns;
 mod providers;
+mod roles;
 mod table;
 
 pub use api_versions::{api_version, RESOURCE_MANAGER_API_VERSION};
@@ -45,6 +46,11 @@ pub use names::{customer_fqdns, private_zone_names, NameHints};
 pub use network::{inline_children_of, service_endpoint_service, InlineChildren, AZURE_HOST_IP, IMDS_IP};
 pub use private_dns::{MAX_LINKS_PER_ZONE, MAX_RECORD_SETS_PER_ZONE, MAX_REGISTRATION_LINKS_PER_ZONE};
 pub use providers::{is_known_child_type, is_known_namespace};
+pub use roles::{
+    built_in_role, built_in_role_named, data_access, DataAccess, RoleDefinition, BUILT_IN_ROLES,
+    COGNITIVE_SERVICES_CALL, KEY_VAULT_SECRET_PERMISSIONS, KEY_VAULT_SECRET_READ, OPENAI_INFERENCE,
+    REDIS_BUILT_IN_ACCESS_POLICIES, STORAGE_BLOB_READ,
+};
 use table::CATALOG;
 
 /// An Azure cloud (partition). DNS suffixes and audiences are looked up through it.
