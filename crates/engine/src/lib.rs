@@ -10,6 +10,7 @@
 //! evaluates security rules. [`provider`] is Azure's control-plane behaviour: the document changes
 //! (or the ARM error) a write causes, shared by template ingestion and the live twin.
 
+pub mod access;
 pub mod catalog;
 pub mod dns;
 pub mod nsg;

@@ -1,6 +1,7 @@
 //! `trace`: name resolution from the app's DNS view ([`crate::dns`]) composed with the path of the
 //! connection ([`crate::path`]), as azure-semantics §9 orders them.
 
+use crate::access;
 use crate::catalog::{self, Cloud, PortUsage};
 use crate::dns::{dependencies, view_of, Querier, Rcode, Resolution, Resolver};
 use crate::path::{self, DecidedBy, DnsContext, DnsStop, FlowVerdict, Trace};
@@ -81,17 +82,34 @@ pub fn trace_resolved(
             _ => (FlowVerdict::Unknown, None, format!("privlink cannot tell what {name} resolves to from this app")),
         };
         let detail = r.explanation.last().cloned().unwrap_or_else(|| message.clone());
-        return path::stopped_at_dns(site_id, name.as_str(), port, DnsStop { verdict, decided_by, detail, message });
+        let mut trace =
+            path::stopped_at_dns(site_id, name.as_str(), port, DnsStop { verdict, decided_by, detail, message });
+        trace.access = Some(access_to(model, site_id, owner_of(model, name).as_ref()));
+        return trace;
     };
     let owner = owner_of(model, name);
     let ctx = DnsContext { host: Some(name.to_string()), backend: owner.clone() };
-    let trace = path::trace_from_site_indexed(model, index, site_id, ip, port, Protocol::Tcp, ctx);
+    let mut trace = path::trace_from_site_indexed(model, index, site_id, ip, port, Protocol::Tcp, ctx);
+    trace.access = Some(access_to(model, site_id, owner.as_ref()));
     if trace.verdict == FlowVerdict::Allowed {
         return trace;
     }
     let cause =
         model.resources.sites.get(site_id).and_then(|s| root_cause::dns_root_cause(model, s, owner.as_ref(), r));
     trace.with_root_cause(cause)
+}
+
+/// The access step from a site to the resource a name belongs to.
+pub fn access_to(model: &Model, site_id: &ResourceId, owner: Option<&ResourceId>) -> access::Access {
+    let site = model.resources.sites.get(site_id);
+    let backend = owner.and_then(|o| model.resources.backends.get(o));
+    match (site, backend) {
+        (Some(site), Some(backend)) => {
+            let database = access::database_named_by(model, site, backend);
+            access::decide(model, site, backend, database.as_ref())
+        }
+        _ => access::Access::none_for_unknown_service(),
+    }
 }
 
 /// Every dependency of the site (the same list as `resolve --all`), each with its service's port.

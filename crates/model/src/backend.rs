@@ -1,6 +1,7 @@
 //! The services an app reaches through private endpoints: SQL, Redis, Key Vault, Cognitive
 //! Services, storage, and any other resource that carries `privateEndpointConnections`.
 
+use crate::access::AccessPolicy;
 use crate::network::{ConnectionStatus, Meta};
 use crate::ResourceId;
 use serde::Serialize;
@@ -131,6 +132,21 @@ pub struct Backend {
     pub sql_connection_policy: Option<String>,
     /// SQL Entra administrator login, if any.
     pub sql_entra_admin: Option<String>,
+    /// The SQL Entra administrator's object id (`sid`): a user, a group or an application.
+    pub sql_entra_admin_sid: Option<String>,
+    /// `azureADOnlyAuthentication`: SQL logins refused, only Entra sign-in works.
+    pub sql_entra_only: Option<bool>,
+    /// Key Vault `enableRbacAuthorization` as written (`None`: the document does not say, which
+    /// for an existing vault means access-policy mode).
+    pub key_vault_rbac: Option<bool>,
+    /// Key Vault `accessPolicies`.
+    pub access_policies: Vec<AccessPolicy>,
+    /// Redis `disableAccessKeyAuthentication`: only Entra sign-in works.
+    pub redis_access_keys_disabled: Option<bool>,
+    /// Redis `redisConfiguration.aad-enabled` (Entra authentication on).
+    pub redis_entra_enabled: Option<bool>,
+    /// Cognitive Services / storage `disableLocalAuth`: keys refused, only Entra tokens work.
+    pub local_auth_disabled: Option<bool>,
     /// Redis `enableNonSslPort`.
     pub redis_non_ssl_port_enabled: bool,
     pub redis_ssl_port: Option<u16>,

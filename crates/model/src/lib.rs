@@ -5,6 +5,7 @@
 //! needs and a link ([`Origin`]) to the document it came from, plus indexes built once. The model
 //! is immutable and does no I/O.
 
+pub mod access;
 pub mod arm_type;
 pub mod backend;
 pub mod diagnostic;
@@ -18,6 +19,7 @@ pub mod origin;
 pub mod region;
 pub mod web;
 
+pub use access::*;
 pub use backend::*;
 pub use diagnostic::{LoadDiagnostic, Severity};
 pub use dns::*;

@@ -1,5 +1,6 @@
 //! The [`Model`]: typed resources by id plus the indexes the engine needs, built once.
 
+use crate::access::*;
 use crate::arm_type;
 use crate::backend::Backend;
 use crate::dns::*;
@@ -51,6 +52,11 @@ pub struct Resources {
     pub ruleset_links: BTreeMap<ResourceId, RulesetVnetLink>,
     pub azure_firewalls: BTreeMap<ResourceId, AzureFirewall>,
     pub firewall_policies: BTreeMap<ResourceId, FirewallPolicy>,
+    pub role_assignments: BTreeMap<ResourceId, RoleAssignment>,
+    pub user_assigned_identities: BTreeMap<ResourceId, UserAssignedIdentity>,
+    pub key_vault_secrets: BTreeMap<ResourceId, KeyVaultSecret>,
+    pub redis_access_policy_assignments: BTreeMap<ResourceId, RedisAccessPolicyAssignment>,
+    pub sql_contained_users: BTreeMap<ResourceId, SqlContainedUsers>,
     pub opaque: BTreeMap<ResourceId, OpaqueResource>,
 }
 
@@ -81,6 +87,11 @@ impl Resources {
             ruleset_links,
             azure_firewalls,
             firewall_policies,
+            role_assignments,
+            user_assigned_identities,
+            key_vault_secrets,
+            redis_access_policy_assignments,
+            sql_contained_users,
             opaque,
         } = other;
         self.virtual_networks.append(virtual_networks);
@@ -105,6 +116,11 @@ impl Resources {
         self.ruleset_links.append(ruleset_links);
         self.azure_firewalls.append(azure_firewalls);
         self.firewall_policies.append(firewall_policies);
+        self.role_assignments.append(role_assignments);
+        self.user_assigned_identities.append(user_assigned_identities);
+        self.key_vault_secrets.append(key_vault_secrets);
+        self.redis_access_policy_assignments.append(redis_access_policy_assignments);
+        self.sql_contained_users.append(sql_contained_users);
         self.opaque.append(opaque);
     }
 }
@@ -158,6 +174,14 @@ pub struct Indexes {
     pub vnets_by_prefix: HashMap<ipnet::IpNet, ResourceId>,
     /// The prefix lengths in `vnets_by_prefix`, so a lookup probes each length once.
     pub vnet_prefix_lengths: Vec<u8>,
+    /// Principal object id (lower-cased) → the role assignments granted to it.
+    pub role_assignments_of_principal: HashMap<String, Vec<ResourceId>>,
+    /// Vault → its secrets.
+    pub secrets_of_vault: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Redis cache → its access policy assignments.
+    pub access_policy_assignments_of_cache: BTreeMap<ResourceId, Vec<ResourceId>>,
+    /// Database → its contained-user declarations.
+    pub contained_users_of_database: BTreeMap<ResourceId, Vec<ResourceId>>,
 }
 
 /// An estate: typed resources, indexes, the source documents and the load diagnostics.
@@ -279,6 +303,18 @@ impl Model {
                 push(&mut ix.rulesets_of_vnet, v, &link.ruleset);
             }
         }
+        for (id, ra) in &r.role_assignments {
+            ix.role_assignments_of_principal.entry(ra.principal_id.to_ascii_lowercase()).or_default().push(id.clone());
+        }
+        for (id, secret) in &r.key_vault_secrets {
+            push(&mut ix.secrets_of_vault, &secret.vault, id);
+        }
+        for (id, a) in &r.redis_access_policy_assignments {
+            push(&mut ix.access_policy_assignments_of_cache, &a.cache, id);
+        }
+        for (id, d) in &r.sql_contained_users {
+            push(&mut ix.contained_users_of_database, &d.database, id);
+        }
         let sort_all = |m: &mut BTreeMap<ResourceId, Vec<ResourceId>>| {
             for v in m.values_mut() {
                 v.sort();
@@ -299,6 +335,9 @@ impl Model {
             &mut ix.rules_of_ruleset,
             &mut ix.rulesets_of_vnet,
             &mut ix.sites_of_plan,
+            &mut ix.secrets_of_vault,
+            &mut ix.access_policy_assignments_of_cache,
+            &mut ix.contained_users_of_database,
         ] {
             sort_all(m);
         }
@@ -311,6 +350,9 @@ impl Model {
         for v in ix.backends_by_name.values_mut().chain(ix.sites_by_name.values_mut()) {
             v.sort();
             v.dedup();
+        }
+        for v in ix.role_assignments_of_principal.values_mut() {
+            v.sort();
         }
         for v in ix.nics_by_ip.values_mut() {
             v.sort();

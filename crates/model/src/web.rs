@@ -33,6 +33,10 @@ pub struct ManagedIdentity {
     pub principal_id: Option<String>,
     pub tenant_id: Option<String>,
     pub user_assigned: Vec<ResourceId>,
+    /// Each user-assigned identity's `principalId` as the site's document shows it.
+    pub user_assigned_principals: BTreeMap<ResourceId, Option<String>>,
+    /// Each user-assigned identity's `clientId` as the site's document shows it.
+    pub user_assigned_clients: BTreeMap<ResourceId, Option<String>>,
 }
 
 impl ManagedIdentity {

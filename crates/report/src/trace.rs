@@ -1,6 +1,30 @@
 //! `privlink trace` output.
 
+use privlink_engine::access::{Access, AccessVerdict};
 use privlink_engine::path::{FlowVerdict, Trace};
+
+fn access_word(v: AccessVerdict) -> &'static str {
+    match v {
+        AccessVerdict::Granted => "granted",
+        AccessVerdict::Denied => "DENIED",
+        AccessVerdict::Indeterminate => "unknown",
+        AccessVerdict::None => "-",
+    }
+}
+
+/// The access step as the last hop: the principal, the audience and what decided.
+fn access_hop(a: &Access, out: &mut String) {
+    let who = match (&a.identity, &a.principal) {
+        (Some(identity), Some(p)) => format!(" [{identity} {p} for {}]", a.audience.as_deref().unwrap_or("-")),
+        (Some(identity), None) => format!(" [{identity} for {}]", a.audience.as_deref().unwrap_or("-")),
+        _ => String::new(),
+    };
+    let word = if a.verdict == AccessVerdict::None { "none" } else { access_word(a.verdict) };
+    out.push_str(&format!("  {:<12} {:<8} {}{who}\n", "access", word, a.reason));
+    if let Some(d) = &a.decided_by {
+        out.push_str(&format!("  {:<12} {:<8} decided by {} {}\n", "", "", d.kind, d.id));
+    }
+}
 
 fn verdict(v: FlowVerdict) -> &'static str {
     match v {
@@ -29,11 +53,19 @@ pub fn to_text(t: &Trace) -> String {
             out.push_str(&format!("  {:<12} {:<8} decided by {} {}\n", "", "", d.kind, d.id));
         }
     }
+    if let Some(a) = &t.access {
+        access_hop(a, &mut out);
+    }
     out.push_str(&format!("verdict: {}", verdict(t.verdict)));
     if !t.message.is_empty() {
         out.push_str(&format!(" — {}", t.message));
     }
     out.push('\n');
+    if let Some(a) =
+        t.access.as_ref().filter(|a| matches!(a.verdict, AccessVerdict::Denied | AccessVerdict::Indeterminate))
+    {
+        out.push_str(&format!("access: {} — {}\n", access_word(a.verdict), a.reason));
+    }
     // Only a denial names something to change; an unknown verdict names where the model ends.
     // With a root cause only it is named: changing the hop that dropped the traffic would open
     // the wrong path (the public one).
@@ -48,7 +80,8 @@ pub fn to_text(t: &Trace) -> String {
 
 /// One line per dependency, then the details of every trace that is not allowed.
 pub fn to_table(traces: &[Trace]) -> String {
-    let mut rows = vec![vec!["VERDICT".to_string(), "DESTINATION".into(), "ADDRESS".into(), "DECIDED BY".into()]];
+    let mut rows =
+        vec![vec!["VERDICT".to_string(), "DESTINATION".into(), "ADDRESS".into(), "ACCESS".into(), "DECIDED BY".into()]];
     for t in traces {
         let last = t.hops.last();
         let by = t
@@ -58,11 +91,24 @@ pub fn to_table(traces: &[Trace]) -> String {
             .map(|d| format!("{} {}", d.kind, short(&d.id)))
             .unwrap_or_default();
         let addr = if t.destination.ip.is_unspecified() { "-".to_string() } else { t.destination.ip.to_string() };
-        rows.push(vec![verdict(t.verdict).to_string(), t.query.to.clone(), addr, by]);
+        let access = t.access.as_ref().map_or("-", |a| access_word(a.verdict)).to_string();
+        rows.push(vec![verdict(t.verdict).to_string(), t.query.to.clone(), addr, access, by]);
     }
     let mut out = crate::table::columns(&rows, 0);
-    let blocked: Vec<&Trace> = traces.iter().filter(|t| t.verdict != FlowVerdict::Allowed).collect();
-    out.push_str(&format!("\n{} of {} dependencies reachable\n", traces.len() - blocked.len(), traces.len()));
+    let blocked: Vec<&Trace> = traces
+        .iter()
+        .filter(|t| {
+            t.verdict != FlowVerdict::Allowed || t.access.as_ref().is_some_and(|a| a.verdict == AccessVerdict::Denied)
+        })
+        .collect();
+    let reachable = traces.iter().filter(|t| t.verdict == FlowVerdict::Allowed).count();
+    out.push_str(&format!("\n{reachable} of {} dependencies reachable", traces.len()));
+    let denied =
+        traces.iter().filter(|t| t.access.as_ref().is_some_and(|a| a.verdict == AccessVerdict::Denied)).count();
+    if denied > 0 {
+        out.push_str(&format!("; {denied} refuse the app's sign-in"));
+    }
+    out.push('\n');
     for t in blocked {
         out.push('\n');
         out.push_str(&to_text(t));

@@ -96,3 +96,13 @@ pub(super) fn choose_egress(
         ),
     )
 }
+
+/// Whether all of the app's outbound traffic enters the VNet (`outboundVnetRouting.allTraffic` or
+/// `applicationTraffic`, `vnetRouteAllEnabled`, `WEBSITE_VNET_ROUTE_ALL`), as the egress step reads them.
+pub fn route_all_enabled(site: &Site) -> bool {
+    let routing = &site.outbound_vnet_routing;
+    routing.all_traffic == Some(true)
+        || routing.application_traffic == Some(true)
+        || site.vnet_route_all_enabled.as_ref().is_some_and(|f| f.value)
+        || site.app_setting("WEBSITE_VNET_ROUTE_ALL").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}

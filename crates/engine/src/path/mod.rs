@@ -20,6 +20,7 @@ use crate::catalog;
 use crate::dns::Resolution;
 use crate::nsg::{self, Flow, FlowEndpoint, ServiceAddress, TagOptions, TagScope};
 use crate::routes::{BeatenRoute, EffectiveRoute, EffectiveRoutes, RouteDecision, RouteKind};
+pub use egress::route_all_enabled;
 use egress::{choose_egress, representative_app_address};
 use privlink_model::{
     Access, ConnectionStatus, Direction, Model, NextHopType, PrivateEndpoint, Protocol, ResourceId, Site, Subnet,
@@ -119,6 +120,9 @@ pub struct Trace {
     /// the hop that dropped it, so changing that hop would open the wrong path), else `decided_by`
     /// for a denial.
     pub changes: Vec<DecidedBy>,
+    /// After the network path: whether the app can sign in to the service and is authorized
+    /// ([`crate::access`]); `None` for a trace to an address.
+    pub access: Option<crate::access::Access>,
 }
 
 /// The earlier step a decision follows from, and the resource to change there.
@@ -175,6 +179,7 @@ impl Tracer {
                 message: String::new(),
                 root_cause: None,
                 changes: Vec::new(),
+                access: None,
             },
         }
     }

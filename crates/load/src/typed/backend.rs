@@ -1,5 +1,6 @@
 //! Private-link targets (backends) and the child documents that refine them.
 
+use super::access::read_access_policies;
 use super::meta;
 use crate::reader::Reader;
 use privlink_model::*;
@@ -74,6 +75,8 @@ pub(super) fn read_backend(doc: &Document, kind: BackendKind, rd: &mut Reader) -
     declared_hosts.sort();
     declared_hosts.dedup();
     let sql_entra_admin = rd.string("/properties/administrators/login");
+    let sql_entra_admin_sid = rd.string("/properties/administrators/sid");
+    let access_policies = if kind == BackendKind::KeyVault { read_access_policies(rd) } else { Vec::new() };
     Backend {
         meta: meta(doc),
         kind,
@@ -88,6 +91,13 @@ pub(super) fn read_backend(doc: &Document, kind: BackendKind, rd: &mut Reader) -
         custom_subdomain: rd.string("/properties/customSubDomainName"),
         sql_connection_policy: None,
         sql_entra_admin,
+        sql_entra_admin_sid,
+        sql_entra_only: rd.bool("/properties/administrators/azureADOnlyAuthentication"),
+        key_vault_rbac: rd.bool("/properties/enableRbacAuthorization"),
+        access_policies,
+        redis_access_keys_disabled: rd.bool("/properties/disableAccessKeyAuthentication"),
+        redis_entra_enabled: rd.bool("/properties/redisConfiguration/aad-enabled"),
+        local_auth_disabled: rd.bool("/properties/disableLocalAuth"),
         redis_non_ssl_port_enabled: rd.bool("/properties/enableNonSslPort").unwrap_or(false),
         redis_ssl_port: rd.int("/properties/sslPort").and_then(|p| u16::try_from(p).ok()),
         redis_port: rd.int("/properties/port").and_then(|p| u16::try_from(p).ok()),
@@ -140,7 +150,16 @@ pub(super) fn apply_backend_child(doc: &Document, r: &mut Resources, rd: &mut Re
                 backend.sql_virtual_network_rules.sort_by_key(|r| r.name.to_ascii_lowercase());
             }
         }
-        "administrators" => backend.sql_entra_admin = rd.string("/properties/login"),
+        "administrators" => {
+            backend.sql_entra_admin = rd.string("/properties/login");
+            backend.sql_entra_admin_sid = rd.string("/properties/sid");
+            if let Some(only) = rd.bool("/properties/azureADOnlyAuthentication") {
+                backend.sql_entra_only = Some(only);
+            }
+        }
+        "azureadonlyauthentications" => {
+            backend.sql_entra_only = rd.bool("/properties/azureADOnlyAuthentication");
+        }
         "connectionpolicies" => backend.sql_connection_policy = rd.string("/properties/connectionType"),
         _ => {}
     }

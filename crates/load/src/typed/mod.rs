@@ -4,12 +4,17 @@
 //! `firewall`, `web`, `backend`), then attaches what refines another resource (rules to NSGs, routes to
 //! route tables, site and backend children).
 
+mod access;
 mod backend;
 mod dns;
 mod firewall;
 mod network;
 mod web;
 
+use access::{
+    read_key_vault_secret, read_redis_access_policy_assignment, read_role_assignment, read_sql_contained_users,
+    read_user_assigned_identity,
+};
 use backend::{apply_backend_child, read_backend};
 use dns::{read_forwarding_rule, read_record_set, read_vnet_link, read_zone_group};
 use firewall::{read_firewall, read_firewall_policy};
@@ -197,6 +202,29 @@ fn first_pass<'d>(docs: &[&'d Document], documents: &BTreeMap<ResourceId, Docume
             "microsoft.web/sites/config"
             | "microsoft.web/sites/virtualnetworkconnections"
             | "microsoft.web/sites/networkconfig" => site_children.push(doc),
+            "microsoft.authorization/roleassignments" => {
+                if let Some(ra) = read_role_assignment(doc, &mut rd) {
+                    r.role_assignments.insert(doc.id.clone(), ra);
+                }
+            }
+            "microsoft.managedidentity/userassignedidentities" => {
+                r.user_assigned_identities.insert(doc.id.clone(), read_user_assigned_identity(doc, &mut rd));
+            }
+            "microsoft.keyvault/vaults/secrets" => {
+                if let Some(secret) = read_key_vault_secret(doc, &mut rd) {
+                    r.key_vault_secrets.insert(doc.id.clone(), secret);
+                }
+            }
+            "microsoft.cache/redis/accesspolicyassignments" => {
+                if let Some(a) = read_redis_access_policy_assignment(doc, &mut rd) {
+                    r.redis_access_policy_assignments.insert(doc.id.clone(), a);
+                }
+            }
+            "privlink.declarations/sqlcontainedusers" => {
+                if let Some(d) = read_sql_contained_users(doc, &mut rd) {
+                    r.sql_contained_users.insert(doc.id.clone(), d);
+                }
+            }
             t => {
                 if let Some(kind) = catalog::backend_kind(t) {
                     let b = read_backend(doc, kind, &mut rd);

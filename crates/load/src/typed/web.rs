@@ -47,7 +47,18 @@ pub(super) fn read_site(doc: &Document, rd: &mut Reader) -> Site {
             .and_then(Value::as_object)
             .map(|m| m.keys().filter_map(|k| ResourceId::parse(k).ok()).map(|id| rd.canonical(id)).collect())
             .unwrap_or_default(),
+        ..ManagedIdentity::default()
     };
+    let mut identity = identity;
+    if let Some(map) = rd.get("/identity/userAssignedIdentities").and_then(Value::as_object) {
+        for (key, value) in map {
+            let Ok(id) = ResourceId::parse(key) else { continue };
+            let id = rd.canonical(id);
+            let field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_string);
+            identity.user_assigned_principals.insert(id.clone(), field("principalId"));
+            identity.user_assigned_clients.insert(id, field("clientId"));
+        }
+    }
     let mut dns_servers = rd.strings("/properties/dnsConfiguration/dnsServers");
     if dns_servers.is_empty() {
         dns_servers = rd.strings("/properties/siteConfig/dnsConfiguration/dnsServers");

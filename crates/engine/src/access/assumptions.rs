@@ -1,0 +1,17 @@
+//! Identity and access modelling choices: where Azure's documentation leaves open how an app signs
+//! in or how a grant is decided, privlink chooses, and every such choice is written here
+//! (azure-semantics marks them [SIM]). Code applying one cites it by number; output that depends on
+//! one says so.
+//!
+//! | # | choice | where | azure-semantics |
+//! |---|---|---|---|
+//! | I1 | Which sign-in an app uses for a service: Entra when the service accepts nothing else (Key Vault always; SQL `azureADOnlyAuthentication`, Redis `disableAccessKeyAuthentication`, Cognitive Services / storage `disableLocalAuth`); a key or password when an app setting or connection string names one for the service; else Entra when the site has a managed identity (the seeds' `DefaultAzureCredential`), except Redis, which needs Entra turned on (`aad-enabled`) | `access::sign_in` | §6, §13 |
+//! | I2 | The identity an app's code signs in with: the user-assigned identity whose `clientId` is the `AZURE_CLIENT_ID` setting, else the system-assigned one (what `DefaultAzureCredential` does on App Service); Key Vault references use `keyVaultReferenceIdentity`, else system-assigned | `access::sign_in` | §6.1, §7.2 |
+//! | I3 | An estate with no role assignment at all says nothing about grants (exports omit them): RBAC decisions are then indeterminate, and a missing grant is a denial only once the estate holds one | `access::grants` | §13.1 |
+//! | I4 | A role assignment with a `condition` (ABAC) is not evaluated: it makes the decision indeterminate rather than granted | `access::grants` | §13.1 |
+//! | I5 | A role definition that is not built in (a custom role) is not in the estate: an assignment of one makes the decision indeterminate | `access::grants` | §13.2 |
+//! | I6 | Contained database users are unknown unless the estate declares them (`Privlink.Declarations/sqlContainedUsers`); a declared user matches by object id, else by the identity's display name (the site's name for its system-assigned identity, the identity's name for a user-assigned one) | `access::grants` | §13.5 |
+//! | I7 | Redis access policy assignments, like role assignments, say nothing when the estate holds none for any cache (a pull or export may not read the child resources) | `access::grants` | §13.4 |
+//! | I8 | Propagation delays (role assignments up to 10 minutes, token caches about 24 h) are not modelled: a grant counts from the moment the estate holds it | `access` | §13.1, §6.1 |
+//! | I9 | A Key Vault reference's outcome maps to App Service's status as azure-semantics' table does: a denial on the network or by authorization is `AccessToKeyVaultDenied`, a dropped connection `FetchTimedOut`, a name that does not resolve `VaultNotFound` | `access::references` | §7.3 |
+//! | I10 | A Key Vault reference's secret exists when the estate holds it (`Microsoft.KeyVault/vaults/secrets`); when the estate holds no secret of that vault at all, existence is unknown (status `Indeterminate`, privlink's own) | `access::references` | §7.3 |
