@@ -15,10 +15,12 @@ pub struct RoleAssignment {
     /// The scope the assignment applies at: `properties.scope`, else the id the assignment
     /// extends (`/subscriptions/…`, a resource group or a resource).
     pub scope: String,
-    /// `properties.roleDefinitionId`, as written.
-    pub role_definition_id: String,
-    /// `properties.principalId`: an Entra object id (for a managed identity its `principalId`).
-    pub principal_id: String,
+    /// `properties.roleDefinitionId`, as written; `None` where only deployment tells (a Terraform
+    /// plan naming a custom role).
+    pub role_definition_id: Option<String>,
+    /// `properties.principalId`: an Entra object id (for a managed identity its `principalId`);
+    /// `None` where only deployment tells (an identity the same plan or template creates).
+    pub principal_id: Option<String>,
     pub principal_type: Option<String>,
     /// `properties.condition` (ABAC); privlink does not evaluate conditions.
     pub condition: Option<String>,
@@ -36,9 +38,9 @@ impl RoleAssignment {
             && (id.len() == scope.len() || id[scope.len()..].starts_with('/') || scope.is_empty())
     }
 
-    /// The role definition's GUID: the last segment of `roleDefinitionId`.
-    pub fn role_guid(&self) -> &str {
-        self.role_definition_id.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
+    /// The role definition's GUID: the last segment of `roleDefinitionId`, if known.
+    pub fn role_guid(&self) -> Option<&str> {
+        self.role_definition_id.as_deref().and_then(|r| r.trim_end_matches('/').rsplit('/').next())
     }
 }
 

@@ -174,7 +174,8 @@ pub struct Indexes {
     pub vnets_by_prefix: HashMap<ipnet::IpNet, ResourceId>,
     /// The prefix lengths in `vnets_by_prefix`, so a lookup probes each length once.
     pub vnet_prefix_lengths: Vec<u8>,
-    /// Principal object id (lower-cased) → the role assignments granted to it.
+    /// Principal object id (lower-cased) → the role assignments granted to it; `""` holds those
+    /// whose principal is known only after deployment.
     pub role_assignments_of_principal: HashMap<String, Vec<ResourceId>>,
     /// Vault → its secrets.
     pub secrets_of_vault: BTreeMap<ResourceId, Vec<ResourceId>>,
@@ -304,7 +305,8 @@ impl Model {
             }
         }
         for (id, ra) in &r.role_assignments {
-            ix.role_assignments_of_principal.entry(ra.principal_id.to_ascii_lowercase()).or_default().push(id.clone());
+            let principal = ra.principal_id.as_deref().map(str::to_ascii_lowercase).unwrap_or_default();
+            ix.role_assignments_of_principal.entry(principal).or_default().push(id.clone());
         }
         for (id, secret) in &r.key_vault_secrets {
             push(&mut ix.secrets_of_vault, &secret.vault, id);

@@ -60,7 +60,9 @@ enum RoleAnswer {
 }
 
 fn role_answer(ra: &RoleAssignment, data_action: &str) -> RoleAnswer {
-    let Some(role) = catalog::built_in_role(&ra.role_definition_id) else { return RoleAnswer::Unknown("I5") };
+    let Some(role) = ra.role_definition_id.as_deref().and_then(catalog::built_in_role) else {
+        return RoleAnswer::Unknown("I5");
+    };
     let granted = role.data_actions.iter().any(|p| action_matches(p, data_action))
         && !role.not_data_actions.iter().any(|p| action_matches(p, data_action));
     match (granted, &ra.condition) {
@@ -71,7 +73,10 @@ fn role_answer(ra: &RoleAssignment, data_action: &str) -> RoleAnswer {
 }
 
 fn role_name(ra: &RoleAssignment) -> String {
-    catalog::built_in_role(&ra.role_definition_id).map_or_else(|| format!("role {}", ra.role_guid()), |r| r.name.into())
+    match ra.role_definition_id.as_deref().and_then(catalog::built_in_role) {
+        Some(r) => r.name.into(),
+        None => format!("role {}", ra.role_guid().unwrap_or("known after deployment")),
+    }
 }
 
 /// Azure RBAC: the assignments to `object_id` covering `resource` that grant `need.data_action`.
@@ -96,10 +101,17 @@ fn rbac(model: &Model, object_id: &str, resource: &ResourceId, need: DataAccess)
         );
     }
     let mut unknown: Option<(&RoleAssignment, &'static str)> = None;
-    let assignments = model.indexes.role_assignments_of_principal.get(&object_id.to_ascii_lowercase());
-    for id in assignments.into_iter().flatten() {
+    let of = |principal: &str| model.indexes.role_assignments_of_principal.get(principal).into_iter().flatten();
+    // The principal's own assignments first, then those whose principal only deployment tells.
+    for id in of(&object_id.to_ascii_lowercase()).chain(of("")) {
         let Some(ra) = model.resources.role_assignments.get(id) else { continue };
         if !ra.covers(resource) {
+            continue;
+        }
+        if ra.principal_id.is_none() {
+            if matches!(role_answer(ra, need.data_action), RoleAnswer::Grants | RoleAnswer::Unknown(_)) {
+                unknown = unknown.or(Some((ra, "I11")));
+            }
             continue;
         }
         match role_answer(ra, need.data_action) {

@@ -157,12 +157,30 @@ pub(super) fn map(ctx: &Ctx, inst: &Instance, out: &mut Mapped) -> bool {
         })),
         "azurerm_role_assignment" => push(document(ctx, inst, arm_type::ROLE_ASSIGNMENTS, Some("")).map(|mut d| {
             d.as_object_mut().expect("object").remove("location");
+            // A built-in role's id is the same in every tenant, so a plan that names the role is
+            // known before apply: azurerm writes it under the scope's subscription.
+            let scope = ctx.id(inst, "scope");
             let role = ctx.id(inst, "role_definition_id").or_else(|| {
-                ctx.known(inst, "role_definition_name")
-                    .map(|n| ctx.future(inst, "role_definition_id", &format!("the id of role '{n}'"), false))
+                ctx.known(inst, "role_definition_name").map(|n| {
+                    match privlink_engine::catalog::built_in_role_named(&n) {
+                        Some(role) => {
+                            let subscription = scope
+                                .as_deref()
+                                .and_then(|s| {
+                                    s.split('/')
+                                        .nth(2)
+                                        .filter(|_| s.to_ascii_lowercase().starts_with("/subscriptions/"))
+                                })
+                                .map(|sub| format!("/subscriptions/{sub}"))
+                                .unwrap_or_default();
+                            format!("{subscription}/providers/{}/{}", arm_type::ROLE_DEFINITIONS, role.id)
+                        }
+                        None => ctx.future(inst, "role_definition_id", &format!("the id of role '{n}'"), false),
+                    }
+                })
             });
             d["properties"] = object(vec![
-                ("scope", ctx.id(inst, "scope").map(Value::String)),
+                ("scope", scope.map(Value::String)),
                 ("roleDefinitionId", role.map(Value::String)),
                 ("roleDefinitionName", ctx.known_quiet(inst, "role_definition_name").map(Value::String)),
                 ("principalId", ctx.text(inst, "principal_id").map(Value::String)),

@@ -18,15 +18,20 @@ fn assignment_scope(doc: &Document, rd: &mut Reader) -> String {
     }
 }
 
+/// A role assignment. Its role or principal may be known only after deployment (a template's
+/// `reference()`, a plan's unknown value): the assignment is kept, with what is unknown `None`.
 pub(super) fn read_role_assignment(doc: &Document, rd: &mut Reader) -> Option<RoleAssignment> {
-    let Some(role_definition_id) = rd.string("/properties/roleDefinitionId") else {
+    let deployed_later = |rd: &Reader, pointer: &str| rd.get(pointer).is_some_and(crate::reader::is_unknown);
+    let role_definition_id = rd.string("/properties/roleDefinitionId");
+    if role_definition_id.is_none() && !deployed_later(rd, "/properties/roleDefinitionId") {
         rd.missing("/properties/roleDefinitionId", "a role definition id");
         return None;
-    };
-    let Some(principal_id) = rd.string("/properties/principalId") else {
+    }
+    let principal_id = rd.string("/properties/principalId");
+    if principal_id.is_none() && !deployed_later(rd, "/properties/principalId") {
         rd.missing("/properties/principalId", "the principal's object id");
         return None;
-    };
+    }
     Some(RoleAssignment {
         meta: meta(doc),
         scope: assignment_scope(doc, rd),
