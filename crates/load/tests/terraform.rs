@@ -83,3 +83,32 @@ fn the_seed_plan_builds_ids_through_modules_and_deploys_endpoints() {
     let zone = model.documents.iter().find(|(id, _)| id.name() == "privatelink.database.windows.net").expect("zone").1;
     assert_eq!(zone.origin.address.as_deref(), Some("azurerm_private_dns_zone.sql"));
 }
+
+#[test]
+fn a_role_assignment_by_built_in_name_is_known_and_one_for_an_identity_created_later_is_kept() {
+    let plan = r#"{
+      "format_version": "1.2", "terraform_version": "1.9.5",
+      "resource_changes": [
+        {"address": "azurerm_role_assignment.kv", "mode": "managed", "type": "azurerm_role_assignment", "name": "kv",
+         "change": {"actions": ["create"], "after": {"scope": "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1",
+                    "role_definition_name": "Key Vault Secrets User", "principal_type": "ServicePrincipal"},
+                    "after_unknown": {"id": true, "name": true, "principal_id": true, "role_definition_id": true}}},
+        {"address": "azurerm_role_assignment.custom", "mode": "managed", "type": "azurerm_role_assignment", "name": "custom",
+         "change": {"actions": ["create"], "after": {"scope": "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg",
+                    "role_definition_name": "Our Custom Role", "principal_id": "55555555-0000-0000-0000-000000000000"},
+                    "after_unknown": {"id": true, "name": true, "role_definition_id": true}}}
+      ]
+    }"#;
+    let model = load_plan("plan.json", plan);
+    let mut assignments: Vec<_> = model.resources.role_assignments.values().collect();
+    assignments.sort_by_key(|a| a.meta.origin.address.clone());
+    assert_eq!(assignments.len(), 2, "{:?}", model.diagnostics);
+    let custom = assignments.iter().find(|a| a.principal_id.is_some()).unwrap();
+    assert_eq!(custom.role_definition_id, None, "a custom role's id is known after apply");
+    let by_name = assignments.iter().find(|a| a.principal_id.is_none()).unwrap();
+    assert_eq!(
+        by_name.role_definition_id.as_deref(),
+        Some("/subscriptions/00000000-0000-0000-0000-000000000009/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6")
+    );
+    assert!(by_name.scope.ends_with("/vaults/kv1"));
+}

@@ -21,14 +21,16 @@ fn assignment_scope(doc: &Document, rd: &mut Reader) -> String {
 /// A role assignment. Its role or principal may be known only after deployment (a template's
 /// `reference()`, a plan's unknown value): the assignment is kept, with what is unknown `None`.
 pub(super) fn read_role_assignment(doc: &Document, rd: &mut Reader) -> Option<RoleAssignment> {
-    let deployed_later = |rd: &Reader, pointer: &str| rd.get(pointer).is_some_and(crate::reader::is_unknown);
+    // The reader takes an unknown marker for an absent value; the raw body tells them apart.
+    let deployed_later =
+        |pointer: &str| crate::reader::lookup(&doc.body, pointer).is_some_and(crate::reader::is_unknown);
     let role_definition_id = rd.string("/properties/roleDefinitionId");
-    if role_definition_id.is_none() && !deployed_later(rd, "/properties/roleDefinitionId") {
+    if role_definition_id.is_none() && !deployed_later("/properties/roleDefinitionId") {
         rd.missing("/properties/roleDefinitionId", "a role definition id");
         return None;
     }
     let principal_id = rd.string("/properties/principalId");
-    if principal_id.is_none() && !deployed_later(rd, "/properties/principalId") {
+    if principal_id.is_none() && !deployed_later("/properties/principalId") {
         rd.missing("/properties/principalId", "the principal's object id");
         return None;
     }
