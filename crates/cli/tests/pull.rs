@@ -192,9 +192,25 @@ fn a_pulled_estate_answers_as_the_twin_does_and_keeps_no_secret() {
         .any(|r| r["method"] == "POST" && r["path"].as_str().unwrap().ends_with("/config/appsettings/list")));
     assert_eq!(m["apiVersions"]["Microsoft.Web/sites"], "2023-12-01");
 
+    // What ARM cannot show (the database's contained users) no pull reads: a team keeps its
+    // declarations beside the pull and passes both.
+    let declarations = dir.path().join("declarations.json");
+    let seed_access: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(estate.join("access.json")).unwrap()).unwrap();
+    let declared: Vec<_> =
+        seed_access.into_iter().filter(|d| d["type"].as_str().is_some_and(|t| t.starts_with("Privlink."))).collect();
+    assert!(!declared.is_empty());
+    std::fs::write(&declarations, serde_json::to_vec(&declared).unwrap()).unwrap();
     for command in [&["check"][..], &["resolve", "--all-apps"], &["trace", "--all-apps"]] {
         let live = twin.answer(command);
-        let pulled = privlink().args(command).args(["--format", "json", "--estate"]).arg(&out).output().unwrap();
+        let pulled = privlink()
+            .args(command)
+            .args(["--format", "json", "--estate"])
+            .arg(&out)
+            .arg("--estate")
+            .arg(&declarations)
+            .output()
+            .unwrap();
         assert_eq!(
             live.status.code(),
             pulled.status.code(),

@@ -245,7 +245,10 @@ fn take_answer(g: &mut Gathered, read: &Read, outcome: Result<Answered, Failure>
     follow
 }
 
-fn keep(g: &mut Gathered, doc: Value) -> usize {
+fn keep(g: &mut Gathered, mut doc: Value) -> usize {
+    // ARM does not return a secret's value in its reads; should a service ever do, it is still
+    // never written, whatever `--keep-secrets` says (that flag is about app settings).
+    redaction::drop_secret_value(&mut doc);
     match doc.get("id").and_then(Value::as_str) {
         Some(id) => {
             g.documents.insert(id.to_ascii_lowercase(), doc);

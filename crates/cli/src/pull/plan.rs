@@ -175,11 +175,22 @@ pub fn children_of(doc: &Value, list_version: &str) -> Vec<Read> {
             reads.push(list("slots"));
         }
     } else if id.is_type(arm_type::SQL_SERVERS) {
-        for segment in ["databases", "firewallRules", "virtualNetworkRules", "administrators"] {
+        for segment in
+            ["databases", "firewallRules", "virtualNetworkRules", "administrators", "azureADOnlyAuthentications"]
+        {
             let mut read = list(segment);
             read.optional = true;
             reads.push(read);
         }
+    } else if id.is_type(arm_type::KEY_VAULTS) {
+        // Names, versions and enabled flags only: ARM never returns a secret's value.
+        let mut read = list("secrets");
+        read.optional = true;
+        reads.push(read);
+    } else if id.is_type(arm_type::REDIS) {
+        let mut read = list("accessPolicyAssignments");
+        read.optional = true;
+        reads.push(read);
     }
     reads.extend(backend_children(&id, &ty, doc, version));
     reads
@@ -231,7 +242,10 @@ mod tests {
         let zone = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
         assert_eq!(paths(json!({"id": zone})), [format!("GET {zone}/ALL"), format!("GET {zone}/virtualNetworkLinks")]);
         let vault = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
-        assert_eq!(paths(json!({"id": vault})), [format!("GET {vault}/privateEndpointConnections")]);
+        assert_eq!(
+            paths(json!({"id": vault})),
+            [format!("GET {vault}/secrets"), format!("GET {vault}/privateEndpointConnections")]
+        );
         assert!(paths(json!({"id": format!("{zone}/A/x")})).is_empty());
     }
 

@@ -1,6 +1,7 @@
 //! App setting and connection string values are secrets. A pull keeps only what the analysis
 //! reads from them — host names and ports (`hostnames_in`, `*_PORT` siblings), `WEBSITE_*`
-//! platform settings and Key Vault references (which name where a secret is, not the secret) —
+//! platform settings, the database name and identity selector the access step reads
+//! (`access::reads_setting`) and Key Vault references (which name where a secret is, not the secret) —
 //! and replaces everything else with [`REDACTED`], unless the user asks for `--keep-secrets`.
 
 use privlink_engine::catalog::KEY_VAULT_REFERENCE_PREFIX;
@@ -31,6 +32,8 @@ const ADDRESS_KEYS: &[&str] = &[
     "port",
     "ssl",
     "encrypt",
+    "database",
+    "initial catalog",
 ];
 
 /// The value to write for setting `name`: the value itself when the analysis needs all of it,
@@ -44,7 +47,8 @@ pub fn redact_setting(name: &str, value: &str) -> Option<String> {
         ["KEY", "SECRET", "PASSWORD", "TOKEN", "CONNECTIONSTRING", "SAS"].iter().any(|w| upper.contains(w));
     let platform = upper.starts_with("WEBSITE_") && !credential;
     let port = name.to_ascii_uppercase().ends_with("_PORT") && trimmed.parse::<u16>().is_ok();
-    if platform || port || trimmed.is_empty() || trimmed.starts_with(KEY_VAULT_REFERENCE_PREFIX) {
+    let read_by_access = privlink_engine::access::reads_setting(name);
+    if platform || port || read_by_access || trimmed.is_empty() || trimmed.starts_with(KEY_VAULT_REFERENCE_PREFIX) {
         return None;
     }
     let hosts = hostnames_in(value);
@@ -108,6 +112,18 @@ pub fn redact_settings_document(doc: &mut Value) -> Vec<String> {
     changed
 }
 
+/// Takes `properties.value` out of a Key Vault secret document, in place.
+pub fn drop_secret_value(doc: &mut Value) {
+    let is_secret = doc
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|id| privlink_model::ResourceId::parse(id).ok())
+        .is_some_and(|id| id.is_type(privlink_model::arm_type::KEY_VAULT_SECRETS));
+    if let Some(properties) = doc.get_mut("properties").and_then(Value::as_object_mut).filter(|_| is_secret) {
+        properties.remove("value");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +164,17 @@ mod tests {
                 .as_deref(),
             Some("Endpoint=sb://ns1.servicebus.windows.net/")
         );
+    }
+
+    #[test]
+    fn a_secret_document_never_keeps_a_value() {
+        let mut secret = json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/db",
+            "properties": {"value": "hunter2", "secretUri": "https://kv.vault.azure.net/secrets/db"}});
+        drop_secret_value(&mut secret);
+        assert_eq!(secret["properties"], json!({"secretUri": "https://kv.vault.azure.net/secrets/db"}));
+        let mut vault = json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv", "properties": {"value": 1}});
+        drop_secret_value(&mut vault);
+        assert_eq!(vault["properties"]["value"], 1);
     }
 
     #[test]

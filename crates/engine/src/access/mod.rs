@@ -125,6 +125,19 @@ pub fn decide(model: &Model, site: &Site, backend: &Backend, database: Option<&R
     }
 }
 
+/// Whether an app setting names the app's SQL database (`SQL_DATABASE`, `SQL_DATABASE_NAME`, `SQL_DB`).
+fn names_sql_database(name: &str) -> bool {
+    let k = name.to_ascii_uppercase();
+    k.contains("SQL") && (k.ends_with("_DATABASE") || k.ends_with("_DATABASE_NAME") || k.ends_with("_DB"))
+}
+
+/// Whether the access analysis reads the value of app setting `name`: it names the app's SQL
+/// database or selects its identity (`AZURE_CLIENT_ID`). Neither is a credential, so a pull keeps
+/// them.
+pub fn reads_setting(name: &str) -> bool {
+    names_sql_database(name) || name.eq_ignore_ascii_case("AZURE_CLIENT_ID")
+}
+
 /// The SQL database the app names for `server` (`SQL_DATABASE`, `*_DATABASE_NAME` settings, a
 /// connection string's `Database=` / `Initial Catalog=`), if the estate holds it.
 pub fn database_named_by(model: &Model, site: &Site, server: &Backend) -> Option<ResourceId> {
@@ -133,8 +146,7 @@ pub fn database_named_by(model: &Model, site: &Site, server: &Backend) -> Option
     }
     let mut names: Vec<String> = Vec::new();
     for (k, v) in &site.app_settings {
-        let k = k.to_ascii_uppercase();
-        if k.contains("SQL") && (k.ends_with("_DATABASE") || k.ends_with("_DATABASE_NAME") || k.ends_with("_DB")) {
+        if names_sql_database(k) {
             names.push(v.trim().to_string());
         }
     }
