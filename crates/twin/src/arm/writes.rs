@@ -166,6 +166,10 @@ pub(super) fn delete(state: &ArmState, request: &ArmRequest, id: &ResourceId) ->
         let operation = response.header("azure-asyncoperation").unwrap_or_default().to_string();
         return Ok(response.with_header("location", operation));
     }
+    if id.is_type(arm_type::ROLE_ASSIGNMENTS) {
+        // Role Assignments - Delete answers the assignment it deleted (azure-mgmt-authorization reads it).
+        return Ok(ArmResponse::document(200, existing));
+    }
     Ok(ArmResponse::empty(200))
 }
 
