@@ -12,12 +12,24 @@ fn role_guid(role_definition_id: &str) -> &str {
     role_definition_id.trim_end_matches('/').rsplit('/').next().unwrap_or_default()
 }
 
-/// Whether `role_definition_id` names a built-in role or a role definition document of the estate.
+/// Whether `role_definition_id` may name a role: a built-in role of the catalog, a role definition
+/// document of the estate, or any other GUID (Azure has hundreds of built-in roles; the catalog
+/// holds the ones this domain decides with, so an unknown GUID is given the benefit of the doubt,
+/// a registered modelling choice). Only an id that ends in no GUID at all names no role.
 fn role_exists(estate: &dyn DocumentLookup, role_definition_id: &str) -> bool {
+    let guid = role_guid(role_definition_id);
     catalog::built_in_role(role_definition_id).is_some()
+        || is_guid(guid)
         || estate
             .of_type(arm_type::ROLE_DEFINITIONS)
-            .any(|d| str_at(d, "/name").is_some_and(|name| name.eq_ignore_ascii_case(role_guid(role_definition_id))))
+            .any(|d| str_at(d, "/name").is_some_and(|n| n.eq_ignore_ascii_case(guid)))
+}
+
+/// `8-4-4-4-12` hex digits.
+fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The scope a role assignment applies at: the id its own id extends.

@@ -60,7 +60,7 @@
 //! | subnet overlapping another subnet of its VNet | 400 | `NetcfgSubnetRangesOverlap` | MicrosoftDocs/azure-docs#123869 |
 //! | subnet with no address prefix (nor IPAM pool allocation) | 400 | `NetcfgInvalidSubnet` | the code: microsoft/AzureTRE#2111 (another invalid subnet); for this case UNVERIFIED |
 //! | `identity.userAssignedIdentities` names an identity that does not exist | 400 | `FailedIdentityOperation` | code and message frame: Azure/azure-cli#31837; the inner text UNVERIFIED |
-//! | role assignment naming an unknown role definition | 400 | `RoleDefinitionDoesNotExist` | code: JulianHayward/AzAPICall#23; status and message UNVERIFIED |
+//! | role assignment naming no role definition (no GUID, not in the estate) | 400 | `RoleDefinitionDoesNotExist` | code: JulianHayward/AzAPICall#23; status and message UNVERIFIED |
 //! | a second assignment of one role to one principal at one scope | 409 | `RoleAssignmentExists` | hashicorp/terraform-provider-azurerm#28557 |
 //!
 //! # Simulation choices [SIM]
@@ -89,7 +89,9 @@
 //! * A site PUT without an `identity` block keeps the identity it had.
 //! * A secret's version id is derived from its id and the version before it, never from the value.
 //! * Role assignments only check that the role exists and is not assigned twice: principals are
-//!   not looked up (there is no Microsoft Graph), and no propagation delay is modelled here.
+//!   not looked up (there is no Microsoft Graph), and no propagation delay is modelled here. A role
+//!   definition id ending in a GUID the catalog does not hold is accepted (the catalog holds only
+//!   the built-in roles this domain decides with); one ending in no GUID is `RoleDefinitionDoesNotExist`.
 
 mod authorization;
 mod checks;
