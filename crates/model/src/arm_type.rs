@@ -47,8 +47,11 @@ pub const SLOT_CONFIG: &str = "Microsoft.Web/sites/slots/config";
 // Backends behind private endpoints.
 pub const SQL_SERVERS: &str = "Microsoft.Sql/servers";
 pub const SQL_DATABASES: &str = "Microsoft.Sql/servers/databases";
+pub const SQL_ADMINISTRATORS: &str = "Microsoft.Sql/servers/administrators";
+pub const SQL_AD_ONLY_AUTHENTICATIONS: &str = "Microsoft.Sql/servers/azureADOnlyAuthentications";
 pub const REDIS: &str = "Microsoft.Cache/Redis";
 pub const KEY_VAULTS: &str = "Microsoft.KeyVault/vaults";
+pub const KEY_VAULT_SECRETS: &str = "Microsoft.KeyVault/vaults/secrets";
 pub const COGNITIVE_SERVICES_ACCOUNTS: &str = "Microsoft.CognitiveServices/accounts";
 pub const STORAGE_ACCOUNTS: &str = "Microsoft.Storage/storageAccounts";
 
@@ -67,12 +70,8 @@ pub const USER_ASSIGNED_IDENTITIES: &str = "Microsoft.ManagedIdentity/userAssign
 // Access. A role assignment is an extension resource: its id extends the id of its scope.
 pub const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
 pub const ROLE_DEFINITIONS: &str = "Microsoft.Authorization/roleDefinitions";
-pub const KEY_VAULT_SECRETS: &str = "Microsoft.KeyVault/vaults/secrets";
-pub const REDIS_ACCESS_POLICY_ASSIGNMENTS: &str = "Microsoft.Cache/redis/accessPolicyAssignments";
-pub const SQL_ADMINISTRATORS: &str = "Microsoft.Sql/servers/administrators";
-/// privlink's own declaration of what ARM cannot show: a database's contained users. Its id
-/// extends the database's id: `{database}/providers/Privlink.Declarations/sqlContainedUsers/{name}`.
-pub const SQL_CONTAINED_USERS: &str = "Privlink.Declarations/sqlContainedUsers";
+/// The namespace of role assignments and definitions (extension resources at any scope).
+pub const AUTHORIZATION_NAMESPACE: &str = "Microsoft.Authorization";
 
 /// The resource provider namespace of networking resources (every type above that starts with it).
 pub const NETWORK_NAMESPACE: &str = "Microsoft.Network";
@@ -117,11 +116,6 @@ pub const KNOWN: &[&str] = &[
     KEY_VAULTS,
     COGNITIVE_SERVICES_ACCOUNTS,
     STORAGE_ACCOUNTS,
-    ROLE_ASSIGNMENTS,
-    USER_ASSIGNED_IDENTITIES,
-    KEY_VAULT_SECRETS,
-    REDIS_ACCESS_POLICY_ASSIGNMENTS,
-    SQL_CONTAINED_USERS,
 ];
 
 /// Whether `ty` lies under `prefix`, a namespace or a type, i.e. starts with `prefix` and `/`

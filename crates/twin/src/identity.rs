@@ -103,8 +103,14 @@ impl TokenIssuer {
 
     /// A token for `resource`, valid from `now` (epoch seconds) for [`TOKEN_LIFETIME_SECS`].
     pub fn issue(&self, resource: &str, now: u64) -> IssuedToken {
+        self.issue_for(&self.principal, resource, now)
+    }
+
+    /// A token for `resource` that names `principal` (a site's managed identity), signed like the
+    /// twin's own.
+    pub fn issue_for(&self, principal: &Principal, resource: &str, now: u64) -> IssuedToken {
         let expires_on = now + TOKEN_LIFETIME_SECS;
-        let p = &self.principal;
+        let p = principal;
         let header = json!({"typ": "JWT", "alg": "HS256"});
         let claims = json!({
             "aud": resource,
@@ -185,6 +191,15 @@ impl TokenIssuer {
 /// The `iss` claim of the twin's tokens: Entra ID's v1 issuer for the tenant.
 fn issuer_for(tenant_id: &str) -> String {
     format!("https://sts.windows.net/{tenant_id}/")
+}
+
+/// The `IDENTITY_HEADER` of one site's token endpoint: HMAC-SHA256 of the lower-cased site id
+/// keyed with the twin's identity-header secret, as hex. The twin can hand it to that site's
+/// process without storing it, and one site's header opens no other site's endpoint.
+pub fn site_identity_header(secret: &str, site_id: &str) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    let tag = hmac::sign(&key, site_id.to_ascii_lowercase().as_bytes());
+    tag.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Compares a presented secret with the expected one in time that does not depend on where they

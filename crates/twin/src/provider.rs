@@ -21,6 +21,8 @@ pub struct WriteRequest {
     pub id: ResourceId,
     /// `api-version` from the query string.
     pub api_version: String,
+    /// The twin's Entra tenant: the tenant managed identities are created in.
+    pub tenant_id: String,
     /// The request body exactly as the client sent it (`None` for DELETE).
     pub body: Option<Value>,
     /// For PUT and PATCH: the document the face proposes to store — the body (merged onto the
@@ -76,6 +78,6 @@ impl engine::DocumentLookup for SnapshotLookup<'_> {
 impl Provider for EngineProvider {
     fn apply(&self, snapshot: &Documents, request: &WriteRequest) -> Result<Vec<Change>, ArmError> {
         let write = engine::Write { method: request.method, id: &request.id, document: request.document.as_ref() };
-        engine::apply(&SnapshotLookup(snapshot), &write)
+        engine::apply_in_tenant(&SnapshotLookup(snapshot), &write, &request.tenant_id)
     }
 }

@@ -258,6 +258,12 @@ impl RunningTwin {
         &self.state.identity_header
     }
 
+    /// `(IDENTITY_ENDPOINT, IDENTITY_HEADER)` for the app `site_id`: its own token endpoint on the
+    /// identity listener, answering with the site's managed identity as the store holds it.
+    pub fn site_identity_env(&self, site_id: &privlink_model::ResourceId) -> (String, String) {
+        site_identity_env(self.identity_addr, &self.state.identity_header, site_id)
+    }
+
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         self.shutdown.clone()
     }
@@ -322,6 +328,19 @@ impl RunningTwin {
         out.push_str(&format!("az cloud set --name {CLOUD_NAME}\naz login --identity\n"));
         out
     }
+}
+
+/// `(IDENTITY_ENDPOINT, IDENTITY_HEADER)` of `site_id`'s token endpoint on the identity listener at
+/// `identity_addr`, given the twin's identity-header secret (kept in the state directory).
+pub fn site_identity_env(
+    identity_addr: SocketAddr,
+    identity_secret: &str,
+    site_id: &privlink_model::ResourceId,
+) -> (String, String) {
+    (
+        format!("http://{identity_addr}{}", crate::arm::site_identity_path(site_id)),
+        crate::identity::site_identity_header(identity_secret, site_id.as_str()),
+    )
 }
 
 /// The `AZURE_CONFIG_DIR` advised for a state directory.

@@ -22,6 +22,14 @@
 //!   ([`runtime_addresses`]): the lowest free address of the subnet, kept on re-PUT.
 //! * **Service host names** ([`service_hosts`]): SQL's `fullyQualifiedDomainName`, Key Vault's
 //!   `vaultUri`, Redis's `hostName`, storage `primaryEndpoints`, from the catalog.
+//! * **Managed identities** ([`identity`]): a system-assigned identity's `principalId` and
+//!   `tenantId`, kept across writes; each user-assigned entry's `{principalId, clientId}` from the
+//!   identity it names; a user-assigned identity's own ids.
+//! * **Role assignments** ([`authorization`]): the role must exist, one role once per principal
+//!   and scope, `properties.scope` echoed.
+//! * **Key Vault secrets** through ARM ([`secrets`]): the value is never stored; URIs reported.
+//! * **SQL Entra administrator and Entra-only authentication** ([`sql_admin`]): mirrored into the
+//!   server's `properties.administrators`.
 //! * **Validation** ([`checks`]) — see the table below.
 //!
 //! Everything is deterministic: generated names and GUIDs are derived by hashing resource ids
@@ -51,6 +59,9 @@
 //! | subnet outside its VNet's address space | 400 | `NetcfgSubnetRangeOutsideVnet` | MicrosoftDocs/azure-docs#123869 |
 //! | subnet overlapping another subnet of its VNet | 400 | `NetcfgSubnetRangesOverlap` | MicrosoftDocs/azure-docs#123869 |
 //! | subnet with no address prefix (nor IPAM pool allocation) | 400 | `NetcfgInvalidSubnet` | the code: microsoft/AzureTRE#2111 (another invalid subnet); for this case UNVERIFIED |
+//! | `identity.userAssignedIdentities` names an identity that does not exist | 400 | `FailedIdentityOperation` | code and message frame: Azure/azure-cli#31837; the inner text UNVERIFIED |
+//! | role assignment naming no role definition (no GUID, not in the estate) | 400 | `RoleDefinitionDoesNotExist` | code: JulianHayward/AzAPICall#23; status and message UNVERIFIED |
+//! | a second assignment of one role to one principal at one scope | 409 | `RoleAssignmentExists` | hashicorp/terraform-provider-azurerm#28557 |
 //!
 //! # Simulation choices [SIM]
 //!
@@ -71,17 +82,33 @@
 //!   replaces that name's A records; deleting removes only the endpoint's addresses.
 //! * `customDnsConfigs` is filled in even with a zone group (§1.7 reports Azure leaves it empty).
 //! * The subnet's read-only `privateEndpoints` / `ipConfigurations` back-references are not written.
+//! * Managed identity ids: a system-assigned identity's `principalId` (and a user-assigned
+//!   identity's `principalId` and `clientId`) are GUIDs derived from the lower-cased resource id
+//!   (Entra ID makes random ones), so a resource deleted and re-created gets the same principal.
+//!   The tenant is the twin's (`apply_in_tenant`), else [`DEFAULT_TENANT_ID`].
+//! * A site PUT without an `identity` block keeps the identity it had.
+//! * A secret's version id is derived from its id and the version before it, never from the value.
+//! * Role assignments only check that the role exists and is not assigned twice: principals are
+//!   not looked up (there is no Microsoft Graph), and no propagation delay is modelled here. A role
+//!   definition id ending in a GUID the catalog does not hold is accepted (the catalog holds only
+//!   the built-in roles this domain decides with); one ending in no GUID is `RoleDefinitionDoesNotExist`.
 
+mod authorization;
 mod checks;
 mod connection;
 mod endpoint;
 mod error;
+pub mod identity;
 mod integration;
 mod ipam;
 mod runtime_addresses;
+mod secrets;
 mod service_hosts;
+mod sql_admin;
 mod zone_group;
 
+#[cfg(test)]
+mod access_tests;
 #[cfg(test)]
 mod tests;
 
@@ -312,9 +339,61 @@ pub(crate) const A_RECORD_SET: &str = arm_type::PRIVATE_DNS_A_RECORDS;
 pub(crate) const SITE: &str = arm_type::SITES;
 pub(crate) const PLAN: &str = arm_type::SERVER_FARMS;
 
+pub use authorization::assignment_scope;
+
+/// The tenant identities belong to when the caller names none ([SIM]): the built-in estate's.
+pub const DEFAULT_TENANT_ID: &str = "00000000-0000-0000-0000-0000000000aa";
+
 /// The changes Azure makes for `write`, or the error it answers. The written document itself is
 /// among the changes (completed with what Azure fills in), as is its deletion for DELETE.
+/// Identities get [`DEFAULT_TENANT_ID`]; the twin calls [`apply_in_tenant`] with its own.
 pub fn apply(estate: &dyn DocumentLookup, write: &Write<'_>) -> Result<Vec<Change>, ArmError> {
+    apply_in_tenant(estate, write, DEFAULT_TENANT_ID)
+}
+
+/// [`apply`] in the Entra tenant `tenant_id`: the tenant managed identities are created in.
+pub fn apply_in_tenant(
+    estate: &dyn DocumentLookup,
+    write: &Write<'_>,
+    tenant_id: &str,
+) -> Result<Vec<Change>, ArmError> {
+    let id = write.id;
+    match (write.method, sql_admin::kind(id)) {
+        (WriteMethod::Delete, Some(sql_admin::SqlEntraChild::Administrator)) => {
+            return Ok(sql_admin::delete_administrator(estate, id))
+        }
+        (WriteMethod::Delete, Some(sql_admin::SqlEntraChild::AdOnly)) => {
+            return Ok(sql_admin::put_ad_only(estate, id, None))
+        }
+        (_, Some(kind)) if write.document.is_some() => {
+            let document = write.document.expect("checked above");
+            return Ok(match kind {
+                sql_admin::SqlEntraChild::Administrator => sql_admin::put_administrator(estate, id, document),
+                sql_admin::SqlEntraChild::AdOnly => sql_admin::put_ad_only(estate, id, Some(document)),
+            });
+        }
+        _ => {}
+    }
+    if let (WriteMethod::Put | WriteMethod::Patch, Some(document)) = (write.method, write.document) {
+        if id.is_type(arm_type::ROLE_ASSIGNMENTS) {
+            return Ok(vec![Change::Put(authorization::put(estate, id, document)?)]);
+        }
+        if id.is_type(arm_type::USER_ASSIGNED_IDENTITIES) {
+            return Ok(vec![Change::Put(identity::complete_user_assigned(estate, id, document, tenant_id))]);
+        }
+        if id.is_type(arm_type::KEY_VAULT_SECRETS) {
+            return Ok(vec![Change::Put(secrets::put(estate, id, document))]);
+        }
+        if let Some(completed) = identity::complete(estate, id, document, tenant_id)? {
+            let write = Write { method: write.method, id, document: Some(&completed) };
+            return apply_resource(estate, &write);
+        }
+    }
+    apply_resource(estate, write)
+}
+
+/// What a write does to the networking resources and their validation (identity settled).
+fn apply_resource(estate: &dyn DocumentLookup, write: &Write<'_>) -> Result<Vec<Change>, ArmError> {
     let id = write.id;
     let is_connection = id.parent().is_some()
         && id.resource_type().rsplit('/').next().is_some_and(|t| t.eq_ignore_ascii_case("privateEndpointConnections"));

@@ -3,13 +3,13 @@
 use super::*;
 use serde_json::json;
 
-const RG: &str = "/subscriptions/s/resourceGroups/rg";
+pub(super) const RG: &str = "/subscriptions/s/resourceGroups/rg";
 
 fn id(text: &str) -> ResourceId {
     ResourceId::parse(text).unwrap()
 }
 
-fn rid(path: &str) -> ResourceId {
+pub(super) fn rid(path: &str) -> ResourceId {
     id(&format!("{RG}/providers/{path}"))
 }
 
@@ -26,7 +26,7 @@ fn subnet_doc(name: &str, prefix: &str, delegation: Option<&str>) -> Value {
 
 /// A VNet with a PE subnet (10.0.1.0/24), a delegated integration subnet (10.0.2.0/24) and a plain
 /// one (10.0.3.0/24); a Key Vault, an app on an S1 plan and one on an F1 plan, the vault's zone linked.
-fn estate() -> BTreeMap<ResourceId, Value> {
+pub(super) fn estate() -> BTreeMap<ResourceId, Value> {
     let subnets = [
         subnet_doc("pe", "10.0.1.0/24", None),
         subnet_doc("app", "10.0.2.0/24", Some("Microsoft.Web/serverFarms")),
@@ -69,7 +69,11 @@ fn commit(estate: &mut BTreeMap<ResourceId, Value>, changes: &[Change]) {
     }
 }
 
-fn put(estate: &mut BTreeMap<ResourceId, Value>, target: &ResourceId, doc: Value) -> Result<Vec<Change>, ArmError> {
+pub(super) fn put(
+    estate: &mut BTreeMap<ResourceId, Value>,
+    target: &ResourceId,
+    doc: Value,
+) -> Result<Vec<Change>, ArmError> {
     let mut doc = doc;
     let fields = doc.as_object_mut().unwrap();
     fields.insert("id".into(), json!(target.as_str()));
@@ -80,7 +84,7 @@ fn put(estate: &mut BTreeMap<ResourceId, Value>, target: &ResourceId, doc: Value
     Ok(changes)
 }
 
-fn delete(estate: &mut BTreeMap<ResourceId, Value>, target: &ResourceId) -> Result<Vec<Change>, ArmError> {
+pub(super) fn delete(estate: &mut BTreeMap<ResourceId, Value>, target: &ResourceId) -> Result<Vec<Change>, ArmError> {
     let changes = apply(estate, &Write { method: WriteMethod::Delete, id: target, document: None })?;
     commit(estate, &changes);
     Ok(changes)

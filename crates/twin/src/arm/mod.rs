@@ -12,6 +12,7 @@
 //! without sockets; [`router`] wraps it for axum.
 
 mod app_service;
+mod authorization;
 mod faults;
 mod long_running;
 mod merge_patch;
@@ -20,12 +21,14 @@ mod preconditions;
 mod request_shape;
 mod routes;
 mod scope;
+mod site_identity;
 mod token;
 mod writes;
 
 pub use faults::{Fault, Faults};
 pub use merge_patch::merge_patch;
 pub use routes::query_param;
+pub use site_identity::site_identity_path;
 
 use crate::dns_face::ViewTable;
 use crate::identity::{random_uuid, TokenIssuer};
@@ -183,6 +186,14 @@ async fn serve_identity(State(state): State<Arc<ArmState>>, request: Request) ->
     match read_request(request).await {
         Ok(request) if path_segments(&request.path).len() == 2 && is_identity_path(&request.path) => {
             issue_identity_token(&state, &request).into_response()
+        }
+        Ok(request) if site_identity::site_of_path(&request.path).is_some() => {
+            let site = site_identity::site_of_path(&request.path).expect("checked by the guard");
+            // The store's snapshot is cheap, but keep the handler off the async workers like ARM's.
+            match tokio::task::spawn_blocking(move || site_identity::issue_site_token(&state, &request, &site)).await {
+                Ok(response) => response.into_response(),
+                Err(e) => ArmResponse::from(ArmError::internal(format!("request handler failed: {e}"))).into_response(),
+            }
         }
         Ok(_) => ArmResponse::json(404, json!({"error": "not_found", "error_description": "no such endpoint"}))
             .into_response(),

@@ -52,6 +52,9 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
         _ => None,
     };
     check_api_version(request, provider_type.as_deref())?;
+    if let Some(answer) = super::authorization::route(state, request, &segments) {
+        return answer;
+    }
     match lower.as_slice() {
         ["subscriptions"] => {
             require_method(request, &[Method::GET])?;
@@ -132,9 +135,6 @@ pub(super) fn route(state: &ArmState, request: &ArmRequest) -> Result<ArmRespons
             let sub = require_subscription(state, &docs, &s[1])?;
             let scope = parse_id(&format!("/subscriptions/{sub}"))?;
             let resource_type = format!("{}/{}", s[3], s[4]);
-            if resource_type.eq_ignore_ascii_case(arm_type::ROLE_ASSIGNMENTS) {
-                return Ok(list(extension_resources(&docs, &scope, &resource_type)));
-            }
             Ok(list(top_level_resources(&docs, &scope).filter(|d| has_type(d, &resource_type))))
         }
         ["subscriptions", _, "resourcegroups", _, "providers", _, _, ..] => {
@@ -172,9 +172,6 @@ pub(super) fn provider_path(
         let docs = state.store.snapshot();
         require_group(state, &docs, &group)?;
         let resource_type = format!("{namespace}/{last}");
-        if resource_type.eq_ignore_ascii_case(arm_type::ROLE_ASSIGNMENTS) {
-            return Ok(list(extension_resources(&docs, &group, &resource_type)));
-        }
         return Ok(list(docs.children(&group, &resource_type)));
     }
     let owner = parse_id(&format!("{group}/providers/{namespace}/{}", owner.join("/")))?;
@@ -252,16 +249,6 @@ pub(super) fn top_level_resources<'a>(docs: &'a Documents, scope: &ResourceId) -
     docs.below(scope)
         .map(|(_, d)| d)
         .filter(|d| document_id(d).is_some_and(|id| id.namespace().is_some() && id.names().count() == 1))
-}
-
-/// Extension resources of a type at `scope` and below: ARM lists a subscription's or group's role
-/// assignments with those of every resource in it (`roleAssignments` List For Scope, no filter).
-fn extension_resources<'a>(
-    docs: &'a Documents,
-    scope: &ResourceId,
-    resource_type: &'a str,
-) -> impl Iterator<Item = &'a Value> + 'a {
-    docs.below(scope).map(|(_, d)| d).filter(move |d| has_type(d, resource_type))
 }
 
 pub(super) fn has_type(doc: &Value, resource_type: &str) -> bool {

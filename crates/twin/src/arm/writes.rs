@@ -31,7 +31,9 @@ pub(super) fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Re
         let existing = snapshot.get(id).cloned();
         check_preconditions(request, id, existing.as_ref())?;
         let top_level = id.names().count() == 1 || id.namespace().is_none();
-        if top_level && body.get("location").and_then(Value::as_str).is_none_or(str::is_empty) {
+        // Role assignments are extension resources of their scope and have no location.
+        let located = !id.is_type(arm_type::ROLE_ASSIGNMENTS);
+        if top_level && located && body.get("location").and_then(Value::as_str).is_none_or(str::is_empty) {
             return Err(ArmError::bad_request(
                 "LocationRequired",
                 "The location property is required for this definition.",
@@ -45,6 +47,7 @@ pub(super) fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Re
             method: WriteMethod::Put,
             id: stored_id(id, existing.as_ref()),
             api_version: api_version.clone(),
+            tenant_id: state.tenant_id.clone(),
             body: Some(body.clone()),
             document: Some(document.clone()),
             existing: existing.clone(),
@@ -112,6 +115,7 @@ pub(super) fn patch(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> 
             method: WriteMethod::Patch,
             id: stored_id(id, Some(&existing)),
             api_version: api_version.clone(),
+            tenant_id: state.tenant_id.clone(),
             body: Some(body.clone()),
             document: Some(document.clone()),
             existing: Some(existing),
@@ -127,8 +131,15 @@ pub(super) fn patch(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> 
 pub(super) fn delete(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Result<ArmResponse, ArmError> {
     let api_version = query_param(request, "api-version").unwrap_or_default();
     let (existing, _docs) = state.store.transact(|snapshot| -> Result<_, ArmError> {
-        if id.namespace().is_some() {
-            require_group(state, snapshot, &id.resource_group_id().unwrap_or_else(|| id.clone()))?;
+        match id.resource_group_id() {
+            Some(group) if id.namespace().is_some() => {
+                require_group(state, snapshot, &group)?;
+            }
+            None if id.is_type(arm_type::ROLE_ASSIGNMENTS) => {}
+            _ if id.namespace().is_some() => {
+                require_group(state, snapshot, id)?;
+            }
+            _ => {}
         }
         let Some(existing) = snapshot.get(id).cloned().or_else(|| computed::site_network_config(snapshot, id)) else {
             return Ok((Vec::new(), None));
@@ -138,6 +149,7 @@ pub(super) fn delete(state: &ArmState, request: &ArmRequest, id: &ResourceId) ->
             method: WriteMethod::Delete,
             id: stored_id(id, Some(&existing)),
             api_version: api_version.clone(),
+            tenant_id: state.tenant_id.clone(),
             body: None,
             document: None,
             existing: Some(existing.clone()),
@@ -153,6 +165,10 @@ pub(super) fn delete(state: &ArmState, request: &ArmRequest, id: &ResourceId) ->
         let response = with_async_operation(state, request, id, location, ArmResponse::empty(202));
         let operation = response.header("azure-asyncoperation").unwrap_or_default().to_string();
         return Ok(response.with_header("location", operation));
+    }
+    if id.is_type(arm_type::ROLE_ASSIGNMENTS) {
+        // Role Assignments - Delete answers the assignment it deleted (azure-mgmt-authorization reads it).
+        return Ok(ArmResponse::document(200, existing));
     }
     Ok(ArmResponse::empty(200))
 }
