@@ -70,6 +70,10 @@ pub const USER_ASSIGNED_IDENTITIES: &str = "Microsoft.ManagedIdentity/userAssign
 // Access. A role assignment is an extension resource: its id extends the id of its scope.
 pub const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
 pub const ROLE_DEFINITIONS: &str = "Microsoft.Authorization/roleDefinitions";
+pub const REDIS_ACCESS_POLICY_ASSIGNMENTS: &str = "Microsoft.Cache/redis/accessPolicyAssignments";
+/// privlink's own declaration of what ARM cannot show: a database's contained users. Its id
+/// extends the database's id: `{database}/providers/Privlink.Declarations/sqlContainedUsers/{name}`.
+pub const SQL_CONTAINED_USERS: &str = "Privlink.Declarations/sqlContainedUsers";
 /// The namespace of role assignments and definitions (extension resources at any scope).
 pub const AUTHORIZATION_NAMESPACE: &str = "Microsoft.Authorization";
 
@@ -116,6 +120,11 @@ pub const KNOWN: &[&str] = &[
     KEY_VAULTS,
     COGNITIVE_SERVICES_ACCOUNTS,
     STORAGE_ACCOUNTS,
+    ROLE_ASSIGNMENTS,
+    USER_ASSIGNED_IDENTITIES,
+    KEY_VAULT_SECRETS,
+    REDIS_ACCESS_POLICY_ASSIGNMENTS,
+    SQL_CONTAINED_USERS,
 ];
 
 /// Whether `ty` lies under `prefix`, a namespace or a type, i.e. starts with `prefix` and `/`
