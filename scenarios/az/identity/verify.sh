@@ -32,8 +32,17 @@ az sql server show --resource-group "$RG" --name sql-privlink-seed --output json
 az keyvault show --name kv-policy-seed --output json \
   | check 'any(p["objectId"] == "'"$principal"'" and sorted(p["permissions"]["secrets"]) == ["get", "list"] for p in data["properties"]["accessPolicies"])'
 
+# - privlink, reading the live twin, decides the app's sign-ins from those writes: Key Vault by the
+#   role assignment, SQL as its Entra admin.
+privlink trace --from "$APP_NAME" --all --format json \
+  | check '{t["query"]["to"].split(".")[0]: (t["access"]["verdict"], t["access"]["decided_by"]["kind"]) for t in data if t["access"]["verdict"] != "none"}
+           == {"kv-privlink-seed": ("granted", "role-assignment"), "sql-privlink-seed": ("granted", "sql-entra-admin")}'
+
 # - Removing a grant (by id: no Graph) and then the identity: the principal goes with it.
 az role assignment delete --ids "$(az role assignment list --scope "$vault_id" --fill-principal-name false --query '[0].id' --output tsv)"
 az role assignment list --scope "$vault_id" --fill-principal-name false --output json | check 'data == []'
 az webapp identity remove --resource-group "$RG" --name "$APP_NAME" --output none
 az webapp show --resource-group "$RG" --name "$APP_NAME" --output json | check '(data.get("identity") or {}).get("principalId") is None'
+# - ... and privlink now says the platform issues the app no token: denied at the site.
+privlink trace --from "$APP_NAME" --all --format json \
+  | check 'all(t["access"]["verdict"] == "denied" and t["access"]["decided_by"]["kind"] == "site" for t in data if t["query"]["to"].startswith(("kv-", "sql-")))'
