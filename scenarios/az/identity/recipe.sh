@@ -14,10 +14,20 @@ openai_id="/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.CognitiveS
 az webapp identity assign --resource-group "$RG" --name "$APP_NAME" --output json
 principal=$(az webapp identity show --resource-group "$RG" --name "$APP_NAME" --query principalId --output tsv)
 
-# Step 1: assign a Microsoft Entra admin to SQL Server (here: the app identity itself)
+# Step 1: assign a Microsoft Entra admin to SQL Server (the DBA group), then create a contained
+# user for the app identity. The T-SQL runs inside the database, where ARM cannot see it; privlink
+# takes its outcome as a declaration beside the estate (docs/access.md), written here with az rest.
 az sql server ad-admin create --resource-group "$RG" --server sql-privlink-seed \
-  --display-name "$APP_NAME" --object-id "$principal" --output json
+  --display-name sql-admins-privlink --object-id 22222222-3333-4444-5555-666666666666 --output json
 az sql server ad-only-auth enable --resource-group "$RG" --name sql-privlink-seed --output none
+#   -- Run in the target database as Entra admin
+#   CREATE USER [app-flask-privlink] FROM EXTERNAL PROVIDER;
+#   ALTER ROLE db_datareader ADD MEMBER [app-flask-privlink];
+#   ALTER ROLE db_datawriter ADD MEMBER [app-flask-privlink];
+az rest --method put \
+  --url "/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.Sql/servers/sql-privlink-seed/databases/db-flask/providers/Privlink.Declarations/sqlContainedUsers/default?api-version=2024-01-01" \
+  --body '{"properties": {"users": [{"name": "'"$APP_NAME"'", "objectId": "'"$principal"'", "roles": ["db_datareader", "db_datawriter"]}]}}' \
+  --output none
 
 # The app reads Key Vault references and calls Azure OpenAI with its identity
 az role assignment create --assignee-object-id "$principal" --assignee-principal-type ServicePrincipal \

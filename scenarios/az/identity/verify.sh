@@ -22,21 +22,21 @@ if az role assignment create --assignee-object-id "$principal" --assignee-princi
   echo "FAILED: a second identical role assignment was accepted" >&2; exit 1
 fi
 
-# - The SQL server's Entra admin is the app identity, Entra-only on; the server's own GET shows it.
+# - The SQL server's Entra admin is the DBA group, Entra-only on; the server's own GET shows it.
 az sql server ad-admin list --resource-group "$RG" --server sql-privlink-seed --output json \
-  | check 'len(data) == 1 and data[0]["sid"] == "'"$principal"'" and data[0]["login"] == "'"$APP_NAME"'"'
+  | check 'len(data) == 1 and data[0]["sid"] == "22222222-3333-4444-5555-666666666666" and data[0]["login"] == "sql-admins-privlink"'
 az sql server show --resource-group "$RG" --name sql-privlink-seed --output json \
-  | check 'data["administrators"]["sid"] == "'"$principal"'" and data["administrators"]["azureAdOnlyAuthentication"] is True'
+  | check 'data["administrators"]["sid"] == "22222222-3333-4444-5555-666666666666" and data["administrators"]["azureAdOnlyAuthentication"] is True'
 
 # - The access-policy vault lists the identity's secret permissions.
 az keyvault show --name kv-policy-seed --output json \
   | check 'any(p["objectId"] == "'"$principal"'" and sorted(p["permissions"]["secrets"]) == ["get", "list"] for p in data["properties"]["accessPolicies"])'
 
 # - privlink, reading the live twin, decides the app's sign-ins from those writes: Key Vault by the
-#   role assignment, SQL as its Entra admin.
+#   role assignment, SQL as the contained user of db-flask.
 privlink trace --from "$APP_NAME" --all --format json \
   | check '{t["query"]["to"].split(".")[0]: (t["access"]["verdict"], t["access"]["decided_by"]["kind"]) for t in data if t["access"]["verdict"] != "none"}
-           == {"kv-privlink-seed": ("granted", "role-assignment"), "sql-privlink-seed": ("granted", "sql-entra-admin")}'
+           == {"kv-privlink-seed": ("granted", "role-assignment"), "sql-privlink-seed": ("granted", "sql-contained-users")}'
 
 # - Removing a grant (by id: no Graph) and then the identity: the principal goes with it.
 az role assignment delete --ids "$(az role assignment list --scope "$vault_id" --fill-principal-name false --query '[0].id' --output tsv)"
