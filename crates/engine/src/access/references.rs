@@ -164,6 +164,8 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
         out.status = status;
         out.details = details;
         out.decided_by = by;
+        out.assumptions.sort_unstable();
+        out.assumptions.dedup();
         Some(out)
     };
     let principal = match principal_for_references(model, site) {
@@ -200,7 +202,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
             .map_or_else(|| vault.meta.name.clone(), |n| n.to_string());
         let trace = trace_host(model, resolver, &site.meta.id, &host, 443);
         let through_endpoint = trace.hops.iter().any(|h| h.step == Step::PrivateLink);
-        if site.is_linux() && through_endpoint && !route_all {
+        if super::runs_on_linux(model, site) && through_endpoint && !route_all {
             let details = format!(
                 "{} is reached through a private endpoint and the Linux app does not route all traffic into the VNet (vnetRouteAllEnabled), which Key Vault references need",
                 vault.meta.name
@@ -210,7 +212,6 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
         match trace.verdict {
             FlowVerdict::Allowed => {}
             FlowVerdict::Unknown => {
-                out.assumptions.push("I9");
                 return fail(out, "Indeterminate", format!("through the VNet: {}", trace.message), trace.decided_by);
             }
             FlowVerdict::Denied => {
@@ -260,12 +261,15 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
         return fail(out, "OtherReasons", details, Some(DecidedBy::new("secret", &secret.meta.id)));
     }
     if let Some(v) = &reference.version {
-        if secret.version.as_deref().is_some_and(|cur| !cur.eq_ignore_ascii_case(v)) {
+        // ARM shows a secret's current version only (`secretUriWithVersion`): an older version's
+        // existence is not visible, nor any version's when the document does not say (I10).
+        if secret.version.as_deref().is_none_or(|cur| !cur.eq_ignore_ascii_case(v)) {
             out.assumptions.push("I10");
-            let details = format!(
-                "ARM shows only the current version of {}; whether version {v} exists is not visible",
-                reference.secret
+            let shown = secret.version.as_deref().map_or_else(
+                || "the estate does not show its current version".to_string(),
+                |cur| format!("ARM shows only its current version {cur}"),
             );
+            let details = format!("whether version {v} of {} exists is not visible: {shown}", reference.secret);
             return fail(out, "Indeterminate", details, None);
         }
     }
