@@ -12,6 +12,7 @@
 //! without sockets; [`router`] wraps it for axum.
 
 mod app_service;
+mod config_references;
 mod faults;
 mod long_running;
 mod merge_patch;
