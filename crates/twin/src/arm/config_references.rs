@@ -27,10 +27,12 @@ pub(super) fn route(
 ) -> Option<Result<ArmResponse, ArmError>> {
     let is = |i: usize, word: &str| rest.get(i).is_some_and(|s| s.eq_ignore_ascii_case(word));
     let site_type = format!("{namespace}/{}", rest.first()?);
-    if !site_type.eq_ignore_ascii_case(arm_type::SITES)
-        || !(is(2, "config") && is(3, "configreferences") && is(4, "appsettings"))
-        || rest.len() > 6
-    {
+    let is_reference_path = site_type.eq_ignore_ascii_case(arm_type::SITES)
+        && is(2, "config")
+        && is(3, "configreferences")
+        && is(4, "appsettings")
+        && rest.len() <= 6;
+    if !is_reference_path {
         return None;
     }
     Some(answer(state, request, group, namespace, rest))
