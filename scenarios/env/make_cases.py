@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes scenarios/env/<case>/estate/: the built-in estate (scenarios/seed-estate) with the one
 change each case is about, for `privlink env`'s Key Vault reference statuses (azure-semantics §7).
-Run from the repository root; the .cmd files beside each estate say what is expected and why."""
+Run from the repository root; the .cmd files beside each estate say what is expected and why.
+It also writes the prereqs of the az recipe scenarios/az/keyvault-references (see the end)."""
 import copy, json, os
 
 SEED = "scenarios/seed-estate"
@@ -98,3 +99,21 @@ for case, change in CASES.items():
         with open(os.path.join(out, name), "w") as f:
             json.dump(docs, f, indent=2)
             f.write("\n")
+
+# The az recipe scenarios/az/keyvault-references starts from the seed estate with the vault in RBAC
+# mode and the app without its role (the deployer's Key Vault Administrator is the only assignment),
+# and the secret the tutorial's CS_ACCOUNT_KEY reference names.
+estate = copy.deepcopy(load())
+rbac_without_role(estate)
+secret = copy.deepcopy(next(d for d in estate["access.json"] if d["type"] == "Microsoft.KeyVault/vaults/secrets"))
+secret["id"] = secret["id"].rsplit("/", 1)[0] + "/cskey1"
+secret["name"] = "cskey1"
+secret["properties"]["secretUri"] = "https://kv-privlink-seed.vault.azure.net/secrets/cskey1"
+secret["properties"]["secretUriWithVersion"] = "https://kv-privlink-seed.vault.azure.net/secrets/cskey1/0d9c8b7a6f5e4d3c2b1a098f7e6d5c4b"
+estate["access.json"].append(secret)
+out = "scenarios/az/keyvault-references/prereqs"
+os.makedirs(out, exist_ok=True)
+for name, docs in estate.items():
+    with open(os.path.join(out, name), "w") as f:
+        json.dump(docs, f, indent=2)
+        f.write("\n")
