@@ -470,6 +470,27 @@ impl EstateArgs {
         Ok(LoadedEstate::new(model, format!("twin at {url}"), Source::Twin))
     }
 
+    /// The managed-identity endpoint and `IDENTITY_HEADER` of the twin the estate is read from:
+    /// for `--twin`, the environment `privlink up --print-env` sets (else the `--state` directory);
+    /// for `--state`, the running twin's `twin.json`. `None` when the estate is not a twin's.
+    pub fn twin_identity(&self) -> Option<(String, String)> {
+        if !self.paths.is_empty() {
+            return None;
+        }
+        if self.twin.is_some() {
+            let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+            if let (Some(endpoint), Some(header)) = (var("IDENTITY_ENDPOINT"), var("IDENTITY_HEADER")) {
+                return Some((endpoint, header));
+            }
+        }
+        let dir = self.state.as_ref()?;
+        let text = std::fs::read_to_string(dir.join(RUNNING_FILE)).ok()?;
+        match TokenSource::from_state(dir, &text).ok()? {
+            TokenSource::Identity { endpoint, header } => Some((endpoint, header)),
+            TokenSource::Token(_) => None,
+        }
+    }
+
     /// Loads the estate, answers with it, then ends without freeing it (see
     /// [`LoadedEstate::release_at_exit`]): what every one-shot command that reads an estate does.
     pub fn answer_with<T>(&self, answer: impl FnOnce(&LoadedEstate) -> Result<T>) -> Result<T> {

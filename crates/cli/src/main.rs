@@ -34,6 +34,9 @@ enum Command {
     Check(commands::check::Args),
     /// Serve the estate's DNS views (one DNS server per VNet and app on 127.53.x.y) for dig and resolvers.
     Dns(commands::dns::Args),
+    /// The environment App Service hands an app: its settings, the platform's variables, and each
+    /// Key Vault reference's status; exit 1 when a reference does not resolve.
+    Env(commands::env::Args),
     /// List the estate's resources and the relationships privlink resolved between them.
     Inventory(commands::inventory::Args),
     /// List the diagnostic rules.
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(a) => commands::check::run(a),
         Command::Dns(a) => commands::dns::run(a),
+        Command::Env(a) => commands::env::run(a),
         Command::Inventory(a) => commands::inventory::run(a),
         Command::Rules(a) => commands::check::run_rules(a),
         Command::Rule(a) => commands::check::run_rule(a),

@@ -2,6 +2,7 @@
 //! twin requires, and from the stored documents when the `twin.json` left behind names a twin that
 //! no longer runs (a crash or `kill -9` leaves it).
 
+use base64::Engine;
 use privlink_twin::{Change, Store};
 use serde_json::json;
 use std::path::Path;
@@ -105,6 +106,34 @@ fn readers_of_a_running_twin_send_its_token() {
         privlink().args(["inventory", "--twin", url]).env("REQUESTS_CA_BUNDLE", state.join("ca.pem")).output().unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("IDENTITY_HEADER"), "{}", stderr(&out));
+    // `env` on the live twin hands the app its own token endpoint: the token it issues names the
+    // site's principal, as App Service's does.
+    let out = privlink()
+        .args(["env", "--from", "app-flask-privlink", "--show-values", "--format", "json", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let env: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = |name: &str| {
+        env["settings"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let endpoint = value("IDENTITY_ENDPOINT");
+    assert!(endpoint.contains("/sites/") && endpoint.ends_with("/app-flask-privlink/msi/token"), "{endpoint}");
+    let answer = http_get(
+        &format!("{endpoint}?resource=https://database.windows.net/&api-version=2019-08-01"),
+        &[("X-IDENTITY-HEADER", &value("IDENTITY_HEADER"))],
+    );
+    let token = answer["access_token"].as_str().unwrap();
+    let claims = token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+    assert_eq!(claims["oid"], "11111111-2222-3333-4444-555555555555");
+    assert_eq!(claims["aud"], "https://database.windows.net/");
+
     // twin.json is private too.
     #[cfg(unix)]
     {
@@ -135,4 +164,23 @@ fn resolve_takes_record_types_as_the_readme_writes_them() {
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "--type {record_type}: {}", stderr(&out));
     }
+}
+
+/// A plain-http GET on loopback (the identity endpoint), its JSON body.
+fn http_get(url: &str, headers: &[(&str, &str)]) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    serde_json::from_str(body).unwrap()
 }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod dns;
+pub mod env;
 pub mod inventory;
 pub mod resolve;
 pub mod trace;

@@ -7,9 +7,11 @@
 //! issue the token (identity enabled, the user-assigned identity attached) and whether the backend
 //! authorizes the principal (`grants`: role assignments, Key Vault access policies, SQL's Entra
 //! admin and contained users, Redis access policy assignments). `references` resolves Key Vault
-//! references as App Service does. The modelling choices are in `assumptions`.
+//! references as App Service does, and `environment` is the
+//! environment App Service hands the app (its settings with those references resolved). The modelling choices are in `assumptions`.
 
 pub mod assumptions;
+pub mod environment;
 mod grants;
 pub mod references;
 mod sign_in;
@@ -76,6 +78,14 @@ impl Access {
             assumptions,
         }
     }
+}
+
+/// Whether the app runs on Linux: the site's kind says so (`app,linux`), or its plan is a Linux
+/// plan (`reserved: true`) when the site's document gives no kind.
+pub fn runs_on_linux(model: &Model, site: &Site) -> bool {
+    site.is_linux()
+        || site.kind.is_none()
+            && site.plan.as_ref().and_then(|p| model.resources.plans.get(p)).is_some_and(|p| p.is_linux)
 }
 
 /// The Entra audience of a backend's data plane, per the catalog.

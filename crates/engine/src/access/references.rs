@@ -5,7 +5,7 @@
 //! authorization and the secret's existence, with App Service's status vocabulary.
 
 use super::grants::authorize;
-use super::sign_in::principal_for_references;
+use super::sign_in::{principal_for_references, PrincipalError};
 use super::AccessVerdict;
 use crate::catalog::{self, Cloud, NameHints};
 use crate::dns::Resolver;
@@ -101,6 +101,10 @@ pub struct Resolution {
     pub decided_by: Option<DecidedBy>,
     /// Modelling choices the status rests on (`access::assumptions`).
     pub assumptions: Vec<&'static str>,
+    /// The object id of the identity used, when known.
+    pub principal: Option<String>,
+    /// What to try next when the reference does not resolve: a command, or what to look at.
+    pub next_step: Option<String>,
 }
 
 impl Resolution {
@@ -146,6 +150,10 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                     site.app_settings_source.as_ref().unwrap_or(&site.meta.id),
                 )),
                 assumptions: vec![],
+                principal: None,
+                next_step: Some(
+                    "write the value as @Microsoft.KeyVault(SecretUri=https://{vault}.vault.azure.net/secrets/{name}) or @Microsoft.KeyVault(VaultName={vault};SecretName={name})".into(),
+                ),
             });
         }
         Parsed::Reference(r) => r,
@@ -159,11 +167,18 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
         details: String::new(),
         decided_by: None,
         assumptions: vec!["I2", "I8", "I9"],
+        principal: None,
+        next_step: None,
     };
-    let fail = |mut out: Resolution, status: &'static str, details: String, by: Option<DecidedBy>| {
+    let app =
+        format!("--resource-group {} --name {}", site.meta.id.resource_group().unwrap_or_default(), site.meta.name);
+    let fail = |mut out: Resolution, status: &'static str, details: String, by: Option<DecidedBy>, next: String| {
         out.status = status;
+        out.next_step = Some(next);
         out.details = details;
         out.decided_by = by;
+        out.assumptions.sort_unstable();
+        out.assumptions.dedup();
         Some(out)
     };
     let principal = match principal_for_references(model, site) {
@@ -173,15 +188,29 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                 .find_map(|e| e.entra_audience(Cloud::Public))
                 .unwrap_or_default();
             let details = e.message(audience);
-            return fail(out, "MSINotEnabled", details, Some(DecidedBy::new("site", e.site())));
+            let next = match &e {
+                PrincipalError::IdentityNotAssigned { identity, .. } => {
+                    format!("az webapp identity assign {app} --identities {identity}")
+                }
+                PrincipalError::IdentityNotEnabled { .. } => format!("az webapp identity assign {app}"),
+            };
+            return fail(out, "MSINotEnabled", details, Some(DecidedBy::new("site", e.site())), next);
         }
     };
     out.identity = Some(principal.label());
+    out.principal = principal.object_id.clone();
     let Some(vault) = vault_named(model, &reference.vault) else {
         let details =
             format!("the vault {} is not in the estate: privlink cannot tell whether it exists", reference.vault);
-        return fail(out, "Indeterminate", details, None);
+        let next = format!("add the vault's document to the estate (az keyvault show --name {})", reference.vault);
+        return fail(out, "Indeterminate", details, None, next);
     };
+    let hints = NameHints::default();
+    let host = catalog::customer_fqdns(Cloud::Public, arm_type::KEY_VAULTS, &vault.meta.name, "vault", &hints)
+        .into_iter()
+        .next()
+        .map_or_else(|| vault.meta.name.clone(), |n| n.to_string());
+    let trace_it = format!("privlink trace --from {} --to {host}:443 (the hop that stops it)", site.meta.name);
     // The network: the public route first, then the VNet retry (§7.4).
     if !accepts_public_attempt(vault) {
         let integrated = site.integration_subnet.is_some();
@@ -191,27 +220,26 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                 "{} refuses public traffic and the app is not VNet-integrated, so App Service cannot retry through a virtual network",
                 vault.meta.name
             );
-            return fail(out, "AccessToKeyVaultDenied", details, Some(DecidedBy::new("service", &vault.meta.id)));
+            let next = format!(
+                "integrate the app with a virtual network that reaches the vault: az webapp vnet-integration add {app} --vnet VNET --subnet SUBNET"
+            );
+            return fail(out, "AccessToKeyVaultDenied", details, Some(DecidedBy::new("service", &vault.meta.id)), next);
         }
-        let hints = NameHints::default();
-        let host = catalog::customer_fqdns(Cloud::Public, arm_type::KEY_VAULTS, &vault.meta.name, "vault", &hints)
-            .into_iter()
-            .next()
-            .map_or_else(|| vault.meta.name.clone(), |n| n.to_string());
         let trace = trace_host(model, resolver, &site.meta.id, &host, 443);
         let through_endpoint = trace.hops.iter().any(|h| h.step == Step::PrivateLink);
-        if site.is_linux() && through_endpoint && !route_all {
+        if super::runs_on_linux(model, site) && through_endpoint && !route_all {
             let details = format!(
                 "{} is reached through a private endpoint and the Linux app does not route all traffic into the VNet (vnetRouteAllEnabled), which Key Vault references need",
                 vault.meta.name
             );
-            return fail(out, "AccessToKeyVaultDenied", details, Some(DecidedBy::new("site", &site.meta.id)));
+            let next = format!("az webapp config set {app} --vnet-route-all-enabled true");
+            return fail(out, "AccessToKeyVaultDenied", details, Some(DecidedBy::new("site", &site.meta.id)), next);
         }
         match trace.verdict {
             FlowVerdict::Allowed => {}
             FlowVerdict::Unknown => {
-                out.assumptions.push("I9");
-                return fail(out, "Indeterminate", format!("through the VNet: {}", trace.message), trace.decided_by);
+                let details = format!("through the VNet: {}", trace.message);
+                return fail(out, "Indeterminate", details, trace.decided_by, trace_it);
             }
             FlowVerdict::Denied => {
                 let at = trace.hops.iter().find(|h| h.verdict == FlowVerdict::Denied).map(|h| h.step);
@@ -224,7 +252,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                     Some(Step::Route | Step::Nsg | Step::Egress) => "FetchTimedOut",
                     _ => "AccessToKeyVaultDenied",
                 };
-                return fail(out, status, format!("through the VNet: {}", trace.message), trace.decided_by);
+                return fail(out, status, format!("through the VNet: {}", trace.message), trace.decided_by, trace_it);
             }
         }
     }
@@ -232,8 +260,23 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
     out.assumptions.extend(auth.assumptions.iter().copied());
     match auth.verdict {
         AccessVerdict::Granted | AccessVerdict::None => {}
-        AccessVerdict::Denied => return fail(out, "AccessToKeyVaultDenied", auth.reason, auth.decided_by),
-        AccessVerdict::Indeterminate => return fail(out, "Indeterminate", auth.reason, auth.decided_by),
+        AccessVerdict::Denied | AccessVerdict::Indeterminate => {
+            let object_id = principal.object_id.as_deref().unwrap_or("PRINCIPAL_ID");
+            let need = catalog::KEY_VAULT_SECRET_READ;
+            let next = if vault.key_vault_rbac == Some(true) {
+                format!(
+                    "az role assignment create --assignee-object-id {object_id} --assignee-principal-type ServicePrincipal --role \"{}\" --scope {}",
+                    need.suggested_role, vault.meta.id
+                )
+            } else {
+                format!(
+                    "az keyvault set-policy --name {} --object-id {object_id} --secret-permissions get",
+                    vault.meta.name
+                )
+            };
+            let status = if auth.verdict == AccessVerdict::Denied { "AccessToKeyVaultDenied" } else { "Indeterminate" };
+            return fail(out, status, auth.reason, auth.decided_by, next);
+        }
     }
     let secrets: Vec<_> = model
         .indexes
@@ -249,24 +292,43 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
             "the estate holds no secrets of {}, so privlink cannot tell whether {} exists",
             vault.meta.name, reference.secret
         );
-        return fail(out, "Indeterminate", details, None);
+        let next = format!(
+            "add the vault's secrets to the estate (privlink pull, or az keyvault secret list --vault-name {})",
+            vault.meta.name
+        );
+        return fail(out, "Indeterminate", details, None, next);
     }
     let Some(secret) = secrets.iter().find(|s| s.meta.name.eq_ignore_ascii_case(&reference.secret)) else {
         let details = format!("{} has no secret named {}", vault.meta.name, reference.secret);
-        return fail(out, "SecretNotFound", details, Some(DecidedBy::new("service", &vault.meta.id)));
+        let next = format!(
+            "create it (az keyvault secret set --vault-name {} --name {} --value …) or correct the name in the reference",
+            vault.meta.name, reference.secret
+        );
+        return fail(out, "SecretNotFound", details, Some(DecidedBy::new("service", &vault.meta.id)), next);
     };
     if !secret.enabled {
         let details = format!("the secret {} is disabled", reference.secret);
-        return fail(out, "OtherReasons", details, Some(DecidedBy::new("secret", &secret.meta.id)));
+        let next = format!(
+            "az keyvault secret set-attributes --vault-name {} --name {} --enabled true",
+            vault.meta.name, reference.secret
+        );
+        return fail(out, "OtherReasons", details, Some(DecidedBy::new("secret", &secret.meta.id)), next);
     }
     if let Some(v) = &reference.version {
-        if secret.version.as_deref().is_some_and(|cur| !cur.eq_ignore_ascii_case(v)) {
+        // ARM shows a secret's current version only (`secretUriWithVersion`): an older version's
+        // existence is not visible, nor any version's when the document does not say (I10).
+        if secret.version.as_deref().is_none_or(|cur| !cur.eq_ignore_ascii_case(v)) {
             out.assumptions.push("I10");
-            let details = format!(
-                "ARM shows only the current version of {}; whether version {v} exists is not visible",
-                reference.secret
+            let shown = secret.version.as_deref().map_or_else(
+                || "the estate does not show its current version".to_string(),
+                |cur| format!("ARM shows only its current version {cur}"),
             );
-            return fail(out, "Indeterminate", details, None);
+            let details = format!("whether version {v} of {} exists is not visible: {shown}", reference.secret);
+            let next = format!(
+                "check the version: az keyvault secret show --vault-name {} --name {} --version {v}",
+                vault.meta.name, reference.secret
+            );
+            return fail(out, "Indeterminate", details, None, next);
         }
     }
     out.details = format!("{} resolves with the {} identity", reference.secret, principal.label());

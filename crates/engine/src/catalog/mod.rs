@@ -22,6 +22,7 @@
 //! against the service table; `names` derives a resource's names from it.
 
 mod api_versions;
+mod app_environment;
 mod app_service;
 mod backend;
 mod fqdn;
@@ -33,6 +34,10 @@ mod roles;
 mod table;
 
 pub use api_versions::{api_version, RESOURCE_MANAGER_API_VERSION};
+pub use app_environment::{
+    connection_string_prefix, APP_SETTING_PREFIX, CUSTOM_CONNECTION_STRING_PREFIX, DOCUMENTED_IDENTITY_ENDPOINT,
+    HOME_LINUX, HOME_WINDOWS, SETTINGS_KEPT_FROM_CONTAINER,
+};
 pub use app_service::{
     app_service_plan_tiers, app_service_tier_without_networking, PlanTier, INTEGRATION_DELEGATION,
     KEY_VAULT_REFERENCE_PREFIX,

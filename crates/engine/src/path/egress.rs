@@ -8,7 +8,7 @@ use std::net::IpAddr;
 /// The address an integrated app's traffic carries in the VNet. The instance's real address
 /// (`WEBSITE_PRIVATE_IP`) changes, so the subnet's first assignable address (Azure reserves the
 /// first four) stands for it ([`super::assumptions`] A1).
-pub(super) fn representative_app_address(subnet: &Subnet) -> Option<IpAddr> {
+pub fn representative_app_address(subnet: &Subnet) -> Option<IpAddr> {
     let prefix = subnet.prefixes.iter().find(|p| p.addr().is_ipv4())?;
     let IpAddr::V4(network) = prefix.network() else { return None };
     Some(IpAddr::V4((u32::from(network).saturating_add(4)).into()))

@@ -20,8 +20,9 @@ use crate::catalog;
 use crate::dns::Resolution;
 use crate::nsg::{self, Flow, FlowEndpoint, ServiceAddress, TagOptions, TagScope};
 use crate::routes::{BeatenRoute, EffectiveRoute, EffectiveRoutes, RouteDecision, RouteKind};
+use egress::choose_egress;
+pub use egress::representative_app_address;
 pub use egress::route_all_enabled;
-use egress::{choose_egress, representative_app_address};
 use privlink_model::{
     Access, ConnectionStatus, Direction, Model, NextHopType, PrivateEndpoint, Protocol, ResourceId, Site, Subnet,
 };

@@ -13,6 +13,7 @@
 
 mod app_service;
 mod authorization;
+mod config_references;
 mod faults;
 mod long_running;
 mod merge_patch;

@@ -158,6 +158,9 @@ pub(super) fn provider_path(
     namespace: &str,
     rest: &[String],
 ) -> Result<ArmResponse, ArmError> {
+    if let Some(answer) = super::config_references::route(state, request, group, namespace, rest) {
+        return answer;
+    }
     if rest.len().is_multiple_of(2) {
         let id = parse_id(&format!("{group}/providers/{namespace}/{}", rest.join("/")))?;
         if request.method == Method::PUT || request.method == Method::PATCH {
