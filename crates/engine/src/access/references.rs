@@ -6,7 +6,7 @@
 
 use super::grants::authorize;
 use super::sign_in::principal_for_references;
-use super::AccessVerdict;
+use super::{AccessVerdict, Cause};
 use crate::catalog::{self, Cloud, NameHints};
 use crate::dns::Resolver;
 use crate::path::{DecidedBy, FlowVerdict, Step};
@@ -101,6 +101,10 @@ pub struct Resolution {
     pub decided_by: Option<DecidedBy>,
     /// Modelling choices the status rests on (`access::assumptions`).
     pub assumptions: Vec<&'static str>,
+    /// For a failure of identity or authorization: why, typed (see [`Cause`]); `None` for the
+    /// network, the syntax and the secret.
+    #[serde(skip)]
+    pub cause: Option<Cause>,
 }
 
 impl Resolution {
@@ -146,6 +150,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                     site.app_settings_source.as_ref().unwrap_or(&site.meta.id),
                 )),
                 assumptions: vec![],
+                cause: None,
             });
         }
         Parsed::Reference(r) => r,
@@ -159,6 +164,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
         details: String::new(),
         decided_by: None,
         assumptions: vec!["I2", "I8", "I9"],
+        cause: None,
     };
     let fail = |mut out: Resolution, status: &'static str, details: String, by: Option<DecidedBy>| {
         out.status = status;
@@ -173,7 +179,9 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                 .find_map(|e| e.entra_audience(Cloud::Public))
                 .unwrap_or_default();
             let details = e.message(audience);
-            return fail(out, "MSINotEnabled", details, Some(DecidedBy::new("site", e.site())));
+            let by = Some(DecidedBy::new("site", e.site()));
+            out.cause = Some(Cause::Principal(e));
+            return fail(out, "MSINotEnabled", details, by);
         }
     };
     out.identity = Some(principal.label());
@@ -230,6 +238,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
     }
     let auth = authorize(model, &principal, vault, None);
     out.assumptions.extend(auth.assumptions.iter().copied());
+    out.cause = auth.cause.clone();
     match auth.verdict {
         AccessVerdict::Granted | AccessVerdict::None => {}
         AccessVerdict::Denied => return fail(out, "AccessToKeyVaultDenied", auth.reason, auth.decided_by),
