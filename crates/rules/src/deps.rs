@@ -1,7 +1,9 @@
-//! What the engine says about every dependency of every app: the view, the resolution and the
-//! trace, computed once per call and shared by the rules that reason with DNS and paths.
+//! What the engine says about every dependency of every app: the view, the resolution, the trace
+//! and its access step, computed once per call and shared by the rules that reason with DNS, paths
+//! and identities.
 
 use crate::rules::util::{endpoint_names, privatelink_name, EndpointNames};
+use privlink_engine::access::{references, Access, AccessVerdict};
 use privlink_engine::dns::{
     dependencies, view_of, Answerer, Querier, Rcode, Resolution, ResolutionVerdict, Resolver, View,
 };
@@ -50,6 +52,9 @@ pub struct PathOutcome {
     pub denied: Option<(Step, Option<DecidedBy>)>,
     /// For a connection that is not allowed (denied or unknown): the resource that decided.
     pub decided_by: Option<DecidedBy>,
+    /// The trace's access step when it denies or cannot tell; a granted or not-applicable one is
+    /// dropped (at 100k dependencies nearly all are, and the rules report only these).
+    pub access: Option<Box<Access>>,
 }
 
 impl PathOutcome {
@@ -80,6 +85,32 @@ pub struct Analysis<'m> {
     /// at 100k resources that copy alone is 50 MB).
     dependencies: OnceLock<Vec<Vec<Dependency<'m>>>>,
     endpoints: OnceLock<EndpointIndex<'m>>,
+    references: OnceLock<Vec<FailedReference<'m>>>,
+}
+
+/// A Key Vault reference of an app setting or connection string that App Service would not
+/// resolve, as `access::references::resolve` says.
+pub struct FailedReference<'m> {
+    pub site: &'m Site,
+    /// `app setting NAME` or `connection string NAME`.
+    pub setting: String,
+    pub resolution: references::Resolution,
+}
+
+impl FailedReference<'_> {
+    /// The reference as evidence (no setting value: it may hold a secret when it is not a reference).
+    pub fn evidence(&self) -> Value {
+        let r = &self.resolution;
+        json!({
+            "app": self.site.meta.id,
+            "setting": self.setting,
+            "status": r.status,
+            "vault": r.vault,
+            "secret": r.secret,
+            "identity": r.identity,
+            "details": r.details,
+        })
+    }
 }
 
 /// Every private endpoint's catalog names, computed once: rules look them up per dependency and
@@ -112,7 +143,13 @@ impl<'m> EndpointIndex<'m> {
 
 impl<'m> Analysis<'m> {
     pub fn new(model: &'m Model) -> Analysis<'m> {
-        Analysis { model, resolver: OnceLock::new(), dependencies: OnceLock::new(), endpoints: OnceLock::new() }
+        Analysis {
+            model,
+            resolver: OnceLock::new(),
+            dependencies: OnceLock::new(),
+            endpoints: OnceLock::new(),
+            references: OnceLock::new(),
+        }
     }
 
     fn endpoint_index(&self) -> &EndpointIndex<'m> {
@@ -171,6 +208,54 @@ impl<'m> Analysis<'m> {
     /// The dependencies that were traced, with how their connection ended.
     pub fn traced(&self) -> impl Iterator<Item = (&Dependency<'m>, &PathOutcome)> {
         self.dependencies().filter_map(|d| Some((d, d.path.as_ref()?)))
+    }
+
+    /// The traced dependencies whose access step has `verdict` (denied or indeterminate), with it.
+    pub fn access(&self, verdict: AccessVerdict) -> impl Iterator<Item = (&Dependency<'m>, &PathOutcome, &Access)> {
+        self.traced().filter_map(move |(d, p)| Some((d, p, p.access.as_deref().filter(|a| a.verdict == verdict)?)))
+    }
+
+    /// Every Key Vault reference of every app that App Service would not resolve (status other than
+    /// `Resolved` or privlink's `Indeterminate`), in (site, setting) order. Only values that start
+    /// like a reference are parsed, so the cost is in the references, not the settings.
+    pub fn failed_references(&self) -> &[FailedReference<'m>] {
+        self.references.get_or_init(|| {
+            let mut out = Vec::new();
+            for site in self.model.resources.sites.values() {
+                let settings = site.app_settings.iter().map(|(k, v)| (format!("app setting {k}"), v.as_str()));
+                let strings =
+                    site.connection_strings.iter().map(|(k, c)| (format!("connection string {k}"), c.value.as_str()));
+                for (setting, value) in settings.chain(strings) {
+                    if !value.trim_start().starts_with(privlink_engine::catalog::KEY_VAULT_REFERENCE_PREFIX) {
+                        continue;
+                    }
+                    let Some(resolution) = references::resolve(self.model, self.resolver(), site, value) else {
+                        continue;
+                    };
+                    if !resolution.resolved() && resolution.status != "Indeterminate" {
+                        out.push(FailedReference { site, setting, resolution });
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// The access step of `d` as evidence: the app, the dependency (`accessTo`, `host:port`) and
+    /// what the engine decided. The invariant test matches denials to findings by `app` and
+    /// `accessTo`.
+    pub fn access_evidence(&self, d: &Dependency, p: &PathOutcome, a: &Access) -> Value {
+        json!({
+            "app": d.site.meta.id,
+            "accessTo": p.to,
+            "verdict": a.verdict,
+            "identity": a.identity,
+            "principal": a.principal,
+            "audience": a.audience,
+            "dataAction": a.data_action,
+            "decidedBy": a.decided_by.as_ref().map(|d| &d.id),
+            "reason": a.reason,
+        })
     }
 
     /// The resolution of `d` as evidence: the view, the answer, the chain and the reasoning after the view.
@@ -326,7 +411,12 @@ fn analyse_site<'m>(
                     let answer = Answer::of(&name, &resolution);
                     answers.insert(name.clone(), answer.clone());
                     let path = traced.then(|| {
-                        let trace = trace_of(model, &routes, site, &ports, &name, &resolution);
+                        let mut trace = trace_of(model, &routes, site, &ports, &name, &resolution);
+                        let access = trace
+                            .access
+                            .take()
+                            .filter(|a| matches!(a.verdict, AccessVerdict::Denied | AccessVerdict::Indeterminate))
+                            .map(Box::new);
                         let denied = (trace.verdict == FlowVerdict::Denied)
                             .then(|| trace.hops.last().map(|h| (h.step, h.decided_by.clone())))
                             .flatten();
@@ -337,6 +427,7 @@ fn analyse_site<'m>(
                             destination: trace.destination,
                             to: trace.query.to,
                             denied,
+                            access,
                         }
                     });
                     (answer, path)

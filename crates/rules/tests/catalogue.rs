@@ -178,7 +178,7 @@ fn codes_are_unique_and_well_formed() {
     assert!(codes.windows(2).all(|w| w[0] < w[1]), "codes must be listed in order, once each: {codes:?}");
     for c in codes {
         let (family, number) = c.split_at(c.find(|ch: char| ch.is_ascii_digit()).unwrap());
-        assert!(["DNS", "PE", "NET", "APP", "SEC"].contains(&family), "{c}");
+        assert!(["DNS", "PE", "NET", "APP", "SEC", "IAM"].contains(&family), "{c}");
         assert_eq!(number.len(), 3, "{c}");
     }
 }

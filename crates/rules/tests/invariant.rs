@@ -146,3 +146,65 @@ fn a_deny_at_priority_100_above_every_allow_is_reported_with_a_fix() {
     assert!(tried >= 5, "only {tried} estates exercised the planted deny");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every scenario estate whose apps have a system-assigned identity, with the identities removed:
+/// wherever `trace`'s access step then denies for want of one, IAM501 reports the app with a fix,
+/// and NET200 (which explains paths) never takes it up.
+#[test]
+fn an_app_stripped_of_its_identity_is_reported_by_iam501_with_a_fix() {
+    use privlink_engine::access::{AccessVerdict, Cause, PrincipalError};
+    use privlink_engine::dns::Resolver;
+    use privlink_engine::trace::trace_all;
+    let mut problems = Vec::new();
+    let mut tried = 0;
+    for estate in estates() {
+        let Some(model) = load_dir(&estate) else { continue };
+        let edits: Vec<Edit> = model
+            .resources
+            .sites
+            .values()
+            .filter(|s| s.identity.has_system_assigned())
+            .map(|s| Edit::remove(&s.meta.id, "/identity"))
+            .collect();
+        if edits.is_empty() {
+            continue;
+        }
+        let mut docs = model.documents.clone();
+        for (id, body) in fix::apply(&model.documents, &edits) {
+            let origin = docs[&id].origin.clone();
+            docs.insert(id.clone(), Document { id, body, origin });
+        }
+        let mutated = load_documents(docs.into_values().map(|d| (d.body, d.origin)));
+        let resolver = Resolver::new(&mutated);
+        let denied: Vec<&ResourceId> = mutated
+            .resources
+            .sites
+            .values()
+            .filter(|s| {
+                // As the rules do: the hosts the app names, or every dependency when it names none.
+                let named = privlink_engine::dns::dependencies::named_hosts(s);
+                let names = privlink_engine::dns::dependencies::site_dependencies(&mutated, s);
+                let traces = trace_all(&mutated, &resolver, &s.meta.id);
+                names.iter().zip(&traces).filter(|(n, _)| named.is_empty() || named.contains(*n)).any(|(_, t)| {
+                    t.access.as_ref().is_some_and(|a| {
+                        a.verdict == AccessVerdict::Denied
+                            && matches!(a.cause, Some(Cause::Principal(PrincipalError::IdentityNotEnabled { .. })))
+                    })
+                })
+            })
+            .map(|s| &s.meta.id)
+            .collect();
+        if denied.is_empty() {
+            continue;
+        }
+        tried += 1;
+        let found = check(&mutated, |_| true);
+        for site in denied {
+            if !found.iter().any(|f| f.code == "IAM501" && &f.resource == site && f.fix.is_some()) {
+                problems.push(format!("{}: {site} lost its identity and IAM501 does not report it", name_of(&estate)));
+            }
+        }
+    }
+    assert!(tried >= 5, "only {tried} estates exercised a removed identity");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -3,7 +3,7 @@
 //! users (§13.5), Redis data access policy assignments (§13.4).
 
 use super::sign_in::Principal;
-use super::AccessVerdict;
+use super::{AccessVerdict, Cause};
 use crate::catalog::{self, DataAccess};
 use crate::path::DecidedBy;
 use privlink_model::{Backend, BackendKind, Model, ResourceId, RoleAssignment};
@@ -16,11 +16,18 @@ pub struct Authorization {
     pub reason: String,
     pub data_action: Option<&'static str>,
     pub assumptions: Vec<&'static str>,
+    /// Why it denies or cannot tell (see [`Cause`]).
+    pub cause: Option<Cause>,
 }
 
 impl Authorization {
     fn new(verdict: AccessVerdict, decided_by: Option<DecidedBy>, reason: String) -> Authorization {
-        Authorization { verdict, decided_by, reason, data_action: None, assumptions: Vec::new() }
+        Authorization { verdict, decided_by, reason, data_action: None, assumptions: Vec::new(), cause: None }
+    }
+
+    fn because(mut self, cause: Cause) -> Authorization {
+        self.cause = Some(cause);
+        self
     }
 }
 
@@ -87,6 +94,7 @@ fn rbac(model: &Model, object_id: &str, resource: &ResourceId, need: DataAccess)
         reason,
         data_action: Some(need.data_action),
         assumptions,
+        cause: None,
     };
     if !has_grant_data(model) {
         return out(
@@ -98,7 +106,8 @@ fn rbac(model: &Model, object_id: &str, resource: &ResourceId, need: DataAccess)
                 resource.name()
             ),
             vec!["I3"],
-        );
+        )
+        .because(Cause::NoRoleAssignmentsHeld);
     }
     let mut unknown: Option<(&RoleAssignment, &'static str)> = None;
     let of = |principal: &str| model.indexes.role_assignments_of_principal.get(principal).into_iter().flatten();
@@ -157,6 +166,7 @@ fn rbac(model: &Model, object_id: &str, resource: &ResourceId, need: DataAccess)
         ),
         vec!["I3"],
     )
+    .because(Cause::NoRoleAssignment { role: need.suggested_role })
 }
 
 /// Key Vault: RBAC when `enableRbacAuthorization` is true, access policies otherwise (§13.3).
@@ -168,6 +178,7 @@ fn key_vault(model: &Model, principal: &Principal, object_id: &str, vault: &Back
             && vault.access_policies.iter().any(|p| p.object_id.eq_ignore_ascii_case(object_id))
         {
             a.reason.push_str("; the vault uses Azure RBAC, so its access policy for this principal is ignored");
+            a.cause = Some(Cause::AccessPolicyIgnored { role: need.suggested_role });
         }
         return a;
     }
@@ -199,6 +210,7 @@ fn key_vault(model: &Model, principal: &Principal, object_id: &str, vault: &Back
                 Some(DecidedBy::new("service", &vault.meta.id)),
                 format!("the vault is in {mode} and no access policy gives {object_id} secrets {permission}"),
             )
+            .because(Cause::NoAccessPolicy { permission })
         },
     }
 }
@@ -216,7 +228,8 @@ fn sql(
             AccessVerdict::Denied,
             Some(DecidedBy::new("service", &server.meta.id)),
             "the server has no Microsoft Entra admin, so it accepts no Entra sign-in".into(),
-        );
+        )
+        .because(Cause::NoSqlEntraAdmin);
     };
     if server.sql_entra_admin_sid.as_deref().is_some_and(|sid| sid.eq_ignore_ascii_case(object_id)) {
         return Authorization::new(
@@ -230,10 +243,10 @@ fn sql(
         None => Vec::new(),
     };
     let db_name = database.map_or_else(|| "the app's database".to_string(), |d| d.name().to_string());
-    let mut declared = false;
+    let mut declared: Vec<ResourceId> = Vec::new();
     for id in declarations {
         let Some(d) = model.resources.sql_contained_users.get(id) else { continue };
-        declared = true;
+        declared.push(id.clone());
         let user = d.users.iter().find(|u| match &u.object_id {
             Some(oid) => oid.eq_ignore_ascii_case(object_id),
             None => u.name.eq_ignore_ascii_case(&principal.display_name),
@@ -249,12 +262,14 @@ fn sql(
             };
         }
     }
-    if declared {
+    if let (false, Some(db)) = (declared.is_empty(), database) {
+        let cause = Cause::NoContainedUser { database: db.clone(), declarations: declared };
         return Authorization {
+            cause: Some(cause),
             assumptions: vec!["I6"],
             ..Authorization::new(
                 AccessVerdict::Denied,
-                database.map(|d| DecidedBy::new("service", d)),
+                Some(DecidedBy::new("service", db)),
                 format!(
                     "Login failed for user '<token-identified principal>' (18456): {db_name} has no contained user for [{}] ({object_id})",
                     principal.display_name
@@ -297,6 +312,7 @@ fn redis(model: &Model, object_id: &str, cache: &Backend) -> Authorization {
                 None,
                 "the estate holds no Redis access policy assignments, so privlink cannot tell whether the principal has one".into(),
             )
+            .because(Cause::NoRedisAssignmentsHeld)
         };
     }
     Authorization {
@@ -306,6 +322,7 @@ fn redis(model: &Model, object_id: &str, cache: &Backend) -> Authorization {
             Some(DecidedBy::new("service", &cache.meta.id)),
             format!("no access policy assignment of the cache names {object_id} (AUTH fails: WRONGPASS)"),
         )
+        .because(Cause::NoRedisAssignment)
     }
 }
 

@@ -58,6 +58,36 @@ pub struct Access {
     pub data_action: Option<String>,
     /// The modelling choices (`access::assumptions`) the verdict rests on.
     pub assumptions: Vec<&'static str>,
+    /// Why access is denied or undecided, typed for the rules that explain it (`reason` says it in
+    /// words, so the trace's JSON leaves it out).
+    #[serde(skip)]
+    pub cause: Option<Cause>,
+}
+
+/// Why access is denied, or why the estate cannot tell: what a rule explaining a verdict needs
+/// beyond `reason`'s words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The platform issues no token.
+    Principal(PrincipalError),
+    /// Azure RBAC: no role assignment grants the data action; `role` is the built-in role the
+    /// catalog suggests for the use.
+    NoRoleAssignment { role: &'static str },
+    /// A Key Vault in RBAC mode grants the principal nothing, though an access policy names it: the
+    /// policy is ignored (§13.3).
+    AccessPolicyIgnored { role: &'static str },
+    /// A Key Vault in access-policy mode with no policy giving the principal `permission`.
+    NoAccessPolicy { permission: &'static str },
+    /// A SQL server without a Microsoft Entra admin accepts no Entra sign-in.
+    NoSqlEntraAdmin,
+    /// The database's declared contained users lack the principal (18456).
+    NoContainedUser { database: ResourceId, declarations: Vec<ResourceId> },
+    /// Redis: no access policy assignment of the cache names the principal.
+    NoRedisAssignment,
+    /// Undecided: the estate holds no role assignment at all (I3).
+    NoRoleAssignmentsHeld,
+    /// Undecided: the estate holds no Redis access policy assignment at all (I7).
+    NoRedisAssignmentsHeld,
 }
 
 impl Access {
@@ -76,6 +106,7 @@ impl Access {
             identity: None,
             data_action: None,
             assumptions,
+            cause: None,
         }
     }
 }
@@ -116,6 +147,7 @@ pub fn decide(model: &Model, site: &Site, backend: &Backend, database: Option<&R
                 identity: None,
                 data_action: None,
                 assumptions,
+                cause: Some(Cause::Principal(e)),
             };
         }
     };
@@ -132,6 +164,7 @@ pub fn decide(model: &Model, site: &Site, backend: &Backend, database: Option<&R
         identity: Some(principal.label()),
         data_action: auth.data_action.map(str::to_string),
         assumptions,
+        cause: auth.cause,
     }
 }
 

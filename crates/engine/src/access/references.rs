@@ -6,7 +6,7 @@
 
 use super::grants::authorize;
 use super::sign_in::{principal_for_references, PrincipalError};
-use super::AccessVerdict;
+use super::{AccessVerdict, Cause};
 use crate::catalog::{self, Cloud, NameHints};
 use crate::dns::Resolver;
 use crate::path::{DecidedBy, FlowVerdict, Step};
@@ -105,6 +105,10 @@ pub struct Resolution {
     pub principal: Option<String>,
     /// What to try next when the reference does not resolve: a command, or what to look at.
     pub next_step: Option<String>,
+    /// For a failure of identity or authorization: why, typed (see [`Cause`]); `None` for the
+    /// network, the syntax and the secret.
+    #[serde(skip)]
+    pub cause: Option<Cause>,
 }
 
 impl Resolution {
@@ -154,6 +158,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                 next_step: Some(
                     "write the value as @Microsoft.KeyVault(SecretUri=https://{vault}.vault.azure.net/secrets/{name}) or @Microsoft.KeyVault(VaultName={vault};SecretName={name})".into(),
                 ),
+                cause: None,
             });
         }
         Parsed::Reference(r) => r,
@@ -169,6 +174,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
         assumptions: vec!["I2", "I8", "I9"],
         principal: None,
         next_step: None,
+        cause: None,
     };
     let app =
         format!("--resource-group {} --name {}", site.meta.id.resource_group().unwrap_or_default(), site.meta.name);
@@ -194,7 +200,9 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
                 }
                 PrincipalError::IdentityNotEnabled { .. } => format!("az webapp identity assign {app}"),
             };
-            return fail(out, "MSINotEnabled", details, Some(DecidedBy::new("site", e.site())), next);
+            let by = Some(DecidedBy::new("site", e.site()));
+            out.cause = Some(Cause::Principal(e));
+            return fail(out, "MSINotEnabled", details, by, next);
         }
     };
     out.identity = Some(principal.label());
@@ -258,6 +266,7 @@ pub fn resolve(model: &Model, resolver: &Resolver, site: &Site, value: &str) -> 
     }
     let auth = authorize(model, &principal, vault, None);
     out.assumptions.extend(auth.assumptions.iter().copied());
+    out.cause = auth.cause.clone();
     match auth.verdict {
         AccessVerdict::Granted | AccessVerdict::None => {}
         AccessVerdict::Denied | AccessVerdict::Indeterminate => {

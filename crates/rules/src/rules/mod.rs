@@ -45,6 +45,15 @@ pub mod dns108_stale_record;
 pub mod dns109_custom_dns_unverifiable;
 pub mod dns110_firewall_dns_proxy_off;
 pub mod dns111_dns_server_unreachable;
+pub mod iam500_access_undecided;
+pub mod iam501_identity_not_enabled;
+pub mod iam502_no_grant;
+pub mod iam503_access_policy_ignored;
+pub mod iam504_identity_not_assigned;
+pub mod iam505_sql_without_entra_admin;
+pub mod iam506_redis_no_access_policy_assignment;
+pub mod iam507_keyvault_reference_unresolvable;
+pub mod iam508_sql_contained_user_missing;
 pub mod net200_dependency_unreachable;
 pub mod net201_nsg_priority_invalid;
 pub mod net202_sql_redirect_ports_blocked;
@@ -98,6 +107,15 @@ registry! {
     dns109_custom_dns_unverifiable,
     dns110_firewall_dns_proxy_off,
     dns111_dns_server_unreachable,
+    iam500_access_undecided,
+    iam501_identity_not_enabled,
+    iam502_no_grant,
+    iam503_access_policy_ignored,
+    iam504_identity_not_assigned,
+    iam505_sql_without_entra_admin,
+    iam506_redis_no_access_policy_assignment,
+    iam507_keyvault_reference_unresolvable,
+    iam508_sql_contained_user_missing,
     net200_dependency_unreachable,
     net201_nsg_priority_invalid,
     net202_sql_redirect_ports_blocked,

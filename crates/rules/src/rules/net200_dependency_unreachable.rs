@@ -6,7 +6,8 @@
 //! dependency's path (the app, its integration subnet, that subnet's VNet, NSG or route table, the
 //! VNet whose DNS answers it, the private DNS zone that answered, the backend that owns the name,
 //! the backend's private endpoints and the private DNS zones their records belong in, the resource
-//! the trace reached or decided at, or a child or parent of any of them) — an error for a denial, a warning or worse for `unknown`. A dependency
+//! the trace reached or decided at, or a child or parent of any of them) — an error for a denial, a warning or worse for `unknown`;
+//! identity findings (IAM5xx) explain the access step, not the path, and do not count. A dependency
 //! no such finding covers is reported here, on the resource that decided the trace (else the
 //! backend, else the app): an error when the trace is denied, a warning when it is `unknown`
 //! (privlink cannot tell, for example behind a custom DNS server it cannot see forwarding). A host
@@ -60,8 +61,11 @@ fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
 /// The dependencies that are not allowed and that none of `others` (the other rules' findings)
 /// covers, each as a finding.
 pub(crate) fn uncovered(model: &Model, analysis: &Analysis, others: &[Finding]) -> Vec<Finding> {
-    let errors = Covering::of(others.iter().filter(|f| f.severity == Severity::Error));
-    let warnings = Covering::of(others.iter().filter(|f| f.severity <= Severity::Warning));
+    // An identity finding (IAM) explains the access step, never the network path: it names the
+    // app or the backend, which are on every path, and would hide what blocks the connection.
+    let network = || others.iter().filter(|f| !f.code.starts_with("IAM"));
+    let errors = Covering::of(network().filter(|f| f.severity == Severity::Error));
+    let warnings = Covering::of(network().filter(|f| f.severity <= Severity::Warning));
     let mut out = Vec::new();
     for (d, path) in analysis.traced().filter(|(_, p)| p.verdict != FlowVerdict::Allowed) {
         let denied = path.verdict == FlowVerdict::Denied;

@@ -318,3 +318,158 @@ pub fn integration_vnet(model: &Model, site: &Site) -> Option<ResourceId> {
     let subnet = &site.integration_subnet.as_ref()?.value;
     model.resources.subnets.get(subnet).map(|s| s.vnet.clone()).or_else(|| subnet.parent())
 }
+
+/// The namespace ARM's `guid()` hashes under (named in the Bicep `guid` documentation).
+const ARM_GUID_NAMESPACE: [u8; 16] =
+    [0x11, 0xfb, 0x06, 0xfb, 0x71, 0x2d, 0x4d, 0xdd, 0x98, 0xc7, 0xe7, 0x1b, 0xbd, 0x58, 0x88, 0x30];
+
+/// ARM's `guid(a, b, …)`: the RFC 4122 version-5 UUID of the hyphen-joined arguments in ARM's
+/// namespace — the name a template's `guid(scope, principalId, roleDefinitionId)` gives a role
+/// assignment, so a fix and a template that follows the convention write the same document.
+pub fn arm_guid(parts: &[&str]) -> String {
+    use sha1::{Digest, Sha1};
+    let mut hasher = Sha1::new();
+    hasher.update(ARM_GUID_NAMESPACE);
+    hasher.update(parts.join("-").as_bytes());
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// Granting `object_id` (a managed identity) the built-in role `role` at `scope`: the az command
+/// and the `roleAssignments` document it creates (named by [`arm_guid`] of scope, principal and
+/// role definition id). `None` for a role the catalog does not hold.
+pub fn role_assignment_fix(scope: &ResourceId, object_id: &str, role: &str) -> Option<Fix> {
+    let definition = catalog::built_in_role_named(role)?;
+    let subscription = scope.subscription().unwrap_or("SUBSCRIPTION");
+    let provider = arm_type::ROLE_ASSIGNMENTS.split_once('/').map_or("", |(namespace, _)| namespace);
+    let definition_id = format!("/subscriptions/{subscription}/providers/{provider}/roleDefinitions/{}", definition.id);
+    let name = arm_guid(&[scope.as_str(), object_id, &definition_id]);
+    let id = ResourceId::parse(&format!("{scope}/providers/{}/{name}", arm_type::ROLE_ASSIGNMENTS)).ok()?;
+    let az = format!(
+        "az role assignment create --assignee-object-id {object_id} --assignee-principal-type ServicePrincipal --role \"{role}\" --scope {scope}"
+    );
+    let body = serde_json::json!({
+        "type": arm_type::ROLE_ASSIGNMENTS,
+        "properties": {
+            "roleDefinitionId": definition_id,
+            "principalId": object_id,
+            "principalType": "ServicePrincipal",
+            "scope": scope.to_string(),
+        }
+    });
+    Some(Fix { az: vec![az], edits: vec![Edit::create(&id, body)] })
+}
+
+/// The edit giving `site` a managed identity: the system-assigned one (`user_assigned: None`) or
+/// the user-assigned identity `user_assigned`, keeping the identities it has.
+pub fn identity_edits(site: &Site, user_assigned: Option<&str>) -> Vec<Edit> {
+    let has_system = site.identity.has_system_assigned() || user_assigned.is_none();
+    let has_user = !site.identity.user_assigned.is_empty() || user_assigned.is_some();
+    let kind = match (has_system, has_user) {
+        (true, true) => "SystemAssigned, UserAssigned",
+        (true, false) => "SystemAssigned",
+        _ => "UserAssigned",
+    };
+    let mut edits = vec![Edit::replace(&site.meta.id, "/identity/type", serde_json::json!(kind))];
+    if let Some(id) = user_assigned {
+        let pointer = format!("/identity/userAssignedIdentities/{}", pointer_token(id));
+        edits.push(Edit::add(&site.meta.id, pointer, serde_json::json!({})));
+    }
+    edits
+}
+
+/// One use of a service whose grant is missing, from a dependency's access step or a Key Vault
+/// reference: the site, the backend, the principal's object id and what the use is, with evidence.
+pub struct MissingGrant<'m> {
+    pub site: &'m Site,
+    pub backend: &'m Backend,
+    pub object_id: String,
+    pub tenant_id: Option<String>,
+    pub display_name: String,
+    pub cause: privlink_engine::access::Cause,
+    pub usage: String,
+    pub evidence: Value,
+}
+
+/// Every use whose access the engine denies with a cause `wanted` accepts: the dependencies' access
+/// steps and the apps' failed Key Vault references, in (site, dependency) then (site, setting) order.
+pub fn missing_grants<'a>(
+    model: &'a Model,
+    analysis: &'a crate::deps::Analysis<'_>,
+    wanted: impl Fn(&privlink_engine::access::Cause) -> bool,
+) -> Vec<MissingGrant<'a>> {
+    use privlink_engine::access::{principal_for_code, principal_for_references, AccessVerdict};
+    let mut out = Vec::new();
+    for (d, p, a) in analysis.access(AccessVerdict::Denied) {
+        let Some(cause) = a.cause.as_ref().filter(|c| wanted(c)) else { continue };
+        let Some(backend) =
+            privlink_engine::trace::owner_of(model, &d.name).and_then(|o| model.resources.backends.get(&o))
+        else {
+            continue;
+        };
+        let Ok(principal) = principal_for_code(model, d.site) else { continue };
+        let Some(object_id) = principal.object_id.clone() else { continue };
+        out.push(MissingGrant {
+            site: d.site,
+            backend,
+            object_id,
+            tenant_id: principal.tenant_id.clone(),
+            display_name: principal.display_name.clone(),
+            cause: cause.clone(),
+            usage: format!("{} → {}", d.site.meta.name, p.to),
+            evidence: analysis.access_evidence(d, p, a),
+        });
+    }
+    for r in analysis.failed_references() {
+        let Some(cause) = r.resolution.cause.as_ref().filter(|c| wanted(c)) else { continue };
+        let vault = r.resolution.vault.as_deref().unwrap_or_default().to_ascii_lowercase();
+        let Some(backend) = model
+            .indexes
+            .backends_by_name
+            .get(&vault)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| model.resources.backends.get(id))
+            .find(|b| b.kind == privlink_model::BackendKind::KeyVault)
+        else {
+            continue;
+        };
+        let Ok(principal) = principal_for_references(model, r.site) else { continue };
+        let Some(object_id) = principal.object_id.clone() else { continue };
+        out.push(MissingGrant {
+            site: r.site,
+            backend,
+            object_id,
+            tenant_id: principal.tenant_id.clone(),
+            display_name: principal.display_name.clone(),
+            cause: cause.clone(),
+            usage: format!("{}'s Key Vault reference in {}", r.site.meta.name, r.setting),
+            evidence: r.evidence(),
+        });
+    }
+    out
+}
+
+/// The missing grants grouped by (backend, principal), in that order: one finding each.
+pub fn by_backend_and_principal(grants: Vec<MissingGrant<'_>>) -> Vec<Vec<MissingGrant<'_>>> {
+    let mut groups: std::collections::BTreeMap<(ResourceId, String), Vec<MissingGrant>> = Default::default();
+    for g in grants {
+        groups.entry((g.backend.meta.id.clone(), g.object_id.to_ascii_lowercase())).or_default().push(g);
+    }
+    groups.into_values().collect()
+}
+
+#[cfg(test)]
+mod guid_tests {
+    #[test]
+    fn arm_guid_is_the_value_azure_computes_for_guid_of_the_same_arguments() {
+        // Azure/bicep FunctionResolverTests: guid('foo', 'bar', 'baz') as Azure's expression library evaluates it.
+        assert_eq!(super::arm_guid(&["foo", "bar", "baz"]), "2ed86837-7c7c-5eaa-9864-dd077fd19b0d");
+        assert_eq!(super::arm_guid(&["asdf"]), "228d27cc-6fdb-5934-b7ac-1efccebade04");
+    }
+}

@@ -1,8 +1,12 @@
 //! The invariant `check` owes `trace` (issue 15): every dependency `trace --all` reports as not
 //! allowed has a finding naming a resource on its path, its host or its backend (an error for a
 //! denial, at least a warning for unknown), and every error finding about a dependency is about
-//! one that is not allowed.
+//! one that is not allowed. The same for the access step (issue 18): a dependency whose
+//! `trace.access` is denied has an error finding whose evidence names it (`app`, `accessTo`), and
+//! every error finding naming one so is about a denied one. Identity findings (IAM) do not count
+//! for the path, nor path findings for access.
 
+use privlink_engine::access::AccessVerdict;
 use privlink_engine::dns::{dependencies, Resolver};
 use privlink_engine::path::{FlowVerdict, Trace};
 use privlink_engine::trace::{owner_of, trace_all};
@@ -26,6 +30,11 @@ impl std::fmt::Display for Violation {
             Some(code) => {
                 write!(f, "{code} reports an error about {} from {}, whose trace is allowed", self.dependency, self.app)
             }
+            None if self.what == "undiagnosed access-denied" => write!(
+                f,
+                "{} from {}: trace's access step denies it, and no error finding of check names it (app, accessTo)",
+                self.dependency, self.app
+            ),
             None => write!(
                 f,
                 "{} from {} is {} by trace, and no finding of check names its path, host or backend",
@@ -96,15 +105,24 @@ pub fn violations(model: &Model) -> BTreeSet<Violation> {
     let mut out = BTreeSet::new();
     // (app id, host) → verdict, for the reverse direction.
     let mut verdicts: BTreeMap<(String, String), FlowVerdict> = BTreeMap::new();
+    // (app id, host:port) → access verdict, for both directions of the access invariant.
+    let mut access: BTreeMap<(String, String), AccessVerdict> = BTreeMap::new();
     for site in model.resources.sites.values() {
         let named = dependencies::named_hosts(site);
         let names = dependencies::site_dependencies(model, site);
         let traces = trace_all(model, &resolver, &site.meta.id);
         for (name, t) in names.iter().zip(&traces) {
-            verdicts.insert((site.meta.id.to_string().to_ascii_lowercase(), name.to_string()), t.verdict);
+            let app = site.meta.id.to_string().to_ascii_lowercase();
+            verdicts.insert((app.clone(), name.to_string()), t.verdict);
             // As the rules do: an app that names its hosts depends on those; one that names none,
             // on every endpoint it can reach.
-            if t.verdict == FlowVerdict::Allowed || !(named.is_empty() || named.contains(name)) {
+            if !(named.is_empty() || named.contains(name)) {
+                continue;
+            }
+            if let Some(a) = &t.access {
+                access.insert((app.clone(), t.query.to.to_ascii_lowercase()), a.verdict);
+            }
+            if t.verdict == FlowVerdict::Allowed {
                 continue;
             }
             let ids = path_ids(model, name, t);
@@ -124,7 +142,7 @@ pub fn violations(model: &Model) -> BTreeSet<Violation> {
             };
             // NET200 reports whatever no other rule explains: counting it would let any specific
             // diagnosis regress unseen, so a dependency only it covers is a missing diagnosis.
-            let specific = |f: &Finding| f.code != SAFETY_NET;
+            let specific = |f: &Finding| f.code != SAFETY_NET && !f.code.starts_with("IAM");
             if !texts.iter().any(|(text, f)| specific(f) && severe_enough(f) && named_by(text, f)) {
                 let verdict = serde_json::to_value(t.verdict).ok().and_then(|v| v.as_str().map(str::to_string));
                 out.insert(Violation {
@@ -135,7 +153,37 @@ pub fn violations(model: &Model) -> BTreeSet<Violation> {
             }
         }
     }
-    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+    let errors = || findings.iter().filter(|f| f.severity == Severity::Error);
+    let names_access = |f: &Finding, key: &(String, String)| {
+        f.evidence.iter().any(|e| {
+            e["app"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(&key.0))
+                && e["accessTo"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(&key.1))
+        })
+    };
+    for (key, verdict) in &access {
+        if *verdict == AccessVerdict::Denied && !errors().any(|f| names_access(f, key)) {
+            out.insert(Violation {
+                app: key.0.rsplit('/').next().unwrap_or_default().to_string(),
+                dependency: key.1.clone(),
+                what: "undiagnosed access-denied".into(),
+            });
+        }
+    }
+    for f in errors() {
+        for e in &f.evidence {
+            if let (Some(app), Some(to)) = (e["app"].as_str(), e["accessTo"].as_str()) {
+                let key = (app.to_ascii_lowercase(), to.to_ascii_lowercase());
+                if access.get(&key) != Some(&AccessVerdict::Denied) {
+                    out.insert(Violation {
+                        app: key.0.rsplit('/').next().unwrap_or_default().to_string(),
+                        dependency: to.to_string(),
+                        what: format!("unjustified {} (access)", f.code),
+                    });
+                }
+            }
+        }
+    }
+    for f in errors() {
         for e in &f.evidence {
             let (Some(app), Some(to)) = (e["app"].as_str(), e["to"].as_str().or(e["name"].as_str())) else { continue };
             let key = (app.to_ascii_lowercase(), host_of(to).to_ascii_lowercase());

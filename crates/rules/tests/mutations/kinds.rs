@@ -41,6 +41,10 @@ pub const KINDS: &[&str] = &[
     "firewall-default-action-toggled",
     "peering-disconnected",
     "service-endpoint-removed",
+    "remove-site-identity",
+    "delete-role-assignment",
+    "rbac-authorization-toggled",
+    "remove-sql-admin",
 ];
 
 /// A DNS server no document of the estate describes.
@@ -283,6 +287,43 @@ pub fn apply(kind: &str, estate: &mut Estate, base: &Model, rng: &mut Rng) -> Op
             let list = estate.get_mut(&subnet)?["properties"]["serviceEndpoints"].as_array_mut()?;
             let removed = list.remove(rng.below(list.len()));
             Some(format!("service endpoint {removed} removed from {subnet}"))
+        }
+        "remove-site-identity" => {
+            let sites: Vec<ResourceId> = base
+                .resources
+                .sites
+                .values()
+                .filter(|s| s.identity.has_system_assigned())
+                .map(|s| s.meta.id.clone())
+                .collect();
+            let site = rng.choose(&sites)?.clone();
+            estate.get_mut(site.as_str())?.as_object_mut()?.remove("identity");
+            Some(format!("identity removed from {site}"))
+        }
+        "delete-role-assignment" => delete_one(estate, rng, "Microsoft.Authorization/roleAssignments"),
+        "rbac-authorization-toggled" => {
+            let vaults: Vec<String> = estate.ids_of_type("Microsoft.KeyVault/vaults");
+            let vault = rng.choose(&vaults)?.clone();
+            let props = &mut estate.get_mut(&vault)?["properties"];
+            let now = props["enableRbacAuthorization"].as_bool() != Some(true);
+            props["enableRbacAuthorization"] = json!(now);
+            Some(format!("enableRbacAuthorization={now} on {vault}"))
+        }
+        "remove-sql-admin" => {
+            let servers: Vec<ResourceId> = base
+                .resources
+                .backends
+                .values()
+                .filter(|b| b.sql_entra_admin.is_some())
+                .map(|b| b.meta.id.clone())
+                .collect();
+            let server = rng.choose(&servers)?.clone();
+            if let Some(p) = estate.get_mut(server.as_str())?["properties"].as_object_mut() {
+                p.remove("administrators");
+            }
+            let prefix = format!("{}/administrators/", server.as_str().to_ascii_lowercase());
+            estate.docs.retain(|id, _| !id.starts_with(&prefix));
+            Some(format!("Entra admin removed from {server}"))
         }
         other => panic!("unknown mutation kind {other}"),
     }

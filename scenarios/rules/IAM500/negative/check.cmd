@@ -1,0 +1,1 @@
+privlink check --estate estate --select IAM500
