@@ -143,10 +143,10 @@ fn rbac(model: &Model, object_id: &str, resource: &ResourceId, need: DataAccess)
         }
     }
     if let Some((ra, why)) = unknown {
-        let what = if why == "I4" {
-            "has a condition privlink does not evaluate"
-        } else {
-            "names a role that is not built in"
+        let what = match why {
+            "I4" => "has a condition privlink does not evaluate",
+            "I11" => "grants the role to a principal known only after deployment",
+            _ => "names a role that is not built in",
         };
         return out(
             AccessVerdict::Indeterminate,
