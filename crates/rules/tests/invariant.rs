@@ -208,3 +208,45 @@ fn an_app_stripped_of_its_identity_is_reported_by_iam501_with_a_fix() {
     assert!(tried >= 5, "only {tried} estates exercised a removed identity");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `privlink env` and `check` answer from the same engine: over every scenario estate, a Key Vault
+/// reference App Service would not resolve (any status but `Resolved`, and `Indeterminate`, which
+/// says the estate cannot tell) has an error finding that names its app — whether the cause is the
+/// network, the identity, the vault's authorization, the syntax or the secret.
+#[test]
+fn every_reference_env_reports_unresolved_has_an_error_finding_on_its_app() {
+    use privlink_engine::access::references;
+    use privlink_engine::dns::Resolver;
+    let mut unresolved_seen = 0;
+    for estate in estates() {
+        let Some(model) = load_dir(&estate) else { continue };
+        let findings = check(&model, |_| true);
+        let resolver = Resolver::new(&model);
+        for site in model.resources.sites.values() {
+            let values = site.app_settings.values().chain(site.connection_strings.values().map(|c| &c.value));
+            for value in values {
+                let Some(r) = references::resolve(&model, &resolver, site, value) else { continue };
+                if r.resolved() || r.status == "Indeterminate" {
+                    continue;
+                }
+                unresolved_seen += 1;
+                let names_app = |f: &&Finding| {
+                    f.severity == privlink_model::Severity::Error
+                        && (f.resource == site.meta.id
+                            || f.message.contains(&site.meta.name)
+                            || f.evidence.iter().any(|e| e.to_string().contains(&site.meta.name)))
+                };
+                assert!(
+                    findings.iter().any(|f| names_app(&f)),
+                    "{}: {}'s reference is {} ({}) but no error finding names the app; findings: {:?}",
+                    name_of(&estate),
+                    site.meta.name,
+                    r.status,
+                    r.details,
+                    findings.iter().map(|f| (f.code, &f.message)).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+    assert!(unresolved_seen >= 7, "the env scenarios hold unresolved references ({unresolved_seen} seen)");
+}
