@@ -13,6 +13,8 @@ privlink trace --from "$APP_NAME" --all --format json \
   | check 'len(data) == 3 and all(t["verdict"] == "allowed" and t["egress"] == "vnet" for t in data)'
 privlink trace --from "$APP_NAME" --to 203.0.113.10:443 --format json \
   | check 'data["verdict"] == "denied" and data["decided_by"]["id"].endswith("/securityRules/deny-internet-outbound")' || true
+# (The SQL server's Microsoft Entra admin is in prereqs/: the seed's app signs in with its managed
+# identity, which a server without one refuses — IAM505.)
 privlink check --fail-on error
 
 # Disconnecting the app (`az webapp vnet-integration remove`): the app leaves the subnet, so it no
