@@ -13,6 +13,7 @@
 pub mod access;
 pub mod catalog;
 pub mod dns;
+pub mod guid;
 pub mod nsg;
 pub mod path;
 pub mod provider;

@@ -319,25 +319,11 @@ pub fn integration_vnet(model: &Model, site: &Site) -> Option<ResourceId> {
     model.resources.subnets.get(subnet).map(|s| s.vnet.clone()).or_else(|| subnet.parent())
 }
 
-/// The namespace ARM's `guid()` hashes under (named in the Bicep `guid` documentation).
-const ARM_GUID_NAMESPACE: [u8; 16] =
-    [0x11, 0xfb, 0x06, 0xfb, 0x71, 0x2d, 0x4d, 0xdd, 0x98, 0xc7, 0xe7, 0x1b, 0xbd, 0x58, 0x88, 0x30];
-
-/// ARM's `guid(a, b, …)`: the RFC 4122 version-5 UUID of the hyphen-joined arguments in ARM's
-/// namespace — the name a template's `guid(scope, principalId, roleDefinitionId)` gives a role
-/// assignment, so a fix and a template that follows the convention write the same document.
+/// ARM's `guid(a, b, …)` of `parts`: the name a template's `guid(scope, principalId,
+/// roleDefinitionId)` gives a role assignment, so a fix and a template that follows the convention
+/// write the same document.
 pub fn arm_guid(parts: &[&str]) -> String {
-    use sha1::{Digest, Sha1};
-    let mut hasher = Sha1::new();
-    hasher.update(ARM_GUID_NAMESPACE);
-    hasher.update(parts.join("-").as_bytes());
-    let digest = hasher.finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x50;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    privlink_engine::guid::arm_guid(&parts.join("-"))
 }
 
 /// Granting `object_id` (a managed identity) the built-in role `role` at `scope`: the az command
