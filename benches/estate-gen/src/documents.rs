@@ -136,7 +136,9 @@ pub fn documents(e: &LandingZone) -> Vec<Value> {
                    "siteConfig": {"linuxFxVersion": "PYTHON|3.12", "appSettings": app_settings}}),
         );
         site["kind"] = json!("app,linux");
-        site["identity"] = json!({"type": "SystemAssigned"});
+        // As an export shows it: the principal Entra gave the identity.
+        site["identity"] = json!({"type": "SystemAssigned", "tenantId": TENANT,
+            "principalId": format!("{:08x}-0000-4000-8000-{:012x}", 0x5eed_0000_u32 + a.idx as u32, a.idx)});
         out.push(site);
         out.push(doc(
             "Microsoft.Network/virtualNetworks/subnets",
@@ -234,9 +236,12 @@ pub(crate) fn backend_doc(b: &Backend, pec: Option<Value>) -> Value {
     let n = &b.name;
     let f = fqdn(b);
     let mut props = match b.svc {
-        Svc::Sql => {
-            json!({"version": "12.0", "fullyQualifiedDomainName": f, "publicNetworkAccess": "Disabled", "minimalTlsVersion": "1.2"})
-        }
+        // The landing zone's DBA group is each server's Microsoft Entra admin: its apps sign in with
+        // their managed identities (a server without one would be IAM505).
+        Svc::Sql => json!({"version": "12.0", "fullyQualifiedDomainName": f, "publicNetworkAccess": "Disabled",
+            "minimalTlsVersion": "1.2", "administrators": {"administratorType": "ActiveDirectory", "principalType": "Group",
+            "login": "sql-admins-lz", "sid": "22222222-3333-4444-5555-666666666666", "tenantId": TENANT,
+            "azureADOnlyAuthentication": false}}),
         Svc::Kv => {
             json!({"tenantId": TENANT, "sku": {"family": "A", "name": "standard"}, "enableRbacAuthorization": true,
             "vaultUri": format!("https://{f}/"), "publicNetworkAccess": "Disabled",

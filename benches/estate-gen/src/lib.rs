@@ -28,7 +28,7 @@ pub use landing_zone::{generate, LandingZone};
 pub use template::{template, template_with_copy_limit};
 
 use facts::{backend_id, pe_name};
-use landing_zone::{id, site_name, zone_id, Mis};
+use landing_zone::{id, site_name, zone_id, App, Mis, Svc};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -74,6 +74,13 @@ pub fn expected(e: &LandingZone) -> Vec<Value> {
                 _ => {}
             }
         }
+    }
+    // The estate holds no role assignment, so every dependency Azure RBAC authorizes (Key Vault,
+    // storage, OpenAI, signed in to with the app's identity) is undecided: one note, on the first
+    // app that has one.
+    let rbac = |a: &&App| a.backends.iter().any(|b| matches!(b.svc, Svc::Kv | Svc::Blob | Svc::Oai));
+    if let Some(a) = e.apps.iter().filter(rbac).min_by_key(|a| a.idx) {
+        set.insert(("IAM500", id(&format!("Microsoft.Web/sites/{}", site_name(a.idx)))));
     }
     set.into_iter().map(|(c, r)| json!({"code": c, "resource": r})).collect()
 }

@@ -37,6 +37,19 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
+/// How many undecided dependencies the note names (the rest are counted).
+const MAX_LISTED: usize = 10;
+
+/// `names` joined, the first [`MAX_LISTED`] of them, with a count of the rest.
+fn listed(names: BTreeSet<String>) -> String {
+    let total = names.len();
+    let mut shown: Vec<String> = names.into_iter().take(MAX_LISTED).collect();
+    if total > MAX_LISTED {
+        shown.push(format!("and {} more", total - MAX_LISTED));
+    }
+    shown.join(", ")
+}
+
 fn check(_model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut first_app = None;
     let (mut rbac, mut redis) = (BTreeSet::new(), BTreeSet::new());
@@ -49,22 +62,19 @@ fn check(_model: &Model, analysis: &Analysis) -> Vec<Finding> {
         };
         into.insert(format!("{} → {}", d.site.meta.name, p.to));
         first_app.get_or_insert_with(|| d.site.meta.id.clone());
-        // Not `accessTo`: the note is about what the estate lacks, not a denial.
-        evidence.push(serde_json::json!({"app": d.site.meta.id, "undecided": p.to, "reason": a.reason}));
+        // Not `accessTo`: the note is about what the estate lacks, not a denial. One note for the
+        // whole estate: at 100k resources tens of thousands of dependencies are undecided.
+        if evidence.len() < MAX_LISTED {
+            evidence.push(serde_json::json!({"app": d.site.meta.id, "undecided": p.to, "reason": a.reason}));
+        }
     }
     let Some(app) = first_app else { return Vec::new() };
     let mut parts = Vec::new();
     if !rbac.is_empty() {
-        parts.push(format!(
-            "no role assignment, so whether Azure RBAC authorizes {} is undecided",
-            rbac.into_iter().collect::<Vec<_>>().join(", ")
-        ));
+        parts.push(format!("no role assignment, so whether Azure RBAC authorizes {} is undecided", listed(rbac)));
     }
     if !redis.is_empty() {
-        parts.push(format!(
-            "no Redis access policy assignment, so whether {} may sign in is undecided",
-            redis.into_iter().collect::<Vec<_>>().join(", ")
-        ));
+        parts.push(format!("no Redis access policy assignment, so whether {} may sign in is undecided", listed(redis)));
     }
     let message = format!(
         "the estate holds {}: add the grants to the estate (az role assignment list --all, or privlink pull) to have them checked",
