@@ -88,10 +88,9 @@ fn credential_setting(site: &Site, backend: &Backend) -> Option<String> {
             return Some(format!("app setting {name}"));
         }
     }
-    let host_names: Vec<String> = backend.declared_hosts.clone();
     for (name, cs) in &site.connection_strings {
         let lower = cs.value.to_ascii_lowercase();
-        let names_it = host_names.iter().any(|h| lower.contains(h.as_str()))
+        let names_it = backend.declared_hosts.iter().any(|h| lower.contains(h.as_str()))
             || lower.contains(&backend.meta.name.to_ascii_lowercase());
         let has_secret =
             ["password=", "pwd=", "accountkey=", "sharedaccesskey=", "key="].iter().any(|k| lower.contains(k));
