@@ -13,7 +13,7 @@ pub mod rules;
 pub mod seed_map;
 
 pub use deps::Analysis;
-pub use finding::{Finding, Severity};
+pub use finding::{fingerprint, Finding, Severity};
 pub use fix::{Edit, Fix, FixAvailability, Patch};
 pub use rules::{all_rules, Rule};
 
