@@ -51,12 +51,12 @@ measure3() {
   for i in 1 2 3; do measure "$name" "$@"; done | sort -n | sed -n 2p
 }
 
-row() { printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
+row() { printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
 {
   echo "privlink $(git rev-parse --short HEAD 2>/dev/null || echo '?'), Checkov $CHECKOV_VERSION, seed $SEED"
   echo
-  echo "| resources | load (inventory) | check | resolve --all-apps | trace --all-apps | check on template | Checkov on template | Checkov / check (documents / template) | privlink recall | Checkov recall |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| resources | load (inventory) | check | resolve --all-apps | trace --all-apps | check on template | Checkov on template | Checkov / check (documents / template) | privlink recall | Checkov recall | diff (one link removed) | diff / check |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$OUT/results.md"
 
 for n in $SIZES; do
@@ -67,6 +67,11 @@ for n in $SIZES; do
   read -r c_s c_m < <(measure3 "check-$n" $P check --estate "$e" --format json)
   read -r r_s r_m < <(measure3 "resolve-$n" $P resolve --all-apps --estate "$e" --format json)
   read -r tr_s tr_m < <(measure3 "trace-$n" $P trace --all-apps --estate "$e" --format json)
+  # diff: the estate against itself less one private DNS zone's VNet link (the first in id order),
+  # the change `privlink diff` is for; its time is compared with one `check` of the estate.
+  python3 benches/scale/remove_one_link.py "$e" "$d/estate-one-link-removed.json" > "$d/removed-link.txt"
+  read -r df_s df_m < <(measure3 "diff-$n" $P diff --before "$e" --after "$d/estate-one-link-removed.json" --format json)
+  diff_ratio=$(python3 -c "print(f'{$df_s / max($c_s, 0.01):.2f}')")
   read -r ct_s ct_m < <(measure3 "check-template-$n" $P check --estate "$t" --subscription $SUB --resource-group $RG --format json)
   read -r k_s k_m < <(measure "checkov-$n" timeout "$CHECKOV_TIMEOUT" env BC_SKIP_MAPPING=TRUE "$VENV/bin/checkov" --skip-download -f "$t" --framework arm -o json --quiet --compact)
   recall=$(python3 benches/scale/recall.py "$d/expected-findings.json" "$OUT/check-$n.out" "$OUT/checkov-$n.out" "$t")
@@ -77,7 +82,7 @@ for n in $SIZES; do
   fi
   row "$(python3 -c "import json;print(json.load(open('$d.summary.json'))['resources'])")" \
     "$l_s s, $l_m MiB" "$c_s s, $c_m MiB" "$r_s s, $r_m MiB" "$tr_s s, $tr_m MiB" "$ct_s s, $ct_m MiB" \
-    "$k_s s, $k_m MiB" "$ratio" $recall >> "$OUT/results.md"
+    "$k_s s, $k_m MiB" "$ratio" $recall "$df_s s, $df_m MiB" "$diff_ratio" >> "$OUT/results.md"
 done
 echo >> "$OUT/results.md"
 for n in $SIZES; do
