@@ -218,3 +218,25 @@ fn fail_on_never_reports_but_does_not_fail() {
     assert_eq!(code, 0);
     assert!(out.contains("1 worse"), "{out}");
 }
+
+#[test]
+fn sarif_holds_only_the_findings_the_change_adds_as_new() {
+    let mut list = args(&["diff", "--format", "sarif", "--before", seed().to_str().unwrap(), "--after"]);
+    list.extend(after_link_removed());
+    let (out, err, code) = privlink(&repo_root(), &list);
+    assert_eq!(code, 1, "{err}");
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let schema_text =
+        std::fs::read_to_string(repo_root().join("crates/report/tests/data/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(results[0]["ruleId"], "DNS101");
+    assert_eq!(results[0]["baselineState"], "new");
+    // Located in the after side's file that holds the zone, so code scanning marks that line.
+    let uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.ends_with("dns.json"), "{uri}");
+}

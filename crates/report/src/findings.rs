@@ -3,12 +3,13 @@
 //! load diagnostics (input that is readable but wrong): a gate must not pass an estate that was not
 //! read as written.
 
+use crate::baseline::{Comparison, SARIF_FINGERPRINT};
 use crate::load_codes::{load_code, LOAD_CODES};
 use privlink_model::{LoadDiagnostic, Model, ResourceId};
-use privlink_rules::{all_rules, summary, Finding, Rule, Severity};
+use privlink_rules::{all_rules, fingerprint, summary, Finding, Rule, Severity};
 use serde::Serialize;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 #[derive(Serialize)]
 pub struct Summary {
@@ -21,9 +22,21 @@ pub struct Summary {
 #[derive(Serialize)]
 pub struct CheckReport<'a> {
     pub findings: Vec<FindingOut<'a>>,
-    /// Named as `privlink inventory --format json` names them.
-    pub diagnostics: &'a [LoadDiagnostic],
+    /// Named as `privlink inventory --format json` names them, with a `fingerprint`.
+    pub diagnostics: Vec<DiagnosticOut<'a>>,
     pub summary: Summary,
+    /// With `check --baseline`: the baseline file and how many findings it knew, how many are new
+    /// (the ones listed) and how many of its findings no longer occur.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a Comparison>,
+}
+
+#[derive(Serialize)]
+pub struct DiagnosticOut<'a> {
+    #[serde(flatten)]
+    pub diagnostic: &'a LoadDiagnostic,
+    /// See [`diagnostic_fingerprint`].
+    pub fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -32,6 +45,8 @@ pub struct FindingOut<'a> {
     pub severity: Severity,
     pub resource: &'a ResourceId,
     pub message: &'a str,
+    /// See [`Finding::fingerprint`]: what `check --baseline` matches findings by.
+    pub fingerprint: String,
     pub evidence: &'a [serde_json::Value],
     pub fix: Option<serde_json::Value>,
     pub rule: &'a str,
@@ -85,7 +100,25 @@ fn fix_json(f: &Finding, model: &Model) -> Option<serde_json::Value> {
     Some(json!({"az": fix.az, "patch": patch, "patches": patches}))
 }
 
+/// What identifies a load diagnostic across runs, as [`Finding::fingerprint`] identifies a
+/// finding: its code, place (`file#pointer`, the file as the user named it) and message.
+pub fn diagnostic_fingerprint(d: &LoadDiagnostic) -> String {
+    diagnostic_fingerprint_of(d.code, &d.file, &d.pointer, &d.message)
+}
+
+/// [`diagnostic_fingerprint`] from a diagnostic's parts, as a baseline file holds them.
+pub fn diagnostic_fingerprint_of(code: &str, file: &str, pointer: &str, message: &str) -> String {
+    fingerprint(code, &format!("{file}#{pointer}"), message)
+}
+
+/// `check --format json`: the findings, the load diagnostics and their summary.
 pub fn to_json(findings: &[Finding], model: &Model) -> String {
+    to_json_with(findings, model, None)
+}
+
+/// [`to_json`] with the comparison against a baseline (the top-level `"baseline"` key), for
+/// `check --baseline`: `findings` are then the new ones only.
+pub fn to_json_with(findings: &[Finding], model: &Model, baseline: Option<&Comparison>) -> String {
     let report = CheckReport {
         findings: findings
             .iter()
@@ -94,14 +127,20 @@ pub fn to_json(findings: &[Finding], model: &Model) -> String {
                 severity: f.severity,
                 resource: &f.resource,
                 message: &f.message,
+                fingerprint: f.fingerprint(),
                 evidence: &f.evidence,
                 fix: fix_json(f, model),
                 rule: rule_of(f.code).map(|r| r.name).unwrap_or(""),
                 terraform_address: terraform_address(model, &f.resource),
             })
             .collect(),
-        diagnostics: &model.diagnostics,
+        diagnostics: model
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticOut { diagnostic: d, fingerprint: diagnostic_fingerprint(d) })
+            .collect(),
         summary: summarize(findings, model),
+        baseline,
     };
     let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
     s.push('\n');
@@ -226,9 +265,31 @@ pub type Locator<'a> = &'a dyn Fn(&ResourceId) -> Option<(String, usize)>;
 /// The 1-based line a JSON pointer into an input file lands on, for load diagnostics.
 pub type PointerLocator<'a> = &'a dyn Fn(&str, &str) -> Option<usize>;
 
+/// What [`to_sarif_with`] adds to or leaves out of the SARIF log.
+#[derive(Clone, Copy, Debug)]
+pub struct SarifOptions<'a> {
+    /// The fingerprints of a baseline's findings and load diagnostics (see
+    /// [`crate::baseline::Baseline::fingerprints`]). When given, every result carries a
+    /// `baselineState`: `"unchanged"` when its fingerprint is among these, `"new"` otherwise.
+    /// When `None`, no result carries one.
+    pub known: Option<&'a HashSet<String>>,
+    /// Whether the estate's load diagnostics are results (`check` always reports them; a
+    /// comparison of two revisions may leave them out).
+    pub diagnostics: bool,
+}
+
+impl Default for SarifOptions<'_> {
+    /// What `check` writes without `--baseline`: no baseline state, load diagnostics included.
+    fn default() -> Self {
+        SarifOptions { known: None, diagnostics: true }
+    }
+}
+
 /// SARIF 2.1.0: a rule descriptor per rule and per load diagnostic code; a result per finding
 /// (located at its resource's `"id"` line) and per load diagnostic (its file, and its JSON pointer
-/// as a logical location and in the result's properties).
+/// as a logical location and in the result's properties). Every result carries its fingerprint as
+/// `partialFingerprints["privlink/v1"]`. The same as [`to_sarif_with`] and
+/// `SarifOptions::default()`.
 pub fn to_sarif(
     findings: &[Finding],
     model: &Model,
@@ -236,7 +297,26 @@ pub fn to_sarif(
     locate: Locator,
     locate_pointer: PointerLocator,
 ) -> String {
-    let diagnostics = &model.diagnostics;
+    to_sarif_with(findings, model, help_base, locate, locate_pointer, &SarifOptions::default())
+}
+
+/// [`to_sarif`] with options: a baseline's fingerprints, which give every result a
+/// `baselineState` (`"new"` or `"unchanged"`), and whether load diagnostics are results.
+pub fn to_sarif_with(
+    findings: &[Finding],
+    model: &Model,
+    help_base: &str,
+    locate: Locator,
+    locate_pointer: PointerLocator,
+    options: &SarifOptions,
+) -> String {
+    let diagnostics: &[LoadDiagnostic] = if options.diagnostics { &model.diagnostics } else { &[] };
+    let identify = |result: &mut serde_json::Value, print: String| {
+        if let Some(known) = options.known {
+            result["baselineState"] = json!(if known.contains(&print) { "unchanged" } else { "new" });
+        }
+        result["partialFingerprints"] = json!({ SARIF_FINGERPRINT: print });
+    };
     let mut rules: Vec<serde_json::Value> = all_rules()
         .iter()
         .map(|r| {
@@ -283,10 +363,15 @@ pub fn to_sarif(
                     .push(json!({"fullyQualifiedName": address, "kind": "resource", "name": "terraform"}));
                 result["properties"] = json!({"terraform_address": address});
             }
+            identify(&mut result, f.fingerprint());
             result
         })
         .collect();
-    results.extend(diagnostics.iter().map(|d| sarif_diagnostic(d, locate, locate_pointer)));
+    results.extend(diagnostics.iter().map(|d| {
+        let mut result = sarif_diagnostic(d, locate, locate_pointer);
+        identify(&mut result, diagnostic_fingerprint(d));
+        result
+    }));
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -1,10 +1,12 @@
 //! `privlink check`, `privlink rules`, `privlink rule CODE`.
 
 use crate::estate::{EstateArgs, LoadedEstate};
-use anyhow::bail;
+use anyhow::{bail, Context};
 use privlink_model::arm_type;
-use privlink_report::findings;
+use privlink_report::baseline::Baseline;
+use privlink_report::findings::{self, SarifOptions};
 use privlink_rules::{all_rules, documentation, summary, Rule, Severity};
+use std::path::PathBuf;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CheckFormat {
@@ -30,7 +32,7 @@ pub(crate) const RULES_DOC: &str = "https://github.com/privlink/privlink/blob/ma
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  privlink check\n  privlink check --estate exported/ --format sarif > privlink.sarif\n  privlink check --select DNS,PE101 --fail-on warning\n\nLoad diagnostics (input that is readable but wrong, such as a prefix 10.0.0.0/33 or a subnet outside its VNet; codes LOAD002..., listed by file and JSON pointer) are reported in every format and count for --fail-on as findings of their severity do; --select and --ignore choose rules only.\n\nAn estate with nothing to analyse (no resources, or only types privlink does not model) is an input error (exit 2), so a gate pointed at the wrong file does not pass; --allow-empty accepts it. An estate without App Service apps but with networks, DNS zones, private endpoints or services is checked by the rules that look at those (a note on stderr says no app was found).\n\nExit codes: 0 no finding or load diagnostic at or above --fail-on, 1 findings, 2 usage or input error (an estate with nothing to analyse included)."
+    after_help = "Examples:\n  privlink check\n  privlink check --estate exported/ --format sarif > privlink.sarif\n  privlink check --select DNS,PE101 --fail-on warning\n  privlink check --format json > privlink-baseline.json      # once, on the estate as it is\n  privlink check --baseline privlink-baseline.json           # from then on: only new findings\n\nA baseline is an earlier output of `privlink check --format json` or `--format sarif` (told apart by content), written without --baseline. Findings are matched by fingerprint (code, resource, message; JSON has it as \"fingerprint\", SARIF as partialFingerprints[\"privlink/v1\"]): with --baseline, check reports only the findings the baseline does not hold, in every format, and the exit code counts only those. Load diagnostics are always reported and counted, whether the baseline held them or not: they say the input was not read as written. Text ends with how many known findings are not shown; JSON has \"baseline\": {\"file\", \"known\", \"new\", \"fixed\"}; SARIF results carry baselineState \"new\" (load diagnostics \"unchanged\" when the baseline held them). A baseline that cannot be read or is not a check report is an input error (exit 2).\n\nLoad diagnostics (input that is readable but wrong, such as a prefix 10.0.0.0/33 or a subnet outside its VNet; codes LOAD002..., listed by file and JSON pointer) are reported in every format and count for --fail-on as findings of their severity do; --select and --ignore choose rules only.\n\nAn estate with nothing to analyse (no resources, or only types privlink does not model) is an input error (exit 2), so a gate pointed at the wrong file does not pass; --allow-empty accepts it. An estate without App Service apps but with networks, DNS zones, private endpoints or services is checked by the rules that look at those (a note on stderr says no app was found).\n\nExit codes: 0 no finding (with --baseline: no new finding) or load diagnostic at or above --fail-on, 1 findings, 2 usage or input error (an estate with nothing to analyse included)."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -50,6 +52,10 @@ pub struct Args {
     /// Accept an estate with nothing to analyse (no resources privlink models) instead of exiting 2.
     #[arg(long)]
     pub allow_empty: bool,
+    /// Report only findings not in FILE, an earlier `check --format json` or `--format sarif`
+    /// output (load diagnostics are always reported).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 pub(crate) fn matches(code: &str, patterns: &[String]) -> bool {
@@ -62,7 +68,21 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
             bail!("no rule code starts with '{p}'; `privlink rules` lists them");
         }
     }
-    args.estate.answer_with(|estate| answer(args, estate))
+    // The baseline is read first: a gate pointed at a missing baseline fails before any work.
+    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
+    args.estate.answer_with(|estate| answer(args, estate, baseline.as_ref()))
+}
+
+fn read_baseline(path: &std::path::Path) -> anyhow::Result<Baseline> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read the baseline {file}"))?;
+    let baseline = Baseline::parse(&file, &bytes)?;
+    if baseline.written_with_a_baseline {
+        eprintln!(
+            "note: the baseline {file} was written by a check with --baseline: it holds only the findings that were new then, so the others are reported again; write a baseline without --baseline"
+        );
+    }
+    Ok(baseline)
 }
 
 /// Why the estate gives `check` nothing to analyse, if it does: no resource of a type privlink
@@ -104,7 +124,7 @@ fn nothing_to_analyse(estate: &LoadedEstate) -> Option<String> {
     Some(why)
 }
 
-fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
+fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> anyhow::Result<(String, i32)> {
     if !args.allow_empty {
         if let Some(why) = nothing_to_analyse(estate) {
             bail!(why);
@@ -120,12 +140,30 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
         |r: &Rule| (args.select.is_empty() || matches(r.code, &args.select)) && !matches(r.code, &args.ignore);
     let found = privlink_rules::check(&estate.model, selected);
     let rules_run: Vec<&Rule> = all_rules().iter().filter(|r| selected(r)).collect();
+    // With a baseline, only the findings it does not hold go on: to every format and the exit code.
+    let (found, comparison) = match baseline {
+        Some(b) => {
+            let (new, comparison) = b.new_findings(found, |code| rules_run.iter().any(|r| r.code == code));
+            (new, Some(comparison))
+        }
+        None => (found, None),
+    };
+    let known = baseline.map(Baseline::fingerprints);
+    let sarif_options = SarifOptions { known: known.as_ref(), ..SarifOptions::default() };
     let locate = |id: &privlink_model::ResourceId| estate.locate(id);
     let locate_pointer = |file: &str, pointer: &str| estate.locate_pointer(file, pointer);
     let out = match args.format {
-        CheckFormat::Text => findings::to_text(&found, &estate.model, &estate.label),
-        CheckFormat::Json => findings::to_json(&found, &estate.model),
-        CheckFormat::Sarif => findings::to_sarif(&found, &estate.model, RULES_DOC, &locate, &locate_pointer),
+        CheckFormat::Text => {
+            let mut text = findings::to_text(&found, &estate.model, &estate.label);
+            if let Some(c) = &comparison {
+                text.push_str(&c.text_line());
+            }
+            text
+        }
+        CheckFormat::Json => findings::to_json_with(&found, &estate.model, comparison.as_ref()),
+        CheckFormat::Sarif => {
+            findings::to_sarif_with(&found, &estate.model, RULES_DOC, &locate, &locate_pointer, &sarif_options)
+        }
         CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
         CheckFormat::Github => findings::to_github(&found, &estate.model, &locate, &locate_pointer),
     };

@@ -3,6 +3,7 @@
 use crate::commands::check::{matches, FailOn};
 use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::{bail, Context, Result};
+use privlink_report::findings;
 use privlink_report::impact::{self, Labels};
 use privlink_rules::impact::{compare, Change, Side};
 use privlink_rules::{all_rules, Rule, Severity};
@@ -126,13 +127,17 @@ fn answer(args: &Args, before: &LoadedEstate, after: &LoadedEstate) -> Result<(S
         DiffFormat::Markdown => impact::to_markdown(&impact, &labels),
         DiffFormat::Github => impact::to_github(&impact, &after.model, &locate),
         DiffFormat::Sarif => {
+            // Only what the change adds, each result `new` against the before side.
             let locate_pointer = |file: &str, pointer: &str| after.locate_pointer(file, pointer);
-            privlink_report::findings::to_sarif(
+            let known = before_side.findings.iter().map(privlink_rules::Finding::fingerprint).collect();
+            let options = findings::SarifOptions { known: Some(&known), diagnostics: false };
+            findings::to_sarif_with(
                 &impact.added,
                 &after.model,
                 crate::commands::check::RULES_DOC,
                 &locate,
                 &locate_pointer,
+                &options,
             )
         }
     };
