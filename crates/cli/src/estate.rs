@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod git;
+
 include!(concat!(env!("OUT_DIR"), "/builtin_estate.rs"));
 
 /// `--estate` for every command that reads an estate.
@@ -80,6 +82,8 @@ enum Source {
     Builtin,
     Files(Vec<PathBuf>),
     Twin,
+    /// Files read from a git revision (their lines are not located: no annotation points there).
+    Revision,
 }
 
 impl LoadedEstate {
@@ -89,7 +93,7 @@ impl LoadedEstate {
 
     /// Ends the estate without freeing it, for a command whose process exits once its output is
     /// written: freeing a 100k-resource model one allocation at a time took a tenth of `check`.
-    fn release_at_exit(self) {
+    pub fn release_at_exit(self) {
         std::mem::forget(self);
     }
 
@@ -120,7 +124,7 @@ impl LoadedEstate {
             Source::Files(files) => {
                 files.iter().filter_map(|f| Some(Input::new(f.display().to_string(), std::fs::read(f).ok()?))).collect()
             }
-            Source::Twin => Vec::new(),
+            Source::Twin | Source::Revision => Vec::new(),
         }
     }
 
@@ -528,12 +532,67 @@ impl EstateArgs {
             None => None,
             Some(p) => {
                 let bytes = std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))?;
-                let input = Input::new(p.display().to_string(), bytes);
-                Some((
-                    input.name.clone(),
-                    privlink_load::input::parse_json(&input).map_err(|e| anyhow::anyhow!("{e}"))?,
-                ))
+                Some(Input::new(p.display().to_string(), bytes))
             }
+        };
+        let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        self.load_inputs(inputs, parameters, label, Source::Files(files))
+    }
+
+    /// The same options for other paths: the other side of a `diff`.
+    pub fn with_paths(&self, paths: Vec<PathBuf>, parameters: Option<PathBuf>) -> EstateArgs {
+        EstateArgs {
+            paths,
+            parameters: parameters.or_else(|| self.parameters.clone()),
+            twin: None,
+            state: None,
+            ..self.clone()
+        }
+    }
+
+    /// The estate's paths (and parameters file) as they are at git revision `rev` of the
+    /// repository that holds them: the base of a pull request, without a checkout.
+    pub fn load_at_revision(&self, rev: &str) -> Result<LoadedEstate> {
+        if self.paths.is_empty() {
+            bail!("reading an estate at a git revision needs its paths (--after or --estate)");
+        }
+        let mut inputs = Vec::new();
+        for p in &self.paths {
+            inputs.extend(git::files_at(rev, p)?);
+        }
+        if inputs.is_empty() {
+            // The change adds the estate: before it there was nothing, and everything is new.
+            eprintln!(
+                "note: no .json files under {} at git revision {rev}: that side of the change is empty",
+                self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            );
+        }
+        let parameters = match &self.parameters {
+            None => None,
+            Some(p) => match git::files_at(rev, p) {
+                Ok(mut files) if files.len() == 1 => files.pop(),
+                // A parameters file new in the change has no earlier version: the template's
+                // defaults held before it.
+                _ => None,
+            },
+        };
+        let label = self.paths.iter().map(|p| format!("{rev}:{}", p.display())).collect::<Vec<_>>().join(", ");
+        self.load_inputs(inputs, parameters, label, Source::Revision)
+    }
+
+    fn load_inputs(
+        &self,
+        inputs: Vec<Input>,
+        parameters: Option<Input>,
+        label: String,
+        source: Source,
+    ) -> Result<LoadedEstate> {
+        let parameters = match parameters {
+            None => None,
+            Some(input) => Some((
+                input.name.clone(),
+                privlink_load::input::parse_json(&input).map_err(|e| anyhow::anyhow!("{e}"))?,
+            )),
         };
         let templates = privlink_load::TemplateSettings {
             subscription: self.subscription.clone(),
@@ -548,8 +607,7 @@ impl EstateArgs {
         };
         let model =
             privlink_load::load(inputs, &privlink_load::Options { templates }).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let label = self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        Ok(LoadedEstate::new(model, label, Source::Files(files)))
+        Ok(LoadedEstate::new(model, label, source))
     }
 }
 

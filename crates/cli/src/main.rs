@@ -32,6 +32,9 @@ struct Cli {
 enum Command {
     /// Run the diagnostic rules; exit 1 when a finding is at or above --fail-on.
     Check(commands::check::Args),
+    /// What a change does: every app's dependencies and the findings, before and after; exit 1
+    /// when something got worse.
+    Diff(commands::diff::Args),
     /// Serve the estate's DNS views (one DNS server per VNet and app on 127.53.x.y) for dig and resolvers.
     Dns(commands::dns::Args),
     /// The environment App Service hands an app: its settings, the platform's variables, and each
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Check(a) => commands::check::run(a),
+        Command::Diff(a) => commands::diff::run(a),
         Command::Dns(a) => commands::dns::run(a),
         Command::Env(a) => commands::env::run(a),
         Command::Inventory(a) => commands::inventory::run(a),

@@ -68,7 +68,7 @@ pub fn severity_of(d: &LoadDiagnostic) -> Severity {
     }
 }
 
-fn rule_of(code: &str) -> Option<&'static Rule> {
+pub(crate) fn rule_of(code: &str) -> Option<&'static Rule> {
     all_rules().iter().find(|r| r.code == code)
 }
 
@@ -108,7 +108,7 @@ pub fn to_json(findings: &[Finding], model: &Model) -> String {
     s
 }
 
-fn short(id: &ResourceId) -> String {
+pub(crate) fn short(id: &ResourceId) -> String {
     format!("{} ({})", id.name(), privlink_model::canonical_type(&id.resource_type()))
 }
 
@@ -425,7 +425,7 @@ pub fn to_junit(findings: &[Finding], rules_run: &[&Rule], model: &Model) -> Str
     out
 }
 
-fn github_command(s: Severity) -> &'static str {
+pub(crate) fn github_command(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -434,7 +434,7 @@ fn github_command(s: Severity) -> &'static str {
 }
 
 /// Escapes a workflow command's message.
-fn github_escape(s: &str) -> String {
+pub(crate) fn github_escape(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 

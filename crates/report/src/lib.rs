@@ -2,6 +2,7 @@
 
 pub mod environment;
 pub mod findings;
+pub mod impact;
 pub mod inventory;
 pub mod load_codes;
 pub mod resolution;

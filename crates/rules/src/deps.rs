@@ -21,6 +21,8 @@ use std::sync::OnceLock;
 pub struct Dependency<'m> {
     pub site: &'m Site,
     pub name: DnsName,
+    /// The port the app connects on: the first setting that names the host, else the service's.
+    pub port: u16,
     /// The VNet whose Azure DNS (and so whose zone links) answers the app, if any.
     pub view_vnet: Option<ResourceId>,
     pub answer: Answer,
@@ -37,6 +39,8 @@ pub struct Answer {
     pub zone: Option<ResourceId>,
     /// The name the final answer is about: the last CNAME target of the chain, else the name asked.
     pub final_name: DnsName,
+    /// The addresses answered, in the resolver's order.
+    pub addresses: Box<[std::net::IpAddr]>,
 }
 
 /// A traced dependency with how its connection ended, as [`Analysis::traced`] yields them.
@@ -55,6 +59,11 @@ pub struct PathOutcome {
     /// The trace's access step when it denies or cannot tell; a granted or not-applicable one is
     /// dropped (at 100k dependencies nearly all are, and the rules report only these).
     pub access: Option<Box<Access>>,
+    /// The access step's verdict, whatever it is (`None` where the trace has no access step).
+    pub access_verdict: Option<AccessVerdict>,
+    /// For a connection that is not allowed: what to change, when that is not what decided (the
+    /// DNS setting that sent the name public, where the trace names a root cause).
+    pub to_change: Option<DecidedBy>,
 }
 
 impl PathOutcome {
@@ -289,11 +298,16 @@ impl<'m> Analysis<'m> {
         })
     }
 
-    /// The trace of `d` as evidence: each hop's step and verdict, and the deciding hop's detail.
-    pub fn trace_evidence(&self, d: &Dependency) -> Value {
+    /// The whole trace of `d`, hop by hop with its access step, recomputed (see [`Dependency`]).
+    pub fn trace(&self, d: &Dependency) -> Trace {
         let view = view_of(self.model, &Querier::Site(d.site.meta.id.clone()));
         let r = self.resolver().resolve(&view, &d.name, RecordType::A);
-        let t = trace_of(self.model, &routes_of(self.model, d.site), d.site, &DependencyPorts::of(d.site), &d.name, &r);
+        trace_of(self.model, &routes_of(self.model, d.site), d.site, &DependencyPorts::of(d.site), &d.name, &r)
+    }
+
+    /// The trace of `d` as evidence: each hop's step and verdict, and the deciding hop's detail.
+    pub fn trace_evidence(&self, d: &Dependency) -> Value {
+        let t = self.trace(d);
         let hops: Vec<String> = t
             .hops
             .iter()
@@ -385,7 +399,13 @@ impl Answer {
             .find(|c| c.record_type == RecordType::CNAME)
             .and_then(|c| DnsName::parse(&c.data).ok())
             .unwrap_or_else(|| name.clone());
-        Answer { rcode: r.rcode, verdict: r.verdict, zone: r.zone.clone(), final_name }
+        Answer {
+            rcode: r.rcode,
+            verdict: r.verdict,
+            zone: r.zone.clone(),
+            final_name,
+            addresses: r.addresses.clone().into_boxed_slice(),
+        }
     }
 }
 
@@ -412,6 +432,7 @@ fn analyse_site<'m>(
                     answers.insert(name.clone(), answer.clone());
                     let path = traced.then(|| {
                         let mut trace = trace_of(model, &routes, site, &ports, &name, &resolution);
+                        let access_verdict = trace.access.as_ref().map(|a| a.verdict);
                         let access = trace
                             .access
                             .take()
@@ -420,6 +441,11 @@ fn analyse_site<'m>(
                         let denied = (trace.verdict == FlowVerdict::Denied)
                             .then(|| trace.hops.last().map(|h| (h.step, h.decided_by.clone())))
                             .flatten();
+                        let to_change = trace
+                            .root_cause
+                            .take()
+                            .filter(|_| trace.verdict != FlowVerdict::Allowed)
+                            .map(|c| c.decided_by);
                         let decided_by = (trace.verdict != FlowVerdict::Allowed).then_some(trace.decided_by).flatten();
                         PathOutcome {
                             decided_by,
@@ -428,12 +454,14 @@ fn analyse_site<'m>(
                             to: trace.query.to,
                             denied,
                             access,
+                            access_verdict,
+                            to_change,
                         }
                     });
                     (answer, path)
                 }
             };
-            Dependency { site, view_vnet: view.vnet.clone(), answer, path, name }
+            Dependency { site, port: ports.port(&name), view_vnet: view.vnet.clone(), answer, path, name }
         })
         .collect()
 }

@@ -9,6 +9,7 @@
 mod deps;
 pub mod finding;
 pub mod fix;
+pub mod impact;
 pub mod rules;
 pub mod seed_map;
 
@@ -35,15 +36,20 @@ pub fn summary(rule: &Rule) -> &'static str {
 /// safety net (NET200) runs last, on what the others found: it reports only the dependencies they
 /// leave unexplained.
 pub fn check(model: &Model, selected: impl Fn(&Rule) -> bool) -> Vec<Finding> {
-    let analysis = Analysis::new(model);
+    check_with(model, &Analysis::new(model), selected)
+}
+
+/// [`check`] with an analysis the caller keeps (to ask it more after the rules ran, as
+/// [`impact`] does).
+pub fn check_with(model: &Model, analysis: &Analysis, selected: impl Fn(&Rule) -> bool) -> Vec<Finding> {
     let safety_net = &rules::net200_dependency_unreachable::RULE;
     let mut findings: Vec<Finding> = all_rules()
         .iter()
         .filter(|r| selected(r) && r.code != safety_net.code)
-        .flat_map(|r| (r.check)(model, &analysis))
+        .flat_map(|r| (r.check)(model, analysis))
         .collect();
     if selected(safety_net) {
-        let unexplained = rules::net200_dependency_unreachable::uncovered(model, &analysis, &findings);
+        let unexplained = rules::net200_dependency_unreachable::uncovered(model, analysis, &findings);
         findings.extend(unexplained);
     }
     findings.sort_by(|a, b| (&a.resource, a.code, &a.message).cmp(&(&b.resource, b.code, &b.message)));

@@ -26,7 +26,7 @@ pub enum FailOn {
 }
 
 /// Where the rule documentation lives, for SARIF `helpUri`.
-const RULES_DOC: &str = "https://github.com/privlink/privlink/blob/main/docs/rules.md";
+pub(crate) const RULES_DOC: &str = "https://github.com/privlink/privlink/blob/main/docs/rules.md";
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -52,7 +52,7 @@ pub struct Args {
     pub allow_empty: bool,
 }
 
-fn matches(code: &str, patterns: &[String]) -> bool {
+pub(crate) fn matches(code: &str, patterns: &[String]) -> bool {
     patterns.iter().any(|p| code.starts_with(&p.trim().to_ascii_uppercase()))
 }
 

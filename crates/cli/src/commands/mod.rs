@@ -1,6 +1,7 @@
 //! The subcommands, one module each: parse the arguments, ask the engine, render.
 
 pub mod check;
+pub mod diff;
 pub mod dns;
 pub mod env;
 pub mod inventory;

@@ -1,0 +1,1 @@
+privlink diff --before ../../seed-estate/access.json before/backends.json ../../seed-estate/dns.json before/endpoints.json ../../seed-estate/network.json ../../seed-estate/web.json --after ../../seed-estate --format markdown

@@ -1,0 +1,1 @@
+privlink diff --before ../../seed-estate/access.json ../../seed-estate/backends.json ../../seed-estate/dns.json ../../seed-estate/endpoints.json ../../seed-estate/web.json before/network.json --after ../../seed-estate/access.json ../../seed-estate/backends.json ../../seed-estate/dns.json ../../seed-estate/endpoints.json ../../seed-estate/web.json after/network.json --format json

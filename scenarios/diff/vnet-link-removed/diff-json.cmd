@@ -1,0 +1,1 @@
+privlink diff --before ../../seed-estate --after ../../seed-estate/access.json ../../seed-estate/backends.json ../../seed-estate/endpoints.json ../../seed-estate/network.json ../../seed-estate/web.json dns.json --format json
