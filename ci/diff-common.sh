@@ -21,18 +21,8 @@ ci_have_commit() {
     ci_die "the base revision $rev is not in this clone and could not be fetched: check out with full history (GitHub: actions/checkout with fetch-depth: 0; Azure Pipelines: checkout with fetchDepth: 0)"
 }
 
-# A revision as the summary names it: a commit id shortened, a branch as it is, with its commit.
-ci_revision_label() {
-  local short
-  short=$(git rev-parse --short=12 "$1^{commit}" 2>/dev/null || printf '%s' "$1")
-  case "$1" in
-    "$short"* | [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*) printf '%s' "$short" ;;
-    *) printf '%s (%s)' "$1" "$short" ;;
-  esac
-}
-
 ci_diff() {
-  local base="$1" summary_file="$2" args=() json markdown
+  local base="$1" summary_file="$2" args=() json
   ci_fail_on
   ci_estate
   ci_have_commit "$base"
@@ -48,12 +38,9 @@ ci_diff() {
   fi
   DIFF_WORSE=$(printf '%s' "$json" | ci_summary_count worse)
 
-  markdown=$("$PRIVLINK" diff "${args[@]}" --fail-on "$FAIL_ON" --format markdown)
-  {
-    echo "### privlink diff against $(ci_revision_label "$base")"
-    echo
-    printf '%s\n\n' "$markdown"
-  } >>"$summary_file"
+  # privlink's Markdown starts with its own heading and names both sides.
+  "$PRIVLINK" diff "${args[@]}" --fail-on "$FAIL_ON" --format markdown >>"$summary_file"
+  printf '\n' >>"$summary_file"
 
   if [ "${CI_PLATFORM:-}" = github ]; then
     "$PRIVLINK" diff "${args[@]}" --fail-on "$FAIL_ON" --format github

@@ -31,9 +31,9 @@ summary="$(cd "$out" && pwd)/privlink-diff.md"
 ci_diff "$base" "$summary"
 echo "##vso[task.uploadsummary]$summary"
 echo "##vso[task.setvariable variable=PRIVLINK_WORSE;isOutput=true]$DIFF_WORSE"
-echo "privlink diff against $base: $DIFF_WORSE dependencies got worse (exit $DIFF_CODE)"
+echo "privlink diff against $base: worse: $DIFF_WORSE (exit $DIFF_CODE)"
 if [ "$DIFF_CODE" -ne 0 ] && [ "$FAIL_ON" != never ]; then
-  echo "##vso[task.logissue type=error]this change makes $DIFF_WORSE dependencies worse or adds findings at or above --fail-on $FAIL_ON: see the privlink-diff summary"
+  echo "##vso[task.logissue type=error]this change makes dependencies worse ($DIFF_WORSE) or adds findings at or above --fail-on $FAIL_ON: see the privlink-diff summary"
   exit "$DIFF_CODE"
 fi
 exit 0

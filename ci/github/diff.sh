@@ -27,9 +27,9 @@ fi
 ci_require PRIVLINK INPUT_ESTATE BASE_SHA GITHUB_OUTPUT GITHUB_STEP_SUMMARY
 ci_diff "$BASE_SHA" "$GITHUB_STEP_SUMMARY"
 echo "worse=$DIFF_WORSE" >>"$GITHUB_OUTPUT"
-echo "privlink diff against $BASE_SHA: $DIFF_WORSE dependencies got worse (exit $DIFF_CODE)"
+echo "privlink diff against $BASE_SHA: worse: $DIFF_WORSE (exit $DIFF_CODE)"
 if [ "$DIFF_CODE" -ne 0 ] && [ "$FAIL_ON" != never ]; then
-  echo "::error title=privlink diff::this change makes $DIFF_WORSE dependencies worse or adds findings at or above --fail-on ${INPUT_FAIL_ON:-error}: see the job summary"
+  echo "::error title=privlink diff::this change makes dependencies worse ($DIFF_WORSE) or adds findings at or above --fail-on ${INPUT_FAIL_ON:-error}: see the job summary"
   exit "$DIFF_CODE"
 fi
 exit 0

@@ -223,17 +223,29 @@ struct Scratch {
 
 impl Scratch {
     fn new(repo: &Path, dir: &str) -> Scratch {
-        std::fs::create_dir_all(repo.join(dir)).unwrap();
+        let scratch = Scratch::init(repo);
+        scratch.add_seed(dir);
+        scratch.commit("the seed estate");
+        scratch
+    }
+
+    /// An empty repository.
+    fn init(repo: &Path) -> Scratch {
+        std::fs::create_dir_all(repo).unwrap();
+        let scratch = Scratch { repo: repo.to_path_buf() };
+        scratch.git(&["init", "--quiet", "--initial-branch=main"]);
+        scratch
+    }
+
+    /// Copies the seed estate's documents to `dir`.
+    fn add_seed(&self, dir: &str) {
+        std::fs::create_dir_all(self.repo.join(dir)).unwrap();
         for entry in std::fs::read_dir(root().join("scenarios/seed-estate")).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|x| x == "json") {
-                std::fs::copy(&path, repo.join(dir).join(path.file_name().unwrap())).unwrap();
+                std::fs::copy(&path, self.repo.join(dir).join(path.file_name().unwrap())).unwrap();
             }
         }
-        let scratch = Scratch { repo: repo.to_path_buf() };
-        scratch.git(&["init", "--quiet", "--initial-branch=main"]);
-        scratch.commit("the seed estate");
-        scratch
     }
 
     fn git(&self, args: &[&str]) -> String {
@@ -334,7 +346,7 @@ fn the_github_action_checks_and_diffs_a_pull_request() {
     assert_worse_table_names_sql(&diff.summary);
     assert!(diff.stdout.contains("::error"), "the diff's findings are annotations too: {}", diff.stdout);
 
-    let verdict = run.run_step("privlink verdict");
+    let verdict = run.run_step("verdict");
     assert_eq!(verdict.code, 1, "the verdict fails the job by the check's exit code: {}", verdict.log());
 
     // fail-on never reports and passes.
@@ -348,7 +360,7 @@ fn the_github_action_checks_and_diffs_a_pull_request() {
     let diff = never.run_step("diff");
     assert_eq!(diff.code, 0, "{}", diff.log());
     assert!(diff.outputs["worse"].parse::<u32>().unwrap() > 0);
-    assert_eq!(never.run_step("privlink verdict").code, 0);
+    assert_eq!(never.run_step("verdict").code, 0);
 
     // A push is not a pull request: no diff.
     let mut push = GitHubRun::new(&repo, &runner_temp, &inputs);
@@ -378,8 +390,29 @@ fn a_pull_request_that_changes_nothing_passes() {
     let diff = run.run_step("diff");
     assert_eq!(diff.code, 0, "nothing got worse\n{}", diff.log());
     assert_eq!(diff.outputs["worse"], "0");
-    assert!(!diff.summary.is_empty(), "the summary says so");
-    assert_eq!(run.run_step("privlink verdict").code, 0);
+    assert!(diff.summary.contains("0 worse, "), "the summary says so: {}", diff.summary);
+    assert_eq!(run.run_step("verdict").code, 0);
+}
+
+#[test]
+fn the_pull_request_that_adds_the_estate_passes() {
+    if !tools_present() {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let repo = temp.path().join("repo");
+    let scratch = Scratch::init(&repo);
+    std::fs::write(repo.join("README.md"), "before privlink\n").unwrap();
+    let base = scratch.commit("no estate yet");
+    scratch.add_seed("infra");
+    scratch.commit("the seed estate");
+
+    let mut run = GitHubRun::new(&repo, temp.path(), &[("estate", "infra")]);
+    run.base_sha = base;
+    assert_eq!(run.run_step("check").outputs["exit-code"], "0");
+    let diff = run.run_step("diff");
+    assert_eq!(diff.code, 0, "every dependency is new, none worse\n{}", diff.log());
+    assert_eq!(diff.outputs["worse"], "0");
 }
 
 #[test]
@@ -523,7 +556,7 @@ fn assert_worse_table_names_sql(markdown: &str) {
         .lines()
         .find(|l| l.starts_with('|') && l.contains("Dependency"))
         .unwrap_or_else(|| panic!("no table of what got worse:\n{markdown}"));
-    for column in ["App", "Dependency", "Before", "After"] {
+    for column in ["App", "Dependency", "Before", "After", "Decided by"] {
         assert!(header.contains(column), "column {column}: {header}");
     }
     assert!(
