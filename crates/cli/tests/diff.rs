@@ -240,3 +240,42 @@ fn sarif_holds_only_the_findings_the_change_adds_as_new() {
     let uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
     assert!(uri.ends_with("dns.json"), "{uri}");
 }
+
+/// A twin's state directory holding `documents` (what a twin that ran and stopped leaves).
+fn stored_twin(dir: &Path, documents: Vec<Value>) {
+    let store = privlink_twin::Store::open(dir).unwrap();
+    store.commit(documents.into_iter().map(privlink_twin::Change::Put).collect()).unwrap();
+}
+
+fn documents_of(paths: &[String]) -> Vec<Value> {
+    paths
+        .iter()
+        .flat_map(|p| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            v.as_array().cloned().unwrap_or_else(|| vec![v])
+        })
+        .collect()
+}
+
+#[test]
+fn a_twin_is_either_side_of_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    stored_twin(dir.path(), documents_of(&after_link_removed()));
+    let state = dir.path().to_str().unwrap();
+    // The twin's estate after the link's deletion, against the seed files it started from.
+    let (out, err, code) = privlink(
+        &repo_root(),
+        &args(&["diff", "--format", "json", "--before", seed().to_str().unwrap(), "--state", state]),
+    );
+    let diff: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!((code, &diff["summary"]["worse"]), (1, &Value::from(1)), "{out}");
+    assert!(diff["after"].as_str().unwrap().starts_with("twin state"), "{}", diff["after"]);
+    // And the other way round: the seed estate repairs what the twin holds.
+    let (out, err, code) = privlink(
+        &repo_root(),
+        &args(&["diff", "--format", "json", "--before-state", state, "--after", seed().to_str().unwrap()]),
+    );
+    let diff: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!((code, &diff["summary"]["better"]), (0, &Value::from(1)), "{out}");
+    assert_eq!(diff["findings"]["removed"][0]["code"], "DNS101");
+}
