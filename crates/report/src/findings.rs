@@ -510,7 +510,7 @@ pub fn to_junit(findings: &[Finding], rules_run: &[&Rule], model: &Model) -> Str
     out
 }
 
-pub(crate) fn github_command(s: Severity) -> &'static str {
+fn github_command(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -551,18 +551,24 @@ pub fn to_github(findings: &[Finding], model: &Model, locate: Locator, locate_po
         ));
     }
     for f in findings {
-        let loc = locate(&f.resource)
-            .map(|(file, line)| format!("file={},line={line},", github_escape(&file)))
-            .unwrap_or_default();
-        let terraform = terraform_address(model, &f.resource).map(|a| format!(" (terraform: {a})")).unwrap_or_default();
-        out.push_str(&format!(
-            "::{} {loc}title={}::{} {}{}\n",
-            github_command(f.severity),
-            f.code,
-            github_escape(&f.message),
-            github_escape(f.resource.as_str()),
-            github_escape(&terraform)
-        ));
+        out.push_str(&github_finding(f, model, locate, ""));
     }
     out
+}
+
+/// One finding as a workflow command, on its resource's file and line; `title_suffix` follows
+/// the code in the title (`diff` marks added findings ` (new)`).
+pub(crate) fn github_finding(f: &Finding, model: &Model, locate: Locator, title_suffix: &str) -> String {
+    let loc = locate(&f.resource)
+        .map(|(file, line)| format!("file={},line={line},", github_escape(&file)))
+        .unwrap_or_default();
+    let terraform = terraform_address(model, &f.resource).map(|a| format!(" (terraform: {a})")).unwrap_or_default();
+    format!(
+        "::{} {loc}title={}{title_suffix}::{} {}{}\n",
+        github_command(f.severity),
+        f.code,
+        github_escape(&f.message),
+        github_escape(f.resource.as_str()),
+        github_escape(&terraform)
+    )
 }

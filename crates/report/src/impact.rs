@@ -2,7 +2,7 @@
 //! text for a terminal or a CI log, JSON for tools, markdown for a pull-request comment or a job
 //! summary, and GitHub workflow annotations.
 
-use crate::findings::{github_command, github_escape, rule_of, short, terraform_address, Locator};
+use crate::findings::{github_escape, github_finding, rule_of, short, terraform_address, Locator};
 use privlink_model::{Model, ResourceId};
 use privlink_rules::impact::{Change, DependencyImpact, Impact, Outcome};
 use privlink_rules::Finding;
@@ -373,18 +373,7 @@ pub fn to_github(impact: &Impact, after: &Model, locate: Locator) -> String {
         out.push('\n');
     }
     for f in &impact.added {
-        let loc = locate(&f.resource)
-            .map(|(file, line)| format!("file={},line={line},", github_escape(&file)))
-            .unwrap_or_default();
-        let terraform = terraform_address(after, &f.resource).map(|a| format!(" (terraform: {a})")).unwrap_or_default();
-        out.push_str(&format!(
-            "::{} {loc}title={} (new)::{} {}{}\n",
-            github_command(f.severity),
-            f.code,
-            github_escape(&f.message),
-            github_escape(f.resource.as_str()),
-            github_escape(&terraform)
-        ));
+        out.push_str(&github_finding(f, after, locate, " (new)"));
     }
     out
 }

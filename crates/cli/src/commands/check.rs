@@ -43,12 +43,8 @@ pub struct Args {
     /// Exit 1 when a finding or a load diagnostic has at least this severity.
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
-    /// Only these rules: comma-separated codes or code prefixes (`DNS,PE101`).
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub select: Vec<String>,
-    /// Skip these rules: comma-separated codes or code prefixes.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleSelection,
     /// Accept an estate with nothing to analyse (no resources privlink models) instead of exiting 2.
     #[arg(long)]
     pub allow_empty: bool,
@@ -58,16 +54,47 @@ pub struct Args {
     pub baseline: Option<PathBuf>,
 }
 
-pub(crate) fn matches(code: &str, patterns: &[String]) -> bool {
-    patterns.iter().any(|p| code.starts_with(&p.trim().to_ascii_uppercase()))
+/// `--select` and `--ignore`: which rules run (`check`) or whose findings count (`diff`).
+#[derive(clap::Args, Debug)]
+pub struct RuleSelection {
+    /// Only these rules: comma-separated codes or code prefixes (`DNS,PE101`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these rules: comma-separated codes or code prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+}
+
+impl RuleSelection {
+    /// An input error for a code or prefix that names no rule (a typo would select nothing).
+    pub fn validate(&self) -> anyhow::Result<()> {
+        for p in self.select.iter().chain(&self.ignore) {
+            if !all_rules().iter().any(|r| r.code.starts_with(&p.trim().to_ascii_uppercase())) {
+                bail!("no rule code starts with '{p}'; `privlink rules` lists them");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn selects(&self, rule: &Rule) -> bool {
+        let matches =
+            |patterns: &[String]| patterns.iter().any(|p| rule.code.starts_with(&p.trim().to_ascii_uppercase()));
+        (self.select.is_empty() || matches(&self.select)) && !matches(&self.ignore)
+    }
+}
+
+/// `--fail-on` as a severity threshold (`None`: never fail).
+pub fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
-    for p in args.select.iter().chain(&args.ignore) {
-        if !all_rules().iter().any(|r| r.code.starts_with(&p.trim().to_ascii_uppercase())) {
-            bail!("no rule code starts with '{p}'; `privlink rules` lists them");
-        }
-    }
+    args.rules.validate()?;
     // The baseline is read first: a gate pointed at a missing baseline fails before any work.
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     args.estate.answer_with(|estate| answer(args, estate, baseline.as_ref()))
@@ -136,8 +163,7 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
             arm_type::SITES
         );
     }
-    let selected =
-        |r: &Rule| (args.select.is_empty() || matches(r.code, &args.select)) && !matches(r.code, &args.ignore);
+    let selected = |r: &Rule| args.rules.selects(r);
     let found = privlink_rules::check(&estate.model, selected);
     let rules_run: Vec<&Rule> = all_rules().iter().filter(|r| selected(r)).collect();
     // With a baseline, only the findings it does not hold go on: to every format and the exit code.
@@ -167,13 +193,7 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
         CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
         CheckFormat::Github => findings::to_github(&found, &estate.model, &locate, &locate_pointer),
     };
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failing = threshold.is_some_and(|t| {
+    let failing = threshold(args.fail_on).is_some_and(|t| {
         found.iter().any(|f| f.severity.at_least(t))
             || estate.model.diagnostics.iter().any(|d| findings::severity_of(d).at_least(t))
     });

@@ -1,12 +1,12 @@
 //! `privlink diff`: what a change does to every app's dependencies and to the findings.
 
-use crate::commands::check::{matches, FailOn};
+use crate::commands::check::{threshold, FailOn, RuleSelection};
 use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::{bail, Context, Result};
 use privlink_report::findings;
 use privlink_report::impact::{self, Labels};
 use privlink_rules::impact::{compare, Change, Side};
-use privlink_rules::{all_rules, Rule, Severity};
+use privlink_rules::Rule;
 use std::path::PathBuf;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,12 +55,8 @@ pub struct Args {
     /// fails, except with `never`).
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
-    /// Only these rules' findings: comma-separated codes or code prefixes.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub select: Vec<String>,
-    /// Skip these rules: comma-separated codes or code prefixes.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleSelection,
 }
 
 impl Args {
@@ -90,11 +86,7 @@ impl Args {
 }
 
 pub fn run(args: &Args) -> Result<(String, i32)> {
-    for p in args.select.iter().chain(&args.ignore) {
-        if !all_rules().iter().any(|r| r.code.starts_with(&p.trim().to_ascii_uppercase())) {
-            bail!("no rule code starts with '{p}'; `privlink rules` lists them");
-        }
-    }
+    args.rules.validate()?;
     let after_args = args.after_side()?;
     // The two sides are independent until they are compared: each loads and is checked on its
     // own thread (the analysis of each spreads over the cores too).
@@ -111,8 +103,7 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
 }
 
 fn answer(args: &Args, before: &LoadedEstate, after: &LoadedEstate) -> Result<(String, i32)> {
-    let selected =
-        |r: &Rule| (args.select.is_empty() || matches(r.code, &args.select)) && !matches(r.code, &args.ignore);
+    let selected = |r: &Rule| args.rules.selects(r);
     let (before_side, after_side) = std::thread::scope(|scope| {
         let b = scope.spawn(|| Side::check(&before.model, selected));
         let a = Side::check(&after.model, selected);
@@ -141,13 +132,7 @@ fn answer(args: &Args, before: &LoadedEstate, after: &LoadedEstate) -> Result<(S
             )
         }
     };
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failing = threshold
+    let failing = threshold(args.fail_on)
         .is_some_and(|t| impact.count(Change::Worse) > 0 || impact.added.iter().any(|f| f.severity.at_least(t)));
     Ok((out, i32::from(failing)))
 }
