@@ -531,29 +531,39 @@ fn github_property(s: &str) -> String {
 /// GitHub Actions workflow commands: one annotation per load diagnostic (on its file and the line
 /// its JSON pointer lands on, the pointer in the message), then one per finding.
 pub fn to_github(findings: &[Finding], model: &Model, locate: Locator, locate_pointer: PointerLocator) -> String {
-    let diagnostics = &model.diagnostics;
     let mut out = String::new();
-    for d in diagnostics {
-        let mut loc = String::new();
-        if !d.file.is_empty() {
-            loc = format!("file={},", github_property(&d.file));
-            if let Some(line) = diagnostic_line(d, locate, locate_pointer) {
-                loc.push_str(&format!("line={line},"));
-            }
-        }
-        let at = if d.pointer.is_empty() { String::new() } else { format!(" (at {})", d.pointer) };
-        out.push_str(&format!(
-            "::{} {loc}title={}::{}{}\n",
-            github_command(severity_of(d)),
-            d.code,
-            github_escape(&d.message),
-            github_escape(&at)
-        ));
+    for d in &model.diagnostics {
+        out.push_str(&github_diagnostic(d, locate, locate_pointer, ""));
     }
     for f in findings {
         out.push_str(&github_finding(f, model, locate, ""));
     }
     out
+}
+
+/// One load diagnostic as a workflow command, on its file and the line its JSON pointer lands on
+/// (the pointer in the message); `title_suffix` follows the code in the title.
+pub(crate) fn github_diagnostic(
+    d: &LoadDiagnostic,
+    locate: Locator,
+    locate_pointer: PointerLocator,
+    title_suffix: &str,
+) -> String {
+    let mut loc = String::new();
+    if !d.file.is_empty() {
+        loc = format!("file={},", github_property(&d.file));
+        if let Some(line) = diagnostic_line(d, locate, locate_pointer) {
+            loc.push_str(&format!("line={line},"));
+        }
+    }
+    let at = if d.pointer.is_empty() { String::new() } else { format!(" (at {})", d.pointer) };
+    format!(
+        "::{} {loc}title={}{title_suffix}::{}{}\n",
+        github_command(severity_of(d)),
+        d.code,
+        github_escape(&d.message),
+        github_escape(&at)
+    )
 }
 
 /// One finding as a workflow command, on its resource's file and line; `title_suffix` follows

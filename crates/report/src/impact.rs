@@ -2,7 +2,9 @@
 //! text for a terminal or a CI log, JSON for tools, markdown for a pull-request comment or a job
 //! summary, and GitHub workflow annotations.
 
-use crate::findings::{github_escape, github_finding, rule_of, short, terraform_address, Locator};
+use crate::findings::{
+    github_diagnostic, github_escape, github_finding, rule_of, short, terraform_address, Locator, PointerLocator,
+};
 use privlink_model::{Model, ResourceId};
 use privlink_rules::impact::{Change, DependencyImpact, Impact, Outcome};
 use privlink_rules::Finding;
@@ -97,6 +99,8 @@ fn summary_counts(impact: &Impact) -> Value {
     summary.insert("dependencies".into(), json!(impact.dependencies.len()));
     summary.insert("findings_added".into(), json!(impact.added.len()));
     summary.insert("findings_removed".into(), json!(impact.removed.len()));
+    summary.insert("diagnostics_added".into(), json!(impact.diagnostics_added.len()));
+    summary.insert("diagnostics_removed".into(), json!(impact.diagnostics_removed.len()));
     Value::Object(summary)
 }
 
@@ -157,6 +161,7 @@ pub fn to_json(impact: &Impact, labels: &Labels, before: &Model, after: &Model) 
             "added": impact.added.iter().map(|f| finding_json(f, after)).collect::<Vec<_>>(),
             "removed": impact.removed.iter().map(|f| finding_json(f, before)).collect::<Vec<_>>(),
         },
+        "diagnostics": {"added": impact.diagnostics_added, "removed": impact.diagnostics_removed},
         "summary": summary_counts(impact),
     });
     let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
@@ -177,7 +182,12 @@ fn summary_line(impact: &Impact) -> String {
         plural(impact.dependencies.len(), "dependency", "dependencies"),
         plural(impact.added.len(), "finding", "findings"),
         impact.removed.len(),
-    )
+    ) + &match (impact.diagnostics_added.len(), impact.diagnostics_removed.len()) {
+        (0, 0) => String::new(),
+        (added, removed) => {
+            format!("; {added} load diagnostic{} added, {removed} removed", if added == 1 { "" } else { "s" })
+        }
+    }
 }
 
 fn finding_line(sign: char, f: &Finding) -> String {
@@ -214,6 +224,14 @@ pub fn to_text(impact: &Impact, labels: &Labels) -> String {
         }
         for f in &impact.removed {
             out.push_str(&finding_line('-', f));
+        }
+    }
+    if !impact.diagnostics_added.is_empty() || !impact.diagnostics_removed.is_empty() {
+        out.push_str("\nload diagnostics (input not read as written)\n");
+        for (sign, ds) in [('+', &impact.diagnostics_added), ('-', &impact.diagnostics_removed)] {
+            for d in ds {
+                out.push_str(&format!("{sign} {d}\n"));
+            }
         }
     }
     out.push_str(&format!("\ndiff: {}\n", summary_line(impact)));
@@ -280,18 +298,26 @@ const TABLE_ROWS: usize = 50;
 /// other changes and the findings, then each detailed dependency's hops before and after, folded.
 pub fn to_markdown(impact: &Impact, labels: &Labels) -> String {
     let worse = impact.count(Change::Worse);
-    let headline = match (worse, impact.added.len()) {
+    let headline = match (worse, impact.added.len() + impact.diagnostics_added.len()) {
         (0, 0) if impact.dependencies.iter().all(|d| d.change == Change::Same) && impact.removed.is_empty() => {
             "no app's dependencies changed".to_string()
         }
         (0, 0) => "nothing got worse".to_string(),
-        (w, a) => format!(
-            "{w} {} got worse, {a} finding{} added",
-            if w == 1 { "dependency" } else { "dependencies" },
-            if a == 1 { "" } else { "s" }
-        ),
+        (w, _) => {
+            let (a, l) = (impact.added.len(), impact.diagnostics_added.len());
+            let mut headline = format!(
+                "{w} {} got worse, {a} finding{} added",
+                if w == 1 { "dependency" } else { "dependencies" },
+                if a == 1 { "" } else { "s" }
+            );
+            if l > 0 {
+                headline.push_str(&format!(", {l} load diagnostic{} added", if l == 1 { "" } else { "s" }));
+            }
+            headline
+        }
     };
-    let icon = if worse > 0 || !impact.added.is_empty() { "❌" } else { "✅" };
+    let icon =
+        if worse > 0 || !impact.added.is_empty() || !impact.diagnostics_added.is_empty() { "❌" } else { "✅" };
     let mut out = format!("### {icon} privlink: {headline}\n\n");
     out.push_str(&format!("{}.\n\n", summary_line(impact)));
     out.push_str(&format!("Before: {} · after: {}\n", code(labels.before), code(labels.after)));
@@ -321,6 +347,16 @@ pub fn to_markdown(impact: &Impact, labels: &Labels) -> String {
             out.push_str(&format!("\n… and {} more.\n", findings.len() - TABLE_ROWS));
         }
     }
+    if !impact.diagnostics_added.is_empty() {
+        out.push_str("\n#### Load diagnostics added (input not read as written)\n\n| Severity | Code | File | Message |\n|---|---|---|---|\n");
+        for d in impact.diagnostics_added.iter().take(TABLE_ROWS) {
+            let at = if d.pointer.is_empty() { d.file.clone() } else { format!("{}#{}", d.file, d.pointer) };
+            out.push_str(&format!("| {} | {} | {} | {} |\n", d.severity.as_str(), d.code, code(&at), cell(&d.message)));
+        }
+        if impact.diagnostics_added.len() > TABLE_ROWS {
+            out.push_str(&format!("\n… and {} more.\n", impact.diagnostics_added.len() - TABLE_ROWS));
+        }
+    }
     let detailed: Vec<&DependencyImpact> =
         impact.dependencies.iter().filter(|d| d.before_trace.is_some() || d.after_trace.is_some()).collect();
     if !detailed.is_empty() {
@@ -348,11 +384,14 @@ pub fn to_markdown(impact: &Impact, labels: &Labels) -> String {
     out
 }
 
-/// GitHub workflow commands: an error per dependency that got worse (on the after side's file of
-/// the deciding resource when it has one), a notice per one that got better, then one annotation
-/// per finding added.
-pub fn to_github(impact: &Impact, after: &Model, locate: Locator) -> String {
+/// GitHub workflow commands: one annotation per load diagnostic added, an error per dependency
+/// that got worse (on the after side's file of the resource to change when it has one), a notice
+/// per one that got better, then one annotation per finding added.
+pub fn to_github(impact: &Impact, after: &Model, locate: Locator, locate_pointer: PointerLocator) -> String {
     let mut out = String::new();
+    for d in &impact.diagnostics_added {
+        out.push_str(&github_diagnostic(d, locate, locate_pointer, " (new)"));
+    }
     for d in impact.dependencies.iter().filter(|d| matches!(d.change, Change::Worse | Change::Better)) {
         let loc = to_change(d)
             .or(deciding(d))

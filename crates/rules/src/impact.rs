@@ -13,7 +13,7 @@ use crate::{Analysis, Finding, Rule};
 use privlink_engine::access::AccessVerdict;
 use privlink_engine::dns::ResolutionVerdict;
 use privlink_engine::path::{FlowVerdict, Trace};
-use privlink_model::{DnsName, Model, ResourceId};
+use privlink_model::{DnsName, LoadDiagnostic, Model, ResourceId};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
@@ -111,6 +111,10 @@ pub struct Impact {
     pub added: Vec<Finding>,
     /// Findings of the before side that the after side no longer has.
     pub removed: Vec<Finding>,
+    /// Load diagnostics of the after side's input that the before side's does not have: input the
+    /// change made unreadable as written is worse even where no dependency shows it yet.
+    pub diagnostics_added: Vec<LoadDiagnostic>,
+    pub diagnostics_removed: Vec<LoadDiagnostic>,
 }
 
 impl Impact {
@@ -152,7 +156,26 @@ pub fn compare(before: &Side, after: &Side) -> Impact {
         d.after_trace = after_deps.get(&d.key).map(|(dep, _)| after.analysis.trace(dep));
     }
     let (added, removed) = compare_findings(&before.findings, &after.findings);
-    Impact { dependencies, added, removed }
+    let (diagnostics_added, diagnostics_removed) =
+        compare_diagnostics(&before.model.diagnostics, &after.model.diagnostics);
+    Impact { dependencies, added, removed, diagnostics_added, diagnostics_removed }
+}
+
+/// The load diagnostics only `after` has, and those only `before` has. They are matched by code,
+/// resource, JSON pointer and message, not by file: the two sides name the same file differently
+/// (`REV:infra/network.json` read from git against `infra/network.json` in the work tree).
+pub fn compare_diagnostics(
+    before: &[LoadDiagnostic],
+    after: &[LoadDiagnostic],
+) -> (Vec<LoadDiagnostic>, Vec<LoadDiagnostic>) {
+    fn key(d: &LoadDiagnostic) -> (&str, Option<&str>, &str, &str) {
+        (d.code, d.resource.as_ref().map(ResourceId::key), &d.pointer, &d.message)
+    }
+    let known_before: HashSet<_> = before.iter().map(key).collect();
+    let known_after: HashSet<_> = after.iter().map(key).collect();
+    let added = after.iter().filter(|d| !known_before.contains(&key(d))).cloned().collect();
+    let removed = before.iter().filter(|d| !known_after.contains(&key(d))).cloned().collect();
+    (added, removed)
 }
 
 /// The findings only `after` has, and those only `before` has, matched by fingerprint.
@@ -306,6 +329,27 @@ mod tests {
         let public_but_allowed = outcome(Public, Allowed);
         let private_but_denied = outcome(Private, Denied);
         assert_eq!(classify(Some(&private_but_denied), Some(&public_but_allowed)).0, Change::Worse);
+    }
+
+    #[test]
+    fn load_diagnostics_match_whatever_each_side_calls_the_file() {
+        let diagnostic = |file: &str, message: &str| LoadDiagnostic {
+            severity: privlink_model::Severity::Error,
+            code: "LOAD005",
+            file: file.to_string(),
+            pointer: "/0/properties/addressSpace/addressPrefixes/0".to_string(),
+            resource: None,
+            message: message.to_string(),
+            terraform_address: None,
+        };
+        let before = [diagnostic("HEAD~1:infra/network.json", "'10.0.0.0/33' is not a valid IP prefix")];
+        let same = [diagnostic("infra/network.json", "'10.0.0.0/33' is not a valid IP prefix")];
+        let (added, removed) = compare_diagnostics(&before, &same);
+        assert!(added.is_empty() && removed.is_empty(), "{added:?} {removed:?}");
+        let other = [diagnostic("infra/network.json", "'10.0.0.0/34' is not a valid IP prefix")];
+        let (added, removed) = compare_diagnostics(&before, &other);
+        assert_eq!((added.len(), removed.len()), (1, 1));
+        assert_eq!(added[0].message, other[0].message);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub enum DiffFormat {
 #[derive(clap::Args, Debug)]
 #[command(
     group(clap::ArgGroup::new("before_side").required(true).args(["before", "before_git", "before_twin", "before_state"])),
-    after_help = "Examples:\n  privlink diff --before main-export/ --after pr-export/\n  privlink diff --before-git origin/main --after infra/ --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  terraform show -json base.tfplan > base.json; terraform show -json head.tfplan > head.json\n  privlink diff --before base.json --after head.json\n  privlink diff --before snapshot/ --twin https://127.0.0.1:8443   (the live twin against a snapshot)\n\nEach side is any estate input: files and directories, templates (with --parameters, or --before-parameters for the before side), Terraform plans, a twin (--twin / --state for the after side, --before-twin / --before-state for the before side). The after side is --after, else --estate, --twin or --state, else the built-in estate. --before-git REV reads the after side's paths as they are at git revision REV of the repository that holds them.\n\nEvery app's dependencies are compared before and after: how the name resolves from the app, whether the connection gets through and whether the app can sign in. A change is `worse` when any of those moved down (private -> public, nxdomain or indeterminate; allowed -> unknown -> denied; granted -> denied), `better` when one moved up and none down, `changed` when something else differs (addresses, the deciding resource), `new` and `removed` when only one side has the dependency. Findings are matched by code, resource and message.\n\nExit codes: 0 nothing got worse and no finding at or above --fail-on was added, 1 otherwise, 2 usage or input error."
+    after_help = "Examples:\n  privlink diff --before main-export/ --after pr-export/\n  privlink diff --before-git origin/main --after infra/ --format markdown >> \"$GITHUB_STEP_SUMMARY\"\n  terraform show -json base.tfplan > base.json; terraform show -json head.tfplan > head.json\n  privlink diff --before base.json --after head.json\n  privlink diff --before snapshot/ --twin https://127.0.0.1:8443   (the live twin against a snapshot)\n\nEach side is any estate input: files and directories, templates (with --parameters, or --before-parameters for the before side), Terraform plans, a twin (--twin / --state for the after side, --before-twin / --before-state for the before side). The after side is --after, else --estate, --twin or --state, else the built-in estate. --before-git REV reads the after side's paths as they are at git revision REV of the repository that holds them.\n\nEvery app's dependencies are compared before and after: how the name resolves from the app, whether the connection gets through and whether the app can sign in. A change is `worse` when any of those moved down (private -> public, nxdomain or indeterminate; allowed -> unknown -> denied; granted -> denied), `better` when one moved up and none down, `changed` when something else differs (addresses, the deciding resource), `new` and `removed` when only one side has the dependency. Findings are matched by code, resource and message; load diagnostics (input that is readable but wrong) by code, resource, JSON pointer and message, whatever the file is called on each side.\n\nExit codes: 0 nothing got worse and no finding or load diagnostic at or above --fail-on was added, 1 otherwise, 2 usage or input error."
 )]
 pub struct Args {
     /// The after side (the estate the change makes); also given as --estate.
@@ -51,8 +51,8 @@ pub struct Args {
     /// List every dependency, the unchanged ones too.
     #[arg(long)]
     pub all: bool,
-    /// Exit 1 when a finding at least this severe was added (anything that got worse always
-    /// fails, except with `never`).
+    /// Exit 1 when a finding or load diagnostic at least this severe was added (anything that got
+    /// worse always fails, except with `never`).
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
     #[command(flatten)]
@@ -116,7 +116,10 @@ fn answer(args: &Args, before: &LoadedEstate, after: &LoadedEstate) -> Result<(S
         DiffFormat::Text => impact::to_text(&impact, &labels),
         DiffFormat::Json => impact::to_json(&impact, &labels, &before.model, &after.model),
         DiffFormat::Markdown => impact::to_markdown(&impact, &labels),
-        DiffFormat::Github => impact::to_github(&impact, &after.model, &locate),
+        DiffFormat::Github => {
+            let locate_pointer = |file: &str, pointer: &str| after.locate_pointer(file, pointer);
+            impact::to_github(&impact, &after.model, &locate, &locate_pointer)
+        }
         DiffFormat::Sarif => {
             // Only what the change adds, each result `new` against the before side.
             let locate_pointer = |file: &str, pointer: &str| after.locate_pointer(file, pointer);
@@ -132,7 +135,10 @@ fn answer(args: &Args, before: &LoadedEstate, after: &LoadedEstate) -> Result<(S
             )
         }
     };
-    let failing = threshold(args.fail_on)
-        .is_some_and(|t| impact.count(Change::Worse) > 0 || impact.added.iter().any(|f| f.severity.at_least(t)));
+    let failing = threshold(args.fail_on).is_some_and(|t| {
+        impact.count(Change::Worse) > 0
+            || impact.added.iter().any(|f| f.severity.at_least(t))
+            || impact.diagnostics_added.iter().any(|d| d.severity.at_least(t))
+    });
     Ok((out, i32::from(failing)))
 }

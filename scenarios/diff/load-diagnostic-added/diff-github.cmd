@@ -1,0 +1,1 @@
+privlink diff --before ../../seed-estate --after ../../seed-estate sandbox.json --format github
