@@ -6,7 +6,7 @@ use crate::findings::{
     github_diagnostic, github_escape, github_finding, rule_of, short, terraform_address, Locator, PointerLocator,
 };
 use privlink_model::{Model, ResourceId};
-use privlink_rules::impact::{Change, DependencyImpact, Impact, Outcome};
+use privlink_rules::impact::{word, Change, DependencyImpact, Impact, Outcome};
 use privlink_rules::Finding;
 use serde_json::{json, Value};
 
@@ -21,10 +21,6 @@ pub struct Labels<'a> {
 fn listed<'i>(impact: &'i Impact, labels: &Labels) -> impl Iterator<Item = &'i DependencyImpact> {
     let all = labels.all;
     impact.dependencies.iter().filter(move |d| all || d.change != Change::Same)
-}
-
-fn word<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// A resource id as a person names it: `name (type)`; text that is not an ARM id as it is.

@@ -232,7 +232,9 @@ fn access_rank(v: AccessVerdict) -> u8 {
     }
 }
 
-fn word<T: Serialize>(value: &T) -> String {
+/// The name JSON output gives a verdict (`private`, `allowed`, `granted`): the same word in text,
+/// markdown and JSON.
+pub fn word<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 

@@ -18,8 +18,8 @@ pub fn files_at(rev: &str, path: &Path) -> Result<Vec<Input>> {
         .with_context(|| format!("{}: cannot list it at git revision {rev}", path.display()))?;
     let names: Vec<&str> =
         listing.split(|b| *b == 0).filter(|n| !n.is_empty()).filter_map(|n| std::str::from_utf8(n).ok()).collect();
-    let given_file =
-        names.len() == 1 && !names[0].ends_with('/') && Path::new(names[0]).file_name() == path.file_name();
+    // `ls-tree -r` lists blobs only: one entry with the path's own name is the file it names.
+    let given_file = names.len() == 1 && Path::new(names[0]).file_name() == path.file_name();
     let wanted: Vec<&str> = names
         .into_iter()
         .filter(|n| {
