@@ -278,4 +278,11 @@ fn a_twin_is_either_side_of_a_change() {
     let diff: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
     assert_eq!((code, &diff["summary"]["better"]), (0, &Value::from(1)), "{out}");
     assert_eq!(diff["findings"]["removed"][0]["code"], "DNS101");
+    // A twin and files both given as the after side is an input error, not one of them ignored.
+    let (_, err, code) = privlink(
+        &repo_root(),
+        &args(&["diff", "--before", seed().to_str().unwrap(), "--after", seed().to_str().unwrap(), "--state", state]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--after or --twin/--state"), "{err}");
 }

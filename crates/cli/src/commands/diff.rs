@@ -67,6 +67,9 @@ impl Args {
         if !self.estate.paths.is_empty() {
             bail!("give the after side once: --after or --estate, not both");
         }
+        if self.estate.twin.is_some() || self.estate.state.is_some() {
+            bail!("give the after side once: --after or --twin/--state, not both (the before side of a twin is --before-twin/--before-state)");
+        }
         Ok(self.estate.with_paths(self.after.clone(), None))
     }
 
