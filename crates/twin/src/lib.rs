@@ -12,6 +12,7 @@
 pub mod arm;
 pub mod computed;
 pub mod connections;
+pub mod data_plane;
 pub mod dns_face;
 pub mod identity;
 pub mod platform;

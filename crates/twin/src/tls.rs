@@ -60,6 +60,22 @@ impl LocalCa {
         Ok(LocalCa { cert_path, cert_der, issuer: Issuer::new(ca_params(), key) })
     }
 
+    /// A certificate and key for the DNS name `name` (a backend's host name), signed by the CA, with
+    /// the CA in its chain.
+    pub fn certified_key(&self, name: &str) -> anyhow::Result<rustls::sign::CertifiedKey> {
+        let mut params = CertificateParams::new(vec![name.to_string()])?;
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.use_authority_key_identifier_extension = true;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let key = KeyPair::generate()?;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        let chain = vec![cert.der().clone(), self.cert_der.clone()];
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let signing = rustls::crypto::ring::sign::any_supported_type(&key)?;
+        Ok(rustls::sign::CertifiedKey::new(chain, signing))
+    }
+
     /// A rustls server configuration presenting a new certificate for 127.0.0.1 and localhost.
     pub fn server_config(&self) -> anyhow::Result<Arc<rustls::ServerConfig>> {
         let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
