@@ -50,6 +50,9 @@ enum Command {
     Pull(pull::Args),
     /// Resolve a name as a site, a VNet or the internet sees it, with the records and settings that decide it.
     Resolve(commands::resolve::Args),
+    /// Run a command as the app, in network namespaces built from the estate: its DNS, its
+    /// environment, and the backends behind the routes, NSGs and firewalls the engine evaluates.
+    Run(commands::run::Args),
     /// Can this app reach HOST:PORT (or everything it depends on, with --all), and if not, what stops it.
     Trace(commands::trace::Args),
     /// Run the live twin: Azure Resource Manager on 127.0.0.1 that the real az CLI and SDKs talk to.
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Rule(a) => commands::check::run_rule(a),
         Command::Pull(a) => pull::run(a),
         Command::Resolve(a) => commands::resolve::run(a),
+        Command::Run(a) => commands::run::run(a),
         Command::Trace(a) => commands::trace::run(a),
         Command::Up(a) => commands::up::run(a),
     };

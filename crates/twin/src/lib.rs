@@ -17,6 +17,7 @@ pub mod dns_face;
 pub mod identity;
 pub mod platform;
 pub mod provider;
+pub mod sandbox;
 pub mod server;
 pub mod store;
 pub mod structure;

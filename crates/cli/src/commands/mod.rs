@@ -6,6 +6,7 @@ pub mod dns;
 pub mod env;
 pub mod inventory;
 pub mod resolve;
+pub mod run;
 pub mod trace;
 pub mod up;
 

@@ -11,6 +11,7 @@
 //! audience and that the token names the principal the engine reasons about.
 
 pub mod gate;
+mod listen;
 
 use crate::identity::{Claims, TokenError, TokenIssuer};
 use crate::tls::LocalCa;
@@ -23,6 +24,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 pub use gate::EngineGate;
+pub use listen::{listen_all, FACE_PORTS};
 
 /// One connection as a face saw it arrive.
 #[derive(Clone, Debug, PartialEq, Eq)]
