@@ -6,7 +6,6 @@ use anyhow::{bail, Context};
 use privlink_twin::sandbox::{self, RunOptions, DEFAULT_APP_PORT};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
@@ -127,9 +126,17 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     } else {
         None
     };
-    let state_dir = args.estate.state.clone().unwrap_or_else(|| PathBuf::from(".privlink/twin"));
-    std::fs::create_dir_all(&state_dir).with_context(|| format!("{}: cannot create", state_dir.display()))?;
-    let state_dir = state_dir.canonicalize().with_context(|| format!("{}: cannot resolve", state_dir.display()))?;
+    // The twin's CA signs the backends' certificates: the twin's own with --state, else one made
+    // for this run in a private directory removed afterwards.
+    let (state_dir, scratch) = match &args.estate.state {
+        Some(dir) => (dir.canonicalize().with_context(|| format!("{}: cannot resolve", dir.display()))?, None),
+        None => {
+            let dir = std::env::temp_dir().join(format!("privlink-run-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+            privlink_twin::identity::make_dir_private(&dir)?;
+            (dir.clone(), Some(dir))
+        }
+    };
     let mut passthrough: Vec<(String, String)> =
         PASSTHROUGH.iter().filter_map(|name| std::env::var(name).ok().map(|v| (name.to_string(), v))).collect();
     passthrough.extend(extra);
@@ -145,6 +152,9 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
         progress: Box::new(|line: &str| eprintln!("privlink run: {line}")),
     };
     let child = Arc::new(AtomicU32::new(0));
-    let code = sandbox::run(options, child)?;
-    Ok((String::new(), code))
+    let code = sandbox::run(options, child);
+    if let Some(dir) = scratch {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok((String::new(), code?))
 }

@@ -212,6 +212,7 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
     let host_port = options.host_port.unwrap_or(options.app_port);
     let listener = std::net::TcpListener::bind(("127.0.0.1", host_port))
         .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{host_port} for the app's port: {e}"))?;
+    let host_port = listener.local_addr()?.port();
     std::thread::Builder::new().name("privlink-inbound".into()).spawn(move || {
         for stream in listener.incoming().flatten() {
             if inbound_tx.send(stream).is_err() {
