@@ -106,7 +106,8 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
     }
     sandbox::preflight()?;
     let estate = args.estate.load()?;
-    let site = find_site(&estate.model, app)?;
+    let site =
+        find_site(&estate.model, app).map_err(|e| anyhow::anyhow!(e.to_string().replacen("--from", "--app", 1)))?;
     let port = args.port.or_else(|| {
         let s = estate.model.resources.sites.get(&site)?;
         ["PORT", "WEBSITES_PORT"].iter().find_map(|k| s.app_setting(k)).and_then(|v| v.trim().parse().ok())

@@ -117,14 +117,14 @@ struct Follower {
 }
 
 impl Follower {
-    fn apply(&self, model: Arc<Model>) -> anyhow::Result<usize> {
+    fn apply(&self, model: Arc<Model>) -> anyhow::Result<Vec<kernel_rules::KernelRule>> {
         self.gate.replace(model.clone());
         self.dns.store(Arc::new(DnsSnapshot::from_model((*model).clone())));
         let hosted = hosted::hosted(&model, self.gate.site());
         self.sandbox.host(hosted.keys().copied())?;
         let rules = kernel_rules::decide(&self.gate, self.sandbox.app_address, &hosted);
         self.sandbox.apply_rules(&kernel_rules::script(&self.sandbox.azure_link, &self.platform, &rules))?;
-        Ok(rules.len())
+        Ok(rules)
     }
 }
 
@@ -203,11 +203,12 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
     };
     let rules = follower.apply(model.clone())?;
     progress(&format!(
-        "app {} at {app} in namespace {}; DNS {}; {rules} kernel rules from the engine",
+        "app {} at {app} in namespace {}; DNS {}",
         site.name(),
         sandbox.app_namespace,
         servers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     ));
+    progress(&describe_rules(&rules));
 
     let host_port = options.host_port.unwrap_or(options.app_port);
     let listener = std::net::TcpListener::bind(("127.0.0.1", host_port))
@@ -230,7 +231,7 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
             std::thread::sleep(FOLLOW_INTERVAL);
             if let Some(next) = follow() {
                 match follower.apply(Arc::new(next)) {
-                    Ok(rules) => progress_follow(&format!("the estate changed: {rules} kernel rules from the engine")),
+                    Ok(rules) => progress_follow(&format!("the estate changed: {}", describe_rules(&rules))),
                     Err(e) => progress_follow(&format!("the estate changed but could not be applied: {e:#}")),
                 }
             }
@@ -252,6 +253,21 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
         use std::os::unix::process::ExitStatusExt;
         128 + status.signal().unwrap_or(0)
     }))
+}
+
+/// One line per destination the kernel drops, after a count.
+fn describe_rules(rules: &[kernel_rules::KernelRule]) -> String {
+    let dropped: Vec<&kernel_rules::KernelRule> = rules.iter().filter(|r| !r.accept).collect();
+    let mut text = format!(
+        "{} destinations from the engine: {} arrive, {} dropped (a timeout, as in Azure)",
+        rules.len(),
+        rules.len() - dropped.len(),
+        dropped.len()
+    );
+    for rule in dropped {
+        text.push_str(&format!("\n  drop {}: {}", rule.address, rule.why));
+    }
+    text
 }
 
 /// On SIGINT or SIGTERM, ends the app with SIGTERM, so [`run`] returns and removes the namespaces.
