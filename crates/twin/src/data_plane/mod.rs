@@ -11,6 +11,7 @@
 //! audience and that the token names the principal the engine reasons about.
 
 pub mod gate;
+pub mod sql;
 
 use crate::identity::{Claims, TokenError, TokenIssuer};
 use crate::tls::LocalCa;
