@@ -323,3 +323,97 @@ async fn the_engine_admits_the_seed_app_at_its_private_endpoint() {
     let outcome = face.probe(SEED_SQL_HOST, &face.token(&other, SQL_AUDIENCE)).await;
     assert_eq!(error_number(&outcome), Some((18456, 14)), "{outcome:?}");
 }
+
+/// The Python with the real client libraries, or `None` (the caller skips or fails).
+fn clients_python() -> Option<PathBuf> {
+    let python = std::env::var_os("PRIVLINK_CLIENTS_PYTHON").map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/privlink/clients-venv/bin/python"))
+    })?;
+    let probe = std::process::Command::new(&python).args(["-c", "import mssql_python, pytds, OpenSSL"]).output();
+    probe.is_ok_and(|o| o.status.success()).then_some(python)
+}
+
+/// Runs a real client against the face and returns what it printed.
+async fn real_client(python: &Path, face: &Face, client: &str, token: &str, queries: &[&str]) -> serde_json::Value {
+    real_client_encrypting(python, face, client, "yes", token, queries).await
+}
+
+async fn real_client_encrypting(
+    python: &Path,
+    face: &Face,
+    client: &str,
+    encrypt: &str,
+    token: &str,
+    queries: &[&str],
+) -> serde_json::Value {
+    let mut command = std::process::Command::new(python);
+    command
+        .arg(fixtures().join("clients.py"))
+        .args([client, "localhost", &face.addr.port().to_string(), "appdb"])
+        .args(queries)
+        .env("SQL_TOKEN", token)
+        .env("SQL_ENCRYPT", encrypt)
+        .env("TWIN_CA", face.plane.certificates.ca_path())
+        // msodbcsql and the Rust driver read trusted roots from here (FINDINGS §4).
+        .env("SSL_CERT_FILE", face.plane.certificates.ca_path());
+    // The client runs on a blocking thread while the face answers it on the runtime.
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("{client} printed nothing; stderr: {}", String::from_utf8_lossy(&output.stderr)));
+    eprintln!("{client}: {line}");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{client}: {e}: {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_drivers_log_in_run_the_seed_s_query_and_see_azure_s_errors() {
+    let Some(python) = clients_python() else {
+        return privlink_testkit::skip_or_fail(
+            "no Python with mssql-python, python-tds and pyOpenSSL (set PRIVLINK_CLIENTS_PYTHON)",
+        );
+    };
+    let granted = fixed(access(AccessVerdict::Granted, Some(APP_OBJECT_ID)));
+    let face = start(granted.clone()).await;
+    let queries = ["SELECT 1", "SELECT TOP 1 name FROM sys.tables ORDER BY name", "SELECT @@VERSION"];
+    for client in ["mssql", "mssqlrs", "pytds"] {
+        let result = real_client(&python, &face, client, &face.app_token(), &queries).await;
+        assert_eq!(result["ok"], true, "{result}");
+        assert_eq!(result["rows"][0], serde_json::json!([[1]]), "{client}");
+        assert_eq!(result["rows"][1], serde_json::json!([[SAMPLE_TABLE]]), "{client}");
+        assert!(result["rows"][2][0][0].as_str().unwrap().contains("privlink twin"), "{result}");
+    }
+    // TDS 8.0 strict: TLS first with ALPN tds/8.0, both mssql-python drivers.
+    for client in ["mssql", "mssqlrs"] {
+        let result = real_client_encrypting(&python, &face, client, "strict", &face.app_token(), &queries[..1]).await;
+        assert_eq!(result["rows"][0], serde_json::json!([[1]]), "{client} strict: {result}");
+    }
+    // mssql-python sends SNI: the gate was asked about the name the app connected to.
+    assert!(granted.seen.lock().unwrap().iter().any(|a| a.host.as_deref() == Some("localhost")));
+
+    // A token for another principal: 18456 as both drivers report it.
+    let other = Principal { object_id: "99999999-0000-0000-0000-000000000000".into(), ..app() };
+    let token = face.token(&other, SQL_AUDIENCE);
+    let mssql = real_client(&python, &face, "mssql", &token, &["SELECT 1"]).await;
+    assert_eq!(mssql["exception"], "OperationalError", "{mssql}");
+    assert!(
+        mssql["message"].as_str().unwrap().contains("Login failed for user '<token-identified principal>'."),
+        "{mssql}"
+    );
+    let pytds = real_client(&python, &face, "pytds", &token, &["SELECT 1"]).await;
+    assert_eq!((&pytds["exception"], &pytds["number"]), (&"OperationalError".into(), &18456.into()), "{pytds}");
+
+    // Public access disabled: 47073. mssql-python hides the number, so the text is matched; pytds
+    // turns it into a TimeoutError after retrying (FINDINGS §6), so it is not asked.
+    let refused = start(fixed(Admission::Refused {
+        message: privlink_engine::path::refusal::SQL_PUBLIC_ACCESS_DISABLED.to_string(),
+    }))
+    .await;
+    let mssql = real_client(&python, &refused, "mssql", &refused.app_token(), &["SELECT 1"]).await;
+    assert_eq!(mssql["exception"], "ProgrammingError", "{mssql}");
+    assert!(
+        mssql["message"].as_str().unwrap().contains("The public network interface on this server is not accessible"),
+        "{mssql}"
+    );
+}

@@ -48,8 +48,9 @@ pub async fn connection(tcp: TcpStream, plane: Arc<DataPlane>) -> io::Result<()>
     let offered = Prelogin::parse(&prelogin.payload).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     let answer = Prelogin::answer(&offered, strict);
     stream.write_message(kind::TABULAR, &answer.encode()).await?;
-    if answer.encryption() == Some(encryption::NOT_SUPPORTED) {
-        // Azure SQL encrypts every connection; a client that cannot is turned away.
+    if !strict && answer.encryption() == Some(encryption::NOT_SUPPORTED) {
+        // Azure SQL encrypts every connection; a client that cannot is turned away. (In strict
+        // mode TLS is already up and clients send NOT_SUP inside it.)
         return stream.close().await;
     }
     if !strict {
