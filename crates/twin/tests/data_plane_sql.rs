@@ -333,26 +333,29 @@ fn clients_python() -> Option<PathBuf> {
     probe.is_ok_and(|o| o.status.success()).then_some(python)
 }
 
-/// Runs a real client against the face and returns what it printed.
+/// Runs a real client against the face at `localhost` as the seeds configure it, and returns
+/// what it printed.
 async fn real_client(python: &Path, face: &Face, client: &str, token: &str, queries: &[&str]) -> serde_json::Value {
-    real_client_encrypting(python, face, client, "yes", token, queries).await
+    real_client_with(python, face, client, "localhost", &[], token, queries).await
 }
 
-async fn real_client_encrypting(
+/// `settings`: SQL_ENCRYPT / SQL_TRUST for clients.py.
+async fn real_client_with(
     python: &Path,
     face: &Face,
     client: &str,
-    encrypt: &str,
+    host: &str,
+    settings: &[(&str, &str)],
     token: &str,
     queries: &[&str],
 ) -> serde_json::Value {
     let mut command = std::process::Command::new(python);
     command
         .arg(fixtures().join("clients.py"))
-        .args([client, "localhost", &face.addr.port().to_string(), "appdb"])
+        .args([client, host, &face.addr.port().to_string(), "appdb"])
         .args(queries)
         .env("SQL_TOKEN", token)
-        .env("SQL_ENCRYPT", encrypt)
+        .envs(settings.iter().copied())
         .env("TWIN_CA", face.plane.certificates.ca_path())
         // msodbcsql and the Rust driver read trusted roots from here (FINDINGS §4).
         .env("SSL_CERT_FILE", face.plane.certificates.ca_path());
@@ -386,8 +389,18 @@ async fn real_drivers_log_in_run_the_seed_s_query_and_see_azure_s_errors() {
     }
     // TDS 8.0 strict: TLS first with ALPN tds/8.0, both mssql-python drivers.
     for client in ["mssql", "mssqlrs"] {
-        let result = real_client_encrypting(&python, &face, client, "strict", &face.app_token(), &queries[..1]).await;
+        let strict = [("SQL_ENCRYPT", "strict")];
+        let result =
+            real_client_with(&python, &face, client, "localhost", &strict, &face.app_token(), &queries[..1]).await;
         assert_eq!(result["rows"][0], serde_json::json!([[1]]), "{client} strict: {result}");
+    }
+    // An address as server name (msodbcsql sends it as SNI, the Rust driver sends none), trusting
+    // any certificate as TrustServerCertificate=yes does.
+    for client in ["mssql", "mssqlrs"] {
+        let trust = [("SQL_TRUST", "yes")];
+        let result =
+            real_client_with(&python, &face, client, "127.0.0.1", &trust, &face.app_token(), &queries[..1]).await;
+        assert_eq!(result["rows"][0], serde_json::json!([[1]]), "{client} at 127.0.0.1: {result}");
     }
     // mssql-python sends SNI: the gate was asked about the name the app connected to.
     assert!(granted.seen.lock().unwrap().iter().any(|a| a.host.as_deref() == Some("localhost")));
