@@ -12,6 +12,7 @@
 
 pub mod gate;
 mod listen;
+pub mod sql;
 
 use crate::identity::{Claims, TokenError, TokenIssuer};
 use crate::tls::LocalCa;
