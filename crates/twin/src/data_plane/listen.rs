@@ -7,10 +7,15 @@ use tokio::net::TcpListener;
 /// The ports the faces listen on.
 pub const FACE_PORTS: &[u16] = &[443, 1433, 6379, 6380];
 
+async fn bind(port: u16) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(("0.0.0.0", port)).await.map_err(|e| anyhow::anyhow!("port {port}: {e}"))
+}
+
 /// Binds each face on 0.0.0.0 and serves it in the background.
 pub async fn listen_all(plane: Arc<DataPlane>) -> anyhow::Result<()> {
-    for &port in FACE_PORTS {
-        let listener = TcpListener::bind(("0.0.0.0", port)).await.map_err(|e| anyhow::anyhow!("port {port}: {e}"))?;
+    tokio::spawn(super::sql::serve(bind(1433).await?, plane.clone()));
+    for port in [443, 6379, 6380] {
+        let listener = bind(port).await?;
         let plane = plane.clone();
         tokio::spawn(async move { hold(listener, plane).await });
     }

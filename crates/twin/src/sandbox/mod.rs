@@ -12,6 +12,7 @@ mod azure_side;
 pub mod hosted;
 pub mod kernel_rules;
 pub mod namespaces;
+pub mod probe;
 
 use crate::data_plane::{Certificates, DataPlane, EngineGate, SecretStore};
 use crate::dns_face::{DnsSnapshot, ViewKey};
