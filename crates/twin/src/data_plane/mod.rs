@@ -10,7 +10,10 @@
 //! twin's own ([`crate::identity::TokenIssuer`]); a face checks the signature, the expiry, the
 //! audience and that the token names the principal the engine reasons about.
 
+pub mod cognitive;
 pub mod gate;
+pub mod https;
+pub mod key_vault;
 
 use crate::identity::{Claims, TokenError, TokenIssuer};
 use crate::tls::LocalCa;
