@@ -14,6 +14,7 @@ pub mod cognitive;
 pub mod gate;
 pub mod https;
 pub mod key_vault;
+pub mod redis;
 
 use crate::identity::{Claims, TokenError, TokenIssuer};
 use crate::tls::LocalCa;
