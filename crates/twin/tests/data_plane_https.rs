@@ -210,6 +210,19 @@ async fn reset_and_silence_are_answered_at_the_client_hello() {
     let error = client.get(url(VAULT_HOST, addr, "/")).timeout(Duration::from_millis(800)).send().await.unwrap_err();
     assert!(error.is_timeout(), "silence, not {error:?}");
     assert!(started.elapsed() >= Duration::from_millis(700));
+
+    // On a keep-alive connection the gate is asked again per request: the estate changed.
+    gate.set(admitted(AccessVerdict::Granted, VAULT_AUDIENCE));
+    let health = url(VAULT_HOST, addr, "/healthstatus");
+    assert_eq!(client.get(&health).send().await.unwrap().status().as_u16(), 200);
+    gate.set(Admission::Reset { message: refusal::REDIS_PUBLIC_ACCESS_DISABLED.into() });
+    let error = client.get(&health).send().await.unwrap_err();
+    assert!(is_reset(&error), "a reset on the open connection, not {error:?}");
+    gate.set(admitted(AccessVerdict::Granted, VAULT_AUDIENCE));
+    assert_eq!(client.get(&health).send().await.unwrap().status().as_u16(), 200);
+    gate.set(Admission::Silent { message: refusal::TIMEOUT.into() });
+    let error = client.get(&health).timeout(Duration::from_millis(800)).send().await.unwrap_err();
+    assert!(error.is_timeout(), "silence on the open connection, not {error:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,6 +31,9 @@ pub const FALLBACK_CERTIFICATE_NAME: &str = "localhost";
 const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long a client may take to send a request's head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to send its ClientHello and finish the handshake: a connection
+/// that sends nothing does not hold a task for ever (a held `Silent` one does, by design).
+pub(super) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves HTTPS on `listener` until the task is dropped: one task per connection.
 pub async fn serve_https(listener: TcpListener, plane: Arc<DataPlane>) {
@@ -118,7 +121,8 @@ async fn serve_connection(
 ) -> anyhow::Result<()> {
     let local = stream.local_addr()?;
     let (stream, socket) = SocketHandle::of(stream)?;
-    let start = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream).await?;
+    let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream);
+    let start = tokio::time::timeout(HANDSHAKE_TIMEOUT, hello).await??;
     let sni = start.client_hello().server_name().map(normalise_host);
     let (admission, _) = plane.gate.admit(&Arrival { client, local, host: sni.clone() });
     if let Some(end) = ConnectionEnd::of(&admission) {
@@ -126,7 +130,7 @@ async fn serve_connection(
         socket.end(end).await;
         return Ok(());
     }
-    let tls = start.into_stream(config).await?;
+    let tls = tokio::time::timeout(HANDSHAKE_TIMEOUT, start.into_stream(config)).await??;
     let connection = Arc::new(Connection { plane, client, local, sni, end: Mutex::new(None) });
     let service = {
         let connection = connection.clone();

@@ -21,7 +21,7 @@
 //! `default`) is accepted exactly when the engine says the app signs in with a key
 //! (`AccessVerdict::None`) — UNVERIFIED, any non-empty key passes.
 
-use super::https::{normalise_host, ConnectionEnd, SocketHandle, FALLBACK_CERTIFICATE_NAME};
+use super::https::{normalise_host, ConnectionEnd, SocketHandle, FALLBACK_CERTIFICATE_NAME, HANDSHAKE_TIMEOUT};
 use super::{access_admits, Admission, Arrival, DataPlane};
 use crate::identity::random_hex;
 use privlink_engine::access::{Access, AccessVerdict};
@@ -190,7 +190,8 @@ async fn serve_connection(
         drop(socket);
         return session(stream, &plane, &upstream, admission).await;
     };
-    let start = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream).await?;
+    let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream);
+    let start = tokio::time::timeout(HANDSHAKE_TIMEOUT, hello).await??;
     let host = start.client_hello().server_name().map(normalise_host);
     let (admission, _) = plane.gate.admit(&Arrival { client, local, host });
     if let Some(end) = ConnectionEnd::of(&admission) {
@@ -199,7 +200,7 @@ async fn serve_connection(
         return Ok(());
     }
     drop(socket);
-    let stream = start.into_stream(config).await?;
+    let stream = tokio::time::timeout(HANDSHAKE_TIMEOUT, start.into_stream(config)).await??;
     session(stream, &plane, &upstream, admission).await
 }
 
