@@ -10,8 +10,12 @@
 //! twin's own ([`crate::identity::TokenIssuer`]); a face checks the signature, the expiry, the
 //! audience and that the token names the principal the engine reasons about.
 
+pub mod cognitive;
 pub mod gate;
+pub mod https;
+pub mod key_vault;
 mod listen;
+pub mod redis;
 pub mod sql;
 
 use crate::identity::{Claims, TokenError, TokenIssuer};
