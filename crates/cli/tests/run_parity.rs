@@ -72,8 +72,16 @@ fn expected(trace: &Value) -> Outcome {
     }
     let message = trace["message"].as_str().unwrap_or_default();
     let last_step = trace["hops"].as_array().and_then(|h| h.last()).map(|h| h["step"].clone()).unwrap_or_default();
+    let access = &trace["access"];
+    // The app has no identity: its client library gets no token, whatever the service's network
+    // rules would have said; only a packet the path drops fails earlier, at the connect.
+    let no_token = access["verdict"] == "denied" && access["decided_by"]["kind"] == "site";
+    let dropped = trace["verdict"] != "allowed" && last_step != "service";
+    if no_token && !dropped {
+        return Outcome::Unauthorized;
+    }
     match trace["verdict"].as_str() {
-        Some("allowed") if trace["access"]["verdict"] == "denied" => Outcome::Unauthorized,
+        Some("allowed") if access["verdict"] == "denied" => Outcome::Unauthorized,
         Some("allowed") => Outcome::Ok,
         Some("denied") if last_step == "service" => {
             if message.starts_with("connection reset") {

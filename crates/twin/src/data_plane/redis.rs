@@ -129,12 +129,20 @@ impl RedisUpstream {
     }
 }
 
-impl Drop for RedisUpstream {
-    fn drop(&mut self) {
+impl RedisUpstream {
+    /// Stops `redis-server` and removes its directory, while faces may still hold references
+    /// (their connections then fail). Idempotent.
+    pub fn stop(&self) {
         let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
         let _ = child.kill();
         let _ = child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Drop for RedisUpstream {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -34,7 +34,10 @@ pub struct AzureSide {
 
 /// Binds everything, then serves until the runtime stops. `inbound` carries connections accepted
 /// on the host's loopback, to be joined to the app's port.
-pub async fn serve(side: AzureSide, mut inbound: mpsc::UnboundedReceiver<std::net::TcpStream>) -> anyhow::Result<()> {
+pub async fn serve(
+    side: AzureSide,
+    mut inbound: mpsc::UnboundedReceiver<std::net::TcpStream>,
+) -> anyhow::Result<crate::data_plane::Faces> {
     let side = Arc::new(side);
     for server in &side.dns_servers {
         let address = SocketAddr::V4(SocketAddrV4::new(*server, 53));
@@ -46,14 +49,14 @@ pub async fn serve(side: AzureSide, mut inbound: mpsc::UnboundedReceiver<std::ne
     let identity = TcpListener::bind(side.identity).await.map_err(|e| anyhow::anyhow!("{}: {e}", side.identity))?;
     let router = axum::Router::new().route("/msi/token", axum::routing::get(token)).with_state(side.clone());
     tokio::spawn(async move { axum::serve(identity, router).await });
-    crate::data_plane::listen_all(side.plane.clone()).await?;
+    let faces = crate::data_plane::listen_all(side.plane.clone()).await?;
     let app = side.app;
     tokio::spawn(async move {
         while let Some(stream) = inbound.recv().await {
             tokio::spawn(join_to_app(stream, app));
         }
     });
-    Ok(())
+    Ok(faces)
 }
 
 async fn join_to_app(stream: std::net::TcpStream, app: SocketAddrV4) {

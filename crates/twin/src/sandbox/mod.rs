@@ -194,7 +194,10 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
             std::future::pending::<()>().await;
         });
     })?;
-    ready_rx.recv().map_err(|_| anyhow::anyhow!("the Azure side stopped before it started"))??;
+    let faces = ready_rx.recv().map_err(|_| anyhow::anyhow!("the Azure side stopped before it started"))??;
+    for warning in &faces.warnings {
+        progress(warning);
+    }
 
     let follower = Follower {
         gate: gate.clone(),
@@ -249,6 +252,7 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
     forward_signals(child_pid.clone())?;
     let status = child.wait()?;
     child_pid.store(0, std::sync::atomic::Ordering::SeqCst);
+    drop(faces);
     drop(sandbox);
     Ok(status.code().unwrap_or_else(|| {
         use std::os::unix::process::ExitStatusExt;

@@ -14,6 +14,9 @@ use tokio::net::TcpStream;
 /// How long a step may take before it counts as a timeout (a dropped packet).
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The key the probe presents where the app signs in with a key (the twin holds no keys to check).
+const APP_KEY: &str = "the-apps-access-key";
+
 /// Which first exchange a dependency gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -122,11 +125,10 @@ pub async fn probe(spec: ProbeSpec) -> ProbeResult {
 }
 
 async fn exchange(spec: &ProbeSpec, stream: TcpStream) -> (Outcome, String) {
+    // Without a token (the app has no identity) the exchange still goes ahead, as a client
+    // library's first request does, and the service answers it as it answers any caller.
     let token = match &spec.audience {
-        Some(audience) => match app_token(audience).await {
-            Ok(t) => Some(t),
-            Err(e) => return (Outcome::Unauthorized, format!("no token from IDENTITY_ENDPOINT: {e}")),
-        },
+        Some(audience) => app_token(audience).await.ok(),
         None => None,
     };
     let work = async {
@@ -136,12 +138,12 @@ async fn exchange(spec: &ProbeSpec, stream: TcpStream) -> (Outcome, String) {
                 Ok(tls) => https(tls, spec, token.as_deref()).await,
                 Err(e) => e,
             },
-            Exchange::Redis if spec.port == 6379 => redis(stream, token.as_deref()).await,
+            Exchange::Redis if spec.port == 6379 => redis(stream, token.as_deref(), spec.audience.is_none()).await,
             Exchange::Redis => match tls(stream, &spec.host).await {
-                Ok(tls) => redis(tls, token.as_deref()).await,
+                Ok(tls) => redis(tls, token.as_deref(), spec.audience.is_none()).await,
                 Err(e) => e,
             },
-            Exchange::Sql => sql(stream, &spec.host, token.as_deref().unwrap_or_default()).await,
+            Exchange::Sql => sql(stream, &spec.host, token.as_deref(), spec.audience.is_none()).await,
         }
     };
     tokio::time::timeout(STEP_TIMEOUT * 3, work)
@@ -223,7 +225,12 @@ async fn https<S: AsyncRead + AsyncWrite + Unpin>(
     } else {
         ("GET", "/", "")
     };
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    // No Entra sign-in applies (the app signs in with a key): present a key, as the app does.
+    let auth = match (token, &spec.audience) {
+        (Some(t), _) => format!("Authorization: Bearer {t}\r\n"),
+        (None, None) => format!("api-key: {APP_KEY}\r\n"),
+        (None, Some(_)) => String::new(),
+    };
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -282,10 +289,14 @@ async fn read_line<S: AsyncRead + Unpin>(s: &mut S) -> std::io::Result<String> {
     }
 }
 
-async fn redis<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, token: Option<&str>) -> (Outcome, String) {
-    if let Some(token) = token {
-        let user = object_id(token).unwrap_or_default();
-        if let Err(e) = s.write_all(&resp_command(&["AUTH", &user, token])).await {
+async fn redis<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, token: Option<&str>, key: bool) -> (Outcome, String) {
+    let auth = match token {
+        Some(token) => Some(resp_command(&["AUTH", &object_id(token).unwrap_or_default(), token])),
+        None if key => Some(resp_command(&["AUTH", APP_KEY])),
+        None => None,
+    };
+    if let Some(auth) = auth {
+        if let Err(e) = s.write_all(&auth).await {
             return (Outcome::Reset, format!("AUTH: {e}"));
         }
         match read_line(&mut s).await {
@@ -305,9 +316,14 @@ async fn redis<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, token: Option<&str>)
     }
 }
 
-async fn sql(stream: TcpStream, host: &str, token: &str) -> (Outcome, String) {
-    use crate::data_plane::sql::probe::{probe_login, LoginOutcome};
-    match probe_login(stream, host, token).await {
+/// A TDS login with the app's token, or with a password where the app signs in with one.
+async fn sql(stream: TcpStream, host: &str, token: Option<&str>, password: bool) -> (Outcome, String) {
+    use crate::data_plane::sql::probe::{probe_login_with, LoginOutcome, ProbeOptions};
+    let options = ProbeOptions {
+        password: password.then(|| ("privlink-probe".to_string(), "the app's password".to_string())),
+        ..ProbeOptions::default()
+    };
+    match probe_login_with(stream, host, token.unwrap_or_default(), &options).await {
         LoginOutcome::Reset => (Outcome::Reset, "the server reset the connection".into()),
         LoginOutcome::Accepted => (Outcome::Ok, "login acknowledged".into()),
         LoginOutcome::Error { number: 18456, message, .. } => {

@@ -66,6 +66,7 @@ pub struct Login7 {
 
 /// The names of the offset/length slots from byte 36, in order.
 const SLOTS: usize = 9;
+const SLOT_PASSWORD: usize = 2;
 const SLOT_SERVER: usize = 4;
 const SLOT_EXTENSION: usize = 5;
 
@@ -126,7 +127,21 @@ impl Login7 {
     /// A LOGIN7 request as a TDS 7.4 client sends it with a federated-authentication token
     /// (for the twin's probe and tests). `token` is sent UTF-16LE, as the seeds send it.
     pub fn encode_with_token(server_name: &str, database: &str, token: &str, echo: bool) -> Vec<u8> {
-        let strings = ["privlink-probe", "", "", "privlink-probe", server_name, "", "privlink", "", database];
+        Login7::encode(server_name, database, Credential::Token { token, echo })
+    }
+
+    /// A LOGIN7 request with SQL authentication (user and password, no FeatureExt token), the
+    /// password obfuscated as the protocol wants it.
+    pub fn encode_with_password(server_name: &str, database: &str, user: &str, password: &str) -> Vec<u8> {
+        Login7::encode(server_name, database, Credential::Password { user, password })
+    }
+
+    fn encode(server_name: &str, database: &str, credential: Credential<'_>) -> Vec<u8> {
+        let (user, password) = match credential {
+            Credential::Password { user, password } => (user, password),
+            Credential::Token { .. } => ("", ""),
+        };
+        let strings = ["privlink-probe", user, password, "privlink-probe", server_name, "", "privlink", "", database];
         let mut data = Vec::new();
         let mut table = Vec::new();
         let mut extension_slot = 0;
@@ -139,19 +154,24 @@ impl Login7 {
                 data.extend_from_slice(&[0; 4]); // patched below: the FeatureExt offset
                 continue;
             }
-            let encoded = utf16le(value);
+            let mut encoded = utf16le(value);
+            if slot == SLOT_PASSWORD {
+                encoded.iter_mut().for_each(|b| *b = obfuscate(*b));
+            }
             table.extend_from_slice(&(offset as u16).to_le_bytes());
             table.extend_from_slice(&(value.encode_utf16().count() as u16).to_le_bytes());
             data.extend_from_slice(&encoded);
         }
         debug_assert_eq!(table.len(), 4 * SLOTS);
         let feature_ext = FIXED_LEN + data.len();
-        let token = utf16le(token);
-        data.push(feature::FEDAUTH);
-        data.extend_from_slice(&((1 + 4 + token.len()) as u32).to_le_bytes());
-        data.push((LIBRARY_SECURITY_TOKEN << 1) | u8::from(echo));
-        data.extend_from_slice(&(token.len() as u32).to_le_bytes());
-        data.extend_from_slice(&token);
+        if let Credential::Token { token, echo } = credential {
+            let token = utf16le(token);
+            data.push(feature::FEDAUTH);
+            data.extend_from_slice(&((1 + 4 + token.len()) as u32).to_le_bytes());
+            data.push((LIBRARY_SECURITY_TOKEN << 1) | u8::from(echo));
+            data.extend_from_slice(&(token.len() as u32).to_le_bytes());
+            data.extend_from_slice(&token);
+        }
         data.push(feature::TERMINATOR);
 
         let mut out = Vec::with_capacity(FIXED_LEN + data.len());
@@ -185,6 +205,18 @@ fn decode_fedauth(data: &[u8]) -> Result<FedAuth, FrameError> {
 }
 
 /// TDS password obfuscation undone: XOR 0xA5, then swap the nibbles.
+/// How a LOGIN7 the probe sends signs in.
+#[derive(Clone, Copy)]
+enum Credential<'a> {
+    Token { token: &'a str, echo: bool },
+    Password { user: &'a str, password: &'a str },
+}
+
+/// The inverse of [`deobfuscate`]: swap the nibbles, then XOR with 0xA5.
+fn obfuscate(byte: u8) -> u8 {
+    byte.rotate_left(4) ^ 0xA5
+}
+
 fn deobfuscate(byte: u8) -> u8 {
     (byte ^ 0xA5).rotate_left(4)
 }

@@ -40,11 +40,14 @@ pub struct ProbeOptions {
     /// For the whole exchange, connect excluded.
     pub timeout: Duration,
     pub database: String,
+    /// SQL authentication (user, password) instead of the token: an app that signs in with a
+    /// password.
+    pub password: Option<(String, String)>,
 }
 
 impl Default for ProbeOptions {
     fn default() -> ProbeOptions {
-        ProbeOptions { roots: None, timeout: Duration::from_secs(5), database: String::new() }
+        ProbeOptions { roots: None, timeout: Duration::from_secs(5), database: String::new(), password: None }
     }
 }
 
@@ -131,7 +134,10 @@ async fn login(
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{server_name}: {e}")))?;
     let tls = rustls::ClientConnection::new(client_config(options), name).map_err(io::Error::other)?;
     stream.start_tls_in_tds(tls.into()).await?;
-    let login = Login7::encode_with_token(server_name, &options.database, token, answer.fedauth_required());
+    let login = match &options.password {
+        Some((user, password)) => Login7::encode_with_password(server_name, &options.database, user, password),
+        None => Login7::encode_with_token(server_name, &options.database, token, answer.fedauth_required()),
+    };
     stream.write_message(kind::LOGIN7, &login).await?;
     let reply = stream.read_message().await?;
     let tokens = tokens::decode(&reply.payload).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;

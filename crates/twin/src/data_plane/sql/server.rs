@@ -8,7 +8,7 @@ use super::prelogin::{encryption, Prelogin, SERVER_VERSION};
 use super::tokens::{self, done, env, token, ServerMessage, DEFAULT_COLLATION};
 use super::transport::TdsStream;
 use crate::data_plane::{access_admits, Admission, Arrival, DataPlane};
-use privlink_engine::access::Access;
+use privlink_engine::access::{Access, AccessVerdict};
 use std::io;
 use std::sync::Arc;
 use tokio::net::TcpStream;
@@ -153,13 +153,16 @@ fn login_failed(user: &str, server: &str) -> ServerMessage {
 /// The sign-in after the network admitted the caller: the FEDAUTH token verified for SQL's
 /// audience and the app's principal, then the engine's access verdict (the contained user).
 ///
-/// A SQL-authentication login (user and password, no token) fails with 18456 naming the user:
-/// the twin keeps no SQL logins, as a server with Entra-only authentication (azure-semantics
-/// §13.5) rejects them; Azure's exact reason text for that case is UNVERIFIED. A FEDAUTH feature
-/// using the MSAL workflow (library 2, which needs FEDAUTHINFO) is treated as no token.
+/// A SQL-authentication login (user and password, no token) is admitted where the engine says
+/// the app signs in with a password (access `none`): the twin holds no passwords to compare, so it
+/// cannot refuse one Azure might accept (UNVERIFIED either way). Elsewhere it fails with 18456
+/// naming the user, as a server with Entra-only authentication (azure-semantics §13.5) rejects
+/// it; Azure's exact reason text for that case is UNVERIFIED. A FEDAUTH feature using the MSAL
+/// workflow (library 2, which needs FEDAUTHINFO) is treated as no token.
 fn sign_in(plane: &DataPlane, login: &Login7, access: &Access, server: &str) -> Result<(), ServerMessage> {
     let token = match &login.fedauth {
         Some(fedauth) if fedauth.library == LIBRARY_SECURITY_TOKEN => fedauth.token_text(),
+        _ if !login.user_name.is_empty() && access.verdict == AccessVerdict::None => return Ok(()),
         _ if !login.user_name.is_empty() => return Err(login_failed(&login.user_name, server)),
         _ => return Err(login_failed("", server)),
     };
