@@ -104,7 +104,7 @@ impl Sandbox {
                 .output()
                 .context("cannot run `ip`")?;
             let stderr = String::from_utf8_lossy(&output.stderr);
-            if !output.status.success() && !stderr.contains("File exists") {
+            if !output.status.success() && !stderr.contains("File exists") && !stderr.contains("already assigned") {
                 bail!("cannot host {address} in {}: {}", self.azure_namespace, stderr.trim());
             }
         }
