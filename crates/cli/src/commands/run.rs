@@ -12,7 +12,7 @@ use std::sync::Arc;
 const AFTER_HELP: &str = "\
 COMMAND runs as the app would on App Service: in a network namespace holding an address of the
 app's integration subnet (WEBSITE_PRIVATE_IP), with /etc/resolv.conf naming the DNS servers App
-Service uses for it (168.63.129.16, the VNet's custom servers, WEBSITE_DNS_SERVER), answered with
+Service uses for it (Azure DNS, the VNet's custom servers, WEBSITE_DNS_SERVER), answered with
 the app's view of the estate; with the environment App Service hands it (`privlink env`: app
 settings, connection strings, WEBSITE_*, IDENTITY_ENDPOINT/IDENTITY_HEADER at a token service
 inside); and with every backend at the addresses its names resolve to, behind the routes, NSG rules

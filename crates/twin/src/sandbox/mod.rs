@@ -35,8 +35,6 @@ pub use namespaces::{cleanup_leftovers, preflight};
 /// Where the app finds App Service's token service. UNVERIFIED: Linux apps report a link-local
 /// `http://169.254.x.y:8081/msi/token` (azure-semantics §14.2); the exact address is the twin's.
 pub const IDENTITY_ADDRESS: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(169, 254, 129, 1), 8081);
-/// Azure DNS's virtual address, the default server (§14.4).
-pub const AZURE_DNS: Ipv4Addr = Ipv4Addr::new(168, 63, 129, 16);
 /// The address an app without VNet integration carries (its traffic never enters a VNet): from
 /// the documentation range, as every address the twin invents.
 pub const UNINTEGRATED_APP_ADDRESS: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
@@ -85,7 +83,11 @@ pub fn dns_servers(model: &Model, site: &ResourceId) -> Vec<Ipv4Addr> {
     let view = view_of(model, &Querier::Site(site.clone()));
     let servers: Vec<Ipv4Addr> = view.dns_servers.iter().filter_map(|s| s.parse().ok()).collect();
     if servers.is_empty() {
-        vec![AZURE_DNS]
+        // Azure DNS's virtual address, the default server (§14.4).
+        match privlink_engine::catalog::AZURE_HOST_IP {
+            IpAddr::V4(v4) => vec![v4],
+            IpAddr::V6(_) => vec![],
+        }
     } else {
         servers
     }
