@@ -18,6 +18,7 @@ use crate::data_plane::{Certificates, DataPlane, EngineGate, SecretStore};
 use crate::dns_face::{DnsSnapshot, ViewKey};
 use crate::identity::{random_hex, Principal, TokenIssuer};
 use crate::tls::LocalCa;
+use anyhow::bail;
 use arc_swap::ArcSwap;
 use privlink_engine::access::environment::{environment, PlatformValues};
 use privlink_engine::dns::{view_of, Querier, Resolver};
@@ -135,6 +136,9 @@ impl Follower {
 /// whatever happens (the caller handles SIGINT/SIGTERM by killing the child, see `child_pid`).
 pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>) -> anyhow::Result<i32> {
     preflight()?;
+    // Signals are caught before anything is created, so a SIGTERM at any point ends in cleanup.
+    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    forward_signals(child_pid.clone(), interrupted.clone())?;
     let progress = &options.progress;
     let leftovers = cleanup_leftovers()?;
     if !leftovers.is_empty() {
@@ -249,9 +253,14 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
     let (program, arguments) = options.command.split_first().ok_or_else(|| anyhow::anyhow!("no command given"))?;
     let mut command = sandbox.command(program);
     command.args(arguments).env_clear().envs(environment);
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        bail!("interrupted before the app started");
+    }
     let mut child = command.spawn().map_err(|e| anyhow::anyhow!("cannot start {program}: {e}"))?;
     child_pid.store(child.id(), std::sync::atomic::Ordering::SeqCst);
-    forward_signals(child_pid.clone())?;
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        let _ = child.kill();
+    }
     let status = child.wait()?;
     child_pid.store(0, std::sync::atomic::Ordering::SeqCst);
     drop(faces);
@@ -277,8 +286,12 @@ fn describe_rules(rules: &[kernel_rules::KernelRule]) -> String {
     text
 }
 
-/// On SIGINT or SIGTERM, ends the app with SIGTERM, so [`run`] returns and removes the namespaces.
-fn forward_signals(child_pid: Arc<std::sync::atomic::AtomicU32>) -> anyhow::Result<()> {
+/// On SIGINT or SIGTERM, ends the app with SIGTERM (or keeps it from starting), so [`run`] returns
+/// and removes the namespaces.
+fn forward_signals(
+    child_pid: Arc<std::sync::atomic::AtomicU32>,
+    interrupted: Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (mut interrupt, mut terminate) = runtime.block_on(async {
@@ -291,6 +304,7 @@ fn forward_signals(child_pid: Arc<std::sync::atomic::AtomicU32>) -> anyhow::Resu
                     _ = interrupt.recv() => {}
                     _ = terminate.recv() => {}
                 }
+                interrupted.store(true, std::sync::atomic::Ordering::SeqCst);
                 let pid = child_pid.load(std::sync::atomic::Ordering::SeqCst);
                 if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
                     let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);

@@ -166,9 +166,36 @@ impl Drop for Sandbox {
     }
 }
 
+/// The processes still in a namespace (the app's children, a killed run's redis-server).
+fn processes_in(name: &str) -> Vec<rustix::process::Pid> {
+    let Ok(output) = Command::new("ip").args(["netns", "pids", name]).stderr(Stdio::null()).output() else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .filter_map(|p| p.parse::<i32>().ok())
+        .filter(|&p| p != std::process::id() as i32)
+        .filter_map(rustix::process::Pid::from_raw)
+        .collect()
+}
+
 fn remove_namespace(name: &str) {
-    // Deleting a namespace kills nothing: processes still in it keep it alive until they exit,
-    // but the name, the veth pair and the files go now.
+    // A namespace lives as long as a process in it: end them (SIGTERM, then SIGKILL after a
+    // grace period) so nothing of the run keeps answering, then the name, the veth pair and the
+    // files go.
+    let remaining = processes_in(name);
+    for pid in &remaining {
+        let _ = rustix::process::kill_process(*pid, rustix::process::Signal::TERM);
+    }
+    for _ in 0..20 {
+        if processes_in(name).is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for pid in processes_in(name) {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+    }
     let _ = Command::new("ip").args(["netns", "delete", name]).stderr(Stdio::null()).status();
     let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(name));
 }
