@@ -6,16 +6,15 @@
 //! `PRIVLINK_AZ` and `PRIVLINK_CLIENTS_PYTHON` (`.ci/run` provides them); skips with the reason on
 //! a laptop, fails under CI.
 
-use privlink_testkit::skip_or_fail;
+use privlink_testkit::{privlink_run_unavailable, skip_or_fail};
 use std::path::Path;
 use std::process::Command;
 
 fn missing() -> Option<String> {
-    let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if !root {
-        return Some("privlink run needs root (network namespaces)".into());
+    if let Some(reason) = privlink_run_unavailable() {
+        return Some(reason);
     }
-    for (tool, package) in [("nft", "nftables"), ("redis-server", "redis-server"), ("curl", "curl")] {
+    for (tool, package) in [("redis-server", "redis-server"), ("curl", "curl")] {
         if !Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success()) {
             return Some(format!("`{tool}` is not installed (Debian package {package})"));
         }

@@ -4,24 +4,12 @@
 //! --cleanup` removes. Needs root, iproute2 and nftables; skipped with the reason on a laptop, a
 //! failure under CI.
 
-use privlink_testkit::skip_or_fail;
+use privlink_testkit::{privlink_run_unavailable, skip_or_fail};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn privlink() -> &'static str {
     env!("CARGO_BIN_EXE_privlink")
-}
-
-fn can_run() -> Result<(), String> {
-    if !Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0") {
-        return Err("privlink run needs root (network namespaces)".into());
-    }
-    for tool in ["ip", "nft"] {
-        if !Command::new(tool).arg("-V").output().is_ok_and(|o| o.status.success()) {
-            return Err(format!("`{tool}` is not installed (iproute2 / nftables)"));
-        }
-    }
-    Ok(())
 }
 
 /// The namespaces a run with this pid made.
@@ -45,7 +33,7 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn the_app_sees_only_its_veth_and_everything_is_removed_when_it_exits() {
-    if let Err(reason) = can_run() {
+    if let Some(reason) = privlink_run_unavailable() {
         return skip_or_fail(&reason);
     }
     let child = Command::new(privlink())
@@ -69,7 +57,7 @@ fn the_app_sees_only_its_veth_and_everything_is_removed_when_it_exits() {
 
 #[test]
 fn sigterm_removes_the_namespaces_and_cleanup_removes_a_killed_runs() {
-    if let Err(reason) = can_run() {
+    if let Some(reason) = privlink_run_unavailable() {
         return skip_or_fail(&reason);
     }
     for signal in ["TERM", "KILL"] {

@@ -13,7 +13,7 @@
 //! Needs root, iproute2 and nftables; skipped with a message on a laptop without them, a failure
 //! under CI. Every namespace is created and removed by `privlink run` itself.
 
-use privlink_testkit::skip_or_fail;
+use privlink_testkit::{privlink_run_unavailable, skip_or_fail};
 use privlink_twin::sandbox::probe::{probe_all, Exchange, Outcome, ProbeResult, ProbeSpec};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -141,24 +141,12 @@ fn run_inside(estate: &Path, app: &str, specs: &[ProbeSpec]) -> Result<Vec<Probe
     serde_json::from_str(line).map_err(|e| format!("results: {e}"))
 }
 
-fn can_run() -> Result<(), String> {
-    if !Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0") {
-        return Err("privlink run needs root (network namespaces)".into());
-    }
-    for tool in ["ip", "nft"] {
-        if !Command::new(tool).arg("-V").output().is_ok_and(|o| o.status.success()) {
-            return Err(format!("`{tool}` is not installed (iproute2 / nftables)"));
-        }
-    }
-    Ok(())
-}
-
 #[test]
 fn every_dependency_inside_privlink_run_ends_as_trace_says() {
     if std::env::var_os(PROBE_ENV).is_some() {
         return;
     }
-    if let Err(reason) = can_run() {
+    if let Some(reason) = privlink_run_unavailable() {
         return skip_or_fail(&reason);
     }
     let mut mismatches = Vec::new();

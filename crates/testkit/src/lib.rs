@@ -9,6 +9,22 @@ use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Why `privlink run` cannot run here (it builds network namespaces and programs nftables): not
+/// root, or `ip` (iproute2) or `nft` (nftables) missing. `None` when it can.
+pub fn privlink_run_unavailable() -> Option<String> {
+    use std::process::Command;
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !root {
+        return Some("privlink run needs root (network namespaces)".into());
+    }
+    for (tool, package) in [("ip", "iproute2"), ("nft", "nftables")] {
+        if !Command::new(tool).arg("-V").output().is_ok_and(|o| o.status.success()) {
+            return Some(format!("`{tool}` is not installed (Debian package {package})"));
+        }
+    }
+    None
+}
+
 /// Gives up on a test that cannot run here: prints `SKIPPED <test>: <reason>` and returns, or,
 /// when the `CI` environment variable is set and non-empty, panics with the reason. The caller
 /// returns right after (`return skip_or_fail("…")`).
