@@ -250,6 +250,17 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
     }
 
     let environment = app_environment(&gate.model(), &site, &options, app, &identity_header, &ca_path);
+    let placeholders: Vec<&str> = environment
+        .iter()
+        .filter(|(name, value)| value.starts_with("<secret ") && !name.starts_with("APPSETTING_"))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !placeholders.is_empty() {
+        (options.progress)(&format!(
+            "Key Vault references resolve for {}, but the twin holds no secret values, so each holds <secret VAULT/NAME>",
+            placeholders.join(", ")
+        ));
+    }
     let (program, arguments) = options.command.split_first().ok_or_else(|| anyhow::anyhow!("no command given"))?;
     let mut command = sandbox.command(program);
     command.args(arguments).env_clear().envs(environment);
