@@ -7,9 +7,6 @@ use super::DataPlane;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// The ports the faces listen on.
-pub const FACE_PORTS: &[u16] = &[443, 1433, 6379, 6380];
-
 /// What the faces hold that must be stopped with the run: the `redis-server` behind the Redis
 /// face (killed when the last reference is dropped).
 pub struct Faces {

@@ -29,7 +29,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 pub use gate::EngineGate;
-pub use listen::{listen_all, Faces, FACE_PORTS};
+pub use listen::{listen_all, Faces};
 
 /// One connection as a face saw it arrive.
 #[derive(Clone, Debug, PartialEq, Eq)]
