@@ -150,6 +150,8 @@ fn every_dependency_inside_privlink_run_ends_as_trace_says() {
     }
     let mut mismatches = Vec::new();
     let mut compared = 0;
+    // SQL logins the trace follows through the `Redirect` policy, with how they ended inside.
+    let mut redirects = Vec::new();
     for estate in estates() {
         let output = Command::new(privlink())
             .args(["trace", "--all-apps", "--format", "json", "--estate"])
@@ -180,6 +182,10 @@ fn every_dependency_inside_privlink_run_ends_as_trace_says() {
             };
             for (trace, result) in traces.iter().zip(&results) {
                 compared += 1;
+                let redirect = trace["hops"].as_array().and_then(|h| h.last()).is_some_and(|h| h["step"] == "redirect");
+                if redirect {
+                    redirects.push(format!("{:?} {}", result.outcome, result.detail));
+                }
                 let want = expected(trace);
                 let want_addresses: Vec<String> = trace["resolution"]["addresses"]
                     .as_array()
@@ -205,4 +211,9 @@ fn every_dependency_inside_privlink_run_ends_as_trace_says() {
     println!("compared {compared} dependencies inside privlink run");
     assert!(mismatches.is_empty(), "{} of {compared} disagree:\n{}", mismatches.len(), mismatches.join("\n"));
     assert!(compared > 50, "only {compared} dependencies were compared");
+    // NET202's positive estate redirects into an NSG drop, service-endpoint-allowed's SQL gets
+    // through its redirect: both ways inside the run follow the gateway's routing.
+    println!("{} SQL logins went through the Redirect policy: {redirects:?}", redirects.len());
+    assert!(redirects.iter().any(|r| r.starts_with("Timeout") && r.contains("routed to")), "{redirects:?}");
+    assert!(redirects.iter().any(|r| r.starts_with("Ok") && r.contains("routed to")), "{redirects:?}");
 }

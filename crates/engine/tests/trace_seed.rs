@@ -275,3 +275,73 @@ fn an_integration_nsg_deny_decides_even_when_the_route_leads_to_an_appliance() {
     assert_eq!(t.hops.last().unwrap().step, path::Step::Nsg);
     assert!(t.message.contains("leaves the model"), "{}", t.message);
 }
+
+/// The seed estate with the SQL server's connection policy set to `policy`.
+fn with_sql_policy(policy: &str) -> Vec<(&'static str, Vec<Value>)> {
+    let mut docs = documents();
+    let server = sql();
+    let doc = serde_json::json!({
+        "id": format!("{server}/connectionPolicies/default"),
+        "name": "default",
+        "type": "Microsoft.Sql/servers/connectionPolicies",
+        "properties": { "connectionType": policy },
+    });
+    docs.iter_mut().find(|(n, _)| n.ends_with("backends.json")).unwrap().1.push(doc);
+    docs
+}
+
+/// Adds to the seed's integration NSG a deny of every other port to the VNet (priority 4000), as
+/// a locked-down egress does: only the allow rules' ports get through.
+fn deny_other_vnet_ports(docs: &mut [(&str, Vec<Value>)]) {
+    let allow = by_name(docs, "securityRules", "allow-sql-outbound").clone();
+    let mut deny = allow;
+    let id = deny["id"].as_str().unwrap().replace("allow-sql-outbound", "deny-vnet-other");
+    deny["id"] = id.into();
+    deny["name"] = "deny-vnet-other".into();
+    deny["properties"]["access"] = "Deny".into();
+    deny["properties"]["priority"] = 4000.into();
+    deny["properties"]["destinationPortRange"] = "*".into();
+    let nsg = by_name(docs, "networkSecurityGroups", "nsg-appservice-integration");
+    nsg["properties"]["securityRules"].as_array_mut().unwrap().push(deny);
+}
+
+#[test]
+fn under_the_redirect_policy_the_trace_follows_the_second_connection() {
+    let host = "sql-privlink-seed.database.windows.net";
+    // Proxy: the login on 1433 is the whole connection.
+    let mut docs = with_sql_policy("Proxy");
+    deny_other_vnet_ports(&mut docs);
+    let t = trace(&load(&docs), "10.20.2.4", 1433, host, Some(sql()));
+    assert_eq!(t.verdict, FlowVerdict::Allowed, "{t:#?}");
+    assert!(t.hops.iter().all(|h| h.step != path::Step::Redirect), "{t:#?}");
+
+    // Redirect: the client then connects to the same private endpoint on 11000, which the NSG
+    // (1433 allowed, every other port denied) drops: the trace says so, naming the NSG rule.
+    let mut docs = with_sql_policy("Redirect");
+    deny_other_vnet_ports(&mut docs);
+    let model = load(&docs);
+    let t = trace(&model, "10.20.2.4", 1433, host, Some(sql()));
+    assert_eq!(t.verdict, FlowVerdict::Denied, "{t:#?}");
+    let last = t.hops.last().unwrap();
+    assert_eq!(last.step, path::Step::Redirect, "{t:#?}");
+    assert!(last.detail.contains("10.20.2.4:11000"), "{}", last.detail);
+    let by = t.decided_by.clone().unwrap();
+    assert_eq!(by.kind, "nsg-rule");
+    assert!(by.id.ends_with("/securityRules/deny-vnet-other"), "{}", by.id);
+    assert!(t.message.starts_with("redirected to port 11000"), "{}", t.message);
+    let direct = trace(&model, "10.20.2.4", 11000, host, Some(sql()));
+    assert_eq!(
+        (t.verdict, &t.decided_by),
+        (direct.verdict, &direct.decided_by),
+        "the redirect hop is the trace on 11000"
+    );
+    let json = serde_json::to_value(&t).unwrap();
+    assert_eq!(json["hops"].as_array().unwrap().last().unwrap()["step"], "redirect");
+
+    // Widening the NSG's SQL rule to the redirect range lets the second connection through.
+    let rule = by_name(&mut docs, "securityRules", "allow-sql-outbound");
+    rule["properties"]["destinationPortRange"] = "1433-65535".into();
+    let t = trace(&load(&docs), "10.20.2.4", 1433, host, Some(sql()));
+    assert_eq!(t.verdict, FlowVerdict::Allowed, "{t:#?}");
+    assert_eq!(t.hops.last().unwrap().step, path::Step::Redirect);
+}

@@ -430,3 +430,46 @@ async fn real_drivers_log_in_run_the_seed_s_query_and_see_azure_s_errors() {
         "{mssql}"
     );
 }
+
+/// A gateway whose every login is redirected to `node`'s port, as Azure SQL's `Redirect` policy does.
+async fn gateway_to(node: &Face) -> Face {
+    let granted = access(AccessVerdict::Granted, Some(APP_OBJECT_ID));
+    let Admission::Admitted { access } = granted else { unreachable!() };
+    let gate = fixed(Admission::Redirected { access, port: node.addr.port() });
+    // One CA and one token issuer for both, as one server's gateway and node are.
+    let plane = Arc::new(DataPlane {
+        gate,
+        tokens: node.plane.tokens.clone(),
+        certificates: node.plane.certificates.clone(),
+        secrets: Arc::new(SecretStore::default()),
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(privlink_twin::data_plane::sql::serve(listener, plane.clone()));
+    Face { addr, plane, _state: tempfile::tempdir().unwrap() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_the_redirect_policy_the_gateway_routes_the_login_to_the_node() {
+    let node = start(fixed(access(AccessVerdict::Granted, Some(APP_OBJECT_ID)))).await;
+    let gateway = gateway_to(&node).await;
+    // The probe sees the routing ENVCHANGE: the same host name, the node's port.
+    let outcome = gateway.probe(SEED_SQL_HOST, &gateway.app_token()).await;
+    assert_eq!(outcome, LoginOutcome::Routed { server: SEED_SQL_HOST.into(), port: node.addr.port() });
+    // The gateway signs no one in: even a foreign token is routed, and the node refuses it.
+    let other = Principal { object_id: "99999999-0000-0000-0000-000000000000".into(), ..app() };
+    let foreign = gateway.token(&other, SQL_AUDIENCE);
+    assert!(matches!(gateway.probe(SEED_SQL_HOST, &foreign).await, LoginOutcome::Routed { .. }));
+    assert_eq!(error_number(&node.probe(SEED_SQL_HOST, &foreign).await), Some((18456, 14)));
+
+    let Some(python) = clients_python() else {
+        return privlink_testkit::skip_or_fail(
+            "no Python with mssql-python, python-tds and pyOpenSSL (set PRIVLINK_CLIENTS_PYTHON)",
+        );
+    };
+    // The real drivers follow the routing to localhost:<node port> and run the query there.
+    for client in ["mssql", "mssqlrs", "pytds"] {
+        let result = real_client(&python, &gateway, client, &gateway.app_token(), &["SELECT 1"]).await;
+        assert_eq!(result["rows"][0], serde_json::json!([[1]]), "{client} through the gateway: {result}");
+    }
+}

@@ -13,6 +13,7 @@
 
 pub mod assumptions;
 mod egress;
+pub mod redirect;
 pub mod refusal;
 mod service;
 
@@ -39,6 +40,17 @@ pub enum FlowVerdict {
     Unknown,
 }
 
+impl FlowVerdict {
+    /// The word `trace` prints and JSON carries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowVerdict::Allowed => "allowed",
+            FlowVerdict::Denied => "denied",
+            FlowVerdict::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Egress {
@@ -57,6 +69,8 @@ pub enum Step {
     Nsg,
     PrivateLink,
     Service,
+    /// Azure SQL's `Redirect` policy: the second connection, to the database node's port.
+    Redirect,
 }
 
 /// The resource that decided something, and what kind of thing it is.
@@ -300,7 +314,7 @@ pub fn trace_from_site_indexed(
     t.trace.egress = Some(egress);
     t.hop(Step::Egress, FlowVerdict::Allowed, Some(decided_by), detail);
     let flow = TraceFlow { model, index, site, dest_ip, port, protocol, dns: &dns };
-    match egress {
+    let trace = match egress {
         Egress::Platform => {
             if !nsg::is_public(dest_ip) {
                 return t.end(
@@ -314,7 +328,8 @@ pub fn trace_from_site_indexed(
             flow.public_destination(t, false)
         }
         Egress::Vnet => flow.through_vnet(t),
-    }
+    };
+    redirect::follow_redirect(model, index, site_id, &dns, trace)
 }
 
 struct TraceFlow<'a> {

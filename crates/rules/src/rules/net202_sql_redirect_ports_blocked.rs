@@ -13,6 +13,11 @@
 //! subnet's outbound rules (§3.3). An NSG that allows only 1433 lets the login start and then drops
 //! the redirected connection: the app sees timeouts after a successful TCP connect.
 //!
+//! **Severity.** An error when the port privlink follows the redirect to (11000, the first of the
+//! range, where the twin's gateway sends clients) is blocked: `privlink trace` then says the
+//! connection is denied at its `redirect` hop. A warning when only other ports of 1433–65535 are:
+//! Azure picks the node's port, so the app fails whenever its database lives behind one of them.
+//!
 //! **Example.** `sql1` has `connectionType: Redirect`; `nsg-integration` allows Tcp → VirtualNetwork:1433
 //! at 100 and denies everything else at 4000.
 //!
@@ -30,6 +35,9 @@ use crate::deps::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::fix::{Edit, Fix, FixAvailability};
 use privlink_engine::nsg::{evaluate, Flow, FlowEndpoint, NsgDecision, TagOptions, TagScope};
+use privlink_engine::path::redirect::SQL_REDIRECT_PORT;
+use privlink_engine::path::Step;
+use privlink_engine::trace::owner_of;
 use privlink_model::{Access, BackendKind, Direction, Model, PortRange, Protocol, ResourceId, Site};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,8 +49,8 @@ const LAST: u16 = 65535;
 pub(crate) const RULE: Rule = Rule {
     code: "NET202",
     name: "sql-redirect-ports-blocked",
-    severity: Severity::Warning,
-    secondary_severity: None,
+    severity: Severity::Error,
+    secondary_severity: Some(Severity::Warning),
     fix: FixAvailability::Sometimes,
     check,
 };
@@ -56,7 +64,8 @@ fn source_of(model: &Model, subnet: &ResourceId) -> Option<IpAddr> {
 
 /// Ports where the NSG's outbound decision can change: the edges of every outbound rule's ranges.
 fn candidate_ports(model: &Model, nsg: &ResourceId) -> BTreeSet<u16> {
-    let mut ports: BTreeSet<u16> = [FIRST + 1, LAST].into_iter().collect();
+    // The port the trace follows the redirect to is always tried: it decides the severity.
+    let mut ports: BTreeSet<u16> = [FIRST + 1, SQL_REDIRECT_PORT, LAST].into_iter().collect();
     if let Some(n) = model.resources.network_security_groups.get(nsg) {
         for r in n.rules.iter().chain(&n.default_rules).filter(|r| r.direction == Direction::Outbound) {
             for p in &r.destination_ports {
@@ -71,7 +80,7 @@ fn candidate_ports(model: &Model, nsg: &ResourceId) -> BTreeSet<u16> {
     ports
 }
 
-fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
+fn check(model: &Model, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for sql in model.resources.backends.values().filter(|b| b.kind == BackendKind::SqlServer) {
         let policy = sql.sql_connection_policy.as_deref().unwrap_or("Default");
@@ -93,7 +102,18 @@ fn check(model: &Model, _: &Analysis) -> Vec<Finding> {
             if named.is_empty() {
                 continue;
             }
-            out.extend(check_site(model, sql, site, &named, &ips, policy));
+            let redirect_denied = analysis.traced().any(|(d, p)| {
+                d.site.meta.id == site.meta.id
+                    && p.denied_at_step(Step::Redirect)
+                    && owner_of(model, &d.name).as_ref() == Some(&sql.meta.id)
+            });
+            out.extend(check_site(model, sql, site, &named, &ips, policy).map(|f| {
+                if redirect_denied {
+                    f
+                } else {
+                    f.at_secondary_severity(&RULE)
+                }
+            }));
         }
     }
     out
@@ -130,9 +150,13 @@ fn check_site(
             continue; // 1433 itself is blocked: another problem, not this one
         }
         let mut blocked: BTreeMap<String, (Vec<u16>, Option<i64>)> = BTreeMap::new();
+        let mut blocking_ids: BTreeMap<String, ResourceId> = BTreeMap::new();
         for port in &ports {
             let d = decide(*ip, *port);
             if d.access == Access::Deny {
+                if let Some(id) = &d.rule {
+                    blocking_ids.insert(d.rule_name.clone(), id.clone());
+                }
                 let e = blocked.entry(d.rule_name.clone()).or_insert((Vec::new(), d.priority));
                 e.0.push(*port);
             }
@@ -171,7 +195,10 @@ fn check_site(
             "address": ip,
             "nsg": nsg_id,
             "port1433": login,
-            "blocked": blocked.iter().map(|(r, (p, prio))| json!({"rule": r, "priority": prio, "ports": p})).collect::<Vec<_>>(),
+            "blocked": blocked
+                .iter()
+                .map(|(r, (p, prio))| json!({"rule": r, "id": blocking_ids.get(r), "priority": prio, "ports": p}))
+                .collect::<Vec<_>>(),
         })];
         return Some(Finding::new(&RULE, resource, message).with_evidence(evidence).with_fix(fix));
     }

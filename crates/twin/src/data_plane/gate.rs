@@ -56,8 +56,16 @@ impl Gate for EngineGate {
 
 /// How a face acts on a trace: admitted when the engine allows the path; the service's own
 /// answer when its gate (the last hop, `service`) refuses; silence for anything dropped before it.
+/// A trace that ends in SQL's `redirect` hop got through to the gateway whatever that hop says:
+/// the gateway sends the client on, and the redirected connection is decided when it arrives.
 pub fn admission_of(trace: &Trace) -> Admission {
     let message = trace.message.clone();
+    if trace.hops.last().is_some_and(|h| h.step == Step::Redirect) {
+        return Admission::Redirected {
+            access: Box::new(trace.access.clone().unwrap_or_else(Access::none_for_unknown_service)),
+            port: path::redirect::SQL_REDIRECT_PORT,
+        };
+    }
     match trace.verdict {
         FlowVerdict::Allowed => Admission::Admitted {
             access: Box::new(trace.access.clone().unwrap_or_else(Access::none_for_unknown_service)),

@@ -103,7 +103,7 @@ impl ConnectionEnd {
         match admission {
             Admission::Reset { .. } => Some(ConnectionEnd::Reset),
             Admission::Silent { .. } => Some(ConnectionEnd::Silent),
-            Admission::Admitted { .. } | Admission::Refused { .. } => None,
+            Admission::Admitted { .. } | Admission::Redirected { .. } | Admission::Refused { .. } => None,
         }
     }
 }
@@ -193,7 +193,8 @@ impl Connection {
             arrival,
         };
         let decision = match &admission {
-            Admission::Admitted { access } => HttpAdmission::Admitted(access),
+            // Only SQL's gateway redirects; an HTTP service reached that way is simply admitted.
+            Admission::Admitted { access } | Admission::Redirected { access, .. } => HttpAdmission::Admitted(access),
             Admission::Refused { message } => HttpAdmission::Refused(message),
             Admission::Reset { .. } | Admission::Silent { .. } => unreachable!("ended above"),
         };

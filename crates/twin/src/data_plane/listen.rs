@@ -1,6 +1,6 @@
 //! The faces' listeners inside the Azure namespace, on every hosted address at once: HTTPS on 443
-//! (Key Vault, Cognitive Services, anything else served over HTTPS), Azure SQL's TDS on 1433,
-//! Redis over TLS on 6380 and in plain text on 6379.
+//! (Key Vault, Cognitive Services, anything else served over HTTPS), Azure SQL's TDS on 1433 and
+//! on the port its gateway redirects to, Redis over TLS on 6380 and in plain text on 6379.
 
 use super::redis::{serve_redis, RedisUpstream};
 use super::DataPlane;
@@ -31,6 +31,8 @@ async fn bind(port: u16) -> anyhow::Result<TcpListener> {
 pub async fn listen_all(plane: Arc<DataPlane>) -> anyhow::Result<Faces> {
     tokio::spawn(super::https::serve_https(bind(443).await?, plane.clone()));
     tokio::spawn(super::sql::serve(bind(1433).await?, plane.clone()));
+    // Where the gateway sends clients under the `Redirect` policy: the same face, which then signs in.
+    tokio::spawn(super::sql::serve(bind(privlink_engine::path::redirect::SQL_REDIRECT_PORT).await?, plane.clone()));
     let mut warnings = Vec::new();
     let redis = match tokio::task::spawn_blocking(RedisUpstream::start).await? {
         Ok(upstream) => {

@@ -50,6 +50,12 @@ pub enum Admission {
     /// The network path and the service's network rules admit the caller; the face goes on to
     /// the sign-in, which `access` decides.
     Admitted { access: Box<Access> },
+    /// Azure SQL's gateway admits the login and sends the client on: under the `Redirect`
+    /// connection policy the face answers the login with a routing ENVCHANGE to `port` on the
+    /// same host, where the client logs in again and `access` decides (the engine traces that
+    /// second connection as the trace's `redirect` hop; the kernel rules decide whether it
+    /// arrives).
+    Redirected { access: Box<Access>, port: u16 },
     /// The service answers with its own error: `message` is the text the engine gives
     /// (`privlink_engine::path::refusal`), e.g. `Error 47073: …` or `403 Forbidden
     /// (ForbiddenByConnection): …`. The face sends it in the protocol's shape (an HTTP status and
@@ -68,7 +74,7 @@ impl Admission {
     /// The engine's message for a refusal, or the access reason for an admission.
     pub fn message(&self) -> &str {
         match self {
-            Admission::Admitted { access } => &access.reason,
+            Admission::Admitted { access } | Admission::Redirected { access, .. } => &access.reason,
             Admission::Refused { message } | Admission::Reset { message } | Admission::Silent { message } => message,
         }
     }

@@ -219,7 +219,7 @@ where
 {
     let (mut from_client, mut to_client) = tokio::io::split(client);
     let access = match admission {
-        Admission::Admitted { access } => access,
+        Admission::Admitted { access } | Admission::Redirected { access, .. } => access,
         // UNVERIFIED: no Redis refusal is documented at this layer; say the engine's words as an error.
         other => {
             to_client.write_all(format!("-ERR {}\r\n", one_line(other.message())).as_bytes()).await?;

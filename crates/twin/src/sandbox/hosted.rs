@@ -2,8 +2,9 @@
 //! (from the app's view, and from the internet's when a name resolves public), with the ports its
 //! service listens on.
 
-use privlink_engine::catalog::{self, Cloud};
+use privlink_engine::catalog::{self, Cloud, PortUsage};
 use privlink_engine::dns::{dependencies, view_of, Querier, Rcode, Resolver, View};
+use privlink_engine::path::redirect::SQL_REDIRECT_PORT;
 use privlink_engine::trace::dependency_port;
 use privlink_model::{DnsName, Model, RecordType, ResourceId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,12 +19,18 @@ pub struct Hosted {
     pub ports: BTreeSet<(u16, u16)>,
 }
 
-/// The ports a name's service listens on: the catalog's default ports, and the port the app's
-/// settings name.
+/// The ports a name's service listens on: the catalog's default ports, Azure SQL's redirect port
+/// (where its gateway sends clients under the `Redirect` policy), and the port the app's settings
+/// name.
 pub fn service_ports(model: &Model, site: &ResourceId, name: &DnsName) -> BTreeSet<(u16, u16)> {
-    let mut ports: BTreeSet<(u16, u16)> = catalog::lookup_fqdn(Cloud::Public, name)
-        .map(|m| m.entry.default_ports().map(|p| (p.first, p.last)).collect())
-        .unwrap_or_default();
+    let service = catalog::lookup_fqdn(Cloud::Public, name);
+    let mut ports: BTreeSet<(u16, u16)> =
+        service.iter().flat_map(|m| m.entry.default_ports().map(|p| (p.first, p.last))).collect();
+    if service
+        .is_some_and(|m| m.entry.ports.iter().any(|p| p.contains(SQL_REDIRECT_PORT) && p.usage == PortUsage::Redirect))
+    {
+        ports.insert((SQL_REDIRECT_PORT, SQL_REDIRECT_PORT));
+    }
     if let Some(site) = model.resources.sites.get(site) {
         let port = dependency_port(site, name);
         ports.insert((port, port));

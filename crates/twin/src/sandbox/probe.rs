@@ -323,7 +323,28 @@ async fn sql(stream: TcpStream, host: &str, token: Option<&str>, password: bool)
         password: password.then(|| ("privlink-probe".to_string(), "the app's password".to_string())),
         ..ProbeOptions::default()
     };
-    match probe_login_with(stream, host, token.unwrap_or_default(), &options).await {
+    let mut outcome = probe_login_with(stream, host, token.unwrap_or_default(), &options).await;
+    let mut routes = Vec::new();
+    // A client follows the gateway's routing (once: a routed server does not route again).
+    while let LoginOutcome::Routed { server, port } = &outcome {
+        if !routes.is_empty() {
+            return (Outcome::Reset, format!("routed again, to {server}:{port}"));
+        }
+        routes.push(format!("{server}:{port}"));
+        let address = match tokio::net::lookup_host((server.as_str(), *port)).await.map(|mut a| a.next()) {
+            Ok(Some(address)) => address,
+            Ok(None) | Err(_) => return (Outcome::Dns, format!("routed to {server}:{port}, which does not resolve")),
+        };
+        let stream = match tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect(address)).await {
+            Err(_) => return (Outcome::Timeout, format!("routed to {server}:{port}; connect to {address} timed out")),
+            Ok(Err(e)) => return (Outcome::Reset, format!("routed to {server}:{port}; connect to {address}: {e}")),
+            Ok(Ok(stream)) => stream,
+        };
+        outcome = probe_login_with(stream, server, token.unwrap_or_default(), &options).await;
+    }
+    let via = routes.first().map_or_else(String::new, |r| format!(" (routed to {r})"));
+    let (outcome, detail) = match outcome {
+        LoginOutcome::Routed { .. } => unreachable!("followed above"),
         LoginOutcome::Reset => (Outcome::Reset, "the server reset the connection".into()),
         LoginOutcome::Accepted => (Outcome::Ok, "login acknowledged".into()),
         LoginOutcome::Error { number: 18456, message, .. } => {
@@ -334,5 +355,6 @@ async fn sql(stream: TcpStream, host: &str, token: Option<&str>, password: bool)
         }
         LoginOutcome::Closed => (Outcome::Reset, "the server closed the connection".into()),
         LoginOutcome::Timeout => (Outcome::Timeout, "the server sent nothing".into()),
-    }
+    };
+    (outcome, format!("{detail}{via}"))
 }

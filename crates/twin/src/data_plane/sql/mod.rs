@@ -10,9 +10,11 @@
 //! and bytes out); `transport` moves bytes between TCP and rustls; `server` is one connection;
 //! `probe` is a minimal client for tests and the parity check.
 //!
-//! Not built: the `Redirect` connection policy (a routing ENVCHANGE to a port in 11000–11999,
-//! azure-semantics §15.6). The face behaves as `Proxy`, which is what a private endpoint on the
-//! `Default` policy gets.
+//! The `Redirect` connection policy (azure-semantics §5.2, §15.6): where the engine's trace ends in
+//! its `redirect` hop, the face on 1433 is the gateway — it answers the login with a routing
+//! ENVCHANGE to the same host name on 11000 (`privlink_engine::path::redirect`) and closes; the face
+//! on 11000 is the node, which signs the client in. Whether the second connection arrives is the
+//! kernel rules' business, from the engine's trace on 11000.
 
 pub mod batch;
 pub mod login7;

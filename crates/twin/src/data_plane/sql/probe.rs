@@ -22,6 +22,8 @@ use tokio::net::TcpStream;
 pub enum LoginOutcome {
     /// LOGINACK: signed in.
     Accepted,
+    /// A routing ENVCHANGE: log in again at `server:port` (Azure SQL's `Redirect` policy).
+    Routed { server: String, port: u16 },
     /// An ERROR token (the service's refusal or a failed sign-in).
     Error { number: i32, class: u8, message: String },
     /// The server closed the connection without answering the login.
@@ -141,15 +143,20 @@ async fn login(
     stream.write_message(kind::LOGIN7, &login).await?;
     let reply = stream.read_message().await?;
     let tokens = tokens::decode(&reply.payload).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    let outcome = tokens
-        .iter()
-        .find_map(|t| match t {
+    let routed = tokens.iter().find_map(|t| match t {
+        ServerToken::Routing { server, port } => Some(LoginOutcome::Routed { server: server.clone(), port: *port }),
+        _ => None,
+    });
+    let outcome = routed
+        .into_iter()
+        .chain(tokens.iter().filter_map(|t| match t {
             ServerToken::Error(m) => {
                 Some(LoginOutcome::Error { number: m.number, class: m.class, message: m.text.clone() })
             }
             ServerToken::LoginAck { .. } => Some(LoginOutcome::Accepted),
             _ => None,
-        })
+        }))
+        .next()
         .unwrap_or(LoginOutcome::Closed);
     Ok((outcome, stream))
 }

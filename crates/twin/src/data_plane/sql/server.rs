@@ -76,6 +76,13 @@ pub async fn connection(tcp: TcpStream, plane: Arc<DataPlane>) -> io::Result<()>
         Admission::Silent { .. } => return stream.hold_until_closed().await,
         Admission::Refused { message } => Err(refusal(&message, &server)),
         Admission::Admitted { access } => sign_in(&plane, &login, &access, &server),
+        Admission::Redirected { port, .. } => {
+            // The gateway does not sign the client in: the node it is sent to does (§15).
+            let routed_to = arrival.host.clone().unwrap_or_else(|| local.ip().to_string());
+            let response = redirect_response(&login, stream.packet_size, &server, &routed_to, port);
+            stream.write_message(kind::TABULAR, &response).await?;
+            return stream.close().await;
+        }
     };
     match reply {
         Err(error) => {
@@ -172,6 +179,17 @@ fn sign_in(plane: &DataPlane, login: &Login7, access: &Access, server: &str) -> 
         return Err(login_failed(TOKEN_PRINCIPAL, server));
     }
     Ok(())
+}
+
+/// The gateway's answer under the `Redirect` policy: the login acknowledged, then the routing
+/// ENVCHANGE naming where to log in again (the same host name, `port`; assumptions A11), then DONE.
+/// Clients close the connection and reconnect there.
+pub fn redirect_response(login: &Login7, packet_size: usize, server: &str, routed_to: &str, port: u16) -> Vec<u8> {
+    let mut out = login_response(login, packet_size, server);
+    let done = out.split_off(out.len() - tokens::done_token(done::FINAL, 0, 0).len());
+    out.extend(tokens::env_routing(routed_to, port));
+    out.extend(done);
+    out
 }
 
 /// A successful login's reply, in SQL Server's order (azure-semantics §15.5): the database,

@@ -36,6 +36,8 @@ pub mod env {
     pub const BEGIN_TRANSACTION: u8 = 8;
     pub const COMMIT_TRANSACTION: u8 = 9;
     pub const ROLLBACK_TRANSACTION: u8 = 10;
+    /// The server the client must connect to instead (Azure SQL's `Redirect` policy).
+    pub const ROUTING: u8 = 20;
 }
 
 /// SQL_Latin1_General_CP1_CI_AS, Azure SQL Database's default collation: LCID 0x0409, flags
@@ -60,6 +62,15 @@ fn with_length(kind: u8, body: Vec<u8>) -> Vec<u8> {
     out.extend_from_slice(&(body.len() as u16).to_le_bytes());
     out.extend_from_slice(&body);
     out
+}
+
+/// A routing ENVCHANGE's body (type byte first): value length, protocol, port, server name.
+fn decode_routing(body: &[u8]) -> Result<ServerToken, FrameError> {
+    let port = u16le(body, 4, "ENVCHANGE routing")?;
+    let chars = u16le(body, 6, "ENVCHANGE routing")? as usize;
+    let name = slice(body, 8, chars * 2, "ENVCHANGE routing")?;
+    let units: Vec<u16> = name.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    Ok(ServerToken::Routing { server: String::from_utf16_lossy(&units), port })
 }
 
 /// A message as ERROR and INFO carry it.
@@ -107,6 +118,19 @@ pub fn env_bytes(kind: u8, new: &[u8], old: &[u8]) -> Vec<u8> {
     body.extend_from_slice(new);
     body.push(old.len() as u8);
     body.extend_from_slice(old);
+    with_length(token::ENVCHANGE, body)
+}
+
+/// ENVCHANGE type 20, routing: the client closes this connection and logs in again at
+/// `server:port` over TCP (protocol 0); the old value is empty.
+pub fn env_routing(server: &str, port: u16) -> Vec<u8> {
+    let mut value = vec![0u8];
+    value.extend_from_slice(&port.to_le_bytes());
+    us_varchar(&mut value, server);
+    let mut body = vec![env::ROUTING];
+    body.extend_from_slice(&(value.len() as u16).to_le_bytes());
+    body.extend(value);
+    body.extend_from_slice(&0u16.to_le_bytes());
     with_length(token::ENVCHANGE, body)
 }
 
@@ -195,12 +219,27 @@ pub fn result_set(columns: &[Column], rows: &[Vec<Value>]) -> Vec<u8> {
 pub enum ServerToken {
     Error(ServerMessage),
     Info(ServerMessage),
-    LoginAck { tds_version: u32, program: String },
-    EnvChange { kind: u8 },
-    FeatureExtAck { features: Vec<u8> },
+    LoginAck {
+        tds_version: u32,
+        program: String,
+    },
+    EnvChange {
+        kind: u8,
+    },
+    /// ENVCHANGE 20: log in again at `server:port`.
+    Routing {
+        server: String,
+        port: u16,
+    },
+    FeatureExtAck {
+        features: Vec<u8>,
+    },
     Columns(Vec<Column>),
     Row(Vec<Value>),
-    Done { status: u16, rows: u64 },
+    Done {
+        status: u16,
+        rows: u64,
+    },
 }
 
 /// Decodes a reply's token stream: the tokens a login response and the twin's result sets use;
@@ -232,7 +271,10 @@ pub fn decode(payload: &[u8]) -> Result<Vec<ServerToken>, FrameError> {
             token::ENVCHANGE => {
                 let len = u16le(payload, at, "ENVCHANGE")? as usize;
                 let body = slice(payload, at + 2, len, "ENVCHANGE")?;
-                tokens.push(ServerToken::EnvChange { kind: body.first().copied().unwrap_or(0) });
+                tokens.push(match body.first().copied().unwrap_or(0) {
+                    env::ROUTING => decode_routing(body)?,
+                    kind => ServerToken::EnvChange { kind },
+                });
                 at += 2 + len;
             }
             token::FEATUREEXTACK => {
