@@ -1,6 +1,7 @@
 //! Key Vault's secrets data plane (azure-semantics §8) at `https://{vault}.vault.azure.net`: set a
 //! secret (a new version), get the latest or a given version, list secrets and a secret's
-//! versions. Values live only in the run's [`super::SecretStore`].
+//! versions. Values live in [`super::SecretStore`]: the twin's state directory with `--state`,
+//! else the run's memory; never in an ARM document.
 //!
 //! The order of checks is §5.1's: the `api-version` (mandatory), then the bearer token (none or
 //! an unsuitable one ⇒ 401 with the challenge SDKs learn the tenant and resource from), then the

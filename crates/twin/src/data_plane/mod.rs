@@ -196,7 +196,7 @@ impl ResolvesServerCert for BySni {
 }
 
 /// A secret version as Key Vault's data plane keeps it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SecretVersion {
     /// 32 lower-case hex digits, as Key Vault's version ids are.
     pub version: String,
@@ -209,21 +209,47 @@ pub struct SecretVersion {
     pub tags: BTreeMap<String, String>,
 }
 
-/// Secret values written through the Key Vault face, in memory for the run (never in an ARM
-/// body, never on disk): vault name (lower-case) → secret name (lower-case) → versions, oldest
-/// first.
+type Vaults = BTreeMap<String, BTreeMap<String, Vec<SecretVersion>>>;
+
+/// Secret values written through the Key Vault face: vault name (lower-case) → secret name
+/// (lower-case) → versions, oldest first. Never in an ARM GET body. In memory, or — for a run on a
+/// twin's state directory — also in that directory's `secret-values.json`, written private to the
+/// user (0600) and replaced whole on each write, so the values outlive the run as Key Vault's do.
 #[derive(Debug, Default)]
 pub struct SecretStore {
-    vaults: Mutex<BTreeMap<String, BTreeMap<String, Vec<SecretVersion>>>>,
+    vaults: Mutex<Vaults>,
+    file: Option<std::path::PathBuf>,
 }
 
+/// The file of a state directory that holds its secret values.
+pub const SECRET_VALUES_FILE: &str = "secret-values.json";
+
 impl SecretStore {
-    /// Adds a version and returns it.
+    /// The store kept in `dir`'s [`SECRET_VALUES_FILE`], with what it already holds.
+    pub fn in_state_dir(dir: &std::path::Path) -> anyhow::Result<SecretStore> {
+        let file = dir.join(SECRET_VALUES_FILE);
+        let vaults = match std::fs::read(&file) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: not the twin's secret values: {e}", file.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vaults::new(),
+            Err(e) => return Err(anyhow::anyhow!("{}: {e}", file.display())),
+        };
+        Ok(SecretStore { vaults: Mutex::new(vaults), file: Some(file) })
+    }
+
+    /// Adds a version and returns it. Where the store has a file, the file is rewritten first
+    /// (beside it, then renamed over it): a write the face acknowledged is never lost.
     pub fn set(&self, vault: &str, name: &str, version: SecretVersion) -> SecretVersion {
         let mut vaults = self.vaults.lock().unwrap_or_else(|p| p.into_inner());
         let versions =
             vaults.entry(vault.to_ascii_lowercase()).or_default().entry(name.to_ascii_lowercase()).or_default();
         versions.push(version.clone());
+        if let Some(file) = &self.file {
+            if let Err(e) = persist(file, &vaults) {
+                // The value stays in memory for the run; say why it will not outlive it.
+                eprintln!("privlink: cannot keep secret values in {}: {e}", file.display());
+            }
+        }
         version
     }
 
@@ -242,4 +268,22 @@ impl SecretStore {
         let vaults = self.vaults.lock().unwrap_or_else(|p| p.into_inner());
         vaults.get(&vault.to_ascii_lowercase()).map(|v| v.keys().cloned().collect()).unwrap_or_default()
     }
+
+    /// The value App Service hands the app for a resolved reference: `version`, else the latest
+    /// enabled one; `None` when the store holds none.
+    pub fn value_for_reference(&self, vault: &str, name: &str, version: Option<&str>) -> Option<String> {
+        let versions = self.versions(vault, name);
+        let found = match version {
+            Some(v) => versions.iter().find(|s| s.version.eq_ignore_ascii_case(v)),
+            None => versions.iter().rev().find(|s| s.enabled),
+        };
+        found.map(|s| s.value.clone())
+    }
+}
+
+fn persist(file: &std::path::Path, vaults: &Vaults) -> std::io::Result<()> {
+    let bytes = serde_json::to_vec(vaults).map_err(std::io::Error::other)?;
+    let beside = file.with_extension("json.tmp");
+    crate::identity::write_private(&beside, &bytes)?;
+    std::fs::rename(&beside, file)
 }

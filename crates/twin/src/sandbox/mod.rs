@@ -162,11 +162,14 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
     let gate = Arc::new(EngineGate::new(site.clone(), model.clone()));
     let ca = LocalCa::open(&options.state_dir)?;
     let ca_path = ca.cert_path.clone();
+    let plane_secrets = Arc::new(SecretStore::in_state_dir(&options.state_dir)?);
     let plane = Arc::new(DataPlane {
         gate: gate.clone(),
         tokens: tokens.clone(),
         certificates: Arc::new(Certificates::new(ca)),
-        secrets: Arc::new(SecretStore::default()),
+        // With a twin's state directory the values outlive the run there; a scratch directory
+        // is removed afterwards, so they last as long as the run.
+        secrets: plane_secrets.clone(),
     });
     let dns = Arc::new(ArcSwap::from_pointee(DnsSnapshot::from_model((*model).clone())));
     let identity_header = random_hex(16);
@@ -249,7 +252,16 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
         options.progress = Box::new(move |line: &str| progress_run(line));
     }
 
-    let environment = app_environment(&gate.model(), &site, &options, app, &identity_header, &ca_path);
+    let mut environment = app_environment(&gate.model(), &site, &options, app, &identity_header, &ca_path);
+    // A reference the engine resolves gets the value the twin's Key Vault holds, as App Service
+    // hands the app the secret; without one the placeholder stays, and the run says so.
+    for (_, value) in environment.iter_mut() {
+        if let Some(secret) = placeholder_secret(value)
+            .and_then(|(vault, name, version)| plane_secrets.value_for_reference(vault, name, version))
+        {
+            *value = secret;
+        }
+    }
     let placeholders: Vec<&str> = environment
         .iter()
         .filter(|(name, value)| value.starts_with("<secret ") && !name.starts_with("APPSETTING_"))
@@ -257,7 +269,7 @@ pub fn run(mut options: RunOptions, child_pid: Arc<std::sync::atomic::AtomicU32>
         .collect();
     if !placeholders.is_empty() {
         (options.progress)(&format!(
-            "Key Vault references resolve for {}, but the twin holds no secret values, so each holds <secret VAULT/NAME>",
+            "Key Vault references resolve for {}, but the twin's Key Vault holds no value for them yet, so each holds <secret VAULT/NAME> (set one inside the run through the vault's URI; with --state it is kept for the next run)",
             placeholders.join(", ")
         ));
     }
@@ -363,4 +375,12 @@ fn app_environment(
         }
     }
     out
+}
+
+/// The vault, secret and version a resolved reference's placeholder (`<secret VAULT/NAME[/VERSION]>`,
+/// `privlink env`'s) names.
+fn placeholder_secret(value: &str) -> Option<(&str, &str, Option<&str>)> {
+    let inner = value.strip_prefix("<secret ")?.strip_suffix('>')?;
+    let mut parts = inner.splitn(3, '/');
+    Some((parts.next()?, parts.next()?, parts.next()))
 }
