@@ -112,6 +112,7 @@ pub fn open_state(
         dns_views: ViewTable::default(),
         page_size: config.page_size,
         faults: crate::arm::Faults::new(config.faults.clone()),
+        secrets: Arc::new(crate::data_plane::SecretStore::in_state_dir(&config.state_dir)?),
     }))
 }
 

@@ -100,3 +100,44 @@ async fn reference_statuses_follow_the_live_store() {
     let missing = twin.send("GET", &format!("{other_site}/config/configreferences/appsettings?{API}"), None).await;
     assert_eq!(missing.status, 404);
 }
+
+#[tokio::test]
+async fn a_secret_put_through_arm_keeps_its_value_for_the_data_plane_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let twin = InProcessTwin::open(dir.path());
+    let mut documents = seed_documents();
+    documents.push(json!({
+        "id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed",
+        "name": "rg-privlink-seed",
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": "westeurope",
+        "properties": {"provisioningState": "Succeeded"}
+    }));
+    twin.state.store.commit(documents.into_iter().map(Change::Put).collect()).unwrap();
+    let vault = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed/providers/Microsoft.KeyVault/vaults/kv-privlink-seed";
+    let secret = format!("{vault}/secrets/db-password?api-version=2023-07-01");
+    for value in ["first-value", "second-value"] {
+        let body = json!({"properties": {"value": value, "contentType": "text/plain"}});
+        let reply = twin.send("PUT", &secret, Some(&body)).await;
+        assert!(matches!(reply.status, 200 | 201), "{:?}", reply.body);
+        assert!(!reply.json().to_string().contains(value), "the PUT's answer holds the value: {}", reply.json());
+    }
+    let reply = twin.send("GET", &secret, None).await;
+    let got = reply.json();
+    assert!(got["properties"].get("value").is_none(), "ARM's GET holds the value: {got}");
+    let version = got["properties"]["secretUriWithVersion"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+
+    // The data plane's store, as `privlink run --state` opens it, has both versions, newest last.
+    let store = privlink_twin::data_plane::SecretStore::in_state_dir(dir.path()).unwrap();
+    let versions = store.versions("kv-privlink-seed", "db-password");
+    assert_eq!(versions.iter().map(|v| v.value.as_str()).collect::<Vec<_>>(), ["first-value", "second-value"]);
+    assert_eq!(versions[1].version, version, "the data plane's version is the one ARM reports");
+    assert_eq!(versions[1].content_type.as_deref(), Some("text/plain"));
+    assert_eq!(store.value_for_reference("KV-privlink-seed", "DB-password", None).as_deref(), Some("second-value"));
+    let file = dir.path().join(privlink_twin::data_plane::SECRET_VALUES_FILE);
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o077, 0, "secret values are private to the user: {mode:o}");
+    // No document of the store holds a value.
+    let documents: String = twin.state.store.snapshot().iter().map(|(_, v)| v.to_string()).collect();
+    assert!(!documents.contains("first-value") && !documents.contains("second-value"));
+}

@@ -79,6 +79,9 @@ pub struct ArmState {
     pub page_size: Option<usize>,
     /// Faults injected for client tests (`privlink up --inject-fault`); empty unless asked for.
     pub faults: Faults,
+    /// Secret values an ARM secret PUT carries (`properties.value`), kept where the Key Vault face
+    /// of `privlink run --state` finds them; the stored document never holds them.
+    pub secrets: Arc<crate::data_plane::SecretStore>,
 }
 
 /// A request as the face sees it: method, raw path and query, the headers that matter, body.

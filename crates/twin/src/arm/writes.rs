@@ -56,6 +56,7 @@ pub(super) fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Re
         Ok((changes, (existing.is_some(), document)))
     })?;
     let doc = docs.get(id).cloned().unwrap_or(proposed);
+    keep_secret_value(state, id, &body, &doc);
     let status = if existed
         || is_singleton_config(id)
         || id.namespace().is_some_and(|ns| ns.eq_ignore_ascii_case("Microsoft.Web"))
@@ -71,6 +72,27 @@ pub(super) fn put(state: &ArmState, request: &ArmRequest, id: &ResourceId) -> Re
     } else {
         response
     })
+}
+
+/// A Key Vault secret PUT through ARM (templates create secrets this way) carries its value, which
+/// the provider drops from the document: the value goes to the Key Vault data plane's store, under
+/// the version the document now names, as Azure's vault keeps it.
+fn keep_secret_value(state: &ArmState, id: &ResourceId, body: &Value, stored: &Value) {
+    let Some(value) = body.pointer("/properties/value").and_then(Value::as_str) else { return };
+    let (Some(vault), true) = (id.parent(), id.is_type(arm_type::KEY_VAULT_SECRETS)) else { return };
+    let Some(version) = stored.pointer("/properties/secretUriWithVersion").and_then(Value::as_str) else { return };
+    let now = crate::identity::now_epoch_secs();
+    let content_type = body.pointer("/properties/contentType").and_then(Value::as_str).map(str::to_string);
+    let version = crate::data_plane::SecretVersion {
+        version: version.rsplit('/').next().unwrap_or_default().to_string(),
+        value: value.to_string(),
+        content_type,
+        enabled: body.pointer("/properties/attributes/enabled").and_then(Value::as_bool).unwrap_or(true),
+        created: now,
+        updated: now,
+        tags: Default::default(),
+    };
+    state.secrets.set(vault.name(), id.name(), version);
 }
 
 /// A resource group cannot move: ARM answers 409 when a PUT names another location.

@@ -211,10 +211,13 @@ pub struct SecretVersion {
 
 type Vaults = BTreeMap<String, BTreeMap<String, Vec<SecretVersion>>>;
 
-/// Secret values written through the Key Vault face: vault name (lower-case) → secret name
-/// (lower-case) → versions, oldest first. Never in an ARM GET body. In memory, or — for a run on a
-/// twin's state directory — also in that directory's `secret-values.json`, written private to the
-/// user (0600) and replaced whole on each write, so the values outlive the run as Key Vault's do.
+/// Secret values written through the Key Vault face (and, in `privlink up`, with an ARM secret
+/// PUT's `properties.value`): vault name (lower-case) → secret name (lower-case) → versions, oldest
+/// first. Never in an ARM GET body. In memory, or — on a twin's state directory — in that
+/// directory's `secret-values.json`, private to the user (0600), which `privlink up` and every
+/// `privlink run --state` on it share: each access holds the directory's lock file and reads the
+/// file, each write replaces the file whole (written beside it, then renamed), so the values
+/// outlive a run as Key Vault's do and no writer loses another's.
 #[derive(Debug, Default)]
 pub struct SecretStore {
     vaults: Mutex<Vaults>,
@@ -225,48 +228,77 @@ pub struct SecretStore {
 pub const SECRET_VALUES_FILE: &str = "secret-values.json";
 
 impl SecretStore {
-    /// The store kept in `dir`'s [`SECRET_VALUES_FILE`], with what it already holds.
+    /// The store kept in `dir`'s [`SECRET_VALUES_FILE`]; fails when the file is there but unreadable.
     pub fn in_state_dir(dir: &std::path::Path) -> anyhow::Result<SecretStore> {
-        let file = dir.join(SECRET_VALUES_FILE);
-        let vaults = match std::fs::read(&file) {
+        let store = SecretStore { vaults: Mutex::default(), file: Some(dir.join(SECRET_VALUES_FILE)) };
+        store.access(false, |_| ())?;
+        Ok(store)
+    }
+
+    /// Runs `f` on the current values: the file's, read under its lock, when the store has one.
+    fn access<R>(&self, write: bool, f: impl FnOnce(&mut Vaults) -> R) -> anyhow::Result<R> {
+        let mut vaults = self.vaults.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(file) = &self.file else { return Ok(f(&mut vaults)) };
+        let lock_path = file.with_extension("lock");
+        let lock = {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true).create(true).truncate(false);
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(&lock_path).map_err(|e| anyhow::anyhow!("{}: {e}", lock_path.display()))?
+        };
+        let kind =
+            if write { rustix::fs::FlockOperation::LockExclusive } else { rustix::fs::FlockOperation::LockShared };
+        rustix::fs::flock(&lock, kind).map_err(|e| anyhow::anyhow!("{}: {e}", lock_path.display()))?;
+        *vaults = match std::fs::read(file) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| anyhow::anyhow!("{}: not the twin's secret values: {e}", file.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vaults::new(),
             Err(e) => return Err(anyhow::anyhow!("{}: {e}", file.display())),
         };
-        Ok(SecretStore { vaults: Mutex::new(vaults), file: Some(file) })
+        let result = f(&mut vaults);
+        if write {
+            persist(file, &vaults).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        }
+        Ok(result)
     }
 
-    /// Adds a version and returns it. Where the store has a file, the file is rewritten first
-    /// (beside it, then renamed over it): a write the face acknowledged is never lost.
+    /// Adds a version and returns it. Where the store has a file the version is in it before
+    /// this returns (a write the face acknowledged is not lost); if the file cannot be written
+    /// the value is kept in memory only, and stderr says why.
     pub fn set(&self, vault: &str, name: &str, version: SecretVersion) -> SecretVersion {
-        let mut vaults = self.vaults.lock().unwrap_or_else(|p| p.into_inner());
-        let versions =
-            vaults.entry(vault.to_ascii_lowercase()).or_default().entry(name.to_ascii_lowercase()).or_default();
-        versions.push(version.clone());
-        if let Some(file) = &self.file {
-            if let Err(e) = persist(file, &vaults) {
-                // The value stays in memory for the run; say why it will not outlive it.
-                eprintln!("privlink: cannot keep secret values in {}: {e}", file.display());
-            }
+        let add = |vaults: &mut Vaults| {
+            vaults
+                .entry(vault.to_ascii_lowercase())
+                .or_default()
+                .entry(name.to_ascii_lowercase())
+                .or_default()
+                .push(version.clone());
+        };
+        if let Err(e) = self.access(true, add) {
+            eprintln!("privlink: cannot keep secret values: {e:#}");
+            add(&mut self.vaults.lock().unwrap_or_else(|p| p.into_inner()));
         }
         version
     }
 
     /// Every version of a secret, oldest first (empty when there is none).
     pub fn versions(&self, vault: &str, name: &str) -> Vec<SecretVersion> {
-        let vaults = self.vaults.lock().unwrap_or_else(|p| p.into_inner());
-        vaults
-            .get(&vault.to_ascii_lowercase())
-            .and_then(|v| v.get(&name.to_ascii_lowercase()))
-            .cloned()
-            .unwrap_or_default()
+        let read = |vaults: &mut Vaults| {
+            vaults
+                .get(&vault.to_ascii_lowercase())
+                .and_then(|v| v.get(&name.to_ascii_lowercase()))
+                .cloned()
+                .unwrap_or_default()
+        };
+        self.access(false, read).unwrap_or_else(|_| read(&mut self.vaults.lock().unwrap_or_else(|p| p.into_inner())))
     }
 
     /// The names of a vault's secrets, sorted.
     pub fn names(&self, vault: &str) -> Vec<String> {
-        let vaults = self.vaults.lock().unwrap_or_else(|p| p.into_inner());
-        vaults.get(&vault.to_ascii_lowercase()).map(|v| v.keys().cloned().collect()).unwrap_or_default()
+        let read = |vaults: &mut Vaults| {
+            vaults.get(&vault.to_ascii_lowercase()).map(|v| v.keys().cloned().collect()).unwrap_or_default()
+        };
+        self.access(false, read).unwrap_or_else(|_| read(&mut self.vaults.lock().unwrap_or_else(|p| p.into_inner())))
     }
 
     /// The value App Service hands the app for a resolved reference: `version`, else the latest
