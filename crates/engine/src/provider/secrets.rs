@@ -2,8 +2,9 @@
 //! and never kept, and the secret reports its URIs as Key Vault's ARM face does.
 //!
 //! ARM's GET of a secret never returns `properties.value` (the value is only readable through the
-//! data plane, §8), so the stored document drops it: nothing privlink writes to disk or serves
-//! holds a secret value sent this way.
+//! data plane, §8), so the stored document drops it: no ARM document privlink stores or serves
+//! holds a secret value sent this way. (The twin hands the value to its Key Vault data plane's
+//! store, a private file of its own beside the documents, as Azure's vault keeps it.)
 
 use super::{derived_guid, str_at, DocumentLookup};
 use crate::catalog::{customer_fqdns, Cloud, NameHints};
