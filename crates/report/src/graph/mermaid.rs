@@ -57,7 +57,7 @@ pub fn to_mermaid(graph: &EstateGraph) -> String {
     for (name, style) in [
         ("app", "fill:#e8f0fe,stroke:#1a73e8,color:#0b1f3a"),
         ("net", "fill:#f1f3f4,stroke:#5f6368,color:#202124"),
-        ("guard", "fill:#fce8e6,stroke:#a50e0e,color:#202124"),
+        ("guard", "fill:#efebe9,stroke:#6d4c41,color:#202124"),
         ("dns", "fill:#fef7e0,stroke:#b06000,color:#202124"),
         ("pe", "fill:#e6f4ea,stroke:#137333,color:#202124"),
         ("svc", "fill:#f3e8fd,stroke:#8430ce,color:#202124"),
