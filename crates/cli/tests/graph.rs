@@ -240,3 +240,19 @@ fn the_readme_diagram_is_privlink_graph_of_the_built_in_estate() {
         "README.md's diagram is stale: replace its ```mermaid block under \"The built-in estate\" with `cargo run -p privlink -- graph`"
     );
 }
+
+#[test]
+fn renderer_dot_lays_out_through_graphviz_when_asked() {
+    if Command::new("dot").arg("-V").output().is_err() {
+        return privlink_testkit::skip_or_fail("Graphviz `dot` is not installed (.ci/run installs graphviz)");
+    }
+    let (svg, code, err) = privlink(&["graph", "--format", "svg", "--renderer", "dot"], &root());
+    assert_eq!(code, 0, "{err}");
+    // Graphviz writes a DOCTYPE.
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    let doc = roxmltree::Document::parse_with_options(&svg, options).unwrap();
+    let text: String = doc.descendants().filter_map(|n| n.text()).collect();
+    assert!(text.contains("sql-privlink-seed.database.windows.net:1433"), "dot drew the dependency labels");
+    let (dot, _, _) = privlink(&["graph", "--format", "dot"], &root());
+    assert!(dot.starts_with("digraph estate {") && dot.contains("subgraph cluster_vnet_app"));
+}

@@ -131,3 +131,14 @@ pub fn to_mermaid(graph: &EstateGraph) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn labels_cannot_end_a_quoted_mermaid_label_or_open_html() {
+        assert_eq!(escape(r#"say "hi" [x] #1 <b>"#), "say #quot;hi#quot; [x] #35;1 #lt;b#gt;");
+        assert!(!escape("a\"b\nc").contains(['"', '\n']));
+    }
+}
