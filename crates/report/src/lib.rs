@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod environment;
 pub mod findings;
+pub mod graph;
 pub mod impact;
 pub mod inventory;
 pub mod load_codes;

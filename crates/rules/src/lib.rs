@@ -6,7 +6,7 @@
 //! example, the fix, a reference). Codes are never reused: a retired rule keeps its code out of
 //! circulation.
 
-mod deps;
+pub mod deps;
 pub mod finding;
 pub mod fix;
 pub mod impact;
