@@ -68,7 +68,11 @@ async function main() {
     await page.waitForSelector('#dependencies tr.row', { timeout: 15000 });
     await page.waitForFunction(() => document.body.dataset.updates !== undefined, null, { timeout: 15000 });
     out.before = { summary: (await page.textContent('#summary')).trim(), rows: await rows(page) };
-    out.diagram = (await page.textContent('#diagram')).trim() || ((await page.$('#diagram img')) ? 'image' : '');
+    // The diagram is an <img> of privlink graph's SVG once it has loaded and has a size.
+    out.diagram = await page.$eval('#diagram', (d) => {
+      const img = d.querySelector('img');
+      return img && img.complete && img.naturalWidth > 0 ? 'image' : d.textContent.trim();
+    });
     await page.screenshot({ path: path.join(shots, 'before.png'), fullPage: true });
 
     // The write, through the ARM face as az would send it; the clock starts when it is sent.

@@ -172,6 +172,7 @@ fn the_page_turns_the_sql_row_public_denied_within_two_seconds_of_the_link_delet
     assert_eq!(before.len(), 4, "{before:#?}");
     assert!(before.iter().all(|r| r["result"] == "private / allowed"), "{before:#?}");
     assert_eq!(seen["failures"], Value::Array(Vec::new()), "requests failed or the page threw");
+    assert_eq!(seen["diagram"], "image", "the estate diagram (privlink graph's SVG) is shown");
 
     // The write, and the page within 2 s of it.
     let status = seen["delete_status"].as_u64();

@@ -113,7 +113,8 @@ async fn the_page_needs_its_token_and_shows_the_engines_table_live() {
     assert!(sql["addresses"][0].as_str().unwrap().starts_with("10."), "{sql}");
     assert!(sql.get("access").is_some() && sql.get("step").is_some());
     assert!(before["findings"].is_array() && before["check_summary"]["resources"].as_u64().unwrap() > 0);
-    assert!(before["diagram"].get("available").is_some());
+    assert_eq!(before["diagram"]["available"], true);
+    assert!(before["diagram"]["svg"].as_str().unwrap().contains("app-flask-privlink"), "the diagram draws the app");
 
     let detail: Value = client
         .get(format!("{}/ui/api/dependency", twin.url))

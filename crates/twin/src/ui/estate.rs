@@ -4,7 +4,7 @@
 //! are `privlink trace --all-apps` (`trace_all_indexed`, each trace carrying the resolution
 //! `privlink resolve --all` gives), the details are `privlink_report::trace::to_text` and
 //! `privlink_report::resolution::to_text`, the findings are `privlink check --format json`, and the
-//! diagram is `privlink graph --format svg`. The page never decides anything: it lays these out.
+//! diagram is `privlink graph --format svg` (`privlink_report::graph`, on the check's analysis). The page never decides anything: it lays these out.
 //!
 //! Nothing here carries an app setting's value: rows and traces name hosts and resources, and the
 //! findings are the check report, which keeps values out of its evidence.
@@ -145,12 +145,14 @@ fn related_findings(check: &Value, app_id: &str, t: &Trace) -> Vec<usize> {
         .collect()
 }
 
-/// The estate diagram, when the graph renderer is part of this build.
-fn diagram(_model: &Model, _analysis: &Analysis) -> Value {
+/// The estate diagram as `privlink graph --format svg` draws it, with the verdict counts it shows.
+fn diagram(model: &Model, analysis: &Analysis) -> Value {
+    let graph = privlink_report::graph::build(model, analysis, &privlink_report::graph::GraphOptions::default());
     json!({
-        "available": false,
-        "svg": null,
-        "reason": "the estate diagram (privlink graph) is not part of this build",
+        "available": true,
+        "svg": privlink_report::graph::to_svg(&graph),
+        "apps": graph.apps,
+        "verdicts": graph.verdicts,
     })
 }
 
@@ -188,5 +190,12 @@ mod tests {
             assert!(detail["trace_text"].as_str().unwrap().contains("verdict: allowed"), "{detail}");
             assert!(detail["resolution_text"].as_str().unwrap().contains(";; ANSWER SECTION:"), "{detail}");
         }
+        let diagram = &page.summary["diagram"];
+        assert_eq!(diagram["available"], true);
+        assert!(
+            diagram["svg"].as_str().unwrap().starts_with("<svg")
+                || diagram["svg"].as_str().unwrap().starts_with("<?xml")
+        );
+        assert_eq!(diagram["verdicts"]["allowed"], 4, "the diagram counts what the table shows");
     }
 }
