@@ -188,6 +188,12 @@ fn the_page_turns_the_sql_row_public_denied_within_two_seconds_of_the_link_delet
     let detail = &seen["detail"];
     assert!(detail["trace"].as_str().unwrap().contains("verdict: DENIED"), "{detail:#}");
     assert!(detail["resolution"].as_str().unwrap().contains("verdict: public"), "{detail:#}");
+    let fixes = detail["findings"].as_array().unwrap();
+    assert!(
+        fixes.iter().any(|f| f["code"] == "DNS101"
+            && f["fix"].as_str().unwrap().starts_with("az network private-dns link vnet create")),
+        "the row's findings show the zone-not-linked fix: {fixes:#?}"
+    );
 
     // One engine: `privlink trace` on the same live state says what the page says.
     let trace = Command::new(env!("CARGO_BIN_EXE_privlink"))

@@ -18,7 +18,7 @@ use privlink_engine::trace::trace_all_indexed;
 use privlink_model::Model;
 use privlink_rules::Analysis;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One snapshot's page: the body of `/ui/api/estate` and each row's detail.
 pub struct PageEstate {
@@ -54,11 +54,12 @@ fn compute_for(model: &Model, document_count: usize) -> PageEstate {
     let check: Value = serde_json::from_str(&privlink_report::findings::to_json(&findings, model))
         .unwrap_or_else(|e| json!({"error": format!("the check report did not serialise: {e}")}));
 
+    let finding_index = FindingIndex::of(&check);
     let mut rows = Vec::new();
     let mut details = BTreeMap::new();
     for site in model.resources.sites.values() {
         for trace in trace_all_indexed(model, &resolver, &routes, &site.meta.id) {
-            let related = related_findings(&check, &site.meta.id.to_string(), &trace);
+            let related = related_findings(&finding_index, &site.meta.id.to_string(), &trace);
             let row = row(site.meta.name.as_str(), &site.meta.id.to_string(), &trace);
             let detail = json!({
                 "row": row,
@@ -126,23 +127,54 @@ fn access_word(verdict: AccessVerdict) -> &'static str {
     }
 }
 
-/// The indices (into the check report's findings) of those whose resource is what the trace says
-/// to change, or whose evidence is about this app and this host: which findings explain the row.
-fn related_findings(check: &Value, app_id: &str, t: &Trace) -> Vec<usize> {
-    let host = t.query.to.rsplit_once(':').map_or(t.query.to.as_str(), |(h, _)| h).to_ascii_lowercase();
-    let changes: Vec<String> = t.changes.iter().map(|c| c.id.to_ascii_lowercase()).collect();
-    let app_id = app_id.to_ascii_lowercase();
-    let findings = check.get("findings").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
+/// Which findings of the check report are about which row: by the resource a finding names (what
+/// a trace says to change) and by the `(app, host)` pairs its evidence objects name (`app` with
+/// `name`, `to` or `accessTo`, as the rules' evidence spells them). Built once per snapshot: an
+/// estate of 10k resources has over 10k rows and an evidence list can be long.
+struct FindingIndex {
+    by_resource: HashMap<String, Vec<usize>>,
+    by_app_host: HashMap<(String, String), Vec<usize>>,
+}
+
+impl FindingIndex {
+    fn of(check: &Value) -> FindingIndex {
+        let mut index = FindingIndex { by_resource: HashMap::new(), by_app_host: HashMap::new() };
+        let findings = check.get("findings").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        for (i, f) in findings.iter().enumerate() {
             let resource = f["resource"].as_str().unwrap_or_default().to_ascii_lowercase();
-            let evidence = f["evidence"].to_string().to_ascii_lowercase();
-            changes.contains(&resource) || (evidence.contains(&app_id) && evidence.contains(&host))
-        })
-        .map(|(index, _)| index)
-        .collect()
+            index.by_resource.entry(resource).or_default().push(i);
+            for evidence in f["evidence"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                let Some(app) = evidence.get("app").and_then(Value::as_str) else { continue };
+                for key in ["name", "to", "accessTo"] {
+                    let Some(host) = evidence.get(key).and_then(Value::as_str) else { continue };
+                    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+                    let entry = index.by_app_host.entry((app.to_ascii_lowercase(), host.to_ascii_lowercase()));
+                    let list = entry.or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        index
+    }
+}
+
+/// The indices (into the check report's findings) of those about the trace's row: the resource it
+/// says to change, or evidence about this app and this host. In finding order, once each.
+fn related_findings(index: &FindingIndex, app_id: &str, t: &Trace) -> Vec<usize> {
+    let host = t.query.to.rsplit_once(':').map_or(t.query.to.as_str(), |(h, _)| h).to_ascii_lowercase();
+    let mut related: Vec<usize> = t
+        .changes
+        .iter()
+        .filter_map(|c| index.by_resource.get(&c.id.to_ascii_lowercase()))
+        .chain(index.by_app_host.get(&(app_id.to_ascii_lowercase(), host)))
+        .flatten()
+        .copied()
+        .collect();
+    related.sort_unstable();
+    related.dedup();
+    related
 }
 
 /// The estate diagram as `privlink graph --format svg` draws it, with the verdict counts it shows.
@@ -162,6 +194,11 @@ mod tests {
     use privlink_model::Origin;
 
     fn seed_model() -> Model {
+        seed_model_without("")
+    }
+
+    /// The built-in estate without the documents whose id ends with `dropped` (none for "").
+    fn seed_model_without(dropped: &str) -> Model {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/seed-estate");
         let mut documents = Vec::new();
         for file in privlink_testkit::json_files_under(&dir) {
@@ -171,7 +208,9 @@ mod tests {
                 Value::Array(items) => items,
                 other => vec![other],
             };
-            documents.extend(items.into_iter().map(|d| (d, Origin::new(file.display().to_string(), ""))));
+            let kept =
+                items.into_iter().filter(|d| dropped.is_empty() || !d["id"].as_str().unwrap().ends_with(dropped));
+            documents.extend(kept.map(|d| (d, Origin::new(file.display().to_string(), ""))));
         }
         privlink_load::load_documents(documents)
     }
@@ -197,5 +236,25 @@ mod tests {
                 || diagram["svg"].as_str().unwrap().starts_with("<?xml")
         );
         assert_eq!(diagram["verdicts"]["allowed"], 4, "the diagram counts what the table shows");
+    }
+
+    #[test]
+    fn an_unlinked_sql_zone_reads_public_denied_with_the_finding_and_its_az_fix() {
+        let model = seed_model_without("privatelink.database.windows.net/virtualNetworkLinks/link-vnet-app");
+        let page = compute_for(&model, model.documents.len());
+        let rows = page.summary["rows"].as_array().unwrap();
+        let sql = rows.iter().find(|r| r["name"] == "sql-privlink-seed.database.windows.net").unwrap();
+        assert_eq!((sql["resolution"].as_str(), sql["verdict"].as_str()), (Some("public"), Some("denied")), "{sql}");
+        assert_eq!(page.summary["allowed"], 3);
+        let detail = page.detail(sql["app_id"].as_str().unwrap(), sql["to"].as_str().unwrap()).unwrap();
+        let findings = page.summary["findings"].as_array().unwrap();
+        let related: Vec<&Value> =
+            detail["findings"].as_array().unwrap().iter().map(|i| &findings[i.as_u64().unwrap() as usize]).collect();
+        let dns101 =
+            related.iter().find(|f| f["code"] == "DNS101").expect("the zone-not-linked finding explains the row");
+        assert!(dns101["fix"]["az"][0].as_str().unwrap().starts_with("az network private-dns link vnet create"));
+        let kv = rows.iter().find(|r| r["name"] == "kv-privlink-seed.vault.azure.net").unwrap();
+        let kv_detail = page.detail(kv["app_id"].as_str().unwrap(), kv["to"].as_str().unwrap()).unwrap();
+        assert_eq!(kv_detail["findings"], json!([]), "no finding is about a dependency that works");
     }
 }
