@@ -40,6 +40,8 @@ enum Command {
     /// The environment App Service hands an app: its settings, the platform's variables, and each
     /// Key Vault reference's status; exit 1 when a reference does not resolve.
     Env(commands::env::Args),
+    /// Draw the estate (or one app's paths) as mermaid, DOT, SVG or JSON, coloured by each dependency's trace verdict.
+    Graph(commands::graph::Args),
     /// List the estate's resources and the relationships privlink resolved between them.
     Inventory(commands::inventory::Args),
     /// List the diagnostic rules.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => commands::diff::run(a),
         Command::Dns(a) => commands::dns::run(a),
         Command::Env(a) => commands::env::run(a),
+        Command::Graph(a) => commands::graph::run(a),
         Command::Inventory(a) => commands::inventory::run(a),
         Command::Rules(a) => commands::check::run_rules(a),
         Command::Rule(a) => commands::check::run_rule(a),

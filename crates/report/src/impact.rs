@@ -5,10 +5,12 @@
 use crate::findings::{
     github_diagnostic, github_escape, github_finding, rule_of, short, terraform_address, Locator, PointerLocator,
 };
+use crate::graph::{self, GraphOptions, Pick};
 use privlink_model::{Model, ResourceId};
-use privlink_rules::impact::{word, Change, DependencyImpact, Impact, Outcome};
+use privlink_rules::impact::{word, Change, DependencyImpact, Impact, Outcome, Side};
 use privlink_rules::Finding;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// What the two sides are called and what to list.
 pub struct Labels<'a> {
@@ -291,8 +293,9 @@ fn findings_table(out: &mut String, findings: &[Finding]) {
 const TABLE_ROWS: usize = 50;
 
 /// For a pull-request comment or a job summary: a summary line, a table of what got worse, the
-/// other changes and the findings, then each detailed dependency's hops before and after, folded.
-pub fn to_markdown(impact: &Impact, labels: &Labels) -> String {
+/// other changes and the findings, a mermaid diagram of the changed dependencies on the after
+/// side (`after`; worse edges marked), then each detailed dependency's hops before and after, folded.
+pub fn to_markdown(impact: &Impact, labels: &Labels, after: &Side) -> String {
     let worse = impact.count(Change::Worse);
     let headline = match (worse, impact.added.len() + impact.diagnostics_added.len()) {
         (0, 0) if impact.dependencies.iter().all(|d| d.change == Change::Same) && impact.removed.is_empty() => {
@@ -353,6 +356,7 @@ pub fn to_markdown(impact: &Impact, labels: &Labels) -> String {
             out.push_str(&format!("\n… and {} more.\n", impact.diagnostics_added.len() - TABLE_ROWS));
         }
     }
+    diagram(&mut out, impact, after);
     let detailed: Vec<&DependencyImpact> =
         impact.dependencies.iter().filter(|d| d.before_trace.is_some() || d.after_trace.is_some()).collect();
     if !detailed.is_empty() {
@@ -378,6 +382,30 @@ pub fn to_markdown(impact: &Impact, labels: &Labels) -> String {
         out.push_str("</details>\n");
     }
     out
+}
+
+/// The changed dependencies that the after side still has, drawn with its verdicts.
+fn diagram(out: &mut String, impact: &Impact, after: &Side) {
+    let changed: BTreeMap<(&ResourceId, &str, u16), Change> = impact
+        .dependencies
+        .iter()
+        .filter(|d| d.change != Change::Same && d.after.is_some())
+        .map(|d| ((&d.key.app, d.key.name.as_str(), d.key.port), d.change))
+        .collect();
+    if changed.is_empty() {
+        return;
+    }
+    let pick = |d: &privlink_rules::deps::Dependency| match changed.get(&(&d.site.meta.id, d.name.as_str(), d.port)) {
+        Some(Change::Worse) => Pick::DrawWorse,
+        Some(_) => Pick::Draw,
+        None => Pick::Skip,
+    };
+    let g = graph::build_with(after.model, &after.analysis, &GraphOptions::default(), &pick);
+    if g.dependency_edges().next().is_none() {
+        return;
+    }
+    out.push_str("\n#### What changed, drawn\n\nThe changed dependencies after the change: green allowed, red denied, amber unknown; WORSE marks what got worse, a red border the resource that decided.\n\n");
+    out.push_str(&format!("```mermaid\n{}```\n", graph::to_mermaid(&g)));
 }
 
 /// GitHub workflow commands: one annotation per load diagnostic added, an error per dependency

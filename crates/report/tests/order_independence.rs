@@ -57,7 +57,12 @@ fn inventory_json(inputs: &[(String, Value)]) -> String {
         inputs.iter().map(|(n, v)| Input::new(n.clone(), serde_json::to_vec(v).unwrap())).collect();
     let model = load(inputs, &Options::default()).unwrap();
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
-    serde_json::to_string_pretty(&Inventory::new(&model, "seed")).unwrap() + &Inventory::new(&model, "seed").to_text()
+    let analysis = privlink_rules::Analysis::new(&model);
+    let graph = privlink_report::graph::build(&model, &analysis, &Default::default());
+    serde_json::to_string_pretty(&Inventory::new(&model, "seed")).unwrap()
+        + &Inventory::new(&model, "seed").to_text()
+        + &privlink_report::graph::to_mermaid(&graph)
+        + &privlink_report::graph::to_svg(&graph)
 }
 
 #[test]

@@ -16,6 +16,9 @@ pub enum CheckFormat {
     Sarif,
     Junit,
     Github,
+    /// A report for a pull-request comment: summary, findings with their az fixes, and a mermaid
+    /// diagram of what is broken.
+    Markdown,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,7 +35,7 @@ pub(crate) const RULES_DOC: &str = "https://github.com/privlink/privlink/blob/ma
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  privlink check\n  privlink check --estate exported/ --format sarif > privlink.sarif\n  privlink check --select DNS,PE101 --fail-on warning\n  privlink check --format json > privlink-baseline.json      # once, on the estate as it is\n  privlink check --baseline privlink-baseline.json           # from then on: only new findings\n\nA baseline is an earlier output of `privlink check --format json` or `--format sarif` (told apart by content), written without --baseline. Findings are matched by fingerprint (code, resource, message; JSON has it as \"fingerprint\", SARIF as partialFingerprints[\"privlink/v1\"]): with --baseline, check reports only the findings the baseline does not hold, in every format, and the exit code counts only those. Load diagnostics are always reported and counted, whether the baseline held them or not: they say the input was not read as written. Text ends with how many known findings are not shown; JSON has \"baseline\": {\"file\", \"known\", \"new\", \"fixed\"}; SARIF results carry baselineState \"new\" (load diagnostics \"unchanged\" when the baseline held them). A baseline that cannot be read or is not a check report is an input error (exit 2).\n\nLoad diagnostics (input that is readable but wrong, such as a prefix 10.0.0.0/33 or a subnet outside its VNet; codes LOAD002..., listed by file and JSON pointer) are reported in every format and count for --fail-on as findings of their severity do; --select and --ignore choose rules only.\n\nAn estate with nothing to analyse (no resources, or only types privlink does not model) is an input error (exit 2), so a gate pointed at the wrong file does not pass; --allow-empty accepts it. An estate without App Service apps but with networks, DNS zones, private endpoints or services is checked by the rules that look at those (a note on stderr says no app was found).\n\nExit codes: 0 no finding (with --baseline: no new finding) or load diagnostic at or above --fail-on, 1 findings, 2 usage or input error (an estate with nothing to analyse included)."
+    after_help = "Examples:\n  privlink check\n  privlink check --estate exported/ --format sarif > privlink.sarif\n  privlink check --select DNS,PE101 --fail-on warning\n  privlink check --format markdown >> \"$GITHUB_STEP_SUMMARY\"   # findings and a diagram of what is broken\n  privlink check --format json > privlink-baseline.json      # once, on the estate as it is\n  privlink check --baseline privlink-baseline.json           # from then on: only new findings\n\nA baseline is an earlier output of `privlink check --format json` or `--format sarif` (told apart by content), written without --baseline. Findings are matched by fingerprint (code, resource, message; JSON has it as \"fingerprint\", SARIF as partialFingerprints[\"privlink/v1\"]): with --baseline, check reports only the findings the baseline does not hold, in every format, and the exit code counts only those. Load diagnostics are always reported and counted, whether the baseline held them or not: they say the input was not read as written. Text ends with how many known findings are not shown; JSON has \"baseline\": {\"file\", \"known\", \"new\", \"fixed\"}; SARIF results carry baselineState \"new\" (load diagnostics \"unchanged\" when the baseline held them). A baseline that cannot be read or is not a check report is an input error (exit 2).\n\nLoad diagnostics (input that is readable but wrong, such as a prefix 10.0.0.0/33 or a subnet outside its VNet; codes LOAD002..., listed by file and JSON pointer) are reported in every format and count for --fail-on as findings of their severity do; --select and --ignore choose rules only.\n\nAn estate with nothing to analyse (no resources, or only types privlink does not model) is an input error (exit 2), so a gate pointed at the wrong file does not pass; --allow-empty accepts it. An estate without App Service apps but with networks, DNS zones, private endpoints or services is checked by the rules that look at those (a note on stderr says no app was found).\n\nExit codes: 0 no finding (with --baseline: no new finding) or load diagnostic at or above --fail-on, 1 findings, 2 usage or input error (an estate with nothing to analyse included)."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -164,7 +167,8 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
         );
     }
     let selected = |r: &Rule| args.rules.selects(r);
-    let found = privlink_rules::check(&estate.model, selected);
+    let analysis = privlink_rules::Analysis::new(&estate.model);
+    let found = privlink_rules::check_with(&estate.model, &analysis, selected);
     let rules_run: Vec<&Rule> = all_rules().iter().filter(|r| selected(r)).collect();
     // With a baseline, only the findings it does not hold go on: to every format and the exit code.
     let (found, comparison) = match baseline {
@@ -192,6 +196,9 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
         }
         CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
         CheckFormat::Github => findings::to_github(&found, &estate.model, &locate, &locate_pointer),
+        CheckFormat::Markdown => {
+            privlink_report::check_markdown::to_markdown(&found, &estate.model, &analysis, &estate.label)
+        }
     };
     let failing = threshold(args.fail_on).is_some_and(|t| {
         found.iter().any(|f| f.severity.at_least(t))

@@ -118,7 +118,7 @@ fn answer(args: &Args, before: &LoadedEstate, after: &LoadedEstate) -> Result<(S
     let out = match args.format {
         DiffFormat::Text => impact::to_text(&impact, &labels),
         DiffFormat::Json => impact::to_json(&impact, &labels, &before.model, &after.model),
-        DiffFormat::Markdown => impact::to_markdown(&impact, &labels),
+        DiffFormat::Markdown => impact::to_markdown(&impact, &labels, &after_side),
         DiffFormat::Github => {
             let locate_pointer = |file: &str, pointer: &str| after.locate_pointer(file, pointer);
             impact::to_github(&impact, &after.model, &locate, &locate_pointer)

@@ -4,6 +4,7 @@ pub mod check;
 pub mod diff;
 pub mod dns;
 pub mod env;
+pub mod graph;
 pub mod inventory;
 pub mod resolve;
 pub mod run;

@@ -44,9 +44,9 @@ pub(super) struct DrawnEdge {
 
 /// What one app looks like, for grouping apps that look the same.
 pub(super) struct DrawnApp {
-    /// The shape of its paths: DNS kind, what its subnet carries, and per dependency the port,
-    /// resolution, verdict, step and the kind of what it reaches (names left out: every spoke
-    /// has its own).
+    /// The shape of its paths: DNS kind, what its subnet carries, and per dependency the
+    /// resolution, verdict and step (names, ports and services left out: every spoke has its own
+    /// backends, and what a person looks for is which spokes fail how).
     pub shape: String,
     pub verdicts: VerdictCounts,
 }
@@ -64,15 +64,15 @@ fn key_of(id: &ResourceId) -> String {
     id.to_string().to_ascii_lowercase()
 }
 
-/// The edge verdict: the connection's, made worse by the access step (an app that reaches the
-/// service but cannot sign in does not work).
-fn verdict_of(p: &PathOutcome) -> (Verdict, Option<String>) {
+/// The edge verdict: the trace's, except that an app that reaches the service but is refused at
+/// sign-in is denied "at access" (as trace's table lists it among the blocked). A sign-in
+/// privlink cannot decide leaves the verdict allowed and says so in the label.
+pub(super) fn verdict_of(p: &PathOutcome) -> (Verdict, Option<String>) {
     match p.verdict {
         FlowVerdict::Denied => (Verdict::Denied, p.denied.as_ref().map(|(s, _)| word(s))),
         FlowVerdict::Unknown => (Verdict::Unknown, None),
         FlowVerdict::Allowed => match p.access_verdict {
             Some(AccessVerdict::Denied) => (Verdict::Denied, Some("access".to_string())),
-            Some(AccessVerdict::Indeterminate) => (Verdict::Unknown, Some("access".to_string())),
             _ => (Verdict::Allowed, None),
         },
     }
@@ -274,9 +274,9 @@ fn draw_site(
         }
         let resolution = word(&d.answer.verdict);
         let endpoint = endpoint_reached(model, p);
-        let backend = p
-            .destination
-            .resource
+        // What the connection reaches, else (a connection stopped before it) whose name it is.
+        let owner = p.destination.resource.clone().or_else(|| privlink_engine::trace::owner_of(model, &d.name));
+        let backend = owner
             .as_ref()
             .filter(|r| model.resources.backends.contains_key(*r) || model.resources.sites.contains_key(*r));
         let backend_node = backend.map(|b| {
@@ -317,20 +317,15 @@ fn draw_site(
             deciders.extend(decided_by.iter().cloned());
             deciders.extend(p.to_change.as_ref().map(|c| c.id.clone()));
         }
-        let outcome = match (&step, verdict) {
-            (Some(step), Verdict::Denied) => format!("{resolution} · denied at {step}"),
-            (Some(step), v) => format!("{resolution} · {} at {step}", v.as_str()),
-            (None, v) => format!("{resolution} · {}", v.as_str()),
+        let mut outcome = match &step {
+            Some(step) => format!("{resolution} · {} at {step}", verdict.as_str()),
+            None => format!("{resolution} · {}", verdict.as_str()),
         };
+        if verdict == Verdict::Allowed && p.access_verdict == Some(AccessVerdict::Indeterminate) {
+            outcome.push_str(" · sign-in unknown");
+        }
         let to = format!("{}:{}", d.name, d.port);
-        shape.push(format!(
-            "{}:{}:{}:{}:{:?}",
-            d.port,
-            resolution,
-            verdict.as_str(),
-            step.as_deref().unwrap_or("-"),
-            target.0
-        ));
+        shape.push(format!("{}:{}:{}", resolution, verdict.as_str(), step.as_deref().unwrap_or("-")));
         let dependency = DependencyEdge {
             app: site.meta.id.to_string(),
             name: d.name.to_string(),
@@ -351,6 +346,7 @@ fn draw_site(
         });
     }
     shape.sort();
+    shape.dedup();
     drawing.apps.push(DrawnApp { shape: shape.join(" "), verdicts });
 }
 

@@ -89,6 +89,11 @@ fn safe(prefix: &str, text: &str) -> String {
     while out.ends_with('_') {
         out.pop();
     }
+    // `pe-kv` is `pe_kv`, not `pe_pe_kv`.
+    let doubled = format!("{prefix}_{prefix}_");
+    if out.starts_with(&doubled) {
+        out.drain(..prefix.len() + 1);
+    }
     out
 }
 

@@ -27,7 +27,7 @@ pub(super) fn colours(kind: NodeKind) -> (&'static str, &'static str) {
     match kind {
         NodeKind::App => ("#e8f0fe", "#1a73e8"),
         NodeKind::Subnet => ("#f1f3f4", "#5f6368"),
-        NodeKind::NetworkSecurityGroup | NodeKind::RouteTable => ("#fce8e6", "#a50e0e"),
+        NodeKind::NetworkSecurityGroup | NodeKind::RouteTable => ("#efebe9", "#6d4c41"),
         NodeKind::Dns | NodeKind::PrivateDnsZone => ("#fef7e0", "#b06000"),
         NodeKind::PrivateEndpoint => ("#e6f4ea", "#137333"),
         NodeKind::Backend => ("#f3e8fd", "#8430ce"),

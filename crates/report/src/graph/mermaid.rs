@@ -57,7 +57,7 @@ pub fn to_mermaid(graph: &EstateGraph) -> String {
     for (name, style) in [
         ("app", "fill:#e8f0fe,stroke:#1a73e8,color:#0b1f3a"),
         ("net", "fill:#f1f3f4,stroke:#5f6368,color:#202124"),
-        ("guard", "fill:#fce8e6,stroke:#a50e0e,color:#202124"),
+        ("guard", "fill:#efebe9,stroke:#6d4c41,color:#202124"),
         ("dns", "fill:#fef7e0,stroke:#b06000,color:#202124"),
         ("pe", "fill:#e6f4ea,stroke:#137333,color:#202124"),
         ("svc", "fill:#f3e8fd,stroke:#8430ce,color:#202124"),
@@ -130,4 +130,15 @@ pub fn to_mermaid(graph: &EstateGraph) -> String {
         writeln!(out, "  style {} stroke:#c62828,stroke-width:4px", c.id).unwrap();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn labels_cannot_end_a_quoted_mermaid_label_or_open_html() {
+        assert_eq!(escape(r#"say "hi" [x] #1 <b>"#), "say #quot;hi#quot; [x] #35;1 #lt;b#gt;");
+        assert!(!escape("a\"b\nc").contains(['"', '\n']));
+    }
 }

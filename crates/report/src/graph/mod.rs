@@ -225,6 +225,13 @@ fn build_inner(
     collapse::collapse(drawing, threshold).finish()
 }
 
+/// The verdict a dependency's edge is drawn with: the connection's, made worse by the access
+/// step (an app that reaches the service but cannot sign in does not work); `None` for a
+/// dependency that was not traced.
+pub fn verdict_of(dependency: &Dependency) -> Option<Verdict> {
+    dependency.path.as_ref().map(|p| build::verdict_of(p).0)
+}
+
 /// The graph as JSON (`privlink graph --format json`).
 pub fn to_json(graph: &EstateGraph) -> serde_json::Value {
     serde_json::to_value(graph).expect("a graph serialises")

@@ -129,11 +129,15 @@ pub fn to_svg(graph: &EstateGraph) -> String {
     let label_of = |i: usize| &graph.nodes[i].label;
     let widths: Vec<i64> =
         columns.iter().map(|col| col.iter().map(|&i| text_width(label_of(i)) + 2 * PAD).max().unwrap_or(0)).collect();
-    let dependency_label = graph
-        .dependency_edges()
-        .map(|e| text_width(&e.label) + if e.worse { 6 * CHAR_WIDTH } else { 0 })
-        .max()
-        .unwrap_or(0);
+    // The gap before a column holds the labels of the dependency edges that end there.
+    let mut dependency_label = [0i64; 5];
+    for e in graph.dependency_edges() {
+        if let Some(&t) = index.get(e.to.as_str()) {
+            let c = column(graph.nodes[t].kind);
+            let w = text_width(&e.label) + if e.worse { 6 * CHAR_WIDTH } else { 0 };
+            dependency_label[c] = dependency_label[c].max(w + 3 * PAD);
+        }
+    }
     let mut placed: Vec<Placed> = (0..graph.nodes.len()).map(|_| Placed { x: 0, y: 0, w: 0, h: 0 }).collect();
     let mut x = MARGIN;
     let mut height = 0;
@@ -142,9 +146,7 @@ pub fn to_svg(graph: &EstateGraph) -> String {
         if col.is_empty() {
             continue;
         }
-        if c == 3 || (c == 4 && columns[3].is_empty()) {
-            x += dependency_label.saturating_sub(COLUMN_GAP) / 2;
-        }
+        x += (dependency_label[c] - COLUMN_GAP).max(0);
         let mut y = MARGIN + LINE;
         let mut previous: Option<&str> = None;
         for &i in col {
@@ -170,9 +172,6 @@ pub fn to_svg(graph: &EstateGraph) -> String {
         }
         height = height.max(y);
         x += widths[c] + COLUMN_GAP;
-        if c == 2 || (c == 3 && columns[4].is_empty()) {
-            x += dependency_label.saturating_sub(COLUMN_GAP) / 2;
-        }
     }
     let width = x - COLUMN_GAP + MARGIN;
     let legend_y = height + GAP;
