@@ -71,6 +71,12 @@ fn up_serves_the_estate_to_the_other_commands_and_stops_on_sigterm() {
     std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut env).unwrap();
     assert!(env.contains("export REQUESTS_CA_BUNDLE=/"), "absolute CA path for clients: {env}");
     assert!(env.contains("az login --identity"));
+    // With --print-env the status goes to stderr, the page's address (and its token) with it.
+    let mut status = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut status).unwrap();
+    let page = status.lines().find_map(|l| l.strip_prefix("Page of the live estate: ")).expect("the page is announced");
+    assert!(page.starts_with("https://127.0.0.1:") && page.contains("/ui?token="), "{status}");
+    assert!(!env.contains("/ui?token="), "the shell lines on stdout do not carry the page's token");
     assert!(!running.exists(), "twin.json is removed on shutdown");
 
     // Stopped: the stored documents are still the estate.

@@ -5,7 +5,8 @@
 //! operation headers, ETags and error envelope. The estate is a set of ARM documents
 //! ([`store`]); writes go through a [`provider::Provider`], the hook for Azure's control-plane
 //! behaviour, and [`structure`] keeps the documents structurally consistent. The [`dns_face`]
-//! serves DNS per view of the estate (`dig @127.53.x.y`), answering from the engine.
+//! serves DNS per view of the estate (`dig @127.53.x.y`), answering from the engine; [`ui`] serves a
+//! page of the live estate at `/ui` on the ARM port.
 //!
 //! This is the only async crate of the workspace.
 
@@ -22,6 +23,7 @@ pub mod server;
 pub mod store;
 pub mod structure;
 pub mod tls;
+pub mod ui;
 
 pub use arm::{router, ArmRequest, ArmResponse, ArmState};
 pub use dns_face::{start_dns, DnsConfig, DnsView, ModelSource, RunningDns};

@@ -16,6 +16,7 @@ use crate::identity::{
 use crate::provider::{EngineProvider, Provider};
 use crate::store::{document_id, Change, Store};
 use crate::tls::LocalCa;
+use crate::ui::UiState;
 use crate::{computed, structure};
 use anyhow::Context;
 use axum_server::accept::DefaultAcceptor;
@@ -162,6 +163,9 @@ pub struct RunningTwin {
     pub state_dir: PathBuf,
     /// The DNS face, when [`TwinConfig::dns`] enables it: its views and their addresses.
     pub dns: Option<RunningDns>,
+    /// `https://127.0.0.1:{port}/ui?token=…`: the page of the live estate ([`crate::ui`]). The
+    /// token is fresh for each start and kept only in memory: print it, never store it.
+    pub ui_url: String,
     state: Arc<ArmState>,
     shutdown: ShutdownHandle,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
@@ -173,11 +177,14 @@ pub struct ShutdownHandle {
     arm: axum_server::Handle<SocketAddr>,
     identity: axum_server::Handle<SocketAddr>,
     dns: Option<crate::dns_face::DnsShutdown>,
+    ui: Arc<UiState>,
 }
 
 impl ShutdownHandle {
     /// Stops accepting connections and lets requests in flight finish.
     pub fn shutdown(&self) {
+        // Open pages' event streams never end by themselves; end them so the listener can.
+        self.ui.stop();
         self.arm.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
         self.identity.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
         if let Some(dns) = &self.dns {
@@ -216,7 +223,10 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
         .acceptor(LimitedAcceptor::new(DefaultAcceptor::new(), &limits));
     let mut arm_server = axum_server::from_tcp(arm_listener)?.acceptor(arm_acceptor).handle(arm_handle.clone());
     arm_server.http_builder().http1().header_read_timeout(limits.header_read_timeout);
-    let arm_server = arm_server.serve(router(state.clone()).into_make_service());
+    let ui = Arc::new(UiState::new(addr.port()));
+    let ui_url = ui.url(&url);
+    let arm_routes = crate::ui::router(state.clone(), ui.clone()).merge(router(state.clone()));
+    let arm_server = arm_server.serve(arm_routes.into_make_service());
     let mut identity_server = axum_server::from_tcp(identity_listener)?
         .acceptor(LimitedAcceptor::new(DefaultAcceptor::new(), &limits))
         .handle(identity_handle.clone());
@@ -243,7 +253,8 @@ pub async fn start_with_provider(config: TwinConfig, provider: Arc<dyn Provider>
         state_dir: config.state_dir.clone(),
         dns,
         state,
-        shutdown: ShutdownHandle { arm: arm_handle, identity: identity_handle, dns: dns_stop },
+        ui_url,
+        shutdown: ShutdownHandle { arm: arm_handle, identity: identity_handle, dns: dns_stop, ui },
         tasks,
     })
 }

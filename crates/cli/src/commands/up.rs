@@ -1,5 +1,6 @@
 //! `privlink up`: the live twin. ARM over HTTPS on loopback (and the App Service managed-identity
-//! token endpoint), preloaded with an estate, until Ctrl-C or SIGTERM.
+//! token endpoint), preloaded with an estate, until Ctrl-C or SIGTERM; the page of the live estate
+//! at `/ui` on the ARM port, whose address (with a fresh token) is printed at start.
 
 use crate::estate::{EstateArgs, RUNNING_FILE};
 use anyhow::{Context, Result};
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  privlink up                                   # the built-in estate, state in .privlink/twin\n  privlink up --estate prereqs/ --port 8443\n  privlink up --empty --print-env > twin.env &   # then: . twin.env; az group list\n  privlink check --state .privlink/twin         # the live twin's estate, from another shell\n  dig @127.53.241.225 -p 5300 sql-privlink-seed.database.windows.net   # a VNet's view (addresses are printed at start)\n\nThe estate is preloaded only into a new state directory; an existing one keeps its documents."
+    after_help = "Examples:\n  privlink up                                   # the built-in estate, state in .privlink/twin\n  privlink up --estate prereqs/ --port 8443\n  privlink up --empty --print-env > twin.env &   # then: . twin.env; az group list\n  privlink check --state .privlink/twin         # the live twin's estate, from another shell\n  dig @127.53.241.225 -p 5300 sql-privlink-seed.database.windows.net   # a VNet's view (addresses are printed at start)\n\nThe page of the live estate (every app's dependencies, their traces and DNS chains, the findings with their az fixes, updating after each write) is at https://127.0.0.1:PORT/ui?token=TOKEN, printed at start: the token is new for each start and is not written to disk.\n\nThe estate is preloaded only into a new state directory; an existing one keeps its documents."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -98,12 +99,14 @@ pub fn run(args: &Args) -> Result<(String, i32)> {
             Some(d) => format!("DNS views (dig @ADDRESS -p {} NAME):\n{}", d.port, d.mapping_text()),
             None => "DNS face off\n".to_string(),
         };
+        // The page's address carries its token: printed here only, never written to twin.json.
         let status = format!(
-            "privlink twin: ARM at {} (CA {}), identity at {}, state in {}\n{dns}Stop with Ctrl-C.\n",
+            "privlink twin: ARM at {} (CA {}), identity at {}, state in {}\nPage of the live estate: {}\n{dns}Stop with Ctrl-C.\n",
             twin.url,
             twin.ca_path.display(),
             twin.identity_endpoint,
-            state_dir.display()
+            state_dir.display(),
+            twin.ui_url
         );
         if args.print_env {
             eprint!("{status}");
