@@ -1,6 +1,7 @@
 //! Renderers. Pure functions from values to text: no I/O, sorted, byte-identical for the same input.
 
 pub mod baseline;
+pub mod display;
 pub mod environment;
 pub mod findings;
 pub mod impact;
