@@ -201,6 +201,39 @@ impl Names {
         out
     }
 
+    /// [`Self::in_text`], and a run of more than [`SHOWN`] comma-separated names in it (`app-1,
+    /// app-2, app-3, app-4 uses`) shortened to its first items and `… and N more`: a message that
+    /// lists every app of a spoke stays one readable line.
+    pub fn message(&self, text: &str) -> String {
+        let text = self.in_text(text);
+        if self.verbose {
+            return text;
+        }
+        let words: Vec<&str> = text.split(' ').collect();
+        let mut out: Vec<String> = Vec::with_capacity(words.len());
+        let mut i = 0;
+        while i < words.len() {
+            // A run: words ending in `,` (each one name, no other punctuation), then its last name.
+            let mut j = i;
+            while j + 1 < words.len() && is_listed(words[j]) {
+                j += 1;
+            }
+            let run = j - i + 1;
+            if run > SHOWN + 1 && j > i {
+                out.extend(words[i..i + SHOWN].iter().map(|w| w.to_string()));
+                let last = words[j];
+                // What follows the last name (`;`, `:`) ends the shortened run too.
+                let tail = last.trim_start_matches(|c: char| c.is_alphanumeric() || "-._".contains(c));
+                out.push(format!("… and {} more{tail}", run - SHOWN));
+                i = j + 1;
+            } else {
+                out.push(words[i].to_string());
+                i += 1;
+            }
+        }
+        out.join(" ")
+    }
+
     /// Items joined by `sep`, the first [`SHOWN`] of them and `… and N more` (all of them with
     /// `--verbose`).
     pub fn list<S: AsRef<str>>(&self, items: &[S], sep: &str) -> String {
@@ -226,6 +259,12 @@ impl Names {
         let shown = self.shown(total);
         (shown < total).then(|| format!("… and {} more (--verbose shows all)", total - shown))
     }
+}
+
+/// A word of a comma-separated list of names: `app-lz-000056,`.
+fn is_listed(word: &str) -> bool {
+    word.strip_suffix(',')
+        .is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || "-._:".contains(c)))
 }
 
 fn is_arm_id(s: &str) -> bool {
@@ -311,6 +350,19 @@ mod tests {
             names.in_text(&text),
             "Site app1 (app) uses VNet vnet1 (VNet) (see https://learn.microsoft.com/azure/x/subscriptions/y)."
         );
+    }
+
+    #[test]
+    fn a_message_listing_many_names_is_shortened() {
+        let names = Names::abbreviated();
+        assert_eq!(
+            names.message("whose Azure DNS a-1, a-2, a-3, a-4, a-5 uses; it is linked: x.net, y.net resolve"),
+            "whose Azure DNS a-1, a-2, a-3, … and 2 more uses; it is linked: x.net, y.net resolve"
+        );
+        assert_eq!(names.message("linked to a, b, c, d, e; so"), "linked to a, b, c, … and 2 more; so");
+        assert_eq!(names.message("a, b, c, d"), "a, b, c, d", "one hidden item saves nothing");
+        assert_eq!(Names::verbose().message("a-1, a-2, a-3, a-4, a-5"), "a-1, a-2, a-3, a-4, a-5");
+        assert_eq!(names.message("one, two, three and four"), "one, two, three and four");
     }
 
     #[test]

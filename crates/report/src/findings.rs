@@ -210,7 +210,7 @@ pub fn to_text_with(findings: &[Finding], model: &Model, estate: &str, names: &N
         }
         for f in fs {
             let name = rule_of(f.code).map(|r| r.name).unwrap_or("");
-            out.push_str(&format!("  {:<7} {} {}: {}\n", f.severity.as_str(), f.code, name, names.in_text(&f.message)));
+            out.push_str(&format!("  {:<7} {} {}: {}\n", f.severity.as_str(), f.code, name, names.message(&f.message)));
             let shown = if names.is_verbose() { f.evidence.len() } else { f.evidence.len().min(EVIDENCE_SHOWN) };
             for e in &f.evidence[..shown] {
                 evidence_text(e, names, &mut out);
