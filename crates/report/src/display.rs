@@ -209,7 +209,19 @@ impl Names {
         if self.verbose {
             return text;
         }
-        let words: Vec<&str> = text.split(' ').collect();
+        // `app → host:port,` is one item of a list of connections.
+        let mut merged: Vec<String> = Vec::new();
+        let mut split = text.split(' ').peekable();
+        while let Some(word) = split.next() {
+            match (merged.last_mut(), word) {
+                (Some(prev), "→") if split.peek().is_some() => {
+                    let next = split.next().unwrap_or_default();
+                    prev.push_str(&format!(" → {next}"));
+                }
+                _ => merged.push(word.to_string()),
+            }
+        }
+        let words: Vec<&str> = merged.iter().map(String::as_str).collect();
         let mut out: Vec<String> = Vec::with_capacity(words.len());
         let mut i = 0;
         while i < words.len() {
@@ -223,7 +235,7 @@ impl Names {
                 out.extend(words[i..i + SHOWN].iter().map(|w| w.to_string()));
                 let last = words[j];
                 // What follows the last name (`;`, `:`) ends the shortened run too.
-                let tail = last.trim_start_matches(|c: char| c.is_alphanumeric() || "-._".contains(c));
+                let tail = &last[last.trim_end_matches(|c: char| !c.is_alphanumeric()).len()..];
                 out.push(format!("… and {} more{tail}", run - SHOWN));
                 i = j + 1;
             } else {
@@ -263,8 +275,11 @@ impl Names {
 
 /// A word of a comma-separated list of names: `app-lz-000056,`.
 fn is_listed(word: &str) -> bool {
-    word.strip_suffix(',')
-        .is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || "-._:".contains(c)))
+    word.strip_suffix(',').is_some_and(|w| w.split(" → ").all(is_name))
+}
+
+fn is_name(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || "-._:".contains(c))
 }
 
 fn is_arm_id(s: &str) -> bool {
@@ -363,6 +378,10 @@ mod tests {
         assert_eq!(names.message("a, b, c, d"), "a, b, c, d", "one hidden item saves nothing");
         assert_eq!(Names::verbose().message("a-1, a-2, a-3, a-4, a-5"), "a-1, a-2, a-3, a-4, a-5");
         assert_eq!(names.message("one, two, three and four"), "one, two, three and four");
+        assert_eq!(
+            names.message("authorizes a → x:443, a → y:443, b → x:443, b → y:443, c → z:1433 (no role)"),
+            "authorizes a → x:443, a → y:443, b → x:443, … and 2 more (no role)"
+        );
     }
 
     #[test]
