@@ -523,10 +523,17 @@ impl EstateArgs {
                 self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
             );
         }
+        let what = format!(
+            "loading {} file{}",
+            crate::commands::progress::count(files.len()),
+            if files.len() == 1 { "" } else { "s" }
+        );
+        let mut progress = crate::commands::progress::Progress::new(what, files.len());
         let mut inputs = Vec::new();
-        for f in &files {
+        for (i, f) in files.iter().enumerate() {
             let bytes = std::fs::read(f).with_context(|| format!("{}: cannot read", f.display()))?;
             inputs.push(Input::new(f.display().to_string(), bytes));
+            progress.step(i + 1);
         }
         let parameters = match &self.parameters {
             None => None,

@@ -100,10 +100,8 @@ fn a_missing_zone_link_names_the_zone_and_its_terraform_address() {
     assert!(dns101[0]["resource"].as_str().unwrap().ends_with("/privateDnsZones/privatelink.database.windows.net"));
     assert_eq!(dns101[0]["terraform_address"], "azurerm_private_dns_zone.sql");
     let (_, text) = privlink(&["check", "--estate", NO_LINK]);
-    assert!(
-        text.contains("privatelink.database.windows.net (Microsoft.Network/privateDnsZones)\n  /subscriptions/"),
-        "{text}"
-    );
+    // The resource by name and type, its Terraform address beside it (the ARM id with --verbose).
+    assert!(text.contains("privatelink.database.windows.net (private DNS zone)\n  terraform: "), "{text}");
     assert!(text.contains("  terraform: azurerm_private_dns_zone.sql\n  error   DNS101"), "{text}");
     let (_, sarif) = privlink(&["check", "--format", "sarif", "--estate", NO_LINK]);
     let sarif: Value = serde_json::from_str(&sarif).unwrap();

@@ -4,6 +4,7 @@
 //! read as written.
 
 use crate::baseline::{Comparison, SARIF_FINGERPRINT};
+use crate::display::Names;
 use crate::load_codes::{load_code, LOAD_CODES};
 use privlink_model::{LoadDiagnostic, Model, ResourceId};
 use privlink_rules::{all_rules, fingerprint, summary, Finding, Rule, Severity};
@@ -148,12 +149,12 @@ pub fn to_json_with(findings: &[Finding], model: &Model, baseline: Option<&Compa
 }
 
 pub(crate) fn short(id: &ResourceId) -> String {
-    format!("{} ({})", id.name(), privlink_model::canonical_type(&id.resource_type()))
+    Names::abbreviated().id(id)
 }
 
 /// Load diagnostics grouped by file, in the loader's order (most severe first), before the
 /// findings: what was not read as written may be why a finding is there or missing.
-fn diagnostics_text(diagnostics: &[LoadDiagnostic]) -> String {
+fn diagnostics_text(diagnostics: &[LoadDiagnostic], names: &Names) -> String {
     let mut out = String::new();
     let mut by_file: BTreeMap<&str, Vec<&LoadDiagnostic>> = BTreeMap::new();
     for d in diagnostics {
@@ -171,7 +172,7 @@ fn diagnostics_text(diagnostics: &[LoadDiagnostic]) -> String {
                 out.push_str(&format!("          at: {}\n", d.pointer));
             }
             if let Some(resource) = &d.resource {
-                out.push_str(&format!("          resource: {resource}\n"));
+                out.push_str(&format!("          resource: {}\n", names.id(resource)));
             }
             if let Some(address) = &d.terraform_address {
                 out.push_str(&format!("          terraform: {address}\n"));
@@ -185,22 +186,40 @@ fn diagnostics_text(diagnostics: &[LoadDiagnostic]) -> String {
 /// Load diagnostics first, then findings grouped by resource, most severe first within a
 /// resource; evidence compact; the fix last.
 pub fn to_text(findings: &[Finding], model: &Model, estate: &str) -> String {
-    let mut out = diagnostics_text(&model.diagnostics);
+    to_text_with(findings, model, estate, &Names::new(model, false))
+}
+
+/// [`to_text`], naming resources with `names`: abbreviated, the resource's full id under its
+/// name, evidence lists capped; everything whole with `--verbose`. A fix's `az` command is always
+/// whole, to be run as it is.
+pub fn to_text_with(findings: &[Finding], model: &Model, estate: &str, names: &Names) -> String {
+    let mut out = diagnostics_text(&model.diagnostics, names);
     let mut by_resource: BTreeMap<&ResourceId, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_resource.entry(&f.resource).or_default().push(f);
     }
     for (resource, mut fs) in by_resource {
         fs.sort_by_key(|f| (f.severity, f.code));
-        out.push_str(&format!("{}\n  {}\n", short(resource), resource));
+        if names.is_verbose() {
+            out.push_str(&format!("{}\n  {resource}\n", short(resource)));
+        } else {
+            out.push_str(&format!("{}\n", names.id(resource)));
+        }
         if let Some(address) = terraform_address(model, resource) {
             out.push_str(&format!("  terraform: {address}\n"));
         }
         for f in fs {
             let name = rule_of(f.code).map(|r| r.name).unwrap_or("");
-            out.push_str(&format!("  {:<7} {} {}: {}\n", f.severity.as_str(), f.code, name, f.message));
-            for e in f.evidence.iter().take(6) {
-                out.push_str(&format!("          evidence: {}\n", compact(e)));
+            out.push_str(&format!("  {:<7} {} {}: {}\n", f.severity.as_str(), f.code, name, names.message(&f.message)));
+            let shown = if names.is_verbose() { f.evidence.len() } else { f.evidence.len().min(EVIDENCE_SHOWN) };
+            for e in &f.evidence[..shown] {
+                evidence_text(e, names, &mut out);
+            }
+            if shown < f.evidence.len() {
+                out.push_str(&format!(
+                    "          … and {} more evidence (--verbose or --format json shows all)\n",
+                    f.evidence.len() - shown
+                ));
             }
             if let Some(fix) = &f.fix {
                 for az in &fix.az {
@@ -230,30 +249,49 @@ pub fn to_text(findings: &[Finding], model: &Model, estate: &str) -> String {
     out
 }
 
-/// Evidence names resources by id; in text the name reads better (the full id is in JSON).
-fn short_id(s: &str) -> String {
-    match ResourceId::parse(s) {
-        Ok(id) if s.starts_with("/subscriptions/") => id.name().to_string(),
-        _ => s.to_string(),
+/// How many evidence entries a finding shows in text (all with `--verbose`).
+const EVIDENCE_SHOWN: usize = 6;
+
+/// A value longer than this goes on a line of its own (prose, such as an explanation).
+const INLINE_VALUE: usize = 72;
+
+/// One evidence entry: `evidence: key=value …`, resources by name, lists capped, values too long
+/// for the line (explanations) on lines of their own.
+fn evidence_text(v: &serde_json::Value, names: &Names, out: &mut String) {
+    let serde_json::Value::Object(m) = v else {
+        out.push_str(&format!("          evidence: {}\n", compact(v, names)));
+        return;
+    };
+    let mut inline = Vec::new();
+    let mut long = Vec::new();
+    for (k, v) in m {
+        let text = compact(v, names);
+        if text.chars().count() > INLINE_VALUE {
+            long.push(format!("            {k}: {text}\n"));
+        } else {
+            inline.push(format!("{k}={text}"));
+        }
+    }
+    out.push_str(&format!("          evidence: {}\n", inline.join(" ")).replace("evidence: \n", "evidence:\n"));
+    for line in long {
+        out.push_str(&line);
     }
 }
 
-fn compact(v: &serde_json::Value) -> String {
+/// Evidence names resources by id; in text the name reads better (the full id is in JSON and
+/// with `--verbose`). A list shows its first items and how many more.
+fn compact(v: &serde_json::Value, names: &Names) -> String {
     match v {
-        serde_json::Value::String(s) => short_id(s),
-        serde_json::Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}={}",
-                    match v {
-                        serde_json::Value::String(s) => short_id(s),
-                        other => other.to_string(),
-                    }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        serde_json::Value::String(s) => names.in_text(s),
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|i| compact(i, names)).collect();
+            format!("[{}]", names.list(&items, ", "))
+        }
+        serde_json::Value::Object(m) => {
+            let entries: Vec<String> =
+                m.iter().map(|(k, v)| format!("{}: {}", names.text_id(k), compact(v, names))).collect();
+            format!("{{{}}}", entries.join("; "))
+        }
         other => other.to_string(),
     }
 }
@@ -285,7 +323,8 @@ impl Default for SarifOptions<'_> {
     }
 }
 
-/// SARIF 2.1.0: a rule descriptor per rule and per load diagnostic code; a result per finding
+/// SARIF 2.1.0: a rule descriptor per rule (its documentation as `help`, and `helpUri` =
+/// `help_base#code` when `help_base` is not empty) and per load diagnostic code; a result per finding
 /// (located at its resource's `"id"` line) and per load diagnostic (its file, and its JSON pointer
 /// as a logical location and in the result's properties). Every result carries its fingerprint as
 /// `partialFingerprints["privlink/v1"]`. The same as [`to_sarif_with`] and
@@ -320,14 +359,19 @@ pub fn to_sarif_with(
     let mut rules: Vec<serde_json::Value> = all_rules()
         .iter()
         .map(|r| {
-            json!({
+            let documentation = privlink_rules::documentation(r);
+            let mut rule = json!({
                 "id": r.code,
                 "name": r.name,
                 "shortDescription": {"text": summary(r)},
-                "fullDescription": {"text": privlink_rules::documentation(r)},
-                "helpUri": format!("{help_base}#{}", r.code.to_lowercase()),
+                "fullDescription": {"text": documentation},
+                "help": {"text": documentation, "markdown": documentation},
                 "defaultConfiguration": {"level": level(r.severity)},
-            })
+            });
+            if !help_base.is_empty() {
+                rule["helpUri"] = json!(format!("{help_base}#{}", r.code.to_lowercase()));
+            }
+            rule
         })
         .collect();
     rules.extend(LOAD_CODES.iter().map(|c| {
@@ -376,7 +420,7 @@ pub fn to_sarif_with(
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "privlink", "informationUri": "https://github.com/privlink/privlink", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+            "tool": {"driver": {"name": "privlink", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
             "results": results,
         }]
     });

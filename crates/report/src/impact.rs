@@ -190,7 +190,8 @@ fn summary_line(impact: &Impact) -> String {
 
 fn finding_line(sign: char, f: &Finding) -> String {
     let name = rule_of(f.code).map_or("", |r| r.name);
-    format!("{sign} {:<7} {} {name}: {}  [{}]\n", f.severity.as_str(), f.code, f.message, shown(f.resource.as_str()))
+    let message = crate::display::Names::abbreviated().in_text(&f.message);
+    format!("{sign} {:<7} {} {name}: {message}  [{}]\n", f.severity.as_str(), f.code, shown(f.resource.as_str()))
 }
 
 /// One line per changed dependency, worst first, with what differs and the deciding resource;

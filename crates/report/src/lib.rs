@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod check_markdown;
+pub mod display;
 pub mod environment;
 pub mod findings;
 pub mod graph;

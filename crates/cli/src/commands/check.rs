@@ -30,8 +30,28 @@ pub enum FailOn {
     Never,
 }
 
-/// Where the rule documentation lives, for SARIF `helpUri`.
-pub(crate) const RULES_DOC: &str = "https://github.com/privlink/privlink/blob/main/docs/rules.md";
+/// `--help-base`: where SARIF's `helpUri` points.
+///
+/// Without it no rule has a `helpUri`: SARIF wants an absolute URI there, and the only copy of
+/// the documentation known to exist is `docs/rules.md` in the checkout privlink was built from,
+/// which has no address a code-scanning page could open. Every rule carries its documentation in
+/// `help` instead (`text` and `markdown`), which GitHub code scanning shows on the alert, offline.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct HelpBase {
+    /// SARIF: the published address of privlink's docs/rules.md (e.g.
+    /// https://github.com/ORG/privlink/blob/main/docs/rules.md); each rule's helpUri is URL#code
+    /// (the lower-case code, an anchor docs/rules.md holds). Without it rules carry their
+    /// documentation in `help` and no helpUri.
+    #[arg(long, value_name = "URL")]
+    pub help_base: Option<String>,
+}
+
+impl HelpBase {
+    /// The base `findings::to_sarif_with` takes: empty for none.
+    pub fn base(&self) -> &str {
+        self.help_base.as_deref().map_or("", |b| b.trim_end_matches('#'))
+    }
+}
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -55,6 +75,10 @@ pub struct Args {
     /// output (load diagnostics are always reported).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub verbosity: super::Verbosity,
+    #[command(flatten)]
+    pub help_base: HelpBase,
 }
 
 /// `--select` and `--ignore`: which rules run (`check`) or whose findings count (`diff`).
@@ -167,8 +191,14 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
         );
     }
     let selected = |r: &Rule| args.rules.selects(r);
+    let apps = estate.model.resources.sites.len();
+    let analysing = super::progress::Progress::new(
+        format!("analysing {} app{}", super::progress::count(apps), if apps == 1 { "" } else { "s" }),
+        apps,
+    );
     let analysis = privlink_rules::Analysis::new(&estate.model);
     let found = privlink_rules::check_with(&estate.model, &analysis, selected);
+    drop(analysing);
     let rules_run: Vec<&Rule> = all_rules().iter().filter(|r| selected(r)).collect();
     // With a baseline, only the findings it does not hold go on: to every format and the exit code.
     let (found, comparison) = match baseline {
@@ -184,16 +214,23 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
     let locate_pointer = |file: &str, pointer: &str| estate.locate_pointer(file, pointer);
     let out = match args.format {
         CheckFormat::Text => {
-            let mut text = findings::to_text(&found, &estate.model, &estate.label);
+            let mut text =
+                findings::to_text_with(&found, &estate.model, &estate.label, &args.verbosity.names(&estate.model));
             if let Some(c) = &comparison {
                 text.push_str(&c.text_line());
             }
+            text.push_str(&next_step(&found, estate, &args.estate));
             text
         }
         CheckFormat::Json => findings::to_json_with(&found, &estate.model, comparison.as_ref()),
-        CheckFormat::Sarif => {
-            findings::to_sarif_with(&found, &estate.model, RULES_DOC, &locate, &locate_pointer, &sarif_options)
-        }
+        CheckFormat::Sarif => findings::to_sarif_with(
+            &found,
+            &estate.model,
+            args.help_base.base(),
+            &locate,
+            &locate_pointer,
+            &sarif_options,
+        ),
         CheckFormat::Junit => findings::to_junit(&found, &rules_run, &estate.model),
         CheckFormat::Github => findings::to_github(&found, &estate.model, &locate, &locate_pointer),
         CheckFormat::Markdown => {
@@ -207,30 +244,89 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
     Ok((out, if failing { 1 } else { 0 }))
 }
 
+/// The line text ends with: the next command worth running. With findings about an app, its
+/// trace (which names the hop that denies); with other findings, the first rule's documentation;
+/// with none, the estate's picture and the live twin.
+fn next_step(found: &[privlink_rules::Finding], estate: &LoadedEstate, args: &EstateArgs) -> String {
+    let mut inputs = String::new();
+    for path in &args.paths {
+        let path = path.display().to_string();
+        let quoted = if path.contains(char::is_whitespace) { format!("'{path}'") } else { path };
+        inputs.push_str(&format!(" --estate {quoted}"));
+    }
+    let app_of = |f: &privlink_rules::Finding| {
+        f.evidence.iter().find_map(|e| {
+            let id = privlink_model::ResourceId::parse(e.get("app")?.as_str()?).ok()?;
+            estate.model.resources.sites.get(&id).map(|s| s.meta.name.clone())
+        })
+    };
+    if let Some(app) = found.iter().find_map(app_of) {
+        return format!(
+            "\nNext: privlink trace --from {app} --all{inputs}   # the hop that denies it, and what decided\n"
+        );
+    }
+    if let Some(f) = found.first() {
+        return format!("\nNext: privlink rule {}   # what it checks, why it breaks, the fix\n", f.code);
+    }
+    if !estate.model.diagnostics.is_empty() {
+        return "\nNext: correct the input where the load diagnostics point (file and JSON pointer), then privlink check again\n".into();
+    }
+    let also = if inputs.is_empty() { "" } else { " (both take the same --estate)" };
+    match estate.model.resources.sites.values().next() {
+        Some(site) => format!(
+            "\nNext: privlink trace --from {} --all{inputs}   # each dependency hop by hop; privlink graph draws the estate, privlink up runs it as a live twin{also}\n",
+            site.meta.name
+        ),
+        None => format!("\nNext: privlink graph{inputs} to draw the estate, or privlink up{inputs} to run it as a live twin\n"),
+    }
+}
+
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  privlink rules\n  privlink rules --markdown > docs/rules.md")]
+#[command(
+    after_help = "Examples:\n  privlink rules\n  privlink rules --estate exported/     # with how many findings each rule has there\n  privlink rules --markdown > docs/rules.md"
+)]
 pub struct RulesArgs {
     /// Print the whole catalogue as Markdown (what docs/rules.md holds).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["paths", "twin", "state"])]
     pub markdown: bool,
+    /// With --estate (or --twin, --state): a FINDINGS column, how many findings each rule has on
+    /// that estate. Without, the catalogue alone.
+    #[command(flatten)]
+    pub estate: EstateArgs,
 }
 
 pub fn run_rules(args: &RulesArgs) -> anyhow::Result<(String, i32)> {
     if args.markdown {
         return Ok((rules_markdown(), 0));
     }
-    let rows: Vec<Vec<String>> = all_rules()
-        .iter()
-        .map(|r| {
-            vec![
-                r.code.to_string(),
-                r.severity.as_str().to_string(),
-                r.name.to_string(),
-                summary(r).split_once(": ").map_or("", |x| x.1).to_string(),
-            ]
-        })
-        .collect();
-    Ok((privlink_report::table::columns(&rows, 0), 0))
+    let named = !args.estate.paths.is_empty() || args.estate.twin.is_some() || args.estate.state.is_some();
+    if !named {
+        return Ok((rules_table(None), 0));
+    }
+    args.estate.answer_with(|estate| {
+        let found = privlink_rules::check(&estate.model, |_| true);
+        let mut table = rules_table(Some(&found));
+        let s = if found.len() == 1 { "" } else { "s" };
+        table.push_str(&format!("\n{} finding{s} on {}; `privlink check` lists them\n", found.len(), estate.label));
+        Ok((table, 0))
+    })
+}
+
+/// The catalogue, one rule a line; with findings, how many each rule has.
+fn rules_table(found: Option<&[privlink_rules::Finding]>) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    if found.is_some() {
+        rows.push(["CODE", "SEVERITY", "NAME", "FINDINGS", "CHECKS"].map(String::from).to_vec());
+    }
+    for r in all_rules() {
+        let mut row = vec![r.code.to_string(), r.severity.as_str().to_string(), r.name.to_string()];
+        if let Some(found) = found {
+            row.push(found.iter().filter(|f| f.code == r.code).count().to_string());
+        }
+        row.push(summary(r).split_once(": ").map_or("", |x| x.1).to_string());
+        rows.push(row);
+    }
+    privlink_report::table::columns(&rows, 0)
 }
 
 #[derive(clap::Args, Debug)]

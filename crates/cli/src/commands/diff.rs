@@ -56,6 +56,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
     #[command(flatten)]
+    pub help_base: crate::commands::check::HelpBase,
+    #[command(flatten)]
     pub rules: RuleSelection,
 }
 
@@ -131,7 +133,7 @@ fn answer(args: &Args, before: &LoadedEstate, after: &LoadedEstate) -> Result<(S
             findings::to_sarif_with(
                 &impact.added,
                 &after.model,
-                crate::commands::check::RULES_DOC,
+                args.help_base.base(),
                 &locate,
                 &locate_pointer,
                 &options,

@@ -6,6 +6,7 @@ pub mod dns;
 pub mod env;
 pub mod graph;
 pub mod inventory;
+pub mod progress;
 pub mod resolve;
 pub mod run;
 pub mod trace;
@@ -17,6 +18,23 @@ pub enum Format {
     #[default]
     Text,
     Json,
+}
+
+/// `--verbose`, for the commands whose text names resources.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct Verbosity {
+    /// Text output: every ARM id in full and every item of long lists. Without it text names a
+    /// resource `name (type)` and lists a few items and how many more; JSON, SARIF, JUnit and
+    /// GitHub annotations always carry everything.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+impl Verbosity {
+    /// How text names the resources of `model`.
+    pub fn names(self, model: &privlink_model::Model) -> privlink_report::display::Names {
+        privlink_report::display::Names::new(model, self.verbose)
+    }
 }
 
 /// Pretty JSON with a trailing newline, so output diffs cleanly.

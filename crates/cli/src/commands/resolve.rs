@@ -1,6 +1,6 @@
 //! `privlink resolve`.
 
-use super::{json, stream, Format, JsonArrayOut};
+use super::{json, stream, Format, JsonArrayOut, Verbosity};
 use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::{bail, Context};
 use privlink_engine::catalog::AZURE_HOST_IP;
@@ -50,6 +50,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,21 +168,29 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
 fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let model = &estate.model;
     let resolver = Resolver::new(model);
+    let names = args.verbosity.names(model);
     let record_type = args.record_type.record_type();
     if args.all_apps {
         // Written app by app: at 100k resources the whole answer is half a gigabyte of JSON.
         stream(|out| {
             let mut array = JsonArrayOut::new(&mut *out);
-            for site in model.resources.sites.values() {
+            let apps = model.resources.sites.len();
+            let what = format!("resolving {} apps", super::progress::count(apps));
+            let mut progress = super::progress::Progress::beside_output(what, apps);
+            for (i, site) in model.resources.sites.values().enumerate() {
+                progress.step(i);
                 let view = view_of(model, &Querier::Site(site.meta.id.clone()));
                 let resolutions: Vec<_> = dependencies::site_dependencies(model, site)
                     .iter()
                     .map(|name| resolver.resolve(&view, name, record_type))
                     .collect();
                 match args.format {
-                    Format::Text => {
-                        write!(array.raw(), "== {}\n{}\n", site.meta.name, resolution::to_table(&resolutions))?
-                    }
+                    Format::Text => write!(
+                        array.raw(),
+                        "== {}\n{}\n",
+                        site.meta.name,
+                        resolution::to_table_with(&resolutions, &names)
+                    )?,
                     Format::Json => {
                         array.push(&serde_json::json!({"app": site.meta.id, "resolutions": resolutions}))?
                     }
@@ -211,7 +221,7 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
             .map(|name| resolver.resolve(&view, name, record_type))
             .collect();
         let out = match args.format {
-            Format::Text => resolution::to_table(&resolutions),
+            Format::Text => resolution::to_table_with(&resolutions, &names),
             Format::Json => json(&resolutions),
         };
         return Ok((out, 0));
@@ -220,7 +230,7 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let name = DnsName::parse(raw).with_context(|| format!("NAME {raw}"))?;
     let r = resolver.resolve(&view, &name, record_type);
     let out = match args.format {
-        Format::Text => resolution::to_text(&r),
+        Format::Text => resolution::to_text_with(&r, &names),
         Format::Json => json(&r),
     };
     Ok((out, 0))

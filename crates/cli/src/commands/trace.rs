@@ -1,6 +1,6 @@
 //! `privlink trace`.
 
-use super::{json, stream, Format, JsonArrayOut};
+use super::{json, stream, Format, JsonArrayOut, Verbosity};
 use crate::estate::{EstateArgs, LoadedEstate};
 use anyhow::bail;
 use privlink_engine::dns::Resolver;
@@ -33,6 +33,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
@@ -41,6 +43,7 @@ pub fn run(args: &Args) -> anyhow::Result<(String, i32)> {
 
 fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let model = &estate.model;
+    let names = args.verbosity.names(model);
     if args.all_apps {
         let resolver = Resolver::new(model);
         let routes = RouteIndex::build(model);
@@ -48,13 +51,19 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
         let mut code = 0;
         stream(|out| {
             let mut array = JsonArrayOut::new(&mut *out);
-            for site in model.resources.sites.values() {
+            let apps = model.resources.sites.len();
+            let what = format!("tracing {} apps", super::progress::count(apps));
+            let mut progress = super::progress::Progress::beside_output(what, apps);
+            for (i, site) in model.resources.sites.values().enumerate() {
+                progress.step(i);
                 let traces = trace_all_indexed(model, &resolver, &routes, &site.meta.id);
                 if traces.iter().any(|t| t.verdict != privlink_engine::path::FlowVerdict::Allowed) {
                     code = 1;
                 }
                 match args.format {
-                    Format::Text => write!(array.raw(), "== {}\n{}\n", site.meta.name, render::to_table(&traces))?,
+                    Format::Text => {
+                        write!(array.raw(), "== {}\n{}\n", site.meta.name, render::to_table_with(&traces, &names))?
+                    }
                     Format::Json => array.push(&serde_json::json!({"app": site.meta.id, "traces": traces}))?,
                 }
             }
@@ -90,7 +99,7 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
         let traces = trace_all(model, &resolver, &site);
         let code = if traces.iter().all(|t| t.verdict == privlink_engine::path::FlowVerdict::Allowed) { 0 } else { 1 };
         let out = match args.format {
-            Format::Text => render::to_table(&traces),
+            Format::Text => render::to_table_with(&traces, &names),
             Format::Json => json(&traces),
         };
         return Ok((out, code));
@@ -103,7 +112,7 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
     let t = trace_host(model, &resolver, &site, host, port);
     let code = if t.verdict == privlink_engine::path::FlowVerdict::Allowed { 0 } else { 1 };
     let out = match args.format {
-        Format::Text => render::to_text(&t),
+        Format::Text => render::to_text_with(&t, &names),
         Format::Json => json(&t),
     };
     Ok((out, code))

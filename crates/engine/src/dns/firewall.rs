@@ -33,7 +33,7 @@ pub fn proxy_settings(model: &Model, fw: &AzureFirewall) -> Result<ProxySettings
         return Ok(ProxySettings {
             enabled: fw.classic_dns_proxy,
             why: format!(
-                "Azure Firewall {id} has no firewall policy, so its own additionalProperties decide: Network.DNS.EnableProxy is {state}{} (§12.1).",
+                "Azure Firewall {id} has no firewall policy, so its own additionalProperties decide: Network.DNS.EnableProxy is {state}{} (https://learn.microsoft.com/azure/firewall/dns-settings).",
                 if fw.classic_dns_proxy { format!(", upstream {upstream}") } else { String::new() }
             ),
             servers,
@@ -53,7 +53,7 @@ pub fn proxy_settings(model: &Model, fw: &AzureFirewall) -> Result<ProxySettings
         chain.push(policy_id.clone());
         let Some(policy) = model.resources.firewall_policies.get(&policy_id) else {
             return Err(format!(
-                "Azure Firewall {id} uses firewall policy {attached}, whose DNS settings apply (§12.1), but policy {policy_id} is not in the estate: privlink cannot say whether the DNS proxy is on."
+                "Azure Firewall {id} uses firewall policy {attached}, whose DNS settings apply (https://learn.microsoft.com/azure/firewall/dns-settings), but policy {policy_id} is not in the estate: privlink cannot say whether the DNS proxy is on."
             ));
         };
         if enabled.is_none() {
@@ -82,7 +82,7 @@ pub fn proxy_settings(model: &Model, fw: &AzureFirewall) -> Result<ProxySettings
     };
     let servers = servers.map(|(s, _)| s).unwrap_or_default();
     let mut why = format!(
-        "Azure Firewall {id} uses firewall policy {attached}, whose DNS settings replace the firewall's own (§12.1): {on_text}"
+        "Azure Firewall {id} uses firewall policy {attached}, whose DNS settings replace the firewall's own (https://learn.microsoft.com/azure/firewall/dns-settings): {on_text}"
     );
     if on {
         why.push_str(&format!(", upstream {}", upstream_text(&servers)));

@@ -659,12 +659,12 @@ impl<'m> Resolver<'m> {
             && matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::CNAME);
         if redirect {
             walk.explanation.push(format!(
-                "Private zone {zone_id} (linked to VNet {vnet} by {link_id}) has no record for {name}, but the link's resolutionPolicy is NxDomainRedirect: the query falls back to public DNS (§1.3-4)."
+                "Private zone {zone_id} (linked to VNet {vnet} by {link_id}) has no record for {name}, but the link's resolutionPolicy is NxDomainRedirect: the query falls back to public DNS (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
             ));
             return ZoneStep::Public;
         }
         walk.explanation.push(format!(
-            "Private zone {zone_id} is linked to VNet {vnet} by {link_id} and is authoritative for {name}, but has no record for it: NXDOMAIN, with no public fallback (§1.3-1, §11.1)."
+            "Private zone {zone_id} is linked to VNet {vnet} by {link_id} and is authoritative for {name}, but has no record for it: NXDOMAIN, with no public fallback (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
         ));
         walk.zone = Some(zone_id.clone());
         ZoneStep::Done(Outcome::NxDomain)
@@ -682,14 +682,14 @@ impl<'m> Resolver<'m> {
                 return PublicAnswer::Cname(
                     alias.clone(),
                     Some(format!(
-                        "Public DNS: {resource} has an approved private endpoint connection ({}), so Azure inserts the alias {name} CNAME {alias} (§1.2).",
+                        "Public DNS: {resource} has an approved private endpoint connection ({}), so Azure inserts the alias {name} CNAME {alias} (https://learn.microsoft.com/azure/private-link/private-endpoint-dns).",
                         who.join(", ")
                     )),
                 );
             }
             let frontend = public::frontend_name(known.region.as_ref(), &known.suffix);
             let why = if known.not_approved.is_empty() {
-                format!("Public DNS: {resource} has no approved private endpoint connection, so its public chain has no privatelink hop (§1.2).")
+                format!("Public DNS: {resource} has no approved private endpoint connection, so its public chain has no privatelink hop (https://learn.microsoft.com/azure/private-link/private-endpoint-dns).")
             } else {
                 let states: Vec<String> = known.not_approved.iter().map(|(w, s)| format!("{w} is {s}")).collect();
                 public::explain_only_approved_inserts_privatelink(resource, &states)
@@ -700,7 +700,7 @@ impl<'m> Resolver<'m> {
             let known = &self.customer_names[customer];
             if known.approved.is_empty() {
                 return PublicAnswer::NxDomain(format!(
-                    "Public DNS has no {name}: {} has no approved private endpoint connection, so Azure publishes no privatelink alias (§1.2).",
+                    "Public DNS has no {name}: {} has no approved private endpoint connection, so Azure publishes no privatelink alias (https://learn.microsoft.com/azure/private-link/private-endpoint-dns).",
                     known.resource
                 ));
             }

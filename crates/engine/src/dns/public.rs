@@ -161,7 +161,7 @@ pub fn explain_frontend_address(name: &DnsName, address: IpAddr) -> String {
 /// `Approved`; `states` names each connection that is not.
 pub fn explain_only_approved_inserts_privatelink(resource: impl std::fmt::Display, states: &[String]) -> String {
     format!(
-        "Public DNS: {resource} has no approved private endpoint connection ({}), so its public chain has no privatelink hop (§1.2 [SIM]: only Approved inserts it).",
+        "Public DNS: {resource} has no approved private endpoint connection ({}), so its public chain has no privatelink hop (https://learn.microsoft.com/azure/private-link/private-endpoint-dns [SIM]: only Approved inserts it).",
         states.join("; ")
     )
 }
@@ -169,7 +169,7 @@ pub fn explain_only_approved_inserts_privatelink(resource: impl std::fmt::Displa
 /// The explanation for a service name whose resource is not in the estate.
 pub fn explain_unknown_resource_has_no_endpoint(name: &DnsName, service: &str, private_zone: &str) -> String {
     format!(
-        "{name} is a {service} name, but the resource is not in the estate: privlink cannot know whether it has a private endpoint and treats it as having none, so the public chain has no privatelink hop [SIM]. Were it to have one, a linked {private_zone} zone without its record would answer NXDOMAIN (§11.1)."
+        "{name} is a {service} name, but the resource is not in the estate: privlink cannot know whether it has a private endpoint and treats it as having none, so the public chain has no privatelink hop [SIM]. Were it to have one, a linked {private_zone} zone without its record would answer NXDOMAIN (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
     )
 }
 
@@ -184,27 +184,27 @@ pub fn explain_first_server_answers(first: &str, others: &[String]) -> String {
 
 /// The explanation for a server that does not answer, when the client has another one after it.
 pub fn explain_next_server(silent: std::net::IpAddr, next: &str) -> String {
-    format!("[SIM] Nothing answers at {silent}: after its timeout the client asks its next server, {next} (§1.8).")
+    format!("[SIM] Nothing answers at {silent}: after its timeout the client asks its next server, {next} (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16).")
 }
 
 /// The explanation for an Azure Firewall whose DNS proxy is off: nothing listens on its port 53.
 pub fn explain_firewall_proxy_off(ip: std::net::IpAddr, firewall: impl std::fmt::Display, settings: &str) -> String {
     format!(
-        "{ip} is the private address of Azure Firewall {firewall}. {settings} With the DNS proxy off no listener answers on {ip}:53 ([SIM] §12.5): every query times out, so nothing resolves."
+        "{ip} is the private address of Azure Firewall {firewall}. {settings} With the DNS proxy off no listener answers on {ip}:53 ([SIM] https://learn.microsoft.com/azure/firewall/dns-settings): every query times out, so nothing resolves."
     )
 }
 
 /// The explanation for a DNS server in another VNet whose peering is not established.
 pub fn explain_peering_blocks(from: impl std::fmt::Display, to: impl std::fmt::Display, states: &str) -> String {
     format!(
-        "VNet {from} reaches VNet {to} only over an established peering, and {states} ([SIM] §17.2): the query never arrives."
+        "VNet {from} reaches VNet {to} only over an established peering, and {states} ([SIM] https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering): the query never arrives."
     )
 }
 
 /// The explanation for a DNS server in another VNet with no peering document between the two.
 pub fn explain_peering_assumed(from: impl std::fmt::Display, to: impl std::fmt::Display) -> String {
     format!(
-        "[SIM] The estate holds no peering between VNet {from} and VNet {to}; privlink assumes the query reaches {to} (§17)."
+        "[SIM] The estate holds no peering between VNet {from} and VNet {to}; privlink assumes the query reaches {to} (https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview)."
     )
 }
 
@@ -221,7 +221,7 @@ pub fn explain_policy_inheritance() -> &'static str {
 /// The explanation for a firewall DNS proxy whose custom servers all lead to the same answer.
 pub fn explain_proxy_servers_agree(servers: &[String], answer: &str) -> String {
     format!(
-        "The proxy picks one of its custom servers {} at random for each query (§12.2); [SIM] they all lead to {answer}, so that answers.",
+        "The proxy picks one of its custom servers {} at random for each query (https://learn.microsoft.com/azure/firewall/dns-details); [SIM] they all lead to {answer}, so that answers.",
         servers.join(", ")
     )
 }
@@ -229,7 +229,7 @@ pub fn explain_proxy_servers_agree(servers: &[String], answer: &str) -> String {
 /// The explanation for a firewall DNS proxy whose custom servers lead to different answers.
 pub fn explain_proxy_servers_disagree(firewall: impl std::fmt::Display, choices: &[String]) -> String {
     format!(
-        "The DNS proxy of Azure Firewall {firewall} picks one of its custom servers at random for each query (§12.2): {}; [SIM] they do not lead to the same answer, so privlink cannot say what a query gets.",
+        "The DNS proxy of Azure Firewall {firewall} picks one of its custom servers at random for each query (https://learn.microsoft.com/azure/firewall/dns-details): {}; [SIM] they do not lead to the same answer, so privlink cannot say what a query gets.",
         choices.join("; ")
     )
 }

@@ -85,20 +85,20 @@ pub fn at(model: &Model, ip: IpAddr, vantage: Vantage<'_>, depth: usize) -> Serv
                 ViewKind::AzureDns,
                 Answerer::AzureDns { vnet: vnet.clone() },
                 format!(
-                    "{AZURE_HOST_IP} is Azure-provided DNS; queries from VNet {vnet} see the private zones linked to {vnet} (§1.3)."
+                    "{AZURE_HOST_IP} is Azure-provided DNS; queries from VNet {vnet} see the private zones linked to {vnet} (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
                 ),
             ),
             Vantage::AppWithoutVnet => Server::answers(
                 ViewKind::Public,
                 Answerer::Public,
                 format!(
-                    "{AZURE_HOST_IP} without VNet integration is Azure DNS with no linked private zone: public DNS only (§1.8)."
+                    "{AZURE_HOST_IP} without VNet integration is Azure DNS with no linked private zone: public DNS only (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16)."
                 ),
             ),
             Vantage::Outside => Server::unknown(
                 ViewKind::AzureDns,
                 format!(
-                    "{AZURE_HOST_IP} is a virtual address of the Azure host, answered only inside a VNet (§1.3-5, §1.8): a client outside every VNet cannot ask it."
+                    "{AZURE_HOST_IP} is a virtual address of the Azure host, answered only inside a VNet (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration, https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16): a client outside every VNet cannot ask it."
                 ),
             ),
         };
@@ -121,7 +121,7 @@ pub fn at(model: &Model, ip: IpAddr, vantage: Vantage<'_>, depth: usize) -> Serv
                             ViewKind::PrivateResolver,
                             Answerer::AzureDns { vnet: vnet.clone() },
                             format!(
-                                "{what}, which resolves through Azure DNS of VNet {vnet}: the private zones and forwarding rulesets linked to {vnet} apply (§1.4)."
+                                "{what}, which resolves through Azure DNS of VNet {vnet}: the private zones and forwarding rulesets linked to {vnet} apply (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
                             ),
                         );
                         if let Reach::Assumed(note) = reach {
@@ -145,7 +145,7 @@ pub fn at(model: &Model, ip: IpAddr, vantage: Vantage<'_>, depth: usize) -> Serv
         Server::answers(
             ViewKind::Public,
             Answerer::Public,
-            format!("{ip}{who} is a public resolver: it answers from public DNS and never sees private zones (§1.4)."),
+            format!("{ip}{who} is a public resolver: it answers from public DNS and never sees private zones (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."),
         )
     } else {
         Server::unknown(ViewKind::CustomDns, unknown_server(model, ip))
@@ -171,13 +171,13 @@ fn unknown_server(model: &Model, ip: IpAddr) -> String {
     });
     match holder {
         Some((nic, Some(vnet))) => format!(
-            "{ip} is NIC {nic} in VNet {vnet}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (§1.3-5)."
+            "{ip} is NIC {nic} in VNet {vnet}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
         ),
         Some((nic, None)) => format!(
-            "{ip} is NIC {nic}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (§1.3-5)."
+            "{ip} is NIC {nic}, running DNS server software privlink does not model; it must forward privatelink zones to {AZURE_HOST_IP} from a VNet linked to them (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
         ),
         None => format!(
-            "{ip} is not a resolver privlink knows; it must forward privatelink zones to {AZURE_HOST_IP} from a linked VNet (§1.3-5)."
+            "{ip} is not a resolver privlink knows; it must forward privatelink zones to {AZURE_HOST_IP} from a linked VNet (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)."
         ),
     }
 }
@@ -272,7 +272,7 @@ fn firewall(model: &Model, fw: &AzureFirewall, ip: IpAddr, vantage: Vantage<'_>,
                 kind,
                 Answerer::AzureDns { vnet: vnet.clone() },
                 format!(
-                    "{intro} The proxy asks Azure DNS from the firewall's own VNet {vnet}: the private zones linked to {vnet} apply, not those of the client's VNet (§12.2)."
+                    "{intro} The proxy asks Azure DNS from the firewall's own VNet {vnet}: the private zones linked to {vnet} apply, not those of the client's VNet (https://learn.microsoft.com/azure/firewall/dns-details)."
                 ),
             ),
             None => Server::unknown(
@@ -313,7 +313,7 @@ fn custom_servers(
         return Server::unknown(
             kind,
             format!(
-                "{intro} {} No custom server answers, and the proxy has no fallback to Azure DNS (§12.2); what the client then sees is not documented.",
+                "{intro} {} No custom server answers, and the proxy has no fallback to Azure DNS (https://learn.microsoft.com/azure/firewall/dns-details); what the client then sees is not documented.",
                 why.join(" ")
             ),
         );

@@ -100,7 +100,7 @@ impl View {
 
     pub fn internet() -> View {
         let mut view = View::new("internet".into(), ViewKind::Public, Answerer::Public, Vec::new());
-        view.explanation.push("An internet client sees public DNS only; no private zone is consulted (§1.4).".into());
+        view.explanation.push("An internet client sees public DNS only; no private zone is consulted (https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration).".into());
         view
     }
 }
@@ -170,7 +170,7 @@ fn vnet_view(model: &Model, vnet_id: &ResourceId, from: String) -> View {
             vec![AZURE_HOST_IP.to_string()],
         );
         view.explanation.push(format!(
-            "VNet {vnet_id} has no dhcpOptions.dnsServers, so it uses Azure-provided DNS ({AZURE_HOST_IP}) with the private zones linked to it (§1.8)."
+            "VNet {vnet_id} has no dhcpOptions.dnsServers, so it uses Azure-provided DNS ({AZURE_HOST_IP}) with the private zones linked to it (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16)."
         ));
         return view;
     }
@@ -218,7 +218,13 @@ fn site_view(model: &Model, site: &Site) -> View {
             servers.push(alt);
         }
         let vantage = integration_vnet.as_ref().map_or(Vantage::AppWithoutVnet, Vantage::Vnet);
-        return classify(model, &servers, vantage, origin + " (§1.8)", id.to_string());
+        return classify(
+            model,
+            &servers,
+            vantage,
+            origin + " (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16)",
+            id.to_string(),
+        );
     }
     match (&site.integration_subnet, integration_vnet) {
         (Some(subnet), Some(vnet)) => {
@@ -226,7 +232,7 @@ fn site_view(model: &Model, site: &Site) -> View {
             view.explanation.insert(
                 0,
                 format!(
-                    "Site {id} is VNet-integrated into subnet {} (set by {}), so it uses the DNS settings of VNet {vnet} (§3.4).",
+                    "Site {id} is VNet-integrated into subnet {} (set by {}), so it uses the DNS settings of VNet {vnet} (https://learn.microsoft.com/azure/app-service/overview-name-resolution).",
                     subnet.value, subnet.source
                 ),
             );
@@ -235,7 +241,7 @@ fn site_view(model: &Model, site: &Site) -> View {
         _ => {
             let mut view = View::new(id.to_string(), ViewKind::Public, Answerer::Public, Vec::new());
             view.explanation.push(format!(
-                "Site {id} has no VNet integration and no custom DNS servers: it resolves through Azure DNS without any private zone, i.e. public DNS only (§1.8)."
+                "Site {id} has no VNet integration and no custom DNS servers: it resolves through Azure DNS without any private zone, i.e. public DNS only (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16)."
             ));
             view
         }

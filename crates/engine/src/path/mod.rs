@@ -671,7 +671,7 @@ impl TraceFlow<'_> {
             Step::Service,
             FlowVerdict::Allowed,
             Some(DecidedBy::new("service", &target)),
-            format!("{} admits traffic through an approved private endpoint whatever its public network access and firewall say (§5.6)", target.name()),
+            format!("{} admits traffic through an approved private endpoint whatever its public network access and firewall say (https://learn.microsoft.com/azure/private-link/private-endpoint-overview)", target.name()),
         );
         self.connected(t, pe)
     }

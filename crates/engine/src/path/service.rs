@@ -160,7 +160,7 @@ pub(super) fn public_gate(backend: &Backend, arrival: &Arrival) -> GateDecision 
     };
     let missing = missing_endpoint.as_deref().unwrap_or("");
     let trusted_note = if backend.network_acls.as_ref().is_some_and(|a| a.bypasses_azure_services()) {
-        " (bypass AzureServices does not help: App Service is not a trusted service for app traffic, §5.1)"
+        " (bypass AzureServices does not help: App Service is not a trusted service for app traffic, https://learn.microsoft.com/azure/key-vault/general/network-security)"
     } else {
         ""
     };

@@ -3,7 +3,7 @@
 //! **What it checks.** The subnet in an app's `virtualNetworkSubnetId` (or its swift
 //! `virtualNetworkConnections` entry) is delegated to `Microsoft.Web/serverFarms`.
 //!
-//! **Why it breaks.** Regional VNet integration requires the delegation (azure-semantics §3.2). The
+//! **Why it breaks.** Regional VNet integration requires the delegation ([App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration)). The
 //! portal adds it when it integrates the app; a template or CLI call against an undelegated subnet —
 //! or one delegated to another service — fails, so the app in Azure is not integrated and its
 //! outbound calls never enter the VNet.

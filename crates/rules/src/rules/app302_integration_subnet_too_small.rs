@@ -5,7 +5,7 @@
 //! **Why it breaks.** App Service needs at least a /28 for an existing integration subnet (/26
 //! recommended, and the minimum for multi-plan subnet join): every plan instance takes an address,
 //! scaling temporarily doubles that, and Azure reserves five addresses per subnet
-//! (azure-semantics §3.2, §11.15). A smaller subnet is refused when the app is integrated.
+//! ([App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration)). A smaller subnet is refused when the app is integrated.
 //!
 //! **Example.** `app-api` integrates with `snet-integration` = `10.1.1.0/29` (3 usable addresses).
 //!

@@ -6,10 +6,10 @@
 //!
 //! **Why it breaks.** A regional VNet integration subnet is delegated to `Microsoft.Web/serverFarms`
 //! and belongs to App Service: it cannot be the private-endpoint subnet, and an app's own private
-//! endpoint cannot share it (azure-semantics §2.3, §3.2). Other resources in it block or break the
+//! endpoint cannot share it ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview), [App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration)). Other resources in it block or break the
 //! integration — and App Service needs the addresses as it scales. Several plans may share one
 //! subnet only through multi-plan subnet join (MPSJ): plans of one subscription, a subnet of /26 or
-//! more, and enough addresses for every instance of every plan while scaling doubles them (§3.2).
+//! more, and enough addresses for every instance of every plan while scaling doubles them ([App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration)).
 //!
 //! **Example.** `pe-sql` was created in `snet-integration`, the subnet `app-api` integrates with.
 //!

@@ -6,7 +6,7 @@
 //!
 //! **Why it breaks.** Regional VNet integration exists on Basic, Standard, Premium v2/v3/v4 and
 //! Elastic Premium plans, and private endpoints for an app on Basic and above and Functions
-//! Premium — never on Free, Shared or Consumption (azure-semantics §3.2, §3.5). Azure refuses the
+//! Premium — never on Free, Shared or Consumption ([App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration), [Private endpoints for App Service apps](https://learn.microsoft.com/azure/app-service/overview-private-endpoint)). Azure refuses the
 //! integration or the endpoint there, so the app's outbound calls never enter the VNet (private
 //! names resolve publicly, private endpoints are unreachable) and no private inbound path exists.
 //!

@@ -6,7 +6,7 @@
 //!
 //! **Why it breaks.** An app's private endpoint serves two names, the app and its Kudu/SCM site,
 //! and both A records belong in the one `privatelink.azurewebsites.net` zone, pointing at the
-//! endpoint's address (azure-semantics §3.5, §1.1). A zone group writes both; records written by
+//! endpoint's address ([Private endpoints for App Service apps](https://learn.microsoft.com/azure/app-service/overview-private-endpoint), [Private endpoint DNS zone values](https://learn.microsoft.com/azure/private-link/private-endpoint-dns)). A zone group writes both; records written by
 //! hand often miss the second. Then `{app}.scm.azurewebsites.net` resolves inside the VNet to
 //! NXDOMAIN (the zone is authoritative for it) and deployments, Kudu and the SCM endpoint of CI
 //! agents in the VNet fail while the app itself answers.

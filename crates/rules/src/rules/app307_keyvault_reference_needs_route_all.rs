@@ -8,11 +8,11 @@
 //!
 //! **Why it breaks.** App Service resolves references first over the public route and retries
 //! through the VNet integration only when the vault refuses; Linux apps whose vault is reached via a
-//! private endpoint must have all-traffic routing enabled for that (azure-semantics §7.4, §11.8,
+//! private endpoint must have all-traffic routing enabled for that ([Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references),
 //! stated by Learn as a current limitation; privlink requires it for Linux, not for Windows: a
 //! modelling choice).
 //! A failed reference silently delivers the literal `@Microsoft.KeyVault(...)` string to the app
-//! (§11.9).
+//! ([Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references)).
 //!
 //! **Example.** `app,linux` site integrated into `snet-app`, `OPENAI_API_KEY =
 //! @Microsoft.KeyVault(SecretUri=https://kv1.vault.azure.net/secrets/k)`, `kv1` has

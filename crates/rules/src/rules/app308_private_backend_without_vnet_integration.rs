@@ -9,12 +9,12 @@
 //!
 //! **Why it breaks.** Without VNet integration an app resolves with public DNS only — the
 //! `privatelink` zones linked to the endpoint's VNet are invisible to it — and its traffic leaves
-//! from the App Service platform, never entering a VNet (azure-semantics §1.8, §3.3, §3.4, §9
+//! from the App Service platform, never entering a VNet ([What is IP address 168.63.129.16?](https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16), [App Service virtual network integration routing](https://learn.microsoft.com/azure/app-service/configure-vnet-integration-routing), [Name resolution in App Service](https://learn.microsoft.com/azure/app-service/overview-name-resolution), [privlink's modelling choices](/docs/modelling-choices.md)
 //! step 1). It reaches the backend's public endpoint, which refuses it: Key Vault answers 403
-//! `ForbiddenByConnection`, SQL error 47073, Storage 403 `AuthorizationFailure` (§5.1–§5.5). The
+//! `ForbiddenByConnection`, SQL error 47073, Storage 403 `AuthorizationFailure` ([Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security), [Azure Storage firewalls and virtual networks](https://learn.microsoft.com/azure/storage/common/storage-network-security)). The
 //! private endpoint exists, but nothing puts the app on the network where it is. A virtual network
 //! rule admits only traffic that comes from its subnet through the subnet's service endpoint
-//! (§3.3, §5.1, §5.2): an app outside every VNet never matches it.
+//! ([App Service virtual network integration routing](https://learn.microsoft.com/azure/app-service/configure-vnet-integration-routing), [Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security), [Azure SQL connectivity settings](https://learn.microsoft.com/azure/azure-sql/database/connectivity-settings)): an app outside every VNet never matches it.
 //!
 //! **Example.** `app1` has no VNet integration and names `kv1.vault.azure.net`; `kv1` has
 //! `publicNetworkAccess: Disabled` and an approved endpoint `pe-kv1` in `vnet-app`, whose
@@ -25,7 +25,7 @@
 //! `az webapp vnet-integration add --resource-group RG --name APP --vnet VNET --subnet SUBNET`
 //! (the edit sets the site's `properties.virtualNetworkSubnetId`); for a backend reachable through
 //! its virtual network rules, into one of the subnets they name. No fix when there is no such
-//! subnet: the message says to create one (a /28 at least, §3.2). Once integrated, the app uses
+//! subnet: the message says to create one (a /28 at least, [App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration)). Once integrated, the app uses
 //! the VNet's DNS: the endpoint's zone must be linked to that VNet (DNS101 checks it); a rule's
 //! subnet needs the service's endpoint (SEC405 checks it).
 //!

@@ -5,9 +5,9 @@
 //! cache has `enableNonSslPort: false` — the default — so that the trace is refused by the cache.
 //!
 //! **Why it breaks.** Azure Cache for Redis listens on TLS 6380 only unless the non-TLS port is
-//! enabled (azure-semantics §5.3); the path through the private endpoint is open, but nothing
+//! enabled ([Azure Cache for Redis with Private Link](https://learn.microsoft.com/azure/azure-cache-for-redis/cache-private-link)); the path through the private endpoint is open, but nothing
 //! answers on 6379: the client's connection is reset or times out (the exact client error is
-//! unverified, §5.3). It looks like a network failure and is a client setting.
+//! unverified, [Azure Cache for Redis with Private Link](https://learn.microsoft.com/azure/azure-cache-for-redis/cache-private-link)). It looks like a network failure and is a client setting.
 //!
 //! **Example.** `app1` has `REDIS_HOST=redis1.redis.cache.windows.net` and `REDIS_PORT=6379`;
 //! `redis1` has `enableNonSslPort: false` and an approved endpoint `pe-redis1`.

@@ -7,14 +7,14 @@
 //! The rule fires when no zone of that name is linked to that VNet, so the app resolves the name
 //! to the public address: an error, or a warning where every traced connection to those names still
 //! works over the public endpoint (public access on, nothing refuses it). When the app's DNS server is the DNS proxy of an Azure Firewall, that VNet
-//! is the firewall's (the proxy asks Azure DNS from there, §12.2) and the finding names the firewall.
+//! is the firewall's (the proxy asks Azure DNS from there, [Azure Firewall DNS proxy details](https://learn.microsoft.com/azure/firewall/dns-details)) and the finding names the firewall.
 //!
 //! **Why it breaks.** Azure DNS consults only the private zones linked to the VNet the query comes
-//! from (azure-semantics §1.3). Resolution follows the resolver's VNet links, not the client's
-//! peering topology (§11.3): a zone linked only to a hub VNet is invisible to an app integrated into
-//! a peered spoke, and a firewall's DNS proxy sees only the zones linked to the firewall's VNet (§12.5
+//! from ([Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)). Resolution follows the resolver's VNet links, not the client's
+//! peering topology ([Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)): a zone linked only to a hub VNet is invisible to an app integrated into
+//! a peered spoke, and a firewall's DNS proxy sees only the zones linked to the firewall's VNet ([Azure Firewall DNS settings](https://learn.microsoft.com/azure/firewall/dns-settings)
 //! FW-DNS-2). The public CNAME chain then ends at the service's public front end; the app
-//! connects publicly, and a backend with public network access disabled refuses it (§5).
+//! connects publicly, and a backend with public network access disabled refuses it ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)).
 //!
 //! **Example.** `privatelink.vaultcore.azure.net` holds `kv1 A 10.0.2.6` and is linked to
 //! `vnet-hub`; the app is integrated into `vnet-spoke`, peered with the hub, and resolves

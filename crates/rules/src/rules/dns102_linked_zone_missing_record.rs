@@ -6,7 +6,7 @@
 //!
 //! **Why it breaks.** A private zone linked to the querying VNet is authoritative for its whole
 //! namespace: a name it does not hold is NXDOMAIN, with no fallback to public DNS unless the link's
-//! `resolutionPolicy` is `NxDomainRedirect` (azure-semantics §1.3, §11.1). The app cannot resolve
+//! `resolutionPolicy` is `NxDomainRedirect` ([Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)). The app cannot resolve
 //! the service at all. This happens when the endpoint was created without a zone group, when the
 //! zone group points at another zone of the same name, or when the record was deleted.
 //!

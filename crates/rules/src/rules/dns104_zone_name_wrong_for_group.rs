@@ -5,9 +5,9 @@
 //! (for Key Vault `vault`: `privatelink.vaultcore.azure.net`).
 //!
 //! **Why it breaks.** The public CNAME chain of a service passes through its own `privatelink.` name
-//! only (azure-semantics §1.1, §1.2). Records written into any other zone — a misspelling, the public
+//! only ([Private endpoint DNS zone values](https://learn.microsoft.com/azure/private-link/private-endpoint-dns)). Records written into any other zone — a misspelling, the public
 //! suffix (`privatelink.vault.azure.net`), another service's zone — are never consulted, so clients
-//! resolve the public address and the backend refuses them (§10 DNS-4).
+//! resolve the public address and the backend refuses them ([privlink rules](/docs/rules.md)).
 //!
 //! **Example.** `pe-kv`'s zone group writes `kv1` into `privatelink.vault.azure.net`.
 //!

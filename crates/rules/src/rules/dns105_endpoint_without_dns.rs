@@ -7,9 +7,9 @@
 //! an NSG refused it); a warning while nothing breaks yet.
 //!
 //! **Why it breaks.** Clients reach a private endpoint by the service's ordinary name, which the
-//! public CNAME chain sends through the `privatelink.` name (azure-semantics §1.2, §1.6). Without a
+//! public CNAME chain sends through the `privatelink.` name ([Private endpoint DNS zone values](https://learn.microsoft.com/azure/private-link/private-endpoint-dns), [Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)). Without a
 //! record there, the name resolves to the public address — which the service refuses when public
-//! access is off — or, if the zone is linked but the record missing, to NXDOMAIN (§1.3).
+//! access is off — or, if the zone is linked but the record missing, to NXDOMAIN ([Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)).
 //!
 //! **Example.** `pe-kv` targets `kv1` (`vault`) and is Approved, but has no zone group and no zone
 //! holds `kv1.privatelink.vaultcore.azure.net`.

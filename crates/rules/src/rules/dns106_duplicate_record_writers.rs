@@ -10,7 +10,7 @@
 //! zone groups point at one zone, each write replaces the other's A record: the record holds the
 //! address of whichever endpoint was written last, and clients meant to use the other endpoint
 //! resolve an address they may not be able to reach — or that disappears when that endpoint is
-//! deleted (azure-semantics §1.1 "Record collisions", §2.2 "for one DNS domain use one PE per target").
+//! deleted ([Private endpoint DNS zone values](https://learn.microsoft.com/azure/private-link/private-endpoint-dns), [What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)).
 //!
 //! **Example.** `pe-kv-hub` and `pe-kv-spoke` both target `kv1` and both zone groups point at
 //! `privatelink.vaultcore.azure.net`; the record `kv1` holds only one of their addresses.

@@ -6,7 +6,7 @@
 //! `dnsConfiguration.dnsServers`.
 //!
 //! **Why it breaks.** These settings replace the DNS servers of the app's integrated VNet
-//! (azure-semantics §1.8, §3.4). Private DNS zones answer only through Azure DNS (168.63.129.16)
+//! ([What is IP address 168.63.129.16?](https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16), [Name resolution in App Service](https://learn.microsoft.com/azure/app-service/overview-name-resolution)). Private DNS zones answer only through Azure DNS (168.63.129.16)
 //! queried from a linked VNet, or a resolver that forwards there; a public resolver sees only the
 //! public chain, so `{name}.privatelink.…` resolves to the service's public address and the app
 //! reaches the public endpoint — refused when public access is off (403, SQL error 47073, timeouts).

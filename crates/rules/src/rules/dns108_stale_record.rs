@@ -8,8 +8,8 @@
 //! hand-written record stayed behind, and an app resolves the name (a leftover no app uses is
 //! harmless and not reported).
 //!
-//! **Why it breaks.** A private endpoint's address is fixed for its lifetime (azure-semantics §2.3,
-//! §11.6); a record that names another address is left over from a deleted endpoint, or was written
+//! **Why it breaks.** A private endpoint's address is fixed for its lifetime ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview),
+//! [What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)); a record that names another address is left over from a deleted endpoint, or was written
 //! by hand for an earlier deployment. A zone group keeps its record current; a hand-written record
 //! does not. Clients resolve the name to an address nothing answers on and time out.
 //!

@@ -10,11 +10,11 @@
 //! correctly; privlink cannot know.
 //!
 //! **Why it breaks.** Private zones are answered only by Azure DNS as seen from a VNet linked to
-//! them (azure-semantics §1.3, §1.5); a custom server sees them only if it forwards the services'
+//! them ([Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration), [Private DNS virtual network links](https://learn.microsoft.com/azure/dns/private-dns-virtual-network-links)); a custom server sees them only if it forwards the services'
 //! zones (`vault.azure.net`, `database.windows.net` …, and their `privatelink.` zones) to
-//! 168.63.129.16 from a VNet linked to the zones (§1.4, §1.8). A server that resolves them
+//! 168.63.129.16 from a VNet linked to the zones ([Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration), [What is IP address 168.63.129.16?](https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16)). A server that resolves them
 //! recursively on the internet hands the app the public address: the connection goes to the
-//! public endpoint and is refused or leaves by the wrong path (§5). The seeds list it twice
+//! public endpoint and is refused or leaves by the wrong path ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)). The seeds list it twice
 //! ("Verify no custom DNS server is overriding private zone resolution", "Validate custom DNS
 //! forwarders if you use enterprise DNS").
 //!
@@ -23,7 +23,7 @@
 //! `sql1.database.windows.net`: both resolve `indeterminate`.
 //!
 //! **Fix.** Point the DNS setting at the inbound endpoint of a DNS private resolver of the estate,
-//! which answers from Azure DNS of its VNet (§1.4):
+//! which answers from Azure DNS of its VNet ([Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration)):
 //! `az network vnet update --resource-group RG --name VNET --dns-servers IP` (for the VNet), or
 //! `az webapp config appsettings set --resource-group RG --name APP --settings WEBSITE_DNS_SERVER=IP`
 //! (for the app), then link the zones to the resolver's VNet (DNS101 checks it). No fix when the

@@ -10,9 +10,9 @@
 //! the timeout.
 //!
 //! **Why it breaks.** The firewall listens on port 53 of its private address only while its DNS
-//! proxy is on (azure-semantics §12.2, §12.5, FW-DNS-1): with the proxy off nothing answers, every
+//! proxy is on ([Azure Firewall DNS proxy details](https://learn.microsoft.com/azure/firewall/dns-details), [Azure Firewall DNS settings](https://learn.microsoft.com/azure/firewall/dns-settings), FW-DNS-1): with the proxy off nothing answers, every
 //! query times out, and no name resolves from that VNet — `getaddrinfo` fails before any
-//! connection starts. The spoke wiring of §12.3 needs the proxy on before the spokes' DNS servers
+//! connection starts. The spoke wiring of [Azure Firewall DNS settings](https://learn.microsoft.com/azure/firewall/dns-settings) needs the proxy on before the spokes' DNS servers
 //! point at the firewall. With the proxy on and no custom servers it asks Azure DNS from the
 //! firewall's VNet, so the `privatelink.` zones must be linked to that VNet (DNS101 checks it).
 //!

@@ -9,7 +9,7 @@
 //!
 //! **Why it breaks.** The hub's DNS server is a private address: a spoke reaches it only over an
 //! established peering, and a peering carries traffic only while both sides are `Connected`
-//! (azure-semantics §12.3, §17.2). Otherwise the query matches the default route for private
+//! ([Azure Firewall DNS settings](https://learn.microsoft.com/azure/firewall/dns-settings), [Manage a virtual network peering](https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering)). Otherwise the query matches the default route for private
 //! ranges (next hop `None`) and is dropped: the client times out and no name resolves, although the
 //! firewall or resolver itself is configured correctly. A hub-and-spoke estate breaks this way for
 //! every spoke that loses its peering, in DNS before any connection is tried.

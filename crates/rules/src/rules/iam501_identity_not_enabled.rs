@@ -10,7 +10,7 @@
 //! **Why it breaks.** App Service's local token endpoint issues tokens only for an identity the
 //! site has; without one `DefaultAzureCredential` finds no credential and the service refuses the
 //! anonymous call, and Key Vault references stay unresolved with status `MSINotEnabled` — the app
-//! receives the literal `@Microsoft.KeyVault(...)` string (azure-semantics §6.1, §7.2, §7.3). The
+//! receives the literal `@Microsoft.KeyVault(...)` string ([Managed identities for App Service](https://learn.microsoft.com/azure/app-service/overview-managed-identity), [Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references)). The
 //! seeds' first "Managed identity auth failure" item: "Verify system-assigned identity is enabled
 //! on the web app" (seed 000).
 //!

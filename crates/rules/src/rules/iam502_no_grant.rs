@@ -11,7 +11,7 @@
 //!
 //! **Why it breaks.** Key Vault answers 403 `ForbiddenByRbac` (RBAC mode) or `AccessDenied`
 //! (access-policy mode), and a reference stays unresolved with status `AccessToKeyVaultDenied`;
-//! Cognitive Services answers 401 `PermissionDenied` (azure-semantics §13.1–§13.3, §13.6). The
+//! Cognitive Services answers 401 `PermissionDenied` ([Azure RBAC scope](https://learn.microsoft.com/azure/role-based-access-control/scope-overview), [Key Vault RBAC](https://learn.microsoft.com/azure/key-vault/general/rbac-guide), [Disable local authentication in Azure AI services](https://learn.microsoft.com/azure/ai-services/disable-local-auth)). The
 //! seeds' "Confirm … Key Vault access policy or RBAC" (seed 000).
 //!
 //! **Example.** `kv1` has `enableRbacAuthorization: true`; the estate's role assignments give

@@ -6,7 +6,7 @@
 //! access step denies and says the policy is ignored.
 //!
 //! **Why it breaks.** In RBAC mode Key Vault decides data-plane calls with Azure RBAC only and
-//! ignores every access policy (azure-semantics §13.3); the call gets 403 `ForbiddenByRbac` and a
+//! ignores every access policy ([Key Vault RBAC](https://learn.microsoft.com/azure/key-vault/general/rbac-guide)); the call gets 403 `ForbiddenByRbac` and a
 //! reference `AccessToKeyVaultDenied`. Typical after switching a vault's permission model (or
 //! creating it with an API version from 2026-02-01, where RBAC is the default) while the grants
 //! stayed access policies.

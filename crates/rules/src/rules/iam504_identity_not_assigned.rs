@@ -9,7 +9,7 @@
 //! **Why it breaks.** App Service issues tokens only for identities assigned to the site: a
 //! reference resolved with an unassigned identity fails (`MSINotEnabled`, the app receives the
 //! literal reference), and `DefaultAzureCredential` with that `AZURE_CLIENT_ID` gets no token
-//! (azure-semantics §6.1, §7.2: "The UAMI must also be assigned to the app").
+//! ([Managed identities for App Service](https://learn.microsoft.com/azure/app-service/overview-managed-identity), [Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references): "The UAMI must also be assigned to the app").
 //!
 //! **Example.** `keyVaultReferenceIdentity =
 //! /subscriptions/…/userAssignedIdentities/id-kv-reader`, and the site has only its

@@ -7,7 +7,7 @@
 //!
 //! **Why it breaks.** A server without an Entra admin accepts no Entra token at all, and nobody can
 //! create the contained users an identity needs (`CREATE USER … FROM EXTERNAL PROVIDER` must be run
-//! by an Entra principal): the login fails with 18456 (azure-semantics §13.5). The seeds' "Confirm
+//! by an Entra principal): the login fails with 18456 ([Microsoft Entra authentication with Azure SQL](https://learn.microsoft.com/azure/azure-sql/database/authentication-aad-configure)). The seeds' "Confirm
 //! SQL permissions for managed identity principal" (seed 000) starts here.
 //!
 //! **Example.** `sql1` has no `administrators`; `app1`, with a system-assigned identity, names

@@ -10,7 +10,7 @@
 //! **Why it breaks.** Redis authorizes an Entra token's principal only through an access policy
 //! assignment (Data Owner, Data Contributor, Data Reader or a custom policy); without one `AUTH`
 //! fails (`WRONGPASS`), and with access keys disabled there is no other way in
-//! (azure-semantics §13.4).
+//! ([Microsoft Entra authentication for Azure Cache for Redis](https://learn.microsoft.com/azure/azure-cache-for-redis/cache-azure-active-directory-for-authentication)).
 //!
 //! **Example.** `redis1`: `disableAccessKeyAuthentication: true`, `aad-enabled: "true"`; its only
 //! assignment is for another principal; `app1` names `redis1.redis.cache.windows.net:6380`.

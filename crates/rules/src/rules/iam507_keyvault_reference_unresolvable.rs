@@ -11,7 +11,7 @@
 //!
 //! **Why it breaks.** App Service passes the literal `@Microsoft.KeyVault(...)` string to the app
 //! when a reference does not resolve, and shows no status at all for a syntax error
-//! (azure-semantics §7.1, §7.3): the app starts, then fails on its first use of the value.
+//! ([Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references)): the app starts, then fails on its first use of the value.
 //!
 //! **Example.** `OPENAI_API_KEY = @Microsoft.KeyVault(SecretUri=https://kv1.vault.azure.net/secrets/openai-kee)`
 //! while `kv1` holds `openai-key`.

@@ -9,7 +9,7 @@
 //!
 //! **Why it breaks.** A token that Entra issued is accepted by the server, but the database has no
 //! user for its principal: "Login failed for user '<token-identified principal>'" (18456,
-//! azure-semantics §13.5) — the seeds' first troubleshooting item (seed 004).
+//! [Microsoft Entra authentication with Azure SQL](https://learn.microsoft.com/azure/azure-sql/database/authentication-aad-configure)) — the seeds' first troubleshooting item (seed 004).
 //!
 //! **Example.** `db-flask` declares the user `[app-old]`; the app `app-flask-privlink` signs in with
 //! its system-assigned identity.

@@ -21,9 +21,9 @@
 //! sees only their findings: selecting it alone reports every dependency that is not allowed.
 //!
 //! **Why it breaks.** A CI gate that says "No findings" while an app cannot reach its database
-//! ships the outage. The trace composes every step Azure applies (azure-semantics §9: DNS from the
-//! app's view §1.3 and §3.4, egress §3.3, routes §4.4, NSGs §4.1–§4.2, Private Link §2.2, the
-//! service's own access controls §5); whatever stops it breaks the app, diagnosed or not.
+//! ships the outage. The trace composes every step Azure applies ([privlink's modelling choices](/docs/modelling-choices.md): DNS from the
+//! app's view [Private endpoint DNS integration](https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration), [Name resolution in App Service](https://learn.microsoft.com/azure/app-service/overview-name-resolution), egress [App Service virtual network integration routing](https://learn.microsoft.com/azure/app-service/configure-vnet-integration-routing), routes [Virtual network traffic routing](https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview), NSGs [Network security groups](https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview), [How network security groups filter traffic](https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works), Private Link [What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview), the
+//! service's own access controls [What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)); whatever stops it breaks the app, diagnosed or not.
 //!
 //! **Example.** A Key Vault without a private endpoint whose firewall denies by default and admits
 //! only its IP rules, reached on its public endpoint: whether the app's public outbound address is

@@ -4,7 +4,7 @@
 //! between 100 and 4096, and no two rules of one direction share a priority.
 //!
 //! **Why it breaks.** Azure evaluates rules by priority, first match wins, and requires priorities
-//! to be unique per direction within 100–4096 (azure-semantics §4.1, Learn "Network security
+//! to be unique per direction within 100–4096 ([Network security groups](https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview), Learn "Network security
 //! groups"). A deployment with such a rule is rejected, so the NSG you think you have is not the
 //! one in Azure.
 //!

@@ -8,9 +8,9 @@
 //!
 //! **Why it breaks.** Under `Redirect`, a client through a private endpoint logs in on 1433 and is
 //! then sent to the database node on another port of 1433–65535 at the same private address (Proxy
-//! uses 1433 only; `Default` behaves as Proxy through a private endpoint) — azure-semantics §5.2, §10
+//! uses 1433 only; `Default` behaves as Proxy through a private endpoint) — [Azure SQL connectivity settings](https://learn.microsoft.com/azure/azure-sql/database/connectivity-settings), [privlink rules](/docs/rules.md)
 //! SQL-2. App traffic to a private address enters the VNet and is filtered by the integration
-//! subnet's outbound rules (§3.3). An NSG that allows only 1433 lets the login start and then drops
+//! subnet's outbound rules ([App Service virtual network integration routing](https://learn.microsoft.com/azure/app-service/configure-vnet-integration-routing)). An NSG that allows only 1433 lets the login start and then drops
 //! the redirected connection: the app sees timeouts after a successful TCP connect.
 //!
 //! **Severity.** An error when the port privlink follows the redirect to (11000, the first of the

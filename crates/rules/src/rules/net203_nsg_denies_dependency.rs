@@ -10,11 +10,11 @@
 //! public traffic anyway (public network access `Disabled`, or a firewall that denies by default
 //! and no virtual network rule admitting the app's subnet through its service endpoint):
 //! allowing the flow would not make the connection work — the service refuses it (azure-semantics
-//! §5) — and the reason the name is not private is reported by the DNS rules (DNS101, DNS102) or by
-//! PE101 (a connection that is not approved gets no `privatelink` CNAME, §1.2).
+//! [What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)) — and the reason the name is not private is reported by the DNS rules (DNS101, DNS102) or by
+//! PE101 (a connection that is not approved gets no `privatelink` CNAME, [Private endpoint DNS zone values](https://learn.microsoft.com/azure/private-link/private-endpoint-dns)).
 //!
 //! **Why it breaks.** NSG rules are evaluated by priority, first match wins, and a deny matching
-//! the flow drops it silently: the client sees a connection timeout (azure-semantics §4.1, §4.2).
+//! the flow drops it silently: the client sees a connection timeout ([Network security groups](https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview), [How network security groups filter traffic](https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works)).
 //! A broad deny written to lock down egress ("deny VirtualNetwork", "deny *") often sits above the
 //! rule meant to allow a backend's port, or the port allowed is not the one the app uses (Redis TLS
 //! 6380, SQL Redirect 11000–11999).

@@ -5,9 +5,9 @@
 //! effective route from the integration subnet is a user-defined route with next hop `None`.
 //!
 //! **Why it breaks.** Longest prefix match picks the route; next hop `None` drops the packet and
-//! the client times out (azure-semantics §4.4). A private endpoint's /32 system route normally beats
+//! the client times out ([Virtual network traffic routing](https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview)). A private endpoint's /32 system route normally beats
 //! any broader UDR, but once the endpoint subnet's `privateEndpointNetworkPolicies` include route
-//! tables a UDR whose prefix is at least as long as the VNet's overrides it (§2.4, §11.5), so a
+//! tables a UDR whose prefix is at least as long as the VNet's overrides it ([Manage network policies for private endpoints](https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy)), so a
 //! "black-hole the data subnet" route written for VMs starts dropping endpoint traffic too.
 //!
 //! **Example.** `rt-app` on the integration subnet has `10.20.2.0/24 → None`; the endpoint subnet's

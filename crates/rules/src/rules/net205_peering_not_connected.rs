@@ -7,7 +7,7 @@
 //!
 //! **Why it breaks.** A VNet routes only its own address space and the address spaces of connected
 //! peerings; a private address outside them matches Azure's default route for the private ranges,
-//! whose next hop is `None`: the packet is dropped and the client times out (azure-semantics §4.4).
+//! whose next hop is `None`: the packet is dropped and the client times out ([Virtual network traffic routing](https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview)).
 //! A peering carries traffic only while both sides are `Connected`; deleting one side leaves the
 //! other `Disconnected` until it is re-created. A hub-and-spoke estate whose private endpoints live
 //! in the hub breaks for every spoke that loses its peering.

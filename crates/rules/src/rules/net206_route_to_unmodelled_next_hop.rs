@@ -6,12 +6,12 @@
 //! `unknown`, because what the appliance (a firewall, an NVA) or the gateway does with the packet
 //! is not in the ARM documents.
 //!
-//! **Why it breaks.** Longest prefix match picks the route (azure-semantics §4.4); the appliance
+//! **Why it breaks.** Longest prefix match picks the route ([Virtual network traffic routing](https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview)); the appliance
 //! must allow and forward the flow, and for a private endpoint the return path must come back
 //! through it too, or the connection breaks on asymmetric routing. A `0.0.0.0/0` route to a
 //! firewall (forced tunnelling) is the usual cause of an app that "cannot reach" a public
 //! endpoint, and a UDR that overrides a private endpoint's /32 (the endpoint subnet's
-//! `privateEndpointNetworkPolicies` include route tables, §2.4) the usual cause for a private one.
+//! `privateEndpointNetworkPolicies` include route tables, [Manage network policies for private endpoints](https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy)) the usual cause for a private one.
 //! privlink says where its knowledge ends instead of guessing.
 //!
 //! **Example.** `rt-int` on the integration subnet has `0.0.0.0/0 → VirtualAppliance 10.1.3.4`;

@@ -4,7 +4,7 @@
 //! (`privateLinkServiceConnections` / `manualPrivateLinkServiceConnections`) and as the target
 //! records it (`privateEndpointConnections`). Both must say `Approved`.
 //!
-//! **Why it breaks.** Only an approved connection passes traffic (azure-semantics §2.2). An endpoint
+//! **Why it breaks.** Only an approved connection passes traffic ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)). An endpoint
 //! created through `manualPrivateLinkServiceConnections` (or by someone without the approval
 //! permission on the target) waits `Pending` until the target's owner approves it; the NIC and its
 //! IP exist all the same, DNS may already point at it, and the app sees timeouts. `Rejected` and

@@ -6,7 +6,7 @@
 //! **Why it breaks.** A delegated subnet belongs to the service it is delegated to; Azure refuses to
 //! place a private endpoint in it. An App Service integration subnet (delegated to
 //! `Microsoft.Web/serverFarms`) in particular can hold neither the app's nor any other private
-//! endpoint (azure-semantics §2.3, §3.2: the integration subnet is not a PE subnet). A template or
+//! endpoint ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview), [App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration): the integration subnet is not a PE subnet). A template or
 //! plan that does this fails to deploy, or the estate you describe is not the one in Azure.
 //!
 //! **Example.** `pe-kv` is placed in `snet-integration`, delegated to `Microsoft.Web/serverFarms`.

@@ -5,7 +5,7 @@
 //! subnet, and is not held by another network interface.
 //!
 //! **Why it breaks.** Azure reserves the network address, `x.x.x.1` (gateway), `x.x.x.2` and
-//! `x.x.x.3` (Azure DNS) and the last address of every subnet (azure-semantics §2.3, §11.15). A
+//! `x.x.x.3` (Azure DNS) and the last address of every subnet ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview), [App Service virtual network integration](https://learn.microsoft.com/azure/app-service/overview-vnet-integration)). A
 //! static address that is reserved, outside the subnet or already in use is refused when the
 //! endpoint is created, so the endpoint (and the DNS records pointing at that address) do not exist
 //! as written.

@@ -7,7 +7,7 @@
 //!
 //! **Why it breaks.** Unless the subnet's private endpoint network policies include NSGs
 //! (`NetworkSecurityGroupEnabled` or `Enabled`), subnet and NIC NSGs have no effect on traffic to
-//! the private endpoints in it (azure-semantics §2.4, §11.5; `Disabled` is the default). The deny
+//! the private endpoints in it ([Manage network policies for private endpoints](https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy); `Disabled` is the default). The deny
 //! someone relies on to fence the endpoint off is not enforced: every client that can route to the
 //! endpoint reaches it.
 //!

@@ -5,7 +5,7 @@
 //!
 //! **Why it breaks.** Azure creates a private endpoint only in the same region and subscription as
 //! the virtual network it joins; only the *target* may be in another region or subscription
-//! (azure-semantics §2.2, Learn "What is a private endpoint?" properties table). A template or
+//! ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview), Learn "What is a private endpoint?" properties table). A template or
 //! plan that puts it elsewhere fails to deploy, so the endpoint — and the private path that relies
 //! on it — does not exist in Azure.
 //!

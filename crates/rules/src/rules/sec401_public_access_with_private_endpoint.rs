@@ -6,11 +6,11 @@
 //! Private Link Service (`Microsoft.Network/privateLinkServices`) has approved connections but no
 //! public endpoint and no `publicNetworkAccess`.
 //!
-//! **Why it breaks.** A private endpoint never removes public access by itself (azure-semantics §5.6,
-//! §3.5 for apps): the public endpoint keeps answering, so the isolation the endpoint was made for
+//! **Why it breaks.** A private endpoint never removes public access by itself ([What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview),
+//! [Private endpoints for App Service apps](https://learn.microsoft.com/azure/app-service/overview-private-endpoint) for apps): the public endpoint keeps answering, so the isolation the endpoint was made for
 //! does not exist, and a client with broken private DNS silently keeps working over the internet
 //! until someone closes public access. When the property is absent the service default applies,
-//! which for Redis is disputed between sources (§5.3: ARM says `Enabled`); it is treated as enabled.
+//! which for Redis is disputed between sources ([Azure Cache for Redis with Private Link](https://learn.microsoft.com/azure/azure-cache-for-redis/cache-private-link): ARM says `Enabled`); it is treated as enabled.
 //!
 //! **Example.** `sql-app` has an approved endpoint `pe-sql` and `publicNetworkAccess: Enabled`.
 //!

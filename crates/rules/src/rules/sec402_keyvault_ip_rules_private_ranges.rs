@@ -4,7 +4,7 @@
 //! 172.16.0.0/12 or 192.168.0.0/16.
 //!
 //! **Why it breaks.** Key Vault's IP rules admit *public* source addresses only; private ranges are
-//! rejected (azure-semantics §5.1). Traffic from a VNet never reaches the public endpoint with its
+//! rejected ([Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security)). Traffic from a VNet never reaches the public endpoint with its
 //! private address anyway: it arrives through a private endpoint (always allowed) or a service
 //! endpoint (admitted by a `virtualNetworkRules` entry). A private range in `ipRules` is therefore a
 //! deployment error or a rule that never matches — usually a sign that someone expects it to let

@@ -10,8 +10,8 @@
 //! App Service is on it *only* for deploying certificates: an app's own calls and its Key Vault
 //! references are ordinary public callers, so the firewall answers `403 ForbiddenByFirewall`
 //! ("Client address is not authorized and caller is not a trusted service") and a reference
-//! silently delivers the literal `@Microsoft.KeyVault(...)` string (azure-semantics §5.1, §7.3,
-//! §11.9, §11.11). The vault's own IP rules may admit the app's outbound addresses, which are not in
+//! silently delivers the literal `@Microsoft.KeyVault(...)` string ([Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security), [Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references),
+//! [Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references), [Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security)). The vault's own IP rules may admit the app's outbound addresses, which are not in
 //! the estate: they are shown as evidence.
 //!
 //! **Example.** `kv1` has `defaultAction: Deny`, `bypass: AzureServices`, no private endpoint, and
@@ -25,7 +25,7 @@
 //! `az network private-endpoint dns-zone-group create -g RG --endpoint-name pe-VAULT -n default --private-dns-zone privatelink.vaultcore.azure.net --zone-name vault`),
 //! or admit the integration subnet with a service endpoint and
 //! `az keyvault network-rule add -g RG -n VAULT --vnet-name VNET --subnet SUBNET`. For Key Vault
-//! references on Linux the app also needs route-all (§7.4).
+//! references on Linux the app also needs route-all ([Key Vault references in App Service](https://learn.microsoft.com/azure/app-service/app-service-key-vault-references)).
 //!
 //! **Reference.** https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints#trusted-services
 

@@ -9,7 +9,7 @@
 //! not approved is PE101's.)
 //!
 //! **Why it breaks.** With public network access disabled the service accepts traffic only through
-//! its private endpoints (azure-semantics §5.1–§5.5, §5.6); without an approved one every client is
+//! its private endpoints ([Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security), [Azure Storage firewalls and virtual networks](https://learn.microsoft.com/azure/storage/common/storage-network-security), [What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)); without an approved one every client is
 //! refused — Key Vault 403 `ForbiddenByConnection`, SQL error 47073, Storage 403
 //! `AuthorizationFailure`. The seeds' warning: disabling public access before the private path
 //! exists breaks the app ("Incorrect firewall expectations", seed 003).

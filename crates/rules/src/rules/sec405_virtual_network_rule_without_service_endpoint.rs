@@ -13,7 +13,7 @@
 //! **Why it breaks.** A virtual network rule admits a subnet's *service-endpoint* traffic: with the
 //! endpoint on the subnet, traffic to the service enters the VNet even without route-all and
 //! reaches the service's public endpoint carrying the subnet's private addresses, which the rule
-//! matches (azure-semantics §3.3, §5.1, §5.2). Without the endpoint the traffic leaves from a
+//! matches ([App Service virtual network integration routing](https://learn.microsoft.com/azure/app-service/configure-vnet-integration-routing), [Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security), [Azure SQL connectivity settings](https://learn.microsoft.com/azure/azure-sql/database/connectivity-settings)). Without the endpoint the traffic leaves from a
 //! public address — the App Service platform's outbound address, or, with route-all, whatever the
 //! VNet's internet egress uses — and the rule never matches it: Key Vault answers
 //! `403 ForbiddenByFirewall`, SQL error 40615, Storage `403 AuthorizationFailure`. Azure refuses

@@ -12,8 +12,8 @@
 //! **Why it breaks.** The app's traffic arrives from a public address (its outbound address, or
 //! the VNet's egress address under route-all) that no rule lists, so the service refuses it: Key
 //! Vault 403 `ForbiddenByFirewall`, SQL error 40615, Cognitive Services 403, Storage 403
-//! `AuthorizationFailure` (azure-semantics §5.1–§5.5). App Service is not a trusted Azure service for
-//! app traffic, so `bypass: AzureServices` does not help (§5.1). The seeds call this "Incorrect
+//! `AuthorizationFailure` ([Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security), [Azure Storage firewalls and virtual networks](https://learn.microsoft.com/azure/storage/common/storage-network-security)). App Service is not a trusted Azure service for
+//! app traffic, so `bypass: AzureServices` does not help ([Key Vault network security](https://learn.microsoft.com/azure/key-vault/general/network-security)). The seeds call this "Incorrect
 //! firewall expectations" (seed 003).
 //!
 //! **Example.** `kv1` has `publicNetworkAccess: Enabled`, `networkAcls.defaultAction: Deny`, no
@@ -21,7 +21,7 @@
 //! `kv1.vault.azure.net`: refused by the vault's firewall.
 //!
 //! **Fix.** For an integrated app, admit its integration subnet with a service endpoint and a
-//! virtual network rule (the traffic then carries the subnet's private addresses, §3.3, §5):
+//! virtual network rule (the traffic then carries the subnet's private addresses, [App Service virtual network integration routing](https://learn.microsoft.com/azure/app-service/configure-vnet-integration-routing), [What is a private endpoint?](https://learn.microsoft.com/azure/private-link/private-endpoint-overview)):
 //! `az network vnet subnet update --resource-group RG --vnet-name VNET --name SUBNET --service-endpoints … Microsoft.KeyVault`
 //! and `az keyvault network-rule add --resource-group RG --name KV --subnet SUBNET_ID` (Storage:
 //! `az storage account network-rule add`, Cognitive Services: `az cognitiveservices account
