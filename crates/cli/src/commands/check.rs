@@ -244,16 +244,22 @@ fn answer(args: &Args, estate: &LoadedEstate, baseline: Option<&Baseline>) -> an
     Ok((out, if failing { 1 } else { 0 }))
 }
 
-/// The line text ends with: the next command worth running. With findings about an app, its
-/// trace (which names the hop that denies); with other findings, the first rule's documentation;
-/// with none, the estate's picture and the live twin.
-fn next_step(found: &[privlink_rules::Finding], estate: &LoadedEstate, args: &EstateArgs) -> String {
+/// The `--estate` flags that name the same files again, for a suggested next command.
+pub(super) fn estate_flags(args: &EstateArgs) -> String {
     let mut inputs = String::new();
     for path in &args.paths {
         let path = path.display().to_string();
         let quoted = if path.contains(char::is_whitespace) { format!("'{path}'") } else { path };
         inputs.push_str(&format!(" --estate {quoted}"));
     }
+    inputs
+}
+
+/// The line text ends with: the next command worth running. With findings about an app, its
+/// trace (which names the hop that denies); with other findings, the first rule's documentation;
+/// with none, the estate's picture and the live twin.
+fn next_step(found: &[privlink_rules::Finding], estate: &LoadedEstate, args: &EstateArgs) -> String {
+    let inputs = estate_flags(args);
     let app_of = |f: &privlink_rules::Finding| {
         f.evidence.iter().find_map(|e| {
             let id = privlink_model::ResourceId::parse(e.get("app")?.as_str()?).ok()?;

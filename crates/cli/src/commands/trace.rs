@@ -99,7 +99,15 @@ fn answer(args: &Args, estate: &LoadedEstate) -> anyhow::Result<(String, i32)> {
         let traces = trace_all(model, &resolver, &site);
         let code = if traces.iter().all(|t| t.verdict == privlink_engine::path::FlowVerdict::Allowed) { 0 } else { 1 };
         let out = match args.format {
-            Format::Text => render::to_table_with(&traces, &names),
+            Format::Text => {
+                let inputs = super::check::estate_flags(&args.estate);
+                let next = if code == 0 {
+                    format!("\nNext: privlink check{inputs}   # every rule on the whole estate; privlink graph draws it, privlink up runs it as a live twin\n")
+                } else {
+                    format!("\nNext: privlink check{inputs}   # names the resource to change for each blocked dependency, with the az command\n")
+                };
+                render::to_table_with(&traces, &names) + &next
+            }
             Format::Json => json(&traces),
         };
         return Ok((out, code));
