@@ -4,9 +4,9 @@
 //! to the app where a Key Vault reference names it, as App Service does. Needs root, iproute2,
 //! nftables and the client libraries; skipped with the reason on a laptop, a failure under CI.
 
-use privlink_testkit::{privlink_run_unavailable, skip_or_fail};
+use privlink_testkit::{clients_python, privlink_run_unavailable, skip_or_fail};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
@@ -14,14 +14,6 @@ const SECRETS_USER: &str = "4633458b-17de-408a-b874-0445c86b69e6";
 
 fn privlink() -> &'static str {
     env!("CARGO_BIN_EXE_privlink")
-}
-
-fn clients_python() -> Option<PathBuf> {
-    let python = std::env::var_os("PRIVLINK_CLIENTS_PYTHON").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/privlink/clients-venv/bin/python"))
-    })?;
-    let probe = Command::new(&python).args(["-c", "import azure.keyvault.secrets, azure.identity"]).output();
-    probe.is_ok_and(|o| o.status.success()).then_some(python)
 }
 
 /// A twin's state directory holding the seed estate, where the app's role on the vault is Key
@@ -63,7 +55,7 @@ fn a_secret_set_in_one_run_is_the_reference_s_value_in_the_next() {
     if let Some(reason) = privlink_run_unavailable() {
         return skip_or_fail(&reason);
     }
-    let Some(python) = clients_python() else {
+    let Some(python) = clients_python("azure.keyvault.secrets, azure.identity") else {
         return skip_or_fail("no Python with azure-keyvault-secrets and azure-identity (set PRIVLINK_CLIENTS_PYTHON)");
     };
     let state = tempfile::tempdir().unwrap();

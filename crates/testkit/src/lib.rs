@@ -65,6 +65,18 @@ pub fn json_files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The Python with the real client libraries an App Service app uses (`PRIVLINK_CLIENTS_PYTHON`,
+/// else the venv `.ci/run` caches at `~/.cache/privlink/clients-venv`), when it imports every
+/// module of `modules` (e.g. `"azure.keyvault.secrets, azure.identity"`); `None` otherwise, and
+/// the caller skips or fails with [`skip_or_fail`].
+pub fn clients_python(modules: &str) -> Option<PathBuf> {
+    let python = std::env::var_os("PRIVLINK_CLIENTS_PYTHON").map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/privlink/clients-venv/bin/python"))
+    })?;
+    let imports = std::process::Command::new(&python).args(["-c", &format!("import {modules}")]).output();
+    imports.is_ok_and(|o| o.status.success()).then_some(python)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,17 @@ fn seed_documents() -> Vec<Value> {
     SEED.iter().flat_map(|text| serde_json::from_str::<Vec<Value>>(text).unwrap()).collect()
 }
 
+/// The seed's resource group, which the seed's files do not hold (ARM writes need it to exist).
+fn seed_resource_group() -> Value {
+    json!({
+        "id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed",
+        "name": "rg-privlink-seed",
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": "westeurope",
+        "properties": {"provisioningState": "Succeeded"}
+    })
+}
+
 fn role_assignment(principal: &str) -> Value {
     let mut ra = seed_documents()
         .into_iter()
@@ -52,13 +63,7 @@ async fn reference_statuses_follow_the_live_store() {
     let mut documents = seed_documents();
     documents.retain(|d| d["type"] != "Microsoft.Authorization/roleAssignments");
     documents.push(role_assignment("99999999-8888-7777-6666-555555555555"));
-    documents.push(json!({
-        "id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed",
-        "name": "rg-privlink-seed",
-        "type": "Microsoft.Resources/resourceGroups",
-        "location": "westeurope",
-        "properties": {"provisioningState": "Succeeded"}
-    }));
+    documents.push(seed_resource_group());
     twin.state.store.commit(documents.into_iter().map(Change::Put).collect()).unwrap();
     assert_eq!(statuses(&twin).await, [("OPENAI_API_KEY".to_string(), "AccessToKeyVaultDenied".to_string())]);
 
@@ -106,13 +111,7 @@ async fn a_secret_put_through_arm_keeps_its_value_for_the_data_plane_only() {
     let dir = tempfile::tempdir().unwrap();
     let twin = InProcessTwin::open(dir.path());
     let mut documents = seed_documents();
-    documents.push(json!({
-        "id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed",
-        "name": "rg-privlink-seed",
-        "type": "Microsoft.Resources/resourceGroups",
-        "location": "westeurope",
-        "properties": {"provisioningState": "Succeeded"}
-    }));
+    documents.push(seed_resource_group());
     twin.state.store.commit(documents.into_iter().map(Change::Put).collect()).unwrap();
     let vault = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-privlink-seed/providers/Microsoft.KeyVault/vaults/kv-privlink-seed";
     let secret = format!("{vault}/secrets/db-password?api-version=2023-07-01");

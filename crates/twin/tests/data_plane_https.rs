@@ -324,7 +324,7 @@ fn privlink_load_seed() -> privlink_model::Model {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_keyvault_secrets_works_unchanged_with_default_azure_credential() {
-    let Some(python) = clients_python() else {
+    let Some(python) = privlink_testkit::clients_python("azure.keyvault.secrets, azure.identity") else {
         return skip_or_fail(
             "no clients venv (PRIVLINK_CLIENTS_PYTHON or ~/.cache/privlink/clients-venv) for azure-keyvault-secrets",
         );

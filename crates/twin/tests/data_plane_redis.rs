@@ -160,7 +160,7 @@ async fn a_reset_is_an_rst_and_the_seeds_closed_plain_port_is_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_py_with_ssl_and_an_entra_token_works_unchanged() {
-    let Some(python) = clients_python() else {
+    let Some(python) = privlink_testkit::clients_python("redis") else {
         return skip_or_fail(
             "no clients venv (PRIVLINK_CLIENTS_PYTHON or ~/.cache/privlink/clients-venv) for redis-py",
         );

@@ -324,15 +324,6 @@ async fn the_engine_admits_the_seed_app_at_its_private_endpoint() {
     assert_eq!(error_number(&outcome), Some((18456, 14)), "{outcome:?}");
 }
 
-/// The Python with the real client libraries, or `None` (the caller skips or fails).
-fn clients_python() -> Option<PathBuf> {
-    let python = std::env::var_os("PRIVLINK_CLIENTS_PYTHON").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/privlink/clients-venv/bin/python"))
-    })?;
-    let probe = std::process::Command::new(&python).args(["-c", "import mssql_python, pytds, OpenSSL"]).output();
-    probe.is_ok_and(|o| o.status.success()).then_some(python)
-}
-
 /// Runs a real client against the face at `localhost` as the seeds configure it, and returns
 /// what it printed.
 async fn real_client(python: &Path, face: &Face, client: &str, token: &str, queries: &[&str]) -> serde_json::Value {
@@ -372,7 +363,7 @@ async fn real_client_with(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_drivers_log_in_run_the_seed_s_query_and_see_azure_s_errors() {
-    let Some(python) = clients_python() else {
+    let Some(python) = privlink_testkit::clients_python("mssql_python, pytds, OpenSSL") else {
         return privlink_testkit::skip_or_fail(
             "no Python with mssql-python, python-tds and pyOpenSSL (set PRIVLINK_CLIENTS_PYTHON)",
         );
@@ -462,7 +453,7 @@ async fn under_the_redirect_policy_the_gateway_routes_the_login_to_the_node() {
     assert!(matches!(gateway.probe(SEED_SQL_HOST, &foreign).await, LoginOutcome::Routed { .. }));
     assert_eq!(error_number(&node.probe(SEED_SQL_HOST, &foreign).await), Some((18456, 14)));
 
-    let Some(python) = clients_python() else {
+    let Some(python) = privlink_testkit::clients_python("mssql_python, pytds, OpenSSL") else {
         return privlink_testkit::skip_or_fail(
             "no Python with mssql-python, python-tds and pyOpenSSL (set PRIVLINK_CLIENTS_PYTHON)",
         );

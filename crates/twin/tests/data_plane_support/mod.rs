@@ -159,14 +159,6 @@ pub async fn token_endpoint(plane: Arc<DataPlane>) -> String {
     format!("http://{addr}/msi/token")
 }
 
-/// The Python with the real client libraries, if present.
-pub fn clients_python() -> Option<PathBuf> {
-    let path = std::env::var_os("PRIVLINK_CLIENTS_PYTHON").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/privlink/clients-venv/bin/python"))
-    })?;
-    path.is_file().then_some(path)
-}
-
 /// Runs `script` with the clients' Python and `env`, off the async runtime; returns stdout, and
 /// panics with stderr when it fails.
 pub async fn run_python(python: PathBuf, script: String, env: Vec<(String, String)>) -> String {
